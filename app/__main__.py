@@ -1,0 +1,8 @@
+"""`python -m app` entry point: the same as the `xindang` console script."""
+
+import sys
+
+from app.cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,23 @@
+"""SQLAlchemy models only: no sessions, no queries."""
+
+from app.models.base import Base, Tracked, new_id, utcnow
+from app.models.journal import AuditEntry, ChangeLog, VaultSetting
+from app.models.school import Grade, School, SchoolClass
+from app.models.student import Guardian, Student
+from app.models.user import User
+
+__all__ = [
+    "AuditEntry",
+    "Base",
+    "ChangeLog",
+    "Grade",
+    "Guardian",
+    "School",
+    "SchoolClass",
+    "Student",
+    "Tracked",
+    "User",
+    "VaultSetting",
+    "new_id",
+    "utcnow",
+]

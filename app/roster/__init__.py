@@ -1,0 +1,1 @@
+"""Reading school rosters: files in, validated rows out. No database here."""

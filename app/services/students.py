@@ -1,0 +1,227 @@
+"""Finding students and reading their archive (一生一档). Reads return values, not ORM rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from sqlalchemy import and_, func, or_, select
+
+from app.errors import ValidationError
+from app.i18n import N_, _
+from app.models import Grade, Guardian, SchoolClass, Student
+from app.services import audit
+from app.services.permissions import allowed, require
+from app.services.vaults import OpenVault
+
+STATUS_LABELS = {
+    "enrolled": N_("Enrolled"),
+    "transferred": N_("Transferred out"),
+    "graduated": N_("Graduated"),
+    "suspended": N_("Suspended"),
+}
+GENDER_LABELS = {"M": N_("Male"), "F": N_("Female")}
+FLAG_LABELS = {
+    "boarding": N_("Boarding"),
+    "left_behind": N_("Left-behind child"),
+    "single_parent": N_("Single-parent family"),
+    "divorced": N_("Parents divorced"),
+    "remarried": N_("Reconstituted family"),
+    "orphan": N_("Orphan"),
+    "bereaved": N_("Bereaved of a parent"),
+    "low_income": N_("Low-income family"),
+    "migrant": N_("Migrant family"),
+    "disabled_family_member": N_("Family member with a disability"),
+}
+SORT_KEYS = ("student_no", "name", "gender", "class", "status", "birth_date")
+
+
+@dataclass(frozen=True)
+class StudentRow:
+    id: str
+    student_no: str
+    name: str
+    gender: str | None
+    grade: str
+    class_name: str
+    status: str
+    birth_date: dt.date | None
+
+    def to_json(self) -> dict:
+        return {
+            "student_no": self.student_no,
+            "name": self.name,
+            "gender": _(GENDER_LABELS[self.gender]) if self.gender else "",
+            "grade": self.grade,
+            "class": self.class_name,
+            "status": _(STATUS_LABELS.get(self.status, self.status)),
+            "birth_date": self.birth_date.isoformat() if self.birth_date else None,
+        }
+
+
+@dataclass(frozen=True)
+class StudentFilter:
+    query: str = ""
+    grade_level: int | None = None
+    class_id: str | None = None
+    status: str | None = None
+
+
+@dataclass(frozen=True)
+class ClassInfo:
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class GradeInfo:
+    level: int
+    name: str
+    classes: tuple[ClassInfo, ...]
+
+
+@dataclass(frozen=True)
+class GuardianInfo:
+    id: str
+    name: str
+    relation: str | None
+    phone: str | None
+
+
+@dataclass(frozen=True)
+class StudentArchive:
+    row: StudentRow
+    boarding: bool
+    left_behind: bool
+    single_parent: bool
+    family_flags: tuple[str, ...]
+    diagnosis_note: str | None  # None also when the viewer may not see it
+    guardians: tuple[GuardianInfo, ...] = field(default=())
+    updated_at: dt.datetime | None = None
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _query_clause(query: str):
+    q = re.sub(r"\s+", "", query).lower()
+    if not q:
+        return None
+    esc = _like_escape(q)
+    if re.fullmatch(r"[gljGLJ]?\d[\dxX]*", q):
+        return func.lower(Student.student_no).like(f"%{esc}%", escape="\\")
+    if re.fullmatch(r"[a-z]+", q):
+        return or_(
+            Student.name_initials.like(f"{esc}%", escape="\\"),
+            Student.name_pinyin.like(f"{esc}%", escape="\\"),
+        )
+    return Student.name.like(f"%{esc}%", escape="\\")
+
+
+def _select_rows(flt: StudentFilter):
+    stmt = (
+        select(Student.id, Student.student_no, Student.name, Student.gender, Grade.name,
+               SchoolClass.name, Student.status, Student.birth_date)
+        .join(SchoolClass, Student.class_id == SchoolClass.id, isouter=True)
+        .join(Grade, SchoolClass.grade_id == Grade.id, isouter=True)
+    )
+    conditions = []
+    clause = _query_clause(flt.query)
+    if clause is not None:
+        conditions.append(clause)
+    if flt.grade_level is not None:
+        conditions.append(Grade.level == flt.grade_level)
+    if flt.class_id is not None:
+        conditions.append(Student.class_id == flt.class_id)
+    if flt.status is not None:
+        conditions.append(Student.status == flt.status)
+    if conditions:
+        stmt = stmt.where(and_(*conditions))
+    return stmt
+
+
+def _order(stmt, sort: str, descending: bool):
+    columns = {
+        "student_no": [Student.student_no],
+        "name": [Student.name_pinyin, Student.student_no],
+        "gender": [Student.gender, Student.name_pinyin],
+        "class": [Grade.level, SchoolClass.number, Student.name_pinyin],
+        "status": [Student.status, Student.name_pinyin],
+        "birth_date": [Student.birth_date, Student.name_pinyin],
+    }[sort]
+    return stmt.order_by(*[c.desc() if descending else c.asc() for c in columns])
+
+
+def search_students(
+    vault: OpenVault,
+    flt: StudentFilter = StudentFilter(),
+    *,
+    sort: str = "class",
+    descending: bool = False,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[StudentRow]:
+    """Search by name, full pinyin, pinyin initials or 学籍号, filtered and sorted in SQL."""
+    require(vault.user.role, "view_students")
+    if sort not in SORT_KEYS:
+        raise ValidationError("sort", _("Unknown sort column."))
+    stmt = _order(_select_rows(flt), sort, descending).offset(offset)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    with vault.session() as s:
+        return [StudentRow(r[0], r[1], r[2], r[3], r[4] or "", r[5] or "", r[6], r[7])
+                for r in s.execute(stmt)]
+
+
+def count_students(vault: OpenVault, flt: StudentFilter = StudentFilter()) -> int:
+    require(vault.user.role, "view_students")
+    stmt = select(func.count()).select_from(_select_rows(flt).subquery())
+    with vault.session() as s:
+        return int(s.scalar(stmt) or 0)
+
+
+def grades_and_classes(vault: OpenVault) -> list[GradeInfo]:
+    with vault.session() as s:
+        grades = s.scalars(select(Grade).order_by(Grade.level)).all()
+        return [GradeInfo(g.level, g.name, tuple(ClassInfo(c.id, c.name) for c in g.classes))
+                for g in grades]
+
+
+def student_archive(vault: OpenVault, student_id: str) -> StudentArchive:
+    """The archive page's data. Viewing is audited, whoever views."""
+    require(vault.user.role, "view_students")
+    with vault.session() as s:
+        st = s.get(Student, student_id)
+        if st is None:
+            raise ValidationError("student", _("This student no longer exists."))
+        cls = st.school_class
+        row = StudentRow(st.id, st.student_no, st.name, st.gender,
+                         cls.grade.name if cls else "", cls.name if cls else "", st.status,
+                         st.birth_date)
+        guardians = tuple(GuardianInfo(g.id, g.name, g.relation, g.phone)
+                          for g in s.scalars(select(Guardian).where(
+                              Guardian.student_id == st.id, Guardian.active.is_(True))))
+        note = st.diagnosis_note if allowed(vault.user.role, "view_diagnosis") else None
+        audit.record(s, audit.VIEW_STUDENT, object_type="student", object_id=st.id)
+        return StudentArchive(row, st.boarding, st.left_behind, st.single_parent,
+                              tuple(st.family_flags or ()), note, guardians, st.updated_at)
+
+
+def update_student_flags(
+    vault: OpenVault, student_id: str, *, flags: dict[str, bool] | None = None,
+    family_flags: list[str] | None = None, diagnosis_note: str | None = None,
+) -> None:
+    """Edit the archive's family-situation flags and the counselor-only note."""
+    require(vault.user.role, "edit_student")
+    with vault.session() as s:
+        st = s.get(Student, student_id)
+        for key, value in (flags or {}).items():
+            if key in ("boarding", "left_behind", "single_parent"):
+                setattr(st, key, bool(value))
+        if family_flags is not None:
+            st.family_flags = sorted(set(family_flags))
+        if diagnosis_note is not None:
+            st.diagnosis_note = diagnosis_note or None
+        audit.record(s, audit.UPDATE, object_type="student", object_id=st.id)

@@ -1,0 +1,217 @@
+"""Create, unlock and lock a vault: the composition of key slots, the database and the audit log."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.db import KeyRejected, migrate, open_database
+from app.db.engine import Database
+from app.errors import UnknownUser, VaultDamaged, VaultExists, VaultLocked
+from app.i18n import _
+from app.models import School, User, VaultSetting, new_id
+from app.services import audit
+from app.services.permissions import ADMIN, require
+from app.vault import vaultdir
+from app.vault.kdf import KdfParams
+from app.vault.vaultdir import Unlocked, VaultPaths
+
+
+@dataclass(frozen=True)
+class UserInfo:
+    id: str
+    login: str
+    display_name: str
+    role: str
+
+
+@dataclass
+class OpenVault:
+    """An unlocked vault. Everything confidential is reached through `session()` until `lock()`."""
+
+    root: Path
+    vault_id: str
+    user: UserInfo
+    _db: Database | None
+    _dek: bytearray
+    _audit_key: bytes
+    kdf: KdfParams = field(default_factory=KdfParams.interactive)
+
+    @property
+    def db(self) -> Database:
+        if self._db is None:
+            raise VaultLocked()
+        return self._db
+
+    @property
+    def is_locked(self) -> bool:
+        return self._db is None
+
+    @contextlib.contextmanager
+    def session(self) -> Iterator[Session]:
+        with self.db.session(self.user.id, self._audit_key) as s:
+            yield s
+
+    def unlocked_key(self) -> Unlocked:
+        return Unlocked(self.vault_id, bytes(self._dek), self.user.id, "session", ())
+
+    def lock(self) -> None:
+        """Audit, close every connection and forget the key (as far as CPython lets us)."""
+        if self._db is None:
+            return
+        with contextlib.suppress(Exception), self.session() as s:
+            audit.record(s, audit.LOCK)
+        self._db.dispose()
+        self._db = None
+        for i in range(len(self._dek)):
+            self._dek[i] = 0
+        self._audit_key = b""
+
+
+def create_vault(
+    root: Path,
+    *,
+    school_name: str,
+    admin_login: str,
+    admin_name: str,
+    passphrase: str,
+    kdf: KdfParams | None = None,
+) -> tuple[OpenVault, str]:
+    """Create the vault folder; returns the open vault and the recovery code (shown once)."""
+    kdf = kdf or KdfParams.interactive()
+    paths = VaultPaths(Path(root))
+    if paths.exists():
+        raise VaultExists(paths.root)
+    admin_id = new_id()
+    unlocked, code = vaultdir.create_keys(
+        paths.root, user_id=admin_id, login=admin_login, passphrase=passphrase, kdf=kdf
+    )
+    try:
+        db = open_database(paths.db, unlocked.dek, create=True)
+        migrate.upgrade(db)
+        key = audit.derive_audit_key(unlocked.dek)
+        with db.session(admin_id, key) as s:
+            s.add(School(name=school_name))
+            s.add(User(id=admin_id, login=admin_login, display_name=admin_name, role=ADMIN))
+            s.flush()
+            audit.record(s, audit.CREATE, object_type="vault", object_id=unlocked.vault_id)
+    except BaseException:
+        for p in (paths.db, paths.keys, Path(f"{paths.db}-wal"), Path(f"{paths.db}-shm")):
+            with contextlib.suppress(FileNotFoundError):
+                p.unlink()
+        raise
+    user = UserInfo(admin_id, admin_login, admin_name, ADMIN)
+    return OpenVault(paths.root, unlocked.vault_id, user, db, bytearray(unlocked.dek), key, kdf), code
+
+
+def logins(root: Path) -> list[str]:
+    """The user names on the unlock screen, read from the slot file (no secret needed)."""
+    return vaultdir.read_slots(root).logins()
+
+
+def unlock(
+    root: Path,
+    passphrase: str,
+    login: str | None = None,
+    *,
+    sleep: Callable[[float], None] = time.sleep,
+) -> OpenVault:
+    unlocked = vaultdir.unlock_with_passphrase(Path(root), passphrase, login, sleep=sleep)
+    return _open(Path(root), unlocked)
+
+
+def unlock_remembered(root: Path, login: str) -> OpenVault | None:
+    """Unlock through this computer's keyring slot, if the user chose to be remembered."""
+    slot = next((s for s in vaultdir.read_slots(root).user_slots() if s.login == login), None)
+    if slot is None or slot.user_id is None:
+        return None
+    unlocked = vaultdir.unlock_with_keyring(Path(root), slot.user_id)
+    return _open(Path(root), unlocked) if unlocked else None
+
+
+def reset_passphrase_with_recovery(
+    root: Path, code: str, login: str, new_passphrase: str, *, kdf: KdfParams | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> None:
+    """The recovery code unlocks the vault and replaces one user's passphrase slot (audited)."""
+    unlocked = vaultdir.unlock_with_recovery(Path(root), code, sleep=sleep)
+    db = _open_db(Path(root), unlocked)
+    key = audit.derive_audit_key(unlocked.dek)
+    try:
+        with db.session(None, key) as s:
+            user = s.scalar(select(User).where(User.login == login, User.active.is_(True)))
+            if user is None:
+                raise UnknownUser(login)
+            vaultdir.set_passphrase(Path(root), unlocked, user_id=user.id, login=login,
+                                    passphrase=new_passphrase, kdf=kdf or KdfParams.interactive())
+            audit.record(s, audit.RECOVERY_RESET, object_type="user", object_id=user.id)
+    finally:
+        db.dispose()
+
+
+def add_user(
+    vault: OpenVault, *, login: str, display_name: str, role: str, passphrase: str
+) -> UserInfo:
+    require(vault.user.role, "manage_users")
+    with vault.session() as s:
+        user = User(login=login, display_name=display_name, role=role)
+        s.add(user)
+        s.flush()
+        vaultdir.set_passphrase(vault.root, vault.unlocked_key(), user_id=user.id, login=login,
+                                passphrase=passphrase, kdf=vault.kdf)
+        audit.record(s, audit.CREATE, object_type="user", object_id=user.id)
+        return UserInfo(user.id, user.login, user.display_name, user.role)
+
+
+def _open_db(root: Path, unlocked: Unlocked) -> Database:
+    paths = VaultPaths(root)
+    try:
+        db = open_database(paths.db, unlocked.dek)
+    except KeyRejected as exc:
+        raise VaultDamaged(_("the archive database does not match its key file.")) from exc
+    try:
+        migrate.upgrade(db)
+    except BaseException:
+        db.dispose()
+        raise
+    return db
+
+
+def _open(root: Path, unlocked: Unlocked) -> OpenVault:
+    db = _open_db(root, unlocked)
+    key = audit.derive_audit_key(unlocked.dek)
+    with db.session(unlocked.user_id, key) as s:
+        row = s.get(User, unlocked.user_id)
+        if row is None or not row.active:
+            db.dispose()
+            raise UnknownUser(str(unlocked.user_id))
+        user = UserInfo(row.id, row.login, row.display_name, row.role)
+        for failure in unlocked.failed_attempts:
+            audit.record(s, audit.UNLOCK_FAILED, actor_id=None,
+                         detail={"at": failure.get("at"), "login": failure.get("login")})
+        audit.record(s, audit.UNLOCK, object_type="user", object_id=user.id,
+                     detail={"via": unlocked.via})
+    return OpenVault(root, unlocked.vault_id, user, db, bytearray(unlocked.dek), key)
+
+
+def get_setting(vault: OpenVault, key: str, default):
+    with vault.session() as s:
+        row = s.get(VaultSetting, key)
+        return row.value.get("v", default) if row else default
+
+
+def set_setting(vault: OpenVault, key: str, value) -> None:
+    require(vault.user.role, "change_settings")
+    with vault.session() as s:
+        row = s.get(VaultSetting, key)
+        if row is None:
+            s.add(VaultSetting(key=key, value={"v": value}))
+        else:
+            row.value = {"v": value}
+        audit.record(s, audit.UPDATE, object_type="setting", detail={"key": key})

@@ -1,0 +1,1 @@
+"""Key material: the data key, the key slots that wrap it, and unlock policy. No database here."""
