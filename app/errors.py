@@ -47,9 +47,9 @@ class VaultDamaged(AppError):
     def __init__(self, reason: str) -> None:
         self.reason = reason
         super().__init__(
-            _("The vault cannot be opened safely: {reason} It was left untouched; restore it from a backup.").format(
-                reason=reason
-            )
+            _(
+                "The vault cannot be opened safely: {reason} It was left untouched; restore it from a backup."
+            ).format(reason=reason)
         )
 
 
@@ -57,9 +57,9 @@ class SchemaTooNew(AppError):
     def __init__(self, found: str) -> None:
         self.found = found
         super().__init__(
-            _("This vault was written by a newer version of XinDang (schema {found}). Please upgrade XinDang.").format(
-                found=found
-            )
+            _(
+                "This vault was written by a newer version of XinDang (schema {found}). Please upgrade XinDang."
+            ).format(found=found)
         )
 
 

@@ -66,14 +66,28 @@ def _before_flush(session: Session, _ctx, _instances) -> None:
     for obj in session.new:
         if isinstance(obj, Tracked):
             _apply_defaults(obj)
-            rows.append(ChangeLog(user_id=user_id, entity=obj.__tablename__, entity_id=obj.id,
-                                  op="insert", changes=_column_changes(obj, False)))
+            rows.append(
+                ChangeLog(
+                    user_id=user_id,
+                    entity=obj.__tablename__,
+                    entity_id=obj.id,
+                    op="insert",
+                    changes=_column_changes(obj, False),
+                )
+            )
     for obj in session.dirty:
         if isinstance(obj, Tracked) and session.is_modified(obj, include_collections=False):
             changes = _column_changes(obj, True)
             if changes:
-                rows.append(ChangeLog(user_id=user_id, entity=obj.__tablename__, entity_id=obj.id,
-                                      op="update", changes=changes))
+                rows.append(
+                    ChangeLog(
+                        user_id=user_id,
+                        entity=obj.__tablename__,
+                        entity_id=obj.id,
+                        op="update",
+                        changes=changes,
+                    )
+                )
     session.add_all(rows)
 
 

@@ -75,7 +75,9 @@ class Database:
         self._sessions = sessionmaker(engine, expire_on_commit=False)
 
     @contextlib.contextmanager
-    def session(self, user_id: str | None = None, audit_key: bytes | None = None) -> Iterator[Session]:
+    def session(
+        self, user_id: str | None = None, audit_key: bytes | None = None
+    ) -> Iterator[Session]:
         """One short session per use case; commits on success, rolls back on error."""
         with self._sessions() as s:
             s.info["user_id"] = user_id

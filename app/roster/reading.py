@@ -30,7 +30,9 @@ def read_grid(path: Path) -> list[list[Cell]]:
         return _read_csv(path.read_bytes())
     if suffix == ".xls":
         raise RosterError(
-            _("Old .xls files are not supported. In Excel or WPS choose “Save as” → .xlsx and try again.")
+            _(
+                "Old .xls files are not supported. In Excel or WPS choose “Save as” → .xlsx and try again."
+            )
         )
     raise RosterError(_("Unsupported file type {suffix}; use .xlsx or .csv.").format(suffix=suffix))
 
@@ -73,7 +75,14 @@ def _read_xlsx(path: Path) -> list[list[Cell]]:
 
     try:
         wb = openpyxl.load_workbook(path, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
+    except (
+        InvalidFileException,
+        zipfile.BadZipFile,
+        KeyError,
+        OSError,
+        ValueError,
+        TypeError,
+    ) as exc:
         raise RosterError(_("The Excel file is damaged or not really an .xlsx file.")) from exc
     try:
         ws = wb.worksheets[0]

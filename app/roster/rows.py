@@ -52,7 +52,9 @@ def validate(grid: list[list], header: HeaderGuess) -> tuple[list[RosterRow], li
     missing = [f for f in REQUIRED if f not in col_of]
     if missing:
         for f in missing:
-            problems.append(RowProblem(header.row_index + 1, _(FIELDS[f]), _("required column not found")))
+            problems.append(
+                RowProblem(header.row_index + 1, _(FIELDS[f]), _("required column not found"))
+            )
         return [], problems
 
     def header_label(f: str) -> str:
@@ -82,15 +84,23 @@ def validate(grid: list[list], header: HeaderGuess) -> tuple[list[RosterRow], li
 
         sno = studentno.normalize(fields.text(cell["student_no"]))
         if not sno:
-            row_problems.append(RowProblem(rownum, header_label("student_no"), _("学籍号 is missing")))
+            row_problems.append(
+                RowProblem(rownum, header_label("student_no"), _("学籍号 is missing"))
+            )
         else:
             why = studentno.problem(sno)
             if why:
-                row_problems.append(RowProblem(rownum, header_label("student_no"), _(_STUDENT_NO_REASONS[why])))
+                row_problems.append(
+                    RowProblem(rownum, header_label("student_no"), _(_STUDENT_NO_REASONS[why]))
+                )
             elif sno in seen:
-                row_problems.append(RowProblem(
-                    rownum, header_label("student_no"),
-                    _("the same 学籍号 already appears in row {row}").format(row=seen[sno])))
+                row_problems.append(
+                    RowProblem(
+                        rownum,
+                        header_label("student_no"),
+                        _("the same 学籍号 already appears in row {row}").format(row=seen[sno]),
+                    )
+                )
             else:
                 seen[sno] = rownum
         take("name", fields.parse_name)
@@ -107,16 +117,32 @@ def validate(grid: list[list], header: HeaderGuess) -> tuple[list[RosterRow], li
         take("guardian_phone", fields.parse_phone)
         born = studentno.birth_date_of(sno) if sno else None
         if born and values.get("birth_date") and values["birth_date"] != born:
-            row_problems.append(RowProblem(rownum, header_label("birth_date"),
-                                           _("does not match the birth date in the 学籍号")))
+            row_problems.append(
+                RowProblem(
+                    rownum,
+                    header_label("birth_date"),
+                    _("does not match the birth date in the 学籍号"),
+                )
+            )
         if row_problems:
             problems.extend(row_problems)
             continue
-        rows.append(RosterRow(
-            row=rownum, student_no=sno, name=values["name"], gender=values["gender"],
-            grade=values["grade"], class_no=values["class"], birth_date=values["birth_date"] or born,
-            status=values["status"], boarding=values["boarding"], left_behind=values["left_behind"],
-            single_parent=values["single_parent"], guardian_name=values["guardian_name"],
-            guardian_relation=values["guardian_relation"], guardian_phone=values["guardian_phone"],
-        ))
+        rows.append(
+            RosterRow(
+                row=rownum,
+                student_no=sno,
+                name=values["name"],
+                gender=values["gender"],
+                grade=values["grade"],
+                class_no=values["class"],
+                birth_date=values["birth_date"] or born,
+                status=values["status"],
+                boarding=values["boarding"],
+                left_behind=values["left_behind"],
+                single_parent=values["single_parent"],
+                guardian_name=values["guardian_name"],
+                guardian_relation=values["guardian_relation"],
+                guardian_phone=values["guardian_phone"],
+            )
+        )
     return rows, problems

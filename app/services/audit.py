@@ -33,9 +33,9 @@ def derive_audit_key(dek: bytes) -> bytes:
     from cryptography.hazmat.primitives import hashes
     from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"xindang audit chain").derive(
-        dek
-    )
+    return HKDF(
+        algorithm=hashes.SHA256(), length=32, salt=None, info=b"xindang audit chain"
+    ).derive(dek)
 
 
 def _canonical(e: AuditEntry) -> bytes:

@@ -16,8 +16,12 @@ DEMO_SCHOOL = "江门市示范中学（演示）"
 def create_demo_vault(root: Path, *, students: int = 2400, kdf: KdfParams | None = None) -> str:
     """Create the demo vault and import a synthetic roster through the real import path."""
     vault, code = vaults.create_vault(
-        root, school_name=DEMO_SCHOOL, admin_login=DEMO_ADMIN, admin_name="演示管理员",
-        passphrase=DEMO_PASSPHRASE, kdf=kdf,
+        root,
+        school_name=DEMO_SCHOOL,
+        admin_login=DEMO_ADMIN,
+        admin_name="演示管理员",
+        passphrase=DEMO_PASSPHRASE,
+        kdf=kdf,
     )
     try:
         roster = synthetic.generate_students(students)

@@ -6,7 +6,11 @@ from app.errors import PermissionDenied
 from app.i18n import N_, _
 
 ADMIN, COUNSELOR, VIEWER = "admin", "counselor", "viewer"
-ROLE_LABELS = {ADMIN: N_("Counseling lead (admin)"), COUNSELOR: N_("Counselor"), VIEWER: N_("Principal (read-only)")}
+ROLE_LABELS = {
+    ADMIN: N_("Counseling lead (admin)"),
+    COUNSELOR: N_("Counselor"),
+    VIEWER: N_("Principal (read-only)"),
+}
 
 _ACTIONS: dict[str, tuple[set[str], str]] = {
     "manage_users": ({ADMIN}, N_("manage users")),

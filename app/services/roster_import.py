@@ -68,7 +68,9 @@ def preview_roster(path: Path, mapping: dict[int, str] | None = None) -> RosterP
     grid = read_grid(Path(path))
     header = guess_header(grid)
     if header is None:
-        raise RosterError(_("No header row with a 姓名 column was found in the first rows of the file."))
+        raise RosterError(
+            _("No header row with a 姓名 column was found in the first rows of the file.")
+        )
     if mapping is not None:
         header = HeaderGuess(header.row_index, dict(mapping), header.headers)
     rows, problems = validate(grid, header)
@@ -91,7 +93,9 @@ def import_roster(
 ) -> ImportReport:
     require(vault.user.role, "import_roster")
     preview = preview_roster(path, mapping)
-    return apply_preview(vault, preview, skip_invalid=skip_invalid, dry_run=dry_run, progress=progress)
+    return apply_preview(
+        vault, preview, skip_invalid=skip_invalid, dry_run=dry_run, progress=progress
+    )
 
 
 def apply_preview(
@@ -111,10 +115,18 @@ def apply_preview(
             _apply(s, preview.rows, report, progress)
             if dry_run:
                 raise _DryRun(report)
-            audit.record(s, audit.IMPORT, object_type="roster", detail={
-                "file": preview.path.name, "created": report.created, "updated": report.updated,
-                "unchanged": report.unchanged, "invalid": len(report.invalid),
-            })
+            audit.record(
+                s,
+                audit.IMPORT,
+                object_type="roster",
+                detail={
+                    "file": preview.path.name,
+                    "created": report.created,
+                    "updated": report.updated,
+                    "unchanged": report.unchanged,
+                    "invalid": len(report.invalid),
+                },
+            )
     except _DryRun:
         return report
     report.applied = True
@@ -152,7 +164,9 @@ def _apply(s, rows: list[RosterRow], report: ImportReport, progress: Progress | 
         student = existing.get(row.student_no)
         full, initials = pinyin_keys(row.name)
         wanted = {
-            "name": row.name, "name_pinyin": full, "name_initials": initials,
+            "name": row.name,
+            "name_pinyin": full,
+            "name_initials": initials,
             "class_id": cls.id,
         }
         for attr in ("gender", "birth_date", "status", "boarding", "left_behind", "single_parent"):
@@ -172,9 +186,13 @@ def _apply(s, rows: list[RosterRow], report: ImportReport, progress: Progress | 
                     setattr(student, attr, value)
                     changed = True
             if old_class != cls.id:
-                report.class_changes.append(ClassChange(
-                    row.student_no, class_label.get(old_class, "") if old_class else "",
-                    class_label[cls.id]))
+                report.class_changes.append(
+                    ClassChange(
+                        row.student_no,
+                        class_label.get(old_class, "") if old_class else "",
+                        class_label[cls.id],
+                    )
+                )
         if row.guardian_name:
             changed |= _upsert_guardian(s, student, guardians.setdefault(student.id, []), row)
         if is_new:
@@ -192,8 +210,13 @@ def _apply(s, rows: list[RosterRow], report: ImportReport, progress: Progress | 
 def _upsert_guardian(s, student: Student, known: list[Guardian], row: RosterRow) -> bool:
     match = next((g for g in known if g.name == row.guardian_name), None)
     if match is None:
-        g = Guardian(id=new_id(), student_id=student.id, name=row.guardian_name, relation=row.guardian_relation,
-                     phone=row.guardian_phone)
+        g = Guardian(
+            id=new_id(),
+            student_id=student.id,
+            name=row.guardian_name,
+            relation=row.guardian_relation,
+            phone=row.guardian_phone,
+        )
         s.add(g)
         known.append(g)
         return True

@@ -122,8 +122,16 @@ def _query_clause(query: str):
 
 def _select_rows(flt: StudentFilter):
     stmt = (
-        select(Student.id, Student.student_no, Student.name, Student.gender, Grade.name,
-               SchoolClass.name, Student.status, Student.birth_date)
+        select(
+            Student.id,
+            Student.student_no,
+            Student.name,
+            Student.gender,
+            Grade.name,
+            SchoolClass.name,
+            Student.status,
+            Student.birth_date,
+        )
         .join(SchoolClass, Student.class_id == SchoolClass.id, isouter=True)
         .join(Grade, SchoolClass.grade_id == Grade.id, isouter=True)
     )
@@ -171,8 +179,10 @@ def search_students(
     if limit is not None:
         stmt = stmt.limit(limit)
     with vault.session() as s:
-        return [StudentRow(r[0], r[1], r[2], r[3], r[4] or "", r[5] or "", r[6], r[7])
-                for r in s.execute(stmt)]
+        return [
+            StudentRow(r[0], r[1], r[2], r[3], r[4] or "", r[5] or "", r[6], r[7])
+            for r in s.execute(stmt)
+        ]
 
 
 def count_students(vault: OpenVault, flt: StudentFilter = StudentFilter()) -> int:
@@ -185,8 +195,10 @@ def count_students(vault: OpenVault, flt: StudentFilter = StudentFilter()) -> in
 def grades_and_classes(vault: OpenVault) -> list[GradeInfo]:
     with vault.session() as s:
         grades = s.scalars(select(Grade).order_by(Grade.level)).all()
-        return [GradeInfo(g.level, g.name, tuple(ClassInfo(c.id, c.name) for c in g.classes))
-                for g in grades]
+        return [
+            GradeInfo(g.level, g.name, tuple(ClassInfo(c.id, c.name) for c in g.classes))
+            for g in grades
+        ]
 
 
 def student_archive(vault: OpenVault, student_id: str) -> StudentArchive:
@@ -197,21 +209,43 @@ def student_archive(vault: OpenVault, student_id: str) -> StudentArchive:
         if st is None:
             raise ValidationError("student", _("This student no longer exists."))
         cls = st.school_class
-        row = StudentRow(st.id, st.student_no, st.name, st.gender,
-                         cls.grade.name if cls else "", cls.name if cls else "", st.status,
-                         st.birth_date)
-        guardians = tuple(GuardianInfo(g.id, g.name, g.relation, g.phone)
-                          for g in s.scalars(select(Guardian).where(
-                              Guardian.student_id == st.id, Guardian.active.is_(True))))
+        row = StudentRow(
+            st.id,
+            st.student_no,
+            st.name,
+            st.gender,
+            cls.grade.name if cls else "",
+            cls.name if cls else "",
+            st.status,
+            st.birth_date,
+        )
+        guardians = tuple(
+            GuardianInfo(g.id, g.name, g.relation, g.phone)
+            for g in s.scalars(
+                select(Guardian).where(Guardian.student_id == st.id, Guardian.active.is_(True))
+            )
+        )
         note = st.diagnosis_note if allowed(vault.user.role, "view_diagnosis") else None
         audit.record(s, audit.VIEW_STUDENT, object_type="student", object_id=st.id)
-        return StudentArchive(row, st.boarding, st.left_behind, st.single_parent,
-                              tuple(st.family_flags or ()), note, guardians, st.updated_at)
+        return StudentArchive(
+            row,
+            st.boarding,
+            st.left_behind,
+            st.single_parent,
+            tuple(st.family_flags or ()),
+            note,
+            guardians,
+            st.updated_at,
+        )
 
 
 def update_student_flags(
-    vault: OpenVault, student_id: str, *, flags: dict[str, bool] | None = None,
-    family_flags: list[str] | None = None, diagnosis_note: str | None = None,
+    vault: OpenVault,
+    student_id: str,
+    *,
+    flags: dict[str, bool] | None = None,
+    family_flags: list[str] | None = None,
+    diagnosis_note: str | None = None,
 ) -> None:
     """Edit the archive's family-situation flags and the counselor-only note."""
     require(vault.user.role, "edit_student")

@@ -107,7 +107,9 @@ def create_vault(
                 p.unlink()
         raise
     user = UserInfo(admin_id, admin_login, admin_name, ADMIN)
-    return OpenVault(paths.root, unlocked.vault_id, user, db, bytearray(unlocked.dek), key, kdf), code
+    return OpenVault(
+        paths.root, unlocked.vault_id, user, db, bytearray(unlocked.dek), key, kdf
+    ), code
 
 
 def logins(root: Path) -> list[str]:
@@ -136,7 +138,12 @@ def unlock_remembered(root: Path, login: str) -> OpenVault | None:
 
 
 def reset_passphrase_with_recovery(
-    root: Path, code: str, login: str, new_passphrase: str, *, kdf: KdfParams | None = None,
+    root: Path,
+    code: str,
+    login: str,
+    new_passphrase: str,
+    *,
+    kdf: KdfParams | None = None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> None:
     """The recovery code unlocks the vault and replaces one user's passphrase slot (audited)."""
@@ -148,8 +155,14 @@ def reset_passphrase_with_recovery(
             user = s.scalar(select(User).where(User.login == login, User.active.is_(True)))
             if user is None:
                 raise UnknownUser(login)
-            vaultdir.set_passphrase(Path(root), unlocked, user_id=user.id, login=login,
-                                    passphrase=new_passphrase, kdf=kdf or KdfParams.interactive())
+            vaultdir.set_passphrase(
+                Path(root),
+                unlocked,
+                user_id=user.id,
+                login=login,
+                passphrase=new_passphrase,
+                kdf=kdf or KdfParams.interactive(),
+            )
             audit.record(s, audit.RECOVERY_RESET, object_type="user", object_id=user.id)
     finally:
         db.dispose()
@@ -163,8 +176,14 @@ def add_user(
         user = User(login=login, display_name=display_name, role=role)
         s.add(user)
         s.flush()
-        vaultdir.set_passphrase(vault.root, vault.unlocked_key(), user_id=user.id, login=login,
-                                passphrase=passphrase, kdf=vault.kdf)
+        vaultdir.set_passphrase(
+            vault.root,
+            vault.unlocked_key(),
+            user_id=user.id,
+            login=login,
+            passphrase=passphrase,
+            kdf=vault.kdf,
+        )
         audit.record(s, audit.CREATE, object_type="user", object_id=user.id)
         return UserInfo(user.id, user.login, user.display_name, user.role)
 
@@ -193,10 +212,15 @@ def _open(root: Path, unlocked: Unlocked) -> OpenVault:
             raise UnknownUser(str(unlocked.user_id))
         user = UserInfo(row.id, row.login, row.display_name, row.role)
         for failure in unlocked.failed_attempts:
-            audit.record(s, audit.UNLOCK_FAILED, actor_id=None,
-                         detail={"at": failure.get("at"), "login": failure.get("login")})
-        audit.record(s, audit.UNLOCK, object_type="user", object_id=user.id,
-                     detail={"via": unlocked.via})
+            audit.record(
+                s,
+                audit.UNLOCK_FAILED,
+                actor_id=None,
+                detail={"at": failure.get("at"), "login": failure.get("login")},
+            )
+        audit.record(
+            s, audit.UNLOCK, object_type="user", object_id=user.id, detail={"via": unlocked.via}
+        )
     return OpenVault(root, unlocked.vault_id, user, db, bytearray(unlocked.dek), key)
 
 

@@ -28,7 +28,12 @@ class KdfParams:
 
     def to_dict(self) -> dict:
         d = asdict(self)
-        return {"alg": "argon2id", "m": d["memory_kib"], "t": d["iterations"], "p": d["parallelism"]}
+        return {
+            "alg": "argon2id",
+            "m": d["memory_kib"],
+            "t": d["iterations"],
+            "p": d["parallelism"],
+        }
 
 
 def derive_key(secret: bytes, salt: bytes, params: KdfParams) -> bytes:

@@ -11,7 +11,7 @@ import base64
 import json
 import os
 import uuid
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -87,7 +87,6 @@ class KeySlot:
 class SlotFile:
     vault_id: str
     slots: tuple[KeySlot, ...]
-    failed_unlocks: tuple[dict, ...] = field(default=())
 
     def user_slots(self) -> list[KeySlot]:
         return [s for s in self.slots if s.kind == KIND_PASSPHRASE]
@@ -107,7 +106,6 @@ class SlotFile:
             "version": VERSION,
             "vault_id": self.vault_id,
             "slots": [s.to_dict() for s in self.slots],
-            "failed_unlocks": list(self.failed_unlocks),
         }
         return json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8")
 
@@ -125,11 +123,7 @@ def load_slot_file(path: Path) -> SlotFile:
         if int(doc.get("version", 0)) > VERSION:
             raise VaultDamaged(_("the key file was written by a newer version of XinDang."))
         slots = tuple(KeySlot.from_dict(s) for s in doc["slots"])
-        return SlotFile(
-            vault_id=str(doc["vault_id"]),
-            slots=slots,
-            failed_unlocks=tuple(doc.get("failed_unlocks", [])),
-        )
+        return SlotFile(vault_id=str(doc["vault_id"]), slots=slots)
     except VaultDamaged:
         raise
     except (ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
@@ -174,7 +168,11 @@ def seal(
 
 def open_slot(vault_id: str, slot: KeySlot, secret: bytes) -> bytes:
     """Return the data key, or raise WrongPassphrase when the secret does not fit this slot."""
-    kek = derive_key(secret, slot.salt, slot.kdf) if slot.kdf is not None else _hkdf(secret, slot.salt)
+    kek = (
+        derive_key(secret, slot.salt, slot.kdf)
+        if slot.kdf is not None
+        else _hkdf(secret, slot.salt)
+    )
     try:
         return AESGCM(kek).decrypt(slot.nonce, slot.ciphertext, slot.aad(vault_id))
     except InvalidTag as exc:
@@ -186,6 +184,6 @@ def _hkdf(secret: bytes, salt: bytes) -> bytes:
     from cryptography.hazmat.primitives import hashes
     from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=salt, info=b"xindang keyring slot").derive(
-        secret
-    )
+    return HKDF(
+        algorithm=hashes.SHA256(), length=32, salt=salt, info=b"xindang keyring slot"
+    ).derive(secret)

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from app.atomic_write import atomic_write
 from app.errors import UnknownUser, VaultExists, VaultNotFound, WrongPassphrase
+from app.paths import data_dir
 from app.vault import keyslots, keystore
 from app.vault.backoff import failure_delay
 from app.vault.kdf import KdfParams
@@ -65,11 +69,24 @@ def create_keys(
     code = new_recovery_code()
     slots = SlotFile(vault_id=vault_id, slots=())
     slots = slots.with_slot(
-        seal(vault_id, dek, passphrase.encode(), kind=keyslots.KIND_PASSPHRASE, kdf=kdf,
-             user_id=user_id, login=login)
+        seal(
+            vault_id,
+            dek,
+            passphrase.encode(),
+            kind=keyslots.KIND_PASSPHRASE,
+            kdf=kdf,
+            user_id=user_id,
+            login=login,
+        )
     )
     slots = slots.with_slot(
-        seal(vault_id, dek, normalize_recovery_code(code).encode(), kind=keyslots.KIND_RECOVERY, kdf=kdf)
+        seal(
+            vault_id,
+            dek,
+            normalize_recovery_code(code).encode(),
+            kind=keyslots.KIND_RECOVERY,
+            kdf=kdf,
+        )
     )
     save_slot_file(paths.keys, slots)
     return Unlocked(vault_id, dek, user_id, "passphrase", ()), code
@@ -145,9 +162,18 @@ def unlock_with_keyring(root: Path, user_id: str) -> Unlocked | None:
 
 def remember_on_this_computer(root: Path, unlocked: Unlocked, user_id: str) -> None:
     secret = keystore.store_secret(unlocked.vault_id, user_id)
-    slots = read_slots(root).without(lambda s: s.kind == keyslots.KIND_KEYRING and s.user_id == user_id)
+    slots = read_slots(root).without(
+        lambda s: s.kind == keyslots.KIND_KEYRING and s.user_id == user_id
+    )
     slots = slots.with_slot(
-        seal(unlocked.vault_id, unlocked.dek, secret, kind=keyslots.KIND_KEYRING, kdf=None, user_id=user_id)
+        seal(
+            unlocked.vault_id,
+            unlocked.dek,
+            secret,
+            kind=keyslots.KIND_KEYRING,
+            kdf=None,
+            user_id=user_id,
+        )
     )
     save_slot_file(VaultPaths(Path(root)).keys, slots)
 
@@ -167,24 +193,44 @@ def set_passphrase(
         lambda s: s.kind == keyslots.KIND_PASSPHRASE and s.user_id == user_id
     )
     slots = slots.with_slot(
-        seal(unlocked.vault_id, unlocked.dek, passphrase.encode(), kind=keyslots.KIND_PASSPHRASE,
-             kdf=kdf, user_id=user_id, login=login)
+        seal(
+            unlocked.vault_id,
+            unlocked.dek,
+            passphrase.encode(),
+            kind=keyslots.KIND_PASSPHRASE,
+            kdf=kdf,
+            user_id=user_id,
+            login=login,
+        )
     )
     save_slot_file(VaultPaths(Path(root)).keys, slots)
 
 
-def consecutive_failures(slots: SlotFile) -> int:
-    return len(slots.failed_unlocks)
+def _failures_file(vault_id: str) -> Path:
+    """Kept on this computer, outside the vault: a wrong passphrase changes nothing in the vault."""
+    return data_dir() / "unlock-failures" / f"{vault_id}.json"
+
+
+def recorded_failures(vault_id: str) -> list[dict]:
+    try:
+        doc = json.loads(_failures_file(vault_id).read_text("utf-8"))
+        return [d for d in doc if isinstance(d, dict)]
+    except (OSError, ValueError, TypeError):
+        return []
 
 
 def _record_failure(root: Path, slots: SlotFile, login: str | None, sleep) -> None:
-    entry = {"at": datetime.now(UTC).isoformat(timespec="seconds"), "login": login}
-    updated = replace(slots, failed_unlocks=(*slots.failed_unlocks, entry))
-    save_slot_file(VaultPaths(Path(root)).keys, updated)
-    sleep(failure_delay(consecutive_failures(updated)))
+    failures = recorded_failures(slots.vault_id)
+    failures.append({"at": datetime.now(UTC).isoformat(timespec="seconds"), "login": login})
+    path = _failures_file(slots.vault_id)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(path, json.dumps(failures[-100:]).encode())
+    sleep(failure_delay(len(failures)))
 
 
 def _succeeded(root: Path, slots: SlotFile, dek: bytes, user_id: str | None, via: str) -> Unlocked:
-    if slots.failed_unlocks:
-        save_slot_file(VaultPaths(Path(root)).keys, replace(slots, failed_unlocks=()))
-    return Unlocked(slots.vault_id, dek, user_id, via, slots.failed_unlocks)
+    failures = recorded_failures(slots.vault_id)
+    if failures:
+        with contextlib.suppress(FileNotFoundError):
+            _failures_file(slots.vault_id).unlink()
+    return Unlocked(slots.vault_id, dek, user_id, via, tuple(failures))

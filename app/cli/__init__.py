@@ -1,0 +1,233 @@
+"""The scriptable command line: for IT staff deploying to many schools, and for tests.
+
+Every command calls the same service functions the UI calls. Errors become one translated
+line on stderr and a non-zero exit code; nothing is changed on failure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import sys
+from pathlib import Path
+
+from app import __version__
+from app.errors import AppError
+from app.i18n import _
+
+EXIT_OK, EXIT_INVALID, EXIT_ERROR = 0, 1, 2
+
+
+def _vault_path(args) -> Path:
+    path = args.vault or os.environ.get("XINDANG_VAULT")
+    if not path:
+        from app.paths import default_vault_dir
+
+        return default_vault_dir()
+    return Path(path)
+
+
+def _passphrase(prompt: str) -> str:
+    value = os.environ.get("XINDANG_PASSPHRASE")
+    if value is not None:
+        return value
+    if not sys.stdin.isatty():
+        raise AppError(_("No passphrase: set XINDANG_PASSPHRASE or run in a terminal."))
+    return getpass.getpass(prompt)
+
+
+def _new_passphrase() -> str:
+    value = os.environ.get("XINDANG_PASSPHRASE")
+    if value is None:
+        value = _passphrase(_("New passphrase: "))
+        if getpass.getpass(_("Repeat passphrase: ")) != value:
+            raise AppError(_("The two passphrases differ."))
+    from app.services.passphrase import require_acceptable
+
+    require_acceptable(value)
+    return value
+
+
+def _unlock(args):
+    from app.services import vaults
+
+    login = getattr(args, "user", None) or os.environ.get("XINDANG_USER")
+    return vaults.unlock(_vault_path(args), _passphrase(_("Passphrase: ")), login)
+
+
+def _print_json(doc) -> None:
+    print(json.dumps(doc, ensure_ascii=False, indent=1))
+
+
+def cmd_init(args) -> int:
+    from app.services import vaults
+
+    vault, code = vaults.create_vault(
+        _vault_path(args),
+        school_name=args.school,
+        admin_login=args.admin,
+        admin_name=args.admin_name or args.admin,
+        passphrase=_new_passphrase(),
+    )
+    vault.lock()
+    print(_("Vault created at {path}.").format(path=_vault_path(args)))
+    print(_("Recovery code (shown only once; write it down and keep it sealed):"))
+    print(code)
+    return EXIT_OK
+
+
+def cmd_import_roster(args) -> int:
+    from app.services import roster_import
+
+    vault = _unlock(args)
+    try:
+        report = roster_import.import_roster(
+            vault, Path(args.file), skip_invalid=args.skip_invalid, dry_run=args.dry_run
+        )
+    finally:
+        vault.lock()
+    if args.json:
+        _print_json(report.to_json())
+    else:
+        for p in report.invalid:
+            print(_("Row {row}, column {column}: {reason}").format(**p.to_dict()))
+        print(
+            _(
+                "Created {created}, updated {updated}, unchanged {unchanged}, invalid rows {invalid}."
+            ).format(
+                created=report.created,
+                updated=report.updated,
+                unchanged=report.unchanged,
+                invalid=len({p.row for p in report.invalid}),
+            )
+        )
+        for c in report.class_changes:
+            print(
+                _("Class change: {no} {old} → {new}").format(no=c.student_no, old=c.old, new=c.new)
+            )
+        if report.invalid and not args.skip_invalid:
+            print(
+                _(
+                    "Nothing was imported because some rows are invalid. Fix them, or use --skip-invalid."
+                )
+            )
+        elif args.dry_run:
+            print(_("Dry run: nothing was written."))
+    return EXIT_INVALID if report.invalid and not args.skip_invalid else EXIT_OK
+
+
+def cmd_students(args) -> int:
+    from app.services import students
+
+    vault = _unlock(args)
+    try:
+        rows = students.search_students(
+            vault, students.StudentFilter(query=args.search or ""), limit=args.limit
+        )
+    finally:
+        vault.lock()
+    if args.json:
+        _print_json([r.to_json() for r in rows])
+    else:
+        for r in rows:
+            d = r.to_json()
+            print(
+                f"{d['student_no']}\t{d['name']}\t{d['gender']}\t{d['grade']}{d['class']}\t{d['status']}"
+            )
+    return EXIT_OK
+
+
+def cmd_demo(args) -> int:
+    from app.services import demo
+
+    path = _vault_path(args)
+    demo.create_demo_vault(path)
+    print(
+        _("Demo vault created at {path}. Passphrase: {passphrase}").format(
+            path=path, passphrase=demo.DEMO_PASSPHRASE
+        )
+    )
+    return EXIT_OK
+
+
+def cmd_audit_verify(args) -> int:
+    from app.services import audit
+
+    vault = _unlock(args)
+    try:
+        with vault.session() as s:
+            report = audit.verify(s)
+    finally:
+        vault.lock()
+    if report.ok:
+        print(_("Audit log intact: {n} entries.").format(n=report.entries))
+        return EXIT_OK
+    print(_("Audit log broken at entry {seq}.").format(seq=report.first_broken))
+    return EXIT_INVALID
+
+
+def cmd_gui(args) -> int:
+    from app.ui import run
+
+    return run(vault=_vault_path(args) if (args.vault or os.environ.get("XINDANG_VAULT")) else None)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    # Sub-commands take --vault/--user too; SUPPRESS keeps them from erasing a value given earlier.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--vault", default=argparse.SUPPRESS, help=_("vault folder (or XINDANG_VAULT)")
+    )
+    common.add_argument("--user", default=argparse.SUPPRESS, help=_("user name (or XINDANG_USER)"))
+    parser = argparse.ArgumentParser(
+        prog="xindang", description=_("XinDang counseling-room archive")
+    )
+    parser.add_argument("--vault", help=_("vault folder (or XINDANG_VAULT)"))
+    parser.add_argument("--user", help=_("user name (or XINDANG_USER)"))
+    parser.add_argument("--version", action="version", version=f"xindang {__version__}")
+    sub = parser.add_subparsers(dest="command")
+
+    p = sub.add_parser("init", parents=[common], help=_("create a new vault"))
+    p.add_argument("--school", required=True)
+    p.add_argument("--admin", required=True, help=_("the admin's user name"))
+    p.add_argument("--admin-name", help=_("the admin's display name"))
+    p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser("import-roster", parents=[common], help=_("import a roster (.xlsx/.csv)"))
+    p.add_argument("file")
+    p.add_argument("--skip-invalid", action="store_true")
+    p.add_argument("--dry-run", action="store_true")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_import_roster)
+
+    p = sub.add_parser("students", parents=[common], help=_("list or search students"))
+    p.add_argument("--search", "-s")
+    p.add_argument("--limit", type=int)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_students)
+
+    p = sub.add_parser("demo", parents=[common], help=_("create a demo vault"))
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("audit", parents=[common], help=_("audit log tools"))
+    asub = p.add_subparsers(dest="audit_command", required=True)
+    v = asub.add_parser("verify", parents=[common], help=_("verify the audit chain"))
+    v.set_defaults(func=cmd_audit_verify)
+
+    p = sub.add_parser("gui", parents=[common], help=_("open the application window"))
+    p.set_defaults(func=cmd_gui)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    func = getattr(args, "func", cmd_gui)
+    try:
+        return func(args)
+    except AppError as exc:
+        print(_("Error: {message}").format(message=exc.user_message()), file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130

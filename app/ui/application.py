@@ -1,0 +1,120 @@
+"""The application shell: first-run setup, unlock, the workspace, and locking."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QApplication, QMainWindow, QStackedWidget
+
+from app import __version__
+from app.i18n import _, set_language
+from app.paths import default_vault_dir
+from app.services import vaults
+from app.settings import DEFAULT_AUTO_LOCK_MINUTES, load_settings, save_settings
+from app.ui.autolock import IdleWatcher
+from app.ui.main_window import Workspace
+from app.ui.setup_wizard import SetupWizard
+from app.ui.tasks import TaskRunner
+from app.ui.unlock_view import UnlockView
+from app.vault.vaultdir import VaultPaths
+
+
+class Shell(QMainWindow):
+    """Holds exactly one of: the unlock view or the workspace. Locking destroys the workspace."""
+
+    def __init__(self, vault_path: Path, runner: TaskRunner | None = None, kdf=None) -> None:
+        super().__init__()
+        self.setObjectName("shell")
+        self.vault_path = Path(vault_path)
+        self.runner = runner or TaskRunner(self)
+        self.kdf = kdf
+        self.vault: vaults.OpenVault | None = None
+        self.workspace: Workspace | None = None
+        self.setWindowTitle(_("XinDang {version}").format(version=__version__))
+        self.resize(1200, 780)
+        self.stack = QStackedWidget()
+        self.setCentralWidget(self.stack)
+        settings = load_settings()
+        self.unlock_view = UnlockView(
+            self.vault_path, self.runner, default_login=settings.last_login
+        )
+        self.unlock_view.unlocked.connect(self.enter)
+        self.stack.addWidget(self.unlock_view)
+        self.idle = IdleWatcher(DEFAULT_AUTO_LOCK_MINUTES, self)
+        self.idle.idle_timed_out.connect(self.lock)
+        QApplication.instance().installEventFilter(self.idle)
+        QShortcut(
+            QKeySequence("Ctrl+L"),
+            self,
+            activated=self.lock,
+            context=Qt.ShortcutContext.ApplicationShortcut,
+        )
+
+    def needs_setup(self) -> bool:
+        return not VaultPaths(self.vault_path).exists()
+
+    def run_setup(self) -> bool:
+        wizard = SetupWizard(self.vault_path, self, kdf=self.kdf)
+        wizard.exec()
+        if wizard.created is None:
+            return False
+        self.unlock_view.reload_users()
+        self.enter(wizard.created)
+        return True
+
+    def enter(self, vault: vaults.OpenVault) -> None:
+        self.vault = vault
+        settings = load_settings()
+        settings.last_vault = str(self.vault_path)
+        settings.last_login = vault.user.login
+        save_settings(settings)
+        self.idle.minutes = int(
+            vaults.get_setting(vault, "auto_lock_minutes", DEFAULT_AUTO_LOCK_MINUTES)
+        )
+        self.idle.touch()
+        self.workspace = Workspace(vault, self.runner)
+        self.workspace.lock_requested.connect(self.lock)
+        self.workspace.auto_lock_changed.connect(lambda m: setattr(self.idle, "minutes", m))
+        self.stack.addWidget(self.workspace)
+        self.stack.setCurrentWidget(self.workspace)
+
+    def lock(self) -> None:
+        """Clear every view that showed confidential data, then forget the key."""
+        if self.vault is None:
+            return
+        for w in QApplication.topLevelWidgets():
+            if w is not self and w.isVisible() and w.objectName() in ("import_wizard",):
+                w.close()
+        if self.workspace is not None:
+            self.workspace.students.clear()
+            self.stack.removeWidget(self.workspace)
+            self.workspace.deleteLater()
+            self.workspace = None
+        QApplication.clipboard().clear()
+        self.vault.lock()
+        self.vault = None
+        self.stack.setCurrentWidget(self.unlock_view)
+        self.unlock_view.reload_users(load_settings().last_login)
+
+    def closeEvent(self, event) -> None:
+        self.lock()
+        super().closeEvent(event)
+
+
+def run_app(vault: Path | None = None) -> int:
+    settings = load_settings()
+    set_language(settings.language)
+    app = QApplication.instance() or QApplication(sys.argv)
+    app.setApplicationName("XinDang")
+    app.setApplicationDisplayName(_("XinDang"))
+    path = Path(vault) if vault else Path(settings.last_vault or default_vault_dir())
+    shell = Shell(path)
+    if shell.needs_setup() and not shell.run_setup():
+        return 0
+    shell.show()
+    code = app.exec()
+    shell.runner.shutdown()
+    return code

@@ -1,0 +1,110 @@
+"""一生一档: one student's archive page: basic information, guardians, flags, and later tabs."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.i18n import _
+from app.services import students
+from app.services.vaults import OpenVault
+
+
+def _yes_no(flag: bool) -> str:
+    return _("Yes") if flag else _("No")
+
+
+class ArchivePage(QWidget):
+    back_requested = Signal()
+
+    def __init__(self, vault: OpenVault, student_id: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("archive_page")
+        self.archive = students.student_archive(vault, student_id)
+        a = self.archive
+        layout = QVBoxLayout(self)
+        top = QHBoxLayout()
+        back = QPushButton(_("← Back to list (Esc)"), objectName="back_button")
+        back.clicked.connect(self.back_requested)
+        top.addWidget(back)
+        title = QLabel(
+            f"{a.row.name}  ·  {a.row.grade}{a.row.class_name}  ·  {a.row.student_no}",
+            objectName="archive_title",
+        )
+        title.setStyleSheet("font-size: 20px; font-weight: bold")
+        top.addWidget(title, 1)
+        layout.addLayout(top)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, activated=self.back_requested)
+
+        self.tabs = QTabWidget(objectName="archive_tabs")
+        self.tabs.addTab(self._basic_tab(), _("Basic information"))
+        for label, note in (
+            (_("Assessments"), _("Assessment history arrives with the scale library.")),
+            (_("Records"), _("Counseling records arrive in a later version.")),
+            (_("Warnings"), _("Warnings and crisis records arrive in a later version.")),
+        ):
+            placeholder = QLabel(note)
+            placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            placeholder.setStyleSheet("color: #777")
+            self.tabs.addTab(placeholder, label)
+        layout.addWidget(self.tabs)
+
+    def _basic_tab(self) -> QWidget:
+        a = self.archive
+        w = QWidget()
+        layout = QHBoxLayout(w)
+        info = QGroupBox(_("Student"))
+        form = QFormLayout(info)
+        gender = _(students.GENDER_LABELS[a.row.gender]) if a.row.gender else ""
+        form.addRow(_("Name"), QLabel(a.row.name))
+        form.addRow(_("Student number (学籍号)"), QLabel(a.row.student_no))
+        form.addRow(_("Gender"), QLabel(gender))
+        form.addRow(
+            _("Birth date"), QLabel(a.row.birth_date.isoformat() if a.row.birth_date else "")
+        )
+        form.addRow(_("Grade and class"), QLabel(f"{a.row.grade}{a.row.class_name}"))
+        form.addRow(_("Status"), QLabel(_(students.STATUS_LABELS.get(a.row.status, a.row.status))))
+        layout.addWidget(info, 1)
+
+        right = QVBoxLayout()
+        family = QGroupBox(_("Family situation"))
+        fform = QFormLayout(family)
+        fform.addRow(_("Boarding"), QLabel(_yes_no(a.boarding)))
+        fform.addRow(_("Left-behind child"), QLabel(_yes_no(a.left_behind)))
+        fform.addRow(_("Single-parent family"), QLabel(_yes_no(a.single_parent)))
+        others = "、".join(
+            _(students.FLAG_LABELS[f]) for f in a.family_flags if f in students.FLAG_LABELS
+        )
+        fform.addRow(_("Other"), QLabel(others or _("None recorded")))
+        if a.diagnosis_note is not None:
+            note = QLabel(a.diagnosis_note, objectName="diagnosis_label")
+            note.setWordWrap(True)
+            fform.addRow(_("Pre-existing diagnosis (counselor only)"), note)
+        right.addWidget(family)
+
+        guardians = QGroupBox(_("Guardians"))
+        gl = QVBoxLayout(guardians)
+        table = QTableWidget(len(a.guardians), 3, objectName="guardian_table")
+        table.setHorizontalHeaderLabels([_("Name"), _("Relation"), _("Phone")])
+        table.verticalHeader().setVisible(False)
+        table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        for i, g in enumerate(a.guardians):
+            for j, value in enumerate((g.name, g.relation or "", g.phone or "")):
+                table.setItem(i, j, QTableWidgetItem(value))
+        table.horizontalHeader().setStretchLastSection(True)
+        gl.addWidget(table)
+        right.addWidget(guardians)
+        layout.addLayout(right, 1)
+        return w

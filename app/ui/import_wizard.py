@@ -1,0 +1,235 @@
+"""The roster import wizard: choose a file, check the columns and row errors, then import."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QApplication,
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QProgressBar,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWizard,
+    QWizardPage,
+)
+
+from app.i18n import _
+from app.roster.headers import FIELDS
+from app.services import roster_import
+from app.services.vaults import OpenVault
+from app.ui.errors import message_for
+from app.ui.tasks import TaskRunner
+
+PREVIEW_ROWS = 30
+
+
+class _FilePage(QWizardPage):
+    def __init__(self, wizard: ImportWizard) -> None:
+        super().__init__()
+        self._w = wizard
+        self.setTitle(_("Choose the roster file"))
+        self.setSubTitle(
+            _(
+                "An .xlsx or .csv file exported from the student-status system or kept by the school "
+                "office. Title rows above the header are fine; CSV may be UTF-8 or GBK."
+            )
+        )
+        layout = QVBoxLayout(self)
+        row = QHBoxLayout()
+        self.path = QLineEdit(objectName="import_path_edit")
+        browse = QPushButton(_("Browse…"), objectName="browse_button")
+        browse.clicked.connect(self._browse)
+        row.addWidget(self.path)
+        row.addWidget(browse)
+        layout.addLayout(row)
+        self.error = QLabel(objectName="import_file_error")
+        self.error.setStyleSheet("color: #b00020")
+        self.error.setWordWrap(True)
+        layout.addWidget(self.error)
+        self.registerField("path*", self.path)
+
+    def _browse(self) -> None:
+        name, _filter = QFileDialog.getOpenFileName(
+            self, _("Choose the roster file"), "", _("Rosters (*.xlsx *.csv)")
+        )
+        if name:
+            self.path.setText(name)
+
+    def validatePage(self) -> bool:
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            self._w.preview = roster_import.preview_roster(Path(self.path.text().strip()))
+        except Exception as exc:
+            self.error.setText(message_for(exc))
+            return False
+        finally:
+            QApplication.restoreOverrideCursor()
+        self.error.clear()
+        return True
+
+
+class _PreviewPage(QWizardPage):
+    def __init__(self, wizard: ImportWizard) -> None:
+        super().__init__()
+        self._w = wizard
+        self.setTitle(_("Check the columns and the rows"))
+        self.setSubTitle(
+            _("Each column's meaning was guessed from its header; change it if it is wrong.")
+        )
+        layout = QVBoxLayout(self)
+        self.table = QTableWidget(objectName="preview_table")
+        self.table.verticalHeader().setVisible(True)
+        layout.addWidget(self.table, 3)
+        self.summary = QLabel(objectName="preview_summary")
+        layout.addWidget(self.summary)
+        self.problems = QListWidget(objectName="problem_list")
+        layout.addWidget(self.problems, 2)
+        self.valid_only = QCheckBox(_("Import only the valid rows"), objectName="valid_only_check")
+        self.valid_only.toggled.connect(self.completeChanged)
+        layout.addWidget(self.valid_only)
+        self._combos: list[QComboBox] = []
+
+    def initializePage(self) -> None:
+        p = self._w.preview
+        grid = p.grid
+        width = max((len(r) for r in grid), default=0)
+        first = p.header.row_index + 1
+        shown = grid[first : first + PREVIEW_ROWS]
+        self.table.clear()
+        self.table.setColumnCount(width)
+        self.table.setRowCount(len(shown) + 1)
+        self._combos = []
+        for c in range(width):
+            combo = QComboBox()
+            combo.addItem(_("(ignore)"), None)
+            for key, label in FIELDS.items():
+                combo.addItem(_(label), key)
+            mapped = p.header.mapping.get(c)
+            combo.setCurrentIndex(max(0, combo.findData(mapped)) if mapped else 0)
+            combo.currentIndexChanged.connect(self._remap)
+            self.table.setCellWidget(0, c, combo)
+            self._combos.append(combo)
+        self.table.setHorizontalHeaderLabels(
+            p.header.headers + [""] * (width - len(p.header.headers))
+        )
+        self.table.setVerticalHeaderLabels(
+            [_("Meaning")] + [str(first + i + 1) for i in range(len(shown))]
+        )
+        for r, row in enumerate(shown, start=1):
+            for c, value in enumerate(row):
+                item = QTableWidgetItem("" if value is None else str(value))
+                item.setFlags(Qt.ItemFlag.ItemIsEnabled)
+                self.table.setItem(r, c, item)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self._show_result()
+
+    def _remap(self) -> None:
+        mapping = {
+            c: combo.currentData() for c, combo in enumerate(self._combos) if combo.currentData()
+        }
+        self._w.preview = roster_import.preview_roster(self._w.preview.path, mapping)
+        self._show_result()
+
+    def _show_result(self) -> None:
+        p = self._w.preview
+        bad_rows = len({x.row for x in p.problems})
+        self.summary.setText(
+            _("{ok} valid rows, {bad} rows with problems.").format(ok=len(p.rows), bad=bad_rows)
+        )
+        self.problems.clear()
+        for x in p.problems:
+            self.problems.addItem(_("Row {row}, column {column}: {reason}").format(**x.to_dict()))
+        self.valid_only.setVisible(bool(p.problems))
+        self.completeChanged.emit()
+
+    def isComplete(self) -> bool:
+        p = self._w.preview
+        return p is not None and bool(p.rows) and (not p.problems or self.valid_only.isChecked())
+
+
+class _ResultPage(QWizardPage):
+    def __init__(self, wizard: ImportWizard) -> None:
+        super().__init__()
+        self._w = wizard
+        self.setTitle(_("Importing"))
+        layout = QVBoxLayout(self)
+        self.progress = QProgressBar(objectName="import_progress")
+        layout.addWidget(self.progress)
+        self.result = QLabel(objectName="import_result_label")
+        self.result.setWordWrap(True)
+        layout.addWidget(self.result)
+        self.changes = QListWidget(objectName="class_change_list")
+        layout.addWidget(self.changes)
+        self._done = False
+
+    def initializePage(self) -> None:
+        self._done = False
+        self.progress.setValue(0)
+        self.result.setText(_("Importing…"))
+        self._w.button(QWizard.WizardButton.BackButton).setEnabled(False)
+        preview = self._w.preview
+        vault = self._w.vault
+
+        def work():
+            return roster_import.apply_preview(vault, preview, skip_invalid=True)
+
+        self._w.runner.run(work, self._finished, self._failed)
+
+    def _finished(self, report) -> None:
+        self._done = True
+        self._w.report = report
+        self.progress.setValue(100)
+        self.result.setText(
+            _(
+                "Created {created}, updated {updated}, unchanged {unchanged}, invalid rows {invalid}."
+            ).format(
+                created=report.created,
+                updated=report.updated,
+                unchanged=report.unchanged,
+                invalid=len({p.row for p in report.invalid}),
+            )
+        )
+        for c in report.class_changes:
+            self.changes.addItem(
+                _("Class change: {no} {old} → {new}").format(no=c.student_no, old=c.old, new=c.new)
+            )
+        self.completeChanged.emit()
+
+    def _failed(self, exc) -> None:
+        self._done = True
+        self.result.setText(_("Nothing was imported: {message}").format(message=message_for(exc)))
+        self.completeChanged.emit()
+
+    def isComplete(self) -> bool:
+        return self._done
+
+
+class ImportWizard(QWizard):
+    def __init__(self, vault: OpenVault, runner: TaskRunner, parent=None) -> None:
+        super().__init__(parent)
+        self.setObjectName("import_wizard")
+        self.vault = vault
+        self.runner = runner
+        self.preview: roster_import.RosterPreview | None = None
+        self.report: roster_import.ImportReport | None = None
+        self.setWindowTitle(_("Import roster"))
+        self.setButtonText(QWizard.WizardButton.NextButton, _("Next"))
+        self.setButtonText(QWizard.WizardButton.BackButton, _("Back"))
+        self.setButtonText(QWizard.WizardButton.FinishButton, _("Finish"))
+        self.setButtonText(QWizard.WizardButton.CancelButton, _("Cancel"))
+        self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, True)
+        self.addPage(_FilePage(self))
+        self.addPage(_PreviewPage(self))
+        self.addPage(_ResultPage(self))
+        self.resize(900, 640)

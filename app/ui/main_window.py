@@ -1,0 +1,121 @@
+"""The unlocked workspace: left navigation, the student archive, and sections later versions fill."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.i18n import _
+from app.services.permissions import ROLE_LABELS
+from app.services.vaults import OpenVault
+from app.ui.archive_page import ArchivePage
+from app.ui.import_wizard import ImportWizard
+from app.ui.settings_page import SettingsPage
+from app.ui.students_page import StudentsPage
+from app.ui.tasks import TaskRunner
+
+SECTIONS = (
+    ("students", "Student archives"),
+    ("assessments", "Assessments"),
+    ("warnings", "Warnings"),
+    ("records", "Records"),
+    ("reports", "Reports"),
+    ("sync", "Sync"),
+    ("settings", "Settings"),
+)
+_LATER = {
+    "assessments": "Scales, kiosk self-assessment and paper entry arrive in the next version.",
+    "warnings": "The early-warning queue and crisis records arrive in a later version.",
+    "records": "Counseling, group, lesson and contact records arrive in a later version.",
+    "reports": "Confidential printing and statistics arrive in a later version.",
+    "sync": "City-cloud sync arrives in a later version. XinDang works fully offline.",
+}
+
+
+class Workspace(QWidget):
+    lock_requested = Signal()
+    auto_lock_changed = Signal(int)
+
+    def __init__(self, vault: OpenVault, runner: TaskRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("workspace")
+        self.vault = vault
+        self.runner = runner
+        layout = QHBoxLayout(self)
+        left = QVBoxLayout()
+        self.nav = QListWidget(objectName="nav_list")
+        self.nav.setFixedWidth(150)
+        self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.nav.setStyleSheet(
+            "QListWidget { font-size: 15px; } QListWidget::item { padding: 8px; }"
+        )
+        for key, label in SECTIONS:
+            item = QListWidgetItem(_(label))
+            item.setData(Qt.ItemDataRole.UserRole, key)
+            self.nav.addItem(item)
+        left.addWidget(self.nav)
+        who = QLabel(
+            f"{vault.user.display_name}\n{_(ROLE_LABELS[vault.user.role])}", objectName="user_label"
+        )
+        who.setStyleSheet("color: #555")
+        left.addWidget(who)
+        lock = QPushButton(_("Lock (Ctrl+L)"), objectName="lock_button")
+        lock.clicked.connect(self.lock_requested)
+        left.addWidget(lock)
+        layout.addLayout(left)
+
+        self.stack = QStackedWidget(objectName="section_stack")
+        layout.addWidget(self.stack, 1)
+        self.students = StudentsPage(vault)
+        self.students.student_opened.connect(self.open_student)
+        self.students.import_requested.connect(self.open_import)
+        self.student_stack = QStackedWidget()
+        self.student_stack.addWidget(self.students)
+        self.pages: dict[str, QWidget] = {"students": self.student_stack}
+        for key, _label in SECTIONS:
+            if key == "students":
+                page = self.student_stack
+            elif key == "settings":
+                page = SettingsPage(vault)
+                page.auto_lock_changed.connect(self.auto_lock_changed)
+            else:
+                page = QLabel(_(_LATER[key]))
+                page.setAlignment(Qt.AlignmentFlag.AlignCenter)
+                page.setStyleSheet("color: #777; font-size: 15px")
+            self.pages[key] = page
+            self.stack.addWidget(page)
+        self.nav.currentRowChanged.connect(lambda row: self.stack.setCurrentIndex(row))
+        self.nav.setCurrentRow(0)
+        self.archive: ArchivePage | None = None
+        self.students.focus_search()
+
+    def open_student(self, student_id: str) -> None:
+        self.close_archive()
+        self.archive = ArchivePage(self.vault, student_id)
+        self.archive.back_requested.connect(self.close_archive)
+        self.student_stack.addWidget(self.archive)
+        self.student_stack.setCurrentWidget(self.archive)
+        self.archive.setFocus()
+
+    def close_archive(self) -> None:
+        if self.archive is not None:
+            self.student_stack.removeWidget(self.archive)
+            self.archive.deleteLater()
+            self.archive = None
+        self.student_stack.setCurrentWidget(self.students)
+        self.students.focus_search()
+
+    def open_import(self) -> ImportWizard:
+        wizard = ImportWizard(self.vault, self.runner, self)
+        wizard.finished.connect(lambda _r: self.students.reload_filters())
+        wizard.open()
+        return wizard

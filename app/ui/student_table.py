@@ -1,0 +1,109 @@
+"""The student list model: rows come from SQL a page at a time; sorting is done by the query."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+
+from app.i18n import _
+from app.services.students import GENDER_LABELS, STATUS_LABELS, StudentRow
+
+PAGE = 500
+_ROOT = QModelIndex()
+COLUMNS = (
+    ("student_no", "student_no"),
+    ("name", "name"),
+    ("gender", "gender"),
+    ("class", "class"),
+    ("status", "status"),
+    ("birth_date", "birth_date"),
+)
+HEADERS = {
+    "student_no": "Student number (学籍号)",
+    "name": "Name",
+    "gender": "Gender",
+    "class": "Grade and class",
+    "status": "Status",
+    "birth_date": "Birth date",
+}
+
+Fetch = Callable[[str, bool, int, int], list[StudentRow]]  # sort, descending, offset, limit
+
+
+class StudentTableModel(QAbstractTableModel):
+    def __init__(self, fetch: Fetch, count: Callable[[], int], parent=None) -> None:
+        super().__init__(parent)
+        self._fetch = fetch
+        self._count = count
+        self._rows: list[StudentRow] = []
+        self._total = 0
+        self._sort = "class"
+        self._descending = False
+        self._labels = {k: _(v) for k, v in HEADERS.items()}
+        self._genders = {k: _(v) for k, v in GENDER_LABELS.items()}
+        self._statuses = {k: _(v) for k, v in STATUS_LABELS.items()}
+
+    def reload(self) -> None:
+        self.beginResetModel()
+        self._total = self._count()
+        self._rows = self._fetch(self._sort, self._descending, 0, PAGE)
+        self.endResetModel()
+
+    def clear(self) -> None:
+        self.beginResetModel()
+        self._rows = []
+        self._total = 0
+        self.endResetModel()
+
+    @property
+    def total(self) -> int:
+        return self._total
+
+    def row_at(self, row: int) -> StudentRow | None:
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def rowCount(self, parent=_ROOT) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent=_ROOT) -> int:
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def canFetchMore(self, parent=_ROOT) -> bool:
+        return not parent.isValid() and len(self._rows) < self._total
+
+    def fetchMore(self, parent=_ROOT) -> None:
+        more = self._fetch(self._sort, self._descending, len(self._rows), PAGE)
+        if not more:
+            self._total = len(self._rows)
+            return
+        self.beginInsertRows(QModelIndex(), len(self._rows), len(self._rows) + len(more) - 1)
+        self._rows.extend(more)
+        self.endInsertRows()
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self._labels[COLUMNS[section][0]]
+        return None
+
+    def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):
+        if role != Qt.ItemDataRole.DisplayRole or not index.isValid():
+            return None
+        r = self._rows[index.row()]
+        key = COLUMNS[index.column()][0]
+        if key == "student_no":
+            return r.student_no
+        if key == "name":
+            return r.name
+        if key == "gender":
+            return self._genders.get(r.gender or "", "")
+        if key == "class":
+            return f"{r.grade}{r.class_name}"
+        if key == "status":
+            return self._statuses.get(r.status, r.status)
+        return r.birth_date.isoformat() if r.birth_date else ""
+
+    def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
+        self._sort = COLUMNS[column][1]
+        self._descending = order == Qt.SortOrder.DescendingOrder
+        self.reload()

@@ -1,0 +1,159 @@
+"""学生档案: search-as-you-type, filters, and the list that opens a student's archive."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.i18n import _
+from app.services import students
+from app.services.permissions import allowed
+from app.services.vaults import OpenVault
+from app.ui.student_table import StudentTableModel
+
+
+class StudentsPage(QWidget):
+    student_opened = Signal(str)  # student id
+    import_requested = Signal()
+
+    def __init__(self, vault: OpenVault, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("students_page")
+        self.vault = vault
+        layout = QVBoxLayout(self)
+        bar = QHBoxLayout()
+        self.search = QLineEdit(objectName="search_edit")
+        self.search.setPlaceholderText(_("Search by name, pinyin, initials or 学籍号 (Ctrl+F)"))
+        self.search.setClearButtonEnabled(True)
+        bar.addWidget(self.search, 3)
+        self.grade = QComboBox(objectName="grade_filter")
+        self.klass = QComboBox(objectName="class_filter")
+        self.status = QComboBox(objectName="status_filter")
+        bar.addWidget(self.grade, 1)
+        bar.addWidget(self.klass, 1)
+        bar.addWidget(self.status, 1)
+        self.import_button = QPushButton(_("Import roster…"), objectName="import_button")
+        self.import_button.setVisible(allowed(vault.user.role, "import_roster"))
+        bar.addWidget(self.import_button)
+        layout.addLayout(bar)
+        self.model = StudentTableModel(self._fetch, self._count, self)
+        self.table = QTableView(objectName="student_table")
+        self.table.setModel(self.model)
+        self.table.setSortingEnabled(True)
+        self.table.horizontalHeader().setSortIndicator(3, Qt.SortOrder.AscendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().setDefaultSectionSize(26)
+        for column, width in enumerate((190, 90, 60, 130, 80, 110)):
+            self.table.setColumnWidth(column, width)
+        layout.addWidget(self.table)
+        self.count_label = QLabel(objectName="count_label")
+        layout.addWidget(self.count_label)
+
+        self._debounce = QTimer(self, singleShot=True, interval=60)
+        self._debounce.timeout.connect(self.refresh)
+        self.search.textChanged.connect(lambda _t: self._debounce.start())
+        self.search.returnPressed.connect(self._open_first)
+        self.grade.currentIndexChanged.connect(self._grade_changed)
+        self.klass.currentIndexChanged.connect(self.refresh)
+        self.status.currentIndexChanged.connect(self.refresh)
+        self.table.activated.connect(self._open_index)
+        self.import_button.clicked.connect(self.import_requested)
+        QShortcut(QKeySequence.StandardKey.Find, self, activated=self.focus_search)
+        self.reload_filters()
+
+    def focus_search(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()
+
+    def reload_filters(self) -> None:
+        self._grades = students.grades_and_classes(self.vault)
+        for combo in (self.grade, self.klass, self.status):
+            combo.blockSignals(True)
+            combo.clear()
+        self.grade.addItem(_("All grades"), None)
+        for g in self._grades:
+            self.grade.addItem(g.name, g.level)
+        self.klass.addItem(_("All classes"), None)
+        self.status.addItem(_("All statuses"), None)
+        for code, label in students.STATUS_LABELS.items():
+            self.status.addItem(_(label), code)
+        self.status.setCurrentIndex(1)  # 在读 by default: what a teacher looks for daily
+        for combo in (self.grade, self.klass, self.status):
+            combo.blockSignals(False)
+        self.refresh()
+
+    def _grade_changed(self) -> None:
+        level = self.grade.currentData()
+        self.klass.blockSignals(True)
+        self.klass.clear()
+        self.klass.addItem(_("All classes"), None)
+        for g in self._grades:
+            if g.level == level:
+                for c in g.classes:
+                    self.klass.addItem(c.name, c.id)
+        self.klass.blockSignals(False)
+        self.refresh()
+
+    def current_filter(self) -> students.StudentFilter:
+        return students.StudentFilter(
+            query=self.search.text(),
+            grade_level=self.grade.currentData(),
+            class_id=self.klass.currentData(),
+            status=self.status.currentData(),
+        )
+
+    def _fetch(self, sort, descending, offset, limit):
+        return students.search_students(
+            self.vault,
+            self.current_filter(),
+            sort=sort,
+            descending=descending,
+            offset=offset,
+            limit=limit,
+        )
+
+    def _count(self) -> int:
+        return students.count_students(self.vault, self.current_filter())
+
+    def refresh(self) -> None:
+        self.model.reload()
+        self.count_label.setText(_("{n} students").format(n=self.model.total))
+        if self.model.rowCount():
+            self.table.selectRow(0)
+
+    def _open_first(self) -> None:
+        index = self.table.currentIndex()
+        if not index.isValid() and self.model.rowCount():
+            index = self.model.index(0, 0)
+        self._open_index(index)
+
+    def _open_index(self, index) -> None:
+        row = self.model.row_at(index.row()) if index.isValid() else None
+        if row is not None:
+            self.student_opened.emit(row.id)
+
+    def clear(self) -> None:
+        """Forget everything shown; called on lock, so it must not query the vault again."""
+        self._debounce.stop()
+        self.search.blockSignals(True)
+        self.search.clear()
+        self.model.clear()
+        self.count_label.clear()

@@ -1,0 +1,101 @@
+"""Drive the real GUI on a display (run under xvfb-run) and save the screenshots in docs/screenshots."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QWizard
+
+OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+
+
+def pump(ms: int = 300) -> None:
+    app = QApplication.instance()
+    end = QTimer()
+    end.setSingleShot(True)
+    end.start(ms)
+    while end.isActive():
+        app.processEvents()
+
+
+def main() -> int:
+    tmp = Path(tempfile.mkdtemp(prefix="xindang-shots-"))
+    os.environ["XINDANG_HOME"] = str(tmp / "home")
+    from app.i18n import set_language
+
+    set_language("zh_CN")
+    from app.services import demo, synthetic
+    from app.ui.application import Shell
+    from app.ui.setup_wizard import SetupWizard
+
+    app = QApplication(sys.argv)
+    OUT.mkdir(parents=True, exist_ok=True)
+
+    wizard = SetupWizard(tmp / "new-vault")
+    wizard.show()
+    wizard.currentPage().findChild(object, "school_edit").setText("江门市示范中学")
+    wizard.next()
+    page = wizard.currentPage()
+    page.findChild(object, "display_name_edit").setText("王老师")
+    page.passphrase.first.setText("春风十里不如你2026")
+    page.passphrase.second.setText("春风十里不如你2026")
+    pump()
+    wizard.grab().save(str(OUT / "01-setup-wizard-admin.png"))
+    wizard.next()
+    pump()
+    wizard.grab().save(str(OUT / "02-setup-wizard-recovery-code.png"))
+    wizard.currentPage().confirm.setChecked(True)
+    wizard.accept()
+    wizard.created.lock()
+
+    vault = tmp / "demo"
+    demo.create_demo_vault(vault)
+    shell = Shell(vault)
+    shell.show()
+    pump()
+    shell.unlock_view.passphrase.setText(demo.DEMO_PASSPHRASE)
+    pump()
+    shell.grab().save(str(OUT / "03-unlock.png"))
+    shell.unlock_view.try_unlock()
+    for _ in range(50):
+        pump(100)
+        if shell.workspace is not None:
+            break
+    ws = shell.workspace
+    pump()
+    shell.grab().save(str(OUT / "04-student-list.png"))
+    ws.students.search.setText("zh")
+    pump(500)
+    shell.grab().save(str(OUT / "05-search-pinyin-initials.png"))
+    ws.students._open_first()
+    pump()
+    shell.grab().save(str(OUT / "06-archive-page.png"))
+    ws.close_archive()
+
+    roster = tmp / "roster.csv"
+    students = synthetic.generate_students(40, seed=7)
+    synthetic.write_roster_csv(roster, students, encoding="gbk", title="2026学年第一学期学生名册",
+                               extra_rows=[["G4499002012", "李四", "男", "2012-13-01", "七年级", "2班",
+                                            "否", "否", "李父", "父亲", "1700000"]])
+    wiz = ws.open_import()
+    wiz.currentPage().path.setText(str(roster))
+    wiz.next()
+    wiz.resize(1000, 700)
+    pump()
+    wiz.grab().save(str(OUT / "07-import-preview-errors.png"))
+    wiz.close()
+    shell.lock()
+    pump()
+    shell.close()
+    shutil.rmtree(tmp, ignore_errors=True)
+    print("screenshots written to", OUT)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
