@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from app.i18n import _
+from app.i18n import N_, _
 from app.roster import fields, studentno
 from app.roster.headers import FIELDS, REQUIRED, HeaderGuess
 
@@ -39,9 +39,11 @@ class RowProblem:
 
 
 _STUDENT_NO_REASONS = {
-    "format": "学籍号 must be G followed by the 18-character ID number, or a temporary L/J number",
-    "check_digit": "the check digit of the ID number in the 学籍号 is wrong",
-    "birth_date": "the birth date inside the 学籍号 is not a real date",
+    "format": N_(
+        "学籍号 must be G followed by the 18-character ID number, or a temporary L/J number"
+    ),
+    "check_digit": N_("the check digit of the ID number in the 学籍号 is wrong"),
+    "birth_date": N_("the birth date inside the 学籍号 is not a real date"),
 }
 
 

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.i18n import _
+from app.i18n import N_, _
 from app.services.permissions import ROLE_LABELS
 from app.services.vaults import OpenVault
 from app.ui.archive_page import ArchivePage
@@ -24,20 +24,20 @@ from app.ui.students_page import StudentsPage
 from app.ui.tasks import TaskRunner
 
 SECTIONS = (
-    ("students", "Student archives"),
-    ("assessments", "Assessments"),
-    ("warnings", "Warnings"),
-    ("records", "Records"),
-    ("reports", "Reports"),
-    ("sync", "Sync"),
-    ("settings", "Settings"),
+    ("students", N_("Student archives")),
+    ("assessments", N_("Assessments")),
+    ("warnings", N_("Warnings")),
+    ("records", N_("Records")),
+    ("reports", N_("Reports")),
+    ("sync", N_("Sync")),
+    ("settings", N_("Settings")),
 )
 _LATER = {
-    "assessments": "Scales, kiosk self-assessment and paper entry arrive in the next version.",
-    "warnings": "The early-warning queue and crisis records arrive in a later version.",
-    "records": "Counseling, group, lesson and contact records arrive in a later version.",
-    "reports": "Confidential printing and statistics arrive in a later version.",
-    "sync": "City-cloud sync arrives in a later version. XinDang works fully offline.",
+    "assessments": N_("Scales, kiosk self-assessment and paper entry arrive in the next version."),
+    "warnings": N_("The early-warning queue and crisis records arrive in a later version."),
+    "records": N_("Counseling, group, lesson and contact records arrive in a later version."),
+    "reports": N_("Confidential printing and statistics arrive in a later version."),
+    "sync": N_("City-cloud sync arrives in a later version. XinDang works fully offline."),
 }
 
 

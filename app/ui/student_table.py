@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 
-from app.i18n import _
+from app.i18n import N_, _
 from app.services.students import GENDER_LABELS, STATUS_LABELS, StudentRow
 
 PAGE = 500
@@ -20,12 +20,12 @@ COLUMNS = (
     ("birth_date", "birth_date"),
 )
 HEADERS = {
-    "student_no": "Student number (学籍号)",
-    "name": "Name",
-    "gender": "Gender",
-    "class": "Grade and class",
-    "status": "Status",
-    "birth_date": "Birth date",
+    "student_no": N_("Student number (学籍号)"),
+    "name": N_("Name"),
+    "gender": N_("Gender"),
+    "class": N_("Grade and class"),
+    "status": N_("Status"),
+    "birth_date": N_("Birth date"),
 }
 
 Fetch = Callable[[str, bool, int, int], list[StudentRow]]  # sort, descending, offset, limit
