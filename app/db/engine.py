@@ -132,8 +132,9 @@ def open_database(
 
 
 def _autobegin_fix(engine: Engine) -> None:
-    """pysqlite's legacy transaction handling defers BEGIN; emit it ourselves (SQLAlchemy docs)."""
+    """pysqlite defers BEGIN; emit it ourselves (SQLAlchemy docs). IMMEDIATE takes the write lock
+    up front, so two transactions never both read the audit chain head and then both append."""
 
     @event.listens_for(engine, "begin")
     def _begin(conn):
-        conn.exec_driver_sql("BEGIN")
+        conn.exec_driver_sql("BEGIN IMMEDIATE")

@@ -107,9 +107,9 @@ def parse_grade(value) -> int:
     s = re.sub(r"\s", "", text(value))
     if not s:
         raise FieldProblem(N_("grade is missing"))
-    for word, level in sorted(_GRADE_WORDS.items(), key=lambda kv: -len(kv[0])):
-        if s.startswith(word) or s.endswith(word):
-            return level
+    s = re.sub(r"^\d{4}[级届]", "", s)
+    if s in _GRADE_WORDS:
+        return _GRADE_WORDS[s]
     m = re.fullmatch(r"(\d{1,2})(年级)?", s)
     if m and 1 <= int(m[1]) <= 12:
         return int(m[1])

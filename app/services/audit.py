@@ -88,7 +88,7 @@ def record(
     )
     entry.hash = _digest(key, prev_hash, entry)
     session.add(entry)
-    session.flush([entry])
+    session.flush()
     return entry
 
 

@@ -1,0 +1,49 @@
+# Two commands for a newcomer: `make run` and `make test`. Everything installs from this repo.
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+export QT_QPA_PLATFORM ?=
+
+.PHONY: setup system-deps run test lint format bench demo i18n screenshots clean
+
+system-deps:
+	@bash scripts/install-system-deps.sh
+
+$(STAMP): pyproject.toml scripts/install-system-deps.sh
+	@bash scripts/install-system-deps.sh
+	@PY=$$(bash scripts/find-python.sh) || exit 1; \
+	  if [ ! -x $(PY) ]; then echo "Creating $(VENV) with $$PY"; $$PY -m venv $(VENV); fi
+	$(PY) -m pip install -q --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install -q --disable-pip-version-check -e '.[dev]'
+	@touch $(STAMP)
+
+setup: $(STAMP)
+	@$(PY) -m babel.messages.frontend compile -d app/resources/locale -D xindang 2>/dev/null
+
+# Opens the app on the demo vault (created on first run; passphrase in README).
+run: setup
+	@[ -f .demo/vault/keys.json ] || XINDANG_HOME=.demo/home $(PY) -m app demo --vault .demo/vault
+	XINDANG_HOME=.demo/home $(PY) -m app gui --vault .demo/vault
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: setup
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+test: setup lint
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
+
+bench: setup
+	QT_QPA_PLATFORM=offscreen $(PY) -m bench
+
+i18n: setup
+	$(PY) scripts/update_catalog.py
+
+screenshots: setup
+	xvfb-run -a -s "-screen 0 1280x900x24" $(PY) scripts/screenshots.py
+
+clean:
+	rm -rf $(VENV) .demo build .pytest_cache .ruff_cache

@@ -1,0 +1,75 @@
+"""Shared fixtures: real SQLCipher vaults in tmp folders, a cheap-but-real Argon2id, Chinese UI."""
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+from app.i18n import set_language  # noqa: E402
+from app.services import roster_import, synthetic, vaults  # noqa: E402
+from app.vault.kdf import KdfParams  # noqa: E402
+
+# Real Argon2id with small memory so hundreds of unlocks stay fast; production uses interactive().
+FAST_KDF = KdfParams(memory_kib=8 * 1024, iterations=1, parallelism=1)
+PASSPHRASE = "春风十里2026-test"
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path, monkeypatch):
+    monkeypatch.setenv("XINDANG_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    for name in ("XINDANG_PASSPHRASE", "XINDANG_VAULT", "XINDANG_USER"):
+        monkeypatch.delenv(name, raising=False)
+    set_language("zh_CN")
+    yield
+    set_language("zh_CN")
+
+
+@pytest.fixture
+def no_sleep():
+    delays: list[float] = []
+    return delays
+
+
+@pytest.fixture
+def make_vault(tmp_path):
+    opened = []
+
+    def make(name: str = "vault", passphrase: str = PASSPHRASE):
+        vault, code = vaults.create_vault(
+            tmp_path / name, school_name="测试中学", admin_login="admin", admin_name="王老师",
+            passphrase=passphrase, kdf=FAST_KDF,
+        )
+        vault.kdf = FAST_KDF
+        opened.append(vault)
+        return vault, code
+
+    yield make
+    for v in opened:
+        v.lock()
+
+
+@pytest.fixture
+def vault(make_vault):
+    v, _code = make_vault()
+    return v
+
+
+@pytest.fixture
+def roster_students():
+    return synthetic.generate_students(120, seed=3)
+
+
+@pytest.fixture
+def roster_csv(tmp_path, roster_students) -> Path:
+    return synthetic.write_roster_csv(tmp_path / "roster.csv", roster_students)
+
+
+@pytest.fixture
+def populated_vault(vault, roster_csv):
+    report = roster_import.import_roster(vault, roster_csv)
+    assert report.applied and report.created == 120
+    return vault
