@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QWizard
+from PySide6.QtWidgets import QApplication
 
 OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 
@@ -33,7 +33,7 @@ def main() -> int:
     from app.ui.application import Shell
     from app.ui.setup_wizard import SetupWizard
 
-    app = QApplication(sys.argv)
+    app = QApplication(sys.argv)  # noqa: F841 - must exist before any widget
     OUT.mkdir(parents=True, exist_ok=True)
 
     wizard = SetupWizard(tmp / "new-vault")
@@ -79,9 +79,27 @@ def main() -> int:
 
     roster = tmp / "roster.csv"
     students = synthetic.generate_students(40, seed=7)
-    synthetic.write_roster_csv(roster, students, encoding="gbk", title="2026学年第一学期学生名册",
-                               extra_rows=[["G4499002012", "李四", "男", "2012-13-01", "七年级", "2班",
-                                            "否", "否", "李父", "父亲", "1700000"]])
+    synthetic.write_roster_csv(
+        roster,
+        students,
+        encoding="gbk",
+        title="2026学年第一学期学生名册",
+        extra_rows=[
+            [
+                "G4499002012",
+                "李四",
+                "男",
+                "2012-13-01",
+                "七年级",
+                "2班",
+                "否",
+                "否",
+                "李父",
+                "父亲",
+                "1700000",
+            ]
+        ],
+    )
     wiz = ws.open_import()
     wiz.currentPage().path.setText(str(roster))
     wiz.next()

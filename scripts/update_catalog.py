@@ -14,11 +14,38 @@ POT = ROOT / "build/xindang.pot"
 def main() -> int:
     POT.parent.mkdir(exist_ok=True)
     babel = [sys.executable, "-m", "babel.messages.frontend"]
-    subprocess.run([*babel, "extract", "-F", str(ROOT / "babel.cfg"), "-k", "N_", "--no-location",
-                    "--sort-output", "-o", str(POT), str(ROOT / "app")], check=True)
+    subprocess.run(
+        [
+            *babel,
+            "extract",
+            "-F",
+            str(ROOT / "babel.cfg"),
+            "-k",
+            "N_",
+            "--no-location",
+            "--sort-output",
+            "-o",
+            str(POT),
+            str(ROOT / "app"),
+        ],
+        check=True,
+    )
     if PO.exists():
-        subprocess.run([*babel, "update", "-i", str(POT), "-o", str(PO), "-l", "zh_CN",
-                        "--no-fuzzy-matching", "--ignore-obsolete"], check=True)
+        subprocess.run(
+            [
+                *babel,
+                "update",
+                "-i",
+                str(POT),
+                "-o",
+                str(PO),
+                "-l",
+                "zh_CN",
+                "--no-fuzzy-matching",
+                "--ignore-obsolete",
+            ],
+            check=True,
+        )
     else:
         PO.parent.mkdir(parents=True, exist_ok=True)
         subprocess.run([*babel, "init", "-i", str(POT), "-o", str(PO), "-l", "zh_CN"], check=True)

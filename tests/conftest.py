@@ -40,8 +40,12 @@ def make_vault(tmp_path):
 
     def make(name: str = "vault", passphrase: str = PASSPHRASE):
         vault, code = vaults.create_vault(
-            tmp_path / name, school_name="测试中学", admin_login="admin", admin_name="王老师",
-            passphrase=passphrase, kdf=FAST_KDF,
+            tmp_path / name,
+            school_name="测试中学",
+            admin_login="admin",
+            admin_name="王老师",
+            passphrase=passphrase,
+            kdf=FAST_KDF,
         )
         vault.kdf = FAST_KDF
         opened.append(vault)

@@ -18,7 +18,9 @@ def core_modules() -> list[str]:
 
 
 def test_there_are_core_modules_to_check():
-    assert {"app.vault.keyslots", "app.services.roster_import", "app.db.engine"} <= set(core_modules())
+    assert {"app.vault.keyslots", "app.services.roster_import", "app.db.engine"} <= set(
+        core_modules()
+    )
 
 
 def test_every_core_module_imports_without_pyside6():

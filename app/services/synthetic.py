@@ -86,12 +86,11 @@ def generate_students(
     school_year_start: int = 2026,
 ) -> list[SyntheticStudent]:
     rng = random.Random(seed)
-    per_grade = max(1, count // len(grades))
     per_class = 50
     out: list[SyntheticStudent] = []
     used: set[str] = set()
     for gi, grade in enumerate(grades):
-        n = per_grade if gi < len(grades) - 1 else count - per_grade * (len(grades) - 1)
+        n = count // len(grades) + (1 if gi < count % len(grades) else 0)
         birth_year = school_year_start - grade - 6
         for k in range(n):
             gender = "M" if rng.random() < 0.51 else "F"

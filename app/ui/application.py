@@ -33,6 +33,7 @@ class Shell(QMainWindow):
         self.kdf = kdf
         self.vault: vaults.OpenVault | None = None
         self.workspace: Workspace | None = None
+        self._retired: set[Workspace] = set()
         self.setWindowTitle(_("XinDang {version}").format(version=__version__))
         self.resize(1200, 780)
         self.stack = QStackedWidget()
@@ -89,10 +90,16 @@ class Shell(QMainWindow):
             if w is not self and w.isVisible() and w.objectName() in ("import_wizard",):
                 w.close()
         if self.workspace is not None:
-            self.workspace.students.clear()
-            self.stack.removeWidget(self.workspace)
-            self.workspace.deleteLater()
-            self.workspace = None
+            workspace, self.workspace = self.workspace, None
+            workspace.students.clear()
+            self.stack.removeWidget(workspace)
+            # Lock may come from a shortcut inside the workspace: destroy it once that event is over.
+            # Detached from the window, so the window's own destruction never deletes it twice.
+            workspace.hide()
+            workspace.setParent(None)
+            self._retired.add(workspace)
+            workspace.destroyed.connect(lambda *_a, w=workspace: self._retired.discard(w))
+            workspace.deleteLater()
         QApplication.clipboard().clear()
         self.vault.lock()
         self.vault = None

@@ -9,31 +9,58 @@ from app.roster import fields, studentno
 from app.roster.fields import FieldProblem
 
 
-@pytest.mark.parametrize("value", ["2012-03-05", "2012/3/5", "2012.03.05", "20120305", "2012年3月5日",
-                                   dt.date(2012, 3, 5), dt.datetime(2012, 3, 5, 0, 0), 40973,
-                                   "2012-03-05 00:00:00"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "2012-03-05",
+        "2012/3/5",
+        "2012.03.05",
+        "20120305",
+        "2012年3月5日",
+        dt.date(2012, 3, 5),
+        dt.datetime(2012, 3, 5, 0, 0),
+        40973,
+        "2012-03-05 00:00:00",
+    ],
+)
 def test_accepted_date_forms(value):
     assert fields.parse_date(value) == dt.date(2012, 3, 5)
 
 
-@pytest.mark.parametrize(("value", "reason"), [
-    ("2012-02-30", "not a real calendar date"),
-    ("1880-01-01", "the year is not plausible for a student"),
-    ("三月五日", "not a date (use e.g. 2012-03-05)"),
-])
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        ("2012-02-30", "not a real calendar date"),
+        ("1880-01-01", "the year is not plausible for a student"),
+        ("三月五日", "not a date (use e.g. 2012-03-05)"),
+    ],
+)
 def test_rejected_dates_say_why(value, reason):
     with pytest.raises(FieldProblem, match=re.escape(reason)):
         fields.parse_date(value)
 
 
-@pytest.mark.parametrize(("value", "level"), [("七年级", 7), ("初一", 7), ("高三", 12), ("9", 9),
-                                              ("2026级高一", 10), ("八年级", 8)])
+@pytest.mark.parametrize(
+    ("value", "level"),
+    [("七年级", 7), ("初一", 7), ("高三", 12), ("9", 9), ("2026级高一", 10), ("八年级", 8)],
+)
 def test_grades(value, level):
     assert fields.parse_grade(value) == level
 
 
-@pytest.mark.parametrize(("value", "number"), [("3", 3), ("3班", 3), ("(3)班", 3), ("七年级3班", 3),
-                                               ("高一（12）班", 12), ("三班", 3), ("十二班", 12), (3.0, 3)])
+@pytest.mark.parametrize(
+    ("value", "number"),
+    [
+        ("3", 3),
+        ("3班", 3),
+        ("(3)班", 3),
+        ("七年级3班", 3),
+        ("高一（12）班", 12),
+        ("三班", 3),
+        ("十二班", 12),
+        (3.0, 3),
+    ],
+)
 def test_classes(value, number):
     assert fields.parse_class(value) == number
 

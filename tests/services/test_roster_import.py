@@ -9,8 +9,9 @@ from app.services import roster_import, students, synthetic
 
 
 def test_a_gbk_csv_with_a_title_row_imports_every_student(vault, tmp_path, roster_students):
-    path = synthetic.write_roster_csv(tmp_path / "gbk.csv", roster_students, encoding="gbk",
-                                      title="2026学年第一学期学生名册")
+    path = synthetic.write_roster_csv(
+        tmp_path / "gbk.csv", roster_students, encoding="gbk", title="2026学年第一学期学生名册"
+    )
     report = roster_import.import_roster(vault, path)
     assert (report.created, report.updated, report.unchanged, report.invalid) == (120, 0, 0, [])
     first = roster_students[0]
@@ -27,23 +28,52 @@ def test_an_xlsx_with_a_merged_title_and_date_cells_imports(vault, tmp_path, ros
     path = synthetic.write_roster_xlsx(tmp_path / "r.xlsx", roster_students, title="学生名单")
     report = roster_import.import_roster(vault, path)
     assert report.created == 120
-    archive = students.student_archive(vault, students.search_students(
-        vault, students.StudentFilter(query=roster_students[5].student_no))[0].id)
+    archive = students.student_archive(
+        vault,
+        students.search_students(
+            vault, students.StudentFilter(query=roster_students[5].student_no)
+        )[0].id,
+    )
     assert archive.row.birth_date == roster_students[5].birth_date
     assert archive.guardians[0].phone == roster_students[5].guardian_phone
 
 
 BAD_ROWS = [
-    ["G449900201203050010", "李四", "男", "2012-03-05", "七年级", "1班", "否", "否", "李父", "父亲", "17000000001"],
+    [
+        "G449900201203050010",
+        "李四",
+        "男",
+        "2012-03-05",
+        "七年级",
+        "1班",
+        "否",
+        "否",
+        "李父",
+        "父亲",
+        "17000000001",
+    ],
     ["G12345", "赵五", "男", "2012-03-05", "七年级", "1班", "否", "否", "", "", ""],
     ["L20120305123456789X", "", "女", "2012-03-05", "七年级", "1班", "否", "否", "", "", ""],
-    ["L20120305123456788X", "钱六", "男", "2012-02-30", "十三年级", "1班", "也许", "否", "", "", "123"],
+    [
+        "L20120305123456788X",
+        "钱六",
+        "男",
+        "2012-02-30",
+        "十三年级",
+        "1班",
+        "也许",
+        "否",
+        "",
+        "",
+        "123",
+    ],
 ]
 
 
 def test_every_invalid_row_is_reported_with_row_column_and_reason(vault, tmp_path, roster_students):
-    path = synthetic.write_roster_xlsx(tmp_path / "bad.xlsx", roster_students[:5], title="名单",
-                                       extra_rows=BAD_ROWS)
+    path = synthetic.write_roster_xlsx(
+        tmp_path / "bad.xlsx", roster_students[:5], title="名单", extra_rows=BAD_ROWS
+    )
     report = roster_import.import_roster(vault, path)
     problems = [(p.row, p.column, p.reason) for p in report.invalid]
     assert ("学籍号" in problems[0][1]) and problems[0][0] == 8
@@ -87,14 +117,20 @@ def test_reimporting_the_same_file_changes_nothing(populated_vault, roster_csv):
         assert s.scalar(select(func.count()).select_from(ChangeLog)) == changes_before
 
 
-def test_a_class_move_updates_the_student_and_is_reported(populated_vault, tmp_path, roster_students):
+def test_a_class_move_updates_the_student_and_is_reported(
+    populated_vault, tmp_path, roster_students
+):
     moved = roster_students[0]
-    changed = [synthetic.SyntheticStudent(**{**moved.__dict__, "class_no": 9}), *roster_students[1:]]
+    changed = [
+        synthetic.SyntheticStudent(**{**moved.__dict__, "class_no": 9}),
+        *roster_students[1:],
+    ]
     path = synthetic.write_roster_csv(tmp_path / "moved.csv", changed)
     report = roster_import.import_roster(populated_vault, path)
     assert (report.created, report.updated, report.unchanged) == (0, 1, 119)
     assert [(c.student_no, c.old, c.new) for c in report.class_changes] == [
-        (moved.student_no, "七年级1班", "七年级9班")]
+        (moved.student_no, "七年级1班", "七年级9班")
+    ]
     with populated_vault.session() as s:
         row = s.scalars(select(ChangeLog).where(ChangeLog.op == "update")).one()
     assert row.entity == "student" and set(row.changes) == {"class_id"}
@@ -102,7 +138,7 @@ def test_a_class_move_updates_the_student_and_is_reported(populated_vault, tmp_p
 
 def test_formula_like_text_is_stored_as_plain_text(vault, tmp_path, roster_students):
     st = roster_students[0]
-    hostile = synthetic.SyntheticStudent(**{**st.__dict__, "guardian_name": "=HYPERLINK(\"x\")"})
+    hostile = synthetic.SyntheticStudent(**{**st.__dict__, "guardian_name": '=HYPERLINK("x")'})
     path = synthetic.write_roster_csv(tmp_path / "f.csv", [hostile])
     roster_import.import_roster(vault, path)
     row = students.search_students(vault)[0]
@@ -121,8 +157,11 @@ def test_a_column_mapping_can_be_adjusted(vault, tmp_path, roster_students):
 
 def test_every_insert_writes_a_change_log_row_in_the_same_transaction(populated_vault):
     with populated_vault.session() as s:
-        inserted = s.scalar(select(func.count()).select_from(ChangeLog).where(
-            ChangeLog.entity == "student", ChangeLog.op == "insert"))
+        inserted = s.scalar(
+            select(func.count())
+            .select_from(ChangeLog)
+            .where(ChangeLog.entity == "student", ChangeLog.op == "insert")
+        )
         sample = s.scalars(select(ChangeLog).where(ChangeLog.entity == "student")).first()
     assert inserted == 120
     assert sample.changes["status"] == "enrolled"
@@ -137,12 +176,15 @@ def test_archive_rows_are_never_hard_deleted(populated_vault):
     assert students.count_students(populated_vault) == 120
 
 
-@pytest.mark.parametrize(("name", "content", "message"), [
-    ("old.xls", b"\xd0\xcf\x11\xe0", "不支持旧版 .xls 文件"),
-    ("broken.xlsx", b"PK\x03\x04garbage", "Excel 文件已损坏"),
-    ("empty.csv", b"", "没有找到含“姓名”列的表头"),
-    ("binary.csv", bytes(range(256)) * 4, "不是文本格式的 CSV 文件|文字编码"),
-])
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("old.xls", b"\xd0\xcf\x11\xe0", "不支持旧版 .xls 文件"),
+        ("broken.xlsx", b"PK\x03\x04garbage", "Excel 文件已损坏"),
+        ("empty.csv", b"", "没有找到含“姓名”列的表头"),
+        ("binary.csv", bytes(range(256)) * 4, "不是文本格式的 CSV 文件|文字编码"),
+    ],
+)
 def test_unreadable_files_get_a_clear_chinese_error(vault, tmp_path, name, content, message):
     path = tmp_path / name
     path.write_bytes(content)
@@ -157,7 +199,9 @@ def test_a_viewer_may_not_import(make_vault, roster_csv):
 
     vault, _ = make_vault()
     vault.kdf = FAST_KDF
-    vaults.add_user(vault, login="boss", display_name="校长", role="viewer", passphrase="viewer-pass-1")
+    vaults.add_user(
+        vault, login="boss", display_name="校长", role="viewer", passphrase="viewer-pass-1"
+    )
     vault.lock()
     viewer = vaults.unlock(vault.root, "viewer-pass-1", "boss")
     with pytest.raises(PermissionDenied, match="导入学生名册"):

@@ -59,6 +59,8 @@ def test_recovery_code_typing_is_forgiving():
     assert normalize_recovery_code("abcd efgh-ijkl mnop qrst") == "ABCD-EFGH-1JK1-MN0P-QRST"
 
 
-@pytest.mark.parametrize(("failures", "delay"), [(0, 0), (1, 0.5), (2, 1.0), (3, 2.0), (6, 16.0), (9, 30.0)])
+@pytest.mark.parametrize(
+    ("failures", "delay"), [(0, 0), (1, 0.5), (2, 1.0), (3, 2.0), (6, 16.0), (9, 30.0)]
+)
 def test_failure_delay_doubles_and_is_capped(failures, delay):
     assert failure_delay(failures) == delay

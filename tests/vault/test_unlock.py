@@ -60,7 +60,9 @@ def test_an_unknown_user_is_named(make_vault):
 
 def test_each_user_has_their_own_slot_and_passphrase(make_vault):
     vault, _ = make_vault()
-    vaults.add_user(vault, login="li", display_name="李老师", role="counselor", passphrase="li-passphrase-1")
+    vaults.add_user(
+        vault, login="li", display_name="李老师", role="counselor", passphrase="li-passphrase-1"
+    )
     vault.lock()
     assert vaults.logins(vault.root) == ["admin", "li"]
     li = vaults.unlock(vault.root, "li-passphrase-1", "li")
@@ -72,7 +74,9 @@ def test_each_user_has_their_own_slot_and_passphrase(make_vault):
 
 def test_without_a_login_every_user_slot_is_tried(make_vault):
     vault, _ = make_vault()
-    vaults.add_user(vault, login="li", display_name="李老师", role="viewer", passphrase="li-passphrase-1")
+    vaults.add_user(
+        vault, login="li", display_name="李老师", role="viewer", passphrase="li-passphrase-1"
+    )
     vault.lock()
     opened = vaults.unlock(vault.root, "li-passphrase-1")
     assert opened.user.login == "li"
@@ -82,8 +86,9 @@ def test_without_a_login_every_user_slot_is_tried(make_vault):
 def test_the_recovery_code_resets_a_forgotten_passphrase(make_vault):
     vault, code = make_vault()
     vault.lock()
-    vaults.reset_passphrase_with_recovery(vault.root, code.lower().replace("-", " "), "admin",
-                                          "a brand new passphrase", kdf=FAST_KDF)
+    vaults.reset_passphrase_with_recovery(
+        vault.root, code.lower().replace("-", " "), "admin", "a brand new passphrase", kdf=FAST_KDF
+    )
     with pytest.raises(WrongPassphrase):
         vaults.unlock(vault.root, PASSPHRASE, "admin", sleep=lambda s: None)
     opened = vaults.unlock(vault.root, "a brand new passphrase", "admin")
@@ -96,8 +101,13 @@ def test_a_wrong_recovery_code_is_refused(make_vault):
     vault, _ = make_vault()
     vault.lock()
     with pytest.raises(WrongPassphrase):
-        vaults.reset_passphrase_with_recovery(vault.root, "0000-0000-0000-0000-0000-0000-0000-0000",
-                                              "admin", "whatever-123", sleep=lambda s: None)
+        vaults.reset_passphrase_with_recovery(
+            vault.root,
+            "0000-0000-0000-0000-0000-0000-0000-0000",
+            "admin",
+            "whatever-123",
+            sleep=lambda s: None,
+        )
 
 
 def test_headless_linux_has_no_keyring_and_says_why():

@@ -1,0 +1,167 @@
+"""The CLI as IT staff script it: real processes, real vaults, exit codes and JSON."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from app.services import synthetic
+
+PASS = "cli-passphrase-2026"
+
+
+def xindang(*args, passphrase=PASS, env_extra=None):
+    env = {**os.environ, "XINDANG_PASSPHRASE": passphrase, **(env_extra or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "app", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        timeout=120,
+    )
+
+
+@pytest.fixture(scope="module")
+def cli_vault(tmp_path_factory):
+    root = tmp_path_factory.mktemp("cli")
+    vault = root / "vault"
+    result = xindang("init", "--vault", str(vault), "--school", "测试中学", "--admin", "admin")
+    assert result.returncode == 0, result.stderr
+    roster = synthetic.write_roster_csv(
+        root / "roster.csv",
+        synthetic.generate_students(60, seed=9),
+        encoding="gbk",
+        title="学生名册",
+    )
+    return vault, roster, result.stdout
+
+
+def test_init_prints_the_recovery_code_once(cli_vault):
+    _vault, _roster, out = cli_vault
+    lines = out.strip().splitlines()
+    assert lines[1] == "恢复码（仅显示一次，请抄写并密封保管）："
+    assert len(lines[2].split("-")) == 8
+
+
+def test_init_refuses_an_existing_vault(cli_vault):
+    vault, _roster, _ = cli_vault
+    result = xindang("init", "--vault", str(vault), "--school", "x", "--admin", "admin")
+    assert result.returncode == 2
+    assert "已有档案库" in result.stderr
+
+
+def test_import_json_report_then_idempotent_reimport(cli_vault):
+    vault, roster, _ = cli_vault
+    first = xindang("import-roster", str(roster), "--vault", str(vault), "--json")
+    assert first.returncode == 0, first.stderr
+    assert json.loads(first.stdout)["created"] == 60
+    again = json.loads(
+        xindang("import-roster", str(roster), "--vault", str(vault), "--json").stdout
+    )
+    assert (again["created"], again["updated"], again["unchanged"], again["invalid"]) == (
+        0,
+        0,
+        60,
+        [],
+    )
+
+
+def test_invalid_rows_exit_nonzero_and_import_nothing(cli_vault, tmp_path):
+    vault, _roster, _ = cli_vault
+    bad = synthetic.write_roster_csv(
+        tmp_path / "bad.csv",
+        synthetic.generate_students(3, seed=99),
+        extra_rows=[["G1", "坏行", "男", "2012-01-01", "七年级", "1班"]],
+    )
+    result = xindang("import-roster", str(bad), "--vault", str(vault), "--json")
+    assert result.returncode == 1
+    doc = json.loads(result.stdout)
+    assert doc["created"] == 0 and doc["invalid"] == [
+        {
+            "row": 5,
+            "column": "学籍号",
+            "reason": "学籍号应为 G 加 18 位身份证号，或以 L/J 开头的临时学籍号",
+        }
+    ]
+    skipped = json.loads(
+        xindang(
+            "import-roster",
+            str(bad),
+            "--vault",
+            str(vault),
+            "--json",
+            "--skip-invalid",
+            "--dry-run",
+        ).stdout
+    )
+    assert skipped["created"] == 3 and skipped["applied"] is False
+
+
+def test_students_search_json(cli_vault):
+    vault, _roster, _ = cli_vault
+    target = synthetic.generate_students(60, seed=9)[7]
+    result = xindang("--vault", str(vault), "students", "--search", target.student_no, "--json")
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(result.stdout)
+    assert rows == [
+        {
+            "student_no": target.student_no,
+            "name": target.name,
+            "gender": "男" if target.gender == "M" else "女",
+            "grade": "七年级",
+            "class": "1班",
+            "status": "在读",
+            "birth_date": target.birth_date.isoformat(),
+        }
+    ]
+
+
+def test_vault_from_the_environment(cli_vault):
+    vault, _roster, _ = cli_vault
+    result = xindang(
+        "students", "--search", "zz", "--json", env_extra={"XINDANG_VAULT": str(vault)}
+    )
+    assert result.returncode == 0 and isinstance(json.loads(result.stdout), list)
+
+
+def test_a_wrong_passphrase_is_one_chinese_line_and_changes_nothing(cli_vault):
+    vault, _roster, _ = cli_vault
+    before = {p.name: p.read_bytes() for p in vault.iterdir()}
+    result = xindang("students", "--vault", str(vault), passphrase="wrong-passphrase")
+    assert result.returncode == 2
+    assert result.stderr.strip() == "错误：口令错误，请重试。"
+    assert result.stdout == ""
+    assert {p.name: p.read_bytes() for p in vault.iterdir()} == before
+
+
+def test_audit_verify(cli_vault):
+    vault, _roster, _ = cli_vault
+    result = xindang("audit", "verify", "--vault", str(vault))
+    assert result.returncode == 0
+    assert result.stdout.startswith("审计日志完整：")
+
+
+def test_no_passphrase_and_no_terminal_is_a_clear_error(cli_vault):
+    vault, _roster, _ = cli_vault
+    env = {k: v for k, v in os.environ.items() if k != "XINDANG_PASSPHRASE"}
+    result = subprocess.run(
+        [sys.executable, "-m", "app", "students", "--vault", str(vault)],
+        capture_output=True,
+        text=True,
+        env=env,
+        stdin=subprocess.DEVNULL,
+    )
+    assert result.returncode == 2 and "XINDANG_PASSPHRASE" in result.stderr
+
+
+def test_demo_creates_a_2400_student_school(tmp_path):
+    vault = tmp_path / "demo"
+    result = xindang("demo", "--vault", str(vault))
+    assert result.returncode == 0, result.stderr
+    listed = xindang("students", "--vault", str(vault), "--json", passphrase="xindang-demo")
+    rows = json.loads(listed.stdout)
+    assert len(rows) == 2400
+    assert {r["grade"] for r in rows} == {"七年级", "八年级", "九年级", "高一", "高二", "高三"}

@@ -1,0 +1,224 @@
+"""The real widgets, driven as a teacher would: set up, import, search, open, and get locked out."""
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QLabel, QWizard
+
+from app.services import synthetic, vaults
+from app.ui.application import Shell
+from app.ui.setup_wizard import SetupWizard
+from app.ui.tasks import TaskRunner
+from tests.conftest import FAST_KDF, PASSPHRASE
+
+
+def run_setup(qtbot, root):
+    wizard = SetupWizard(root, kdf=FAST_KDF)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    wizard.findChild(object, "school_edit").setText("江门市示范中学")  # QTest types Latin-1 only
+    wizard.next()
+    page = wizard.currentPage()
+    page.findChild(object, "display_name_edit").setText("王老师")
+    page.passphrase.first.setText(PASSPHRASE)
+    page.passphrase.second.setText(PASSPHRASE)
+    wizard.next()
+    return wizard
+
+
+def test_the_wizard_refuses_a_short_passphrase(qtbot, tmp_path):
+    wizard = SetupWizard(tmp_path / "v", kdf=FAST_KDF)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    wizard.findChild(object, "school_edit").setText("学校")
+    wizard.next()
+    page = wizard.currentPage()
+    qtbot.keyClicks(page.passphrase.first, "short")
+    qtbot.keyClicks(page.passphrase.second, "short")
+    wizard.next()
+    assert wizard.currentPage() is page
+    assert page.error.text() == "口令至少需要 8 个字符。"
+    assert not (tmp_path / "v").exists()
+
+
+def test_the_recovery_code_must_be_confirmed_before_finishing(qtbot, tmp_path):
+    wizard = run_setup(qtbot, tmp_path / "v")
+    code_label = wizard.findChild(object, "recovery_code_label")
+    assert len(code_label.text().split("-")) == 8
+    assert not wizard.button(QWizard.WizardButton.FinishButton).isEnabled()
+    wizard.findChild(object, "confirm_written_check").setChecked(True)
+    assert wizard.button(QWizard.WizardButton.FinishButton).isEnabled()
+    wizard.accept()
+    wizard.created.lock()
+
+
+def test_wizard_import_search_open_archive_then_auto_lock(qtbot, tmp_path):
+    root = tmp_path / "vault"
+    wizard = run_setup(qtbot, root)
+    wizard.findChild(object, "confirm_written_check").setChecked(True)
+    wizard.accept()
+    runner = TaskRunner(inline=True)
+    shell = Shell(root, runner=runner, kdf=FAST_KDF)
+    qtbot.addWidget(shell)
+    shell.enter(wizard.created)
+    shell.show()
+    ws = shell.workspace
+    assert ws.students.model.total == 0
+
+    roster = synthetic.generate_students(90, seed=11)
+    path = synthetic.write_roster_csv(
+        tmp_path / "名册.csv",
+        roster,
+        encoding="gbk",
+        title="名册",
+        extra_rows=[["G12", "坏行", "男", "2012-01-01", "七年级", "1班"]],
+    )
+    importer = ws.open_import()
+    importer.findChild(object, "import_path_edit").setText(str(path))
+    importer.next()
+    preview = importer.currentPage()
+    assert preview.summary.text() == "有效行 90 行，有问题的行 1 行。"
+    assert preview.problems.item(0).text().startswith("第 93 行，“学籍号”列：")
+    assert not importer.button(QWizard.WizardButton.NextButton).isEnabled()
+    preview.valid_only.setChecked(True)
+    importer.next()
+    result = importer.findChild(object, "import_result_label")
+    assert result.text() == "新增 90 人，更新 0 人，未变 0 人，无效行 1 行。"
+    importer.accept()
+    assert ws.students.model.total == 90
+
+    target = roster[42]
+    from app.services.names import pinyin_keys
+
+    qtbot.keyClicks(ws.students.search, pinyin_keys(target.name)[1])
+    qtbot.waitUntil(
+        lambda: any(
+            ws.students.model.row_at(i).name == target.name
+            for i in range(ws.students.model.rowCount())
+        )
+    )
+    ws.students.search.clear()
+    qtbot.keyClicks(ws.students.search, target.student_no)
+    qtbot.waitUntil(lambda: ws.students.model.rowCount() == 1)
+    qtbot.keyClick(ws.students.search, Qt.Key.Key_Return)
+    archive = ws.archive
+    assert archive is not None
+    assert archive.findChild(QLabel, "archive_title").text().startswith(target.name)
+    guardian_table = archive.findChild(object, "guardian_table")
+    assert guardian_table.item(0, 0).text() == target.guardian_name
+
+    shell.idle.minutes = 10
+    shell.idle._last -= 10 * 60 + 1
+    shell.idle.check()
+    assert shell.workspace is None and shell.vault is None
+    assert shell.stack.currentWidget() is shell.unlock_view
+    assert ws.students.model.rowCount() == 0
+    assert QApplication.clipboard().text() == ""
+
+
+def test_wrong_passphrase_shows_the_chinese_error_and_stays_locked(qtbot, make_vault):
+    vault, _ = make_vault()
+    vault.lock()
+    shell = Shell(vault.root, runner=TaskRunner(inline=True))
+    qtbot.addWidget(shell)
+    view = shell.unlock_view
+    view.passphrase.setText("wrong-passphrase")
+    view.try_unlock()
+    assert view.error.text() == "口令错误，请重试。"
+    assert shell.workspace is None
+    assert view.passphrase.text() == ""
+
+
+def test_unlock_then_ctrl_l_locks(qtbot, make_vault):
+    vault, _ = make_vault()
+    vault.lock()
+    shell = Shell(vault.root, runner=TaskRunner(inline=True))
+    qtbot.addWidget(shell)
+    shell.show()
+    shell.activateWindow()
+    assert QTest.qWaitForWindowActive(shell)
+    shell.unlock_view.passphrase.setText(PASSPHRASE)
+    shell.unlock_view.try_unlock()
+    assert shell.workspace is not None
+    qtbot.keyClick(
+        shell.workspace.students.search, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier
+    )
+    assert shell.workspace is None and shell.vault is None
+
+
+def test_remember_me_is_disabled_with_the_reason_when_no_keyring(qtbot, make_vault):
+    vault, _ = make_vault()
+    vault.lock()
+    shell = Shell(vault.root, runner=TaskRunner(inline=True))
+    qtbot.addWidget(shell)
+    check = shell.unlock_view.remember
+    assert not check.isEnabled()
+    assert "本机没有可用的安全系统密钥库" in check.text()
+
+
+def test_the_navigation_names_every_section_in_chinese(qtbot, populated_vault):
+    shell = Shell(populated_vault.root, runner=TaskRunner(inline=True))
+    qtbot.addWidget(shell)
+    shell.enter(populated_vault)
+    nav = shell.workspace.nav
+    assert [nav.item(i).text() for i in range(nav.count())] == [
+        "学生档案",
+        "测评",
+        "预警",
+        "记录",
+        "报表",
+        "同步",
+        "设置",
+    ]
+
+
+@pytest.mark.parametrize(("column", "key"), [(0, "student_no"), (1, "name"), (3, "class")])
+def test_clicking_a_header_sorts_through_sql(qtbot, populated_vault, column, key):
+    shell = Shell(populated_vault.root, runner=TaskRunner(inline=True))
+    qtbot.addWidget(shell)
+    shell.enter(populated_vault)
+    model = shell.workspace.students.model
+    model.sort(column, Qt.SortOrder.DescendingOrder)
+    from app.services import students
+
+    expected = students.search_students(
+        populated_vault,
+        students.StudentFilter(status="enrolled"),
+        sort=key,
+        descending=True,
+        limit=5,
+    )
+    assert [model.row_at(i).id for i in range(5)] == [r.id for r in expected]
+
+
+def test_the_list_pages_in_from_sql(qtbot, vault, tmp_path):
+    from app.services import roster_import
+
+    path = synthetic.write_roster_csv(
+        tmp_path / "big.csv", synthetic.generate_students(1200, seed=5)
+    )
+    roster_import.import_roster(vault, path)
+    shell = Shell(vault.root, runner=TaskRunner(inline=True))
+    qtbot.addWidget(shell)
+    shell.enter(vault)
+    model = shell.workspace.students.model
+    assert model.total == 1200 and model.rowCount() == 500
+    model.fetchMore()
+    model.fetchMore()
+    assert model.rowCount() == 1200 and not model.canFetchMore()
+
+
+def test_a_viewer_sees_no_import_button(qtbot, populated_vault):
+    vaults.add_user(
+        populated_vault,
+        login="boss",
+        display_name="校长",
+        role="viewer",
+        passphrase="viewer-pass-1",
+    )
+    viewer = vaults.unlock(populated_vault.root, "viewer-pass-1", "boss")
+    shell = Shell(populated_vault.root, runner=TaskRunner(inline=True))
+    qtbot.addWidget(shell)
+    shell.enter(viewer)
+    assert not shell.workspace.students.import_button.isVisibleTo(shell.workspace.students)
+    shell.lock()
