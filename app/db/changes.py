@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import cache
 
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
 from app.models import ChangeLog, Tracked
 
+_SKIP = frozenset({"created_at", "updated_at"})
 _installed = False
+
+
+class HardDeleteRefused(Exception):
+    """Archive rows are never deleted; they change status instead."""
 
 
 def _jsonable(value):
@@ -20,41 +26,41 @@ def _jsonable(value):
     return value
 
 
-def _column_changes(obj, only_modified: bool) -> dict:
-    state = inspect(obj)
+@cache
+def _columns(cls) -> tuple[tuple[str, object], ...]:
+    """(attribute key, column default) for each column, computed once per class."""
+    mapper = inspect(cls)
+    return tuple((attr.key, attr.columns[0].default) for attr in mapper.column_attrs)
+
+
+def _insert_payload(obj) -> dict:
+    """Fill Python-side defaults now, so the change-log row shows the values that get stored."""
+    values = obj.__dict__
     out = {}
-    for attr in state.mapper.column_attrs:
-        key = attr.key
-        if key in ("created_at", "updated_at"):
-            continue
-        hist = state.attrs[key].history
-        if only_modified:
-            if not hist.has_changes():
-                continue
-            old = hist.deleted[0] if hist.deleted else None
-            new = hist.added[0] if hist.added else None
-            if old == new:
-                continue
-            out[key] = [_jsonable(old), _jsonable(new)]
-        else:
-            out[key] = _jsonable(getattr(obj, key))
+    for key, default in _columns(type(obj)):
+        value = values.get(key)
+        if value is None and default is not None:
+            value = default.arg if default.is_scalar else default.arg(None)
+            setattr(obj, key, value)
+        if key not in _SKIP:
+            out[key] = _jsonable(value)
     return out
 
 
-def _apply_defaults(obj) -> None:
-    """Fill Python-side defaults now, so the insert's change-log row shows the stored values."""
-    for column in inspect(obj).mapper.columns:
-        default = column.default
-        if default is None or getattr(obj, column.key, None) is not None:
+def _update_payload(obj) -> dict:
+    state = inspect(obj)
+    out = {}
+    for key, _default in _columns(type(obj)):
+        if key in _SKIP:
             continue
-        if default.is_scalar:
-            setattr(obj, column.key, default.arg)
-        elif default.is_callable:
-            setattr(obj, column.key, default.arg(None))
-
-
-class HardDeleteRefused(Exception):
-    """Archive rows are never deleted; they change status instead."""
+        hist = state.attrs[key].history
+        if not hist.has_changes():
+            continue
+        old = hist.deleted[0] if hist.deleted else None
+        new = hist.added[0] if hist.added else None
+        if old != new:
+            out[key] = [_jsonable(old), _jsonable(new)]
+    return out
 
 
 def _before_flush(session: Session, _ctx, _instances) -> None:
@@ -65,19 +71,19 @@ def _before_flush(session: Session, _ctx, _instances) -> None:
     rows = []
     for obj in session.new:
         if isinstance(obj, Tracked):
-            _apply_defaults(obj)
+            payload = _insert_payload(obj)  # first: it assigns the id default
             rows.append(
                 ChangeLog(
                     user_id=user_id,
                     entity=obj.__tablename__,
                     entity_id=obj.id,
                     op="insert",
-                    changes=_column_changes(obj, False),
+                    changes=payload,
                 )
             )
     for obj in session.dirty:
-        if isinstance(obj, Tracked) and session.is_modified(obj, include_collections=False):
-            changes = _column_changes(obj, True)
+        if isinstance(obj, Tracked):
+            changes = _update_payload(obj)
             if changes:
                 rows.append(
                     ChangeLog(
