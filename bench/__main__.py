@@ -26,8 +26,11 @@ def main() -> int:
         figures = foundation.run(Path(tmp))
     doc = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {"python": sys.version.split()[0], "platform": platform.platform(),
-                    "cpus": os.cpu_count()},
+        "machine": {
+            "python": sys.version.split()[0],
+            "platform": platform.platform(),
+            "cpus": os.cpu_count(),
+        },
         "seconds": round(time.perf_counter() - started, 1),
         "figures": figures,
     }

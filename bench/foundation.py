@@ -17,7 +17,9 @@ STUDENTS = 5000
 PASSPHRASE = "bench-passphrase-2026"
 
 
-def figure(name: str, value: float, unit: str, target: float | None = None, lower_is_better=True) -> dict:
+def figure(
+    name: str, value: float, unit: str, target: float | None = None, lower_is_better=True
+) -> dict:
     ok = None if target is None else (value <= target if lower_is_better else value >= target)
     return {"name": name, "value": round(value, 3), "unit": unit, "target": target, "ok": ok}
 
@@ -32,7 +34,9 @@ def _plain_vault(root: Path) -> OpenVault:
     with db.session(uid, key) as s:
         s.add(School(name="基准学校"))
         s.add(User(id=uid, login="admin", display_name="admin", role="admin"))
-    return OpenVault(root, "plain", UserInfo(uid, "admin", "admin", "admin"), db, bytearray(32), key)
+    return OpenVault(
+        root, "plain", UserInfo(uid, "admin", "admin", "admin"), db, bytearray(32), key
+    )
 
 
 def _keystrokes(roster) -> list[str]:
@@ -117,8 +121,13 @@ def run(tmp: Path) -> list[dict]:
     csv_path = synthetic.write_roster_csv(tmp / "roster.csv", roster)
     out = []
 
-    vault, _code = vaults.create_vault(tmp / "vault", school_name="基准学校", admin_login="admin",
-                                       admin_name="admin", passphrase=PASSPHRASE)
+    vault, _code = vaults.create_vault(
+        tmp / "vault",
+        school_name="基准学校",
+        admin_login="admin",
+        admin_name="admin",
+        passphrase=PASSPHRASE,
+    )
     t = time.perf_counter()
     report = roster_import.import_roster(vault, xlsx)
     import_s = time.perf_counter() - t
@@ -127,16 +136,27 @@ def run(tmp: Path) -> list[dict]:
 
     queries = _keystrokes(roster)
     lat = [x * 1000 for x in _search_latencies(vault, queries)]
-    out.append(figure(f"search per keystroke p50 ({len(lat)} keys, UI)", statistics.median(lat), "ms"))
+    out.append(
+        figure(f"search per keystroke p50 ({len(lat)} keys, UI)", statistics.median(lat), "ms")
+    )
     out.append(figure("search per keystroke p95 (UI)", p(lat, 0.95), "ms", 30.0))
     vault.lock()
 
     ready = _unlock_to_ready(tmp / "vault")
-    out.append(figure("unlock to main window ready (median, KDF incl.)", statistics.median(ready), "s", 1.5))
+    out.append(
+        figure(
+            "unlock to main window ready (median, KDF incl.)", statistics.median(ready), "s", 1.5
+        )
+    )
     out.append(figure("unlock to main window ready (max of 5)", max(ready), "s"))
 
-    enc = vaults.create_vault(tmp / "enc", school_name="基准学校", admin_login="admin",
-                              admin_name="admin", passphrase=PASSPHRASE)[0]
+    enc = vaults.create_vault(
+        tmp / "enc",
+        school_name="基准学校",
+        admin_login="admin",
+        admin_name="admin",
+        passphrase=PASSPHRASE,
+    )[0]
     plain = _plain_vault(tmp / "plain")
     # Interleave to share the machine's noise fairly between the two.
     enc_s = _workload(enc, csv_path, queries)

@@ -168,6 +168,59 @@ def cmd_audit_verify(args) -> int:
     return EXIT_INVALID
 
 
+def cmd_user_add(args) -> int:
+    from app.services import vaults
+
+    vault = _unlock(args)
+    try:
+        new = os.environ.get("XINDANG_NEW_PASSPHRASE")
+        if new is None:
+            if not sys.stdin.isatty():
+                raise AppError(_("No passphrase for the new user: set XINDANG_NEW_PASSPHRASE."))
+            new = getpass.getpass(_("New user's passphrase: "))
+        user = vaults.add_user(
+            vault,
+            login=args.login,
+            display_name=args.name or args.login,
+            role=args.role,
+            passphrase=new,
+        )
+    finally:
+        vault.lock()
+    print(_("User {login} added.").format(login=user.login))
+    return EXIT_OK
+
+
+def cmd_user_list(args) -> int:
+    from app.services import vaults
+    from app.services.permissions import ROLE_LABELS
+
+    vault = _unlock(args)
+    try:
+        users = vaults.list_users(vault)
+    finally:
+        vault.lock()
+    for u in users:
+        print(f"{u.login}\t{u.display_name}\t{_(ROLE_LABELS[u.role])}")
+    return EXIT_OK
+
+
+def cmd_export_roster(args) -> int:
+    from app.services import roster_export
+
+    vault = _unlock(args)
+    try:
+        n = roster_export.export_roster(vault, Path(args.file))
+    finally:
+        vault.lock()
+    print(
+        _("{n} students written to {path}. The file is not encrypted: keep it safe.").format(
+            n=n, path=args.file
+        )
+    )
+    return EXIT_OK
+
+
 def cmd_gui(args) -> int:
     from app.ui import run
 
@@ -215,6 +268,22 @@ def build_parser() -> argparse.ArgumentParser:
     asub = p.add_subparsers(dest="audit_command", required=True)
     v = asub.add_parser("verify", parents=[common], help=_("verify the audit chain"))
     v.set_defaults(func=cmd_audit_verify)
+
+    p = sub.add_parser("user", parents=[common], help=_("manage users"))
+    usub = p.add_subparsers(dest="user_command", required=True)
+    u = usub.add_parser("add", parents=[common], help=_("add a user with their own passphrase"))
+    u.add_argument("--login", required=True)
+    u.add_argument("--name")
+    u.add_argument("--role", choices=("admin", "counselor", "viewer"), default="counselor")
+    u.set_defaults(func=cmd_user_add)
+    u = usub.add_parser("list", parents=[common], help=_("list users"))
+    u.set_defaults(func=cmd_user_list)
+
+    p = sub.add_parser(
+        "export-roster", parents=[common], help=_("export enrolled students (.xlsx/.csv)")
+    )
+    p.add_argument("file")
+    p.set_defaults(func=cmd_export_roster)
 
     p = sub.add_parser("gui", parents=[common], help=_("open the application window"))
     p.set_defaults(func=cmd_gui)

@@ -13,9 +13,10 @@ from sqlalchemy.orm import Session
 
 from app.db import KeyRejected, migrate, open_database
 from app.db.engine import Database
-from app.errors import UnknownUser, VaultDamaged, VaultExists, VaultLocked
+from app.errors import UnknownUser, ValidationError, VaultDamaged, VaultExists, VaultLocked
 from app.i18n import _
 from app.models import School, User, VaultSetting, new_id
+from app.models.user import ROLES
 from app.services import audit
 from app.services.permissions import ADMIN, require
 from app.vault import vaultdir
@@ -172,6 +173,17 @@ def add_user(
     vault: OpenVault, *, login: str, display_name: str, role: str, passphrase: str
 ) -> UserInfo:
     require(vault.user.role, "manage_users")
+    from app.services.passphrase import require_acceptable
+
+    require_acceptable(passphrase)
+    if role not in ROLES:
+        raise ValidationError("role", _("Unknown role."))
+    if not login.strip():
+        raise ValidationError("login", _("Please enter a user name."))
+    if login in vaultdir.read_slots(vault.root).logins():
+        raise ValidationError(
+            "login", _("The user name “{login}” is already taken.").format(login=login)
+        )
     with vault.session() as s:
         user = User(login=login, display_name=display_name, role=role)
         s.add(user)
@@ -186,6 +198,12 @@ def add_user(
         )
         audit.record(s, audit.CREATE, object_type="user", object_id=user.id)
         return UserInfo(user.id, user.login, user.display_name, user.role)
+
+
+def list_users(vault: OpenVault) -> list[UserInfo]:
+    with vault.session() as s:
+        rows = s.scalars(select(User).where(User.active.is_(True)).order_by(User.created_at))
+        return [UserInfo(u.id, u.login, u.display_name, u.role) for u in rows]
 
 
 def _open_db(root: Path, unlocked: Unlocked) -> Database:

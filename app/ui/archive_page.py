@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from app.i18n import _
 from app.services import students
+from app.services.permissions import allowed
 from app.services.vaults import OpenVault
 
 
@@ -28,10 +29,12 @@ def _yes_no(flag: bool) -> str:
 
 class ArchivePage(QWidget):
     back_requested = Signal()
+    edited = Signal(str)  # student id
 
     def __init__(self, vault: OpenVault, student_id: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("archive_page")
+        self.vault = vault
         self.archive = students.student_archive(vault, student_id)
         a = self.archive
         layout = QVBoxLayout(self)
@@ -45,6 +48,12 @@ class ArchivePage(QWidget):
         )
         title.setStyleSheet("font-size: 20px; font-weight: bold")
         top.addWidget(title, 1)
+        if allowed(vault.user.role, "edit_student"):
+            edit = QPushButton(
+                _("Edit family situation and notes…"), objectName="edit_student_button"
+            )
+            edit.clicked.connect(self._edit)
+            top.addWidget(edit)
         layout.addLayout(top)
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, activated=self.back_requested)
 
@@ -60,6 +69,12 @@ class ArchivePage(QWidget):
             placeholder.setStyleSheet("color: #777")
             self.tabs.addTab(placeholder, label)
         layout.addWidget(self.tabs)
+
+    def _edit(self) -> None:
+        from app.ui.student_edit_dialog import StudentEditDialog
+
+        if StudentEditDialog(self.vault, self.archive, self).exec():
+            self.edited.emit(self.archive.row.id)
 
     def _basic_tab(self) -> QWidget:
         a = self.archive

@@ -102,6 +102,7 @@ class Workspace(QWidget):
         self.close_archive()
         self.archive = ArchivePage(self.vault, student_id)
         self.archive.back_requested.connect(self.close_archive)
+        self.archive.edited.connect(self.open_student)
         self.student_stack.addWidget(self.archive)
         self.student_stack.setCurrentWidget(self.archive)
         self.archive.setFocus()

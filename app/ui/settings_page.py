@@ -8,6 +8,8 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QLabel,
+    QListWidget,
+    QPushButton,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -15,7 +17,7 @@ from PySide6.QtWidgets import (
 
 from app.i18n import LANGUAGES, _
 from app.services import vaults
-from app.services.permissions import allowed
+from app.services.permissions import ROLE_LABELS, allowed
 from app.settings import DEFAULT_AUTO_LOCK_MINUTES, load_settings, save_settings
 from app.vault import keystore
 
@@ -54,7 +56,30 @@ class SettingsPage(QWidget):
         self.auto_lock.valueChanged.connect(self._auto_lock_changed)
         vform.addRow(_("Lock after idle"), self.auto_lock)
         layout.addWidget(vbox)
+
+        if allowed(vault.user.role, "manage_users"):
+            ubox = QGroupBox(_("Users"))
+            ulayout = QVBoxLayout(ubox)
+            self.users = QListWidget(objectName="user_list")
+            ulayout.addWidget(self.users)
+            add = QPushButton(_("Add user…"), objectName="add_user_button")
+            add.clicked.connect(self._add_user)
+            ulayout.addWidget(add)
+            layout.addWidget(ubox)
+            self._reload_users()
         layout.addStretch(1)
+
+    def _reload_users(self) -> None:
+        self.users.clear()
+        for u in vaults.list_users(self.vault):
+            self.users.addItem(f"{u.display_name}（{u.login}）· {_(ROLE_LABELS[u.role])}")
+
+    def _add_user(self) -> None:
+        from app.ui.user_dialog import AddUserDialog
+
+        dialog = AddUserDialog(self.vault, self)
+        if dialog.exec():
+            self._reload_users()
 
     def _language_changed(self) -> None:
         settings = load_settings()

@@ -165,3 +165,20 @@ def test_demo_creates_a_2400_student_school(tmp_path):
     rows = json.loads(listed.stdout)
     assert len(rows) == 2400
     assert {r["grade"] for r in rows} == {"七年级", "八年级", "九年级", "高一", "高二", "高三"}
+
+
+def test_user_add_and_list(cli_vault):
+    vault, _roster, _ = cli_vault
+    added = xindang("user", "add", "--vault", str(vault), "--login", "li", "--name", "李老师",
+                    "--role", "counselor", env_extra={"XINDANG_NEW_PASSPHRASE": "li-passphrase-1"})
+    assert added.returncode == 0, added.stderr
+    listed = xindang("user", "list", "--vault", str(vault), "--user", "li", passphrase="li-passphrase-1")
+    assert listed.stdout.splitlines() == ["admin\tadmin\t心理负责人（管理员）", "li\t李老师\t心理教师"]
+
+
+def test_export_roster_writes_the_file(cli_vault, tmp_path):
+    vault, _roster, _ = cli_vault
+    out = tmp_path / "out.xlsx"
+    result = xindang("export-roster", str(out), "--vault", str(vault), "--user", "admin")
+    assert result.returncode == 0, result.stderr
+    assert out.exists() and "不加密" in result.stdout

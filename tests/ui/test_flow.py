@@ -222,3 +222,38 @@ def test_a_viewer_sees_no_import_button(qtbot, populated_vault):
     shell.enter(viewer)
     assert not shell.workspace.students.import_button.isVisibleTo(shell.workspace.students)
     shell.lock()
+
+
+def test_the_admin_adds_a_counselor_from_settings(qtbot, vault):
+    from app.ui.settings_page import SettingsPage
+    from app.ui.user_dialog import AddUserDialog
+
+    page = SettingsPage(vault)
+    qtbot.addWidget(page)
+    assert page.users.count() == 1
+    dialog = AddUserDialog(vault, page)
+    qtbot.keyClicks(dialog.login, "li")
+    dialog.display.setText("李老师")
+    qtbot.keyClicks(dialog.passphrase.first, "li-passphrase-1")
+    qtbot.keyClicks(dialog.passphrase.second, "li-passphrase-1")
+    dialog._accept()
+    assert dialog.result() == dialog.DialogCode.Accepted
+    page._reload_users()
+    assert page.users.item(1).text() == "李老师（li）· 心理教师"
+    assert vaults.logins(vault.root) == ["admin", "li"]
+
+
+def test_a_counselor_edits_flags_and_the_note_and_the_archive_shows_them(qtbot, populated_vault):
+    from app.services import students
+    from app.ui.student_edit_dialog import StudentEditDialog
+
+    row = students.search_students(populated_vault)[0]
+    dialog = StudentEditDialog(populated_vault, students.student_archive(populated_vault, row.id))
+    qtbot.addWidget(dialog)
+    dialog.checks["left_behind"].setChecked(True)
+    dialog.checks["divorced"].setChecked(True)
+    dialog.note.setPlainText("入学前诊断：焦虑（测试）")
+    dialog._save()
+    archive = students.student_archive(populated_vault, row.id)
+    assert archive.left_behind and archive.family_flags == ("divorced",)
+    assert archive.diagnosis_note == "入学前诊断：焦虑（测试）"
