@@ -169,11 +169,27 @@ def test_demo_creates_a_2400_student_school(tmp_path):
 
 def test_user_add_and_list(cli_vault):
     vault, _roster, _ = cli_vault
-    added = xindang("user", "add", "--vault", str(vault), "--login", "li", "--name", "李老师",
-                    "--role", "counselor", env_extra={"XINDANG_NEW_PASSPHRASE": "li-passphrase-1"})
+    added = xindang(
+        "user",
+        "add",
+        "--vault",
+        str(vault),
+        "--login",
+        "li",
+        "--name",
+        "李老师",
+        "--role",
+        "counselor",
+        env_extra={"XINDANG_NEW_PASSPHRASE": "li-passphrase-1"},
+    )
     assert added.returncode == 0, added.stderr
-    listed = xindang("user", "list", "--vault", str(vault), "--user", "li", passphrase="li-passphrase-1")
-    assert listed.stdout.splitlines() == ["admin\tadmin\t心理负责人（管理员）", "li\t李老师\t心理教师"]
+    listed = xindang(
+        "user", "list", "--vault", str(vault), "--user", "li", passphrase="li-passphrase-1"
+    )
+    assert listed.stdout.splitlines() == [
+        "admin\tadmin\t心理负责人（管理员）",
+        "li\t李老师\t心理教师",
+    ]
 
 
 def test_export_roster_writes_the_file(cli_vault, tmp_path):

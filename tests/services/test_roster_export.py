@@ -38,7 +38,13 @@ def test_an_export_is_audited_with_the_file_name_and_count(populated_vault, tmp_
 
 
 def test_a_counselor_may_not_export(populated_vault, tmp_path):
-    vaults.add_user(populated_vault, login="li", display_name="李老师", role="counselor", passphrase="counselor-1")
+    vaults.add_user(
+        populated_vault,
+        login="li",
+        display_name="李老师",
+        role="counselor",
+        passphrase="counselor-1",
+    )
     li = vaults.unlock(populated_vault.root, "counselor-1", "li")
     with pytest.raises(PermissionDenied):
         roster_export.export_roster(li, tmp_path / "x.csv")
