@@ -47,7 +47,8 @@ def check_file(path: Path) -> None:
 
 def _connector(module: ModuleType, path: Path, key: bytes | None):
     def connect():
-        conn = module.connect(str(path), check_same_thread=False, isolation_level=None)
+        # A long import holds the write lock for seconds on a slow PC; wait rather than fail.
+        conn = module.connect(str(path), check_same_thread=False, isolation_level=None, timeout=30)
         try:
             if key is not None:
                 conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QApplication, QMainWindow, QStackedWidget
+from PySide6.QtWidgets import QApplication, QDialog, QMainWindow, QStackedWidget
 
 from app import __version__
 from app.i18n import _, set_language
@@ -87,8 +87,8 @@ class Shell(QMainWindow):
         if self.vault is None:
             return
         for w in QApplication.topLevelWidgets():
-            if w is not self and w.isVisible() and w.objectName() in ("import_wizard",):
-                w.close()
+            if w is not self and isinstance(w, QDialog) and w.isVisible():
+                w.reject()  # wizards, editors and message boxes may show confidential data
         if self.workspace is not None:
             workspace, self.workspace = self.workspace, None
             workspace.students.clear()

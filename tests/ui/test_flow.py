@@ -257,3 +257,19 @@ def test_a_counselor_edits_flags_and_the_note_and_the_archive_shows_them(qtbot, 
     archive = students.student_archive(populated_vault, row.id)
     assert archive.left_behind and archive.family_flags == ("divorced",)
     assert archive.diagnosis_note == "入学前诊断：焦虑（测试）"
+
+
+def test_locking_closes_open_dialogs(qtbot, populated_vault):
+    from app.services import students
+    from app.ui.student_edit_dialog import StudentEditDialog
+
+    shell = Shell(populated_vault.root, runner=TaskRunner(inline=True))
+    qtbot.addWidget(shell)
+    shell.enter(populated_vault)
+    row = students.search_students(populated_vault)[0]
+    shell.workspace.open_student(row.id)
+    dialog = StudentEditDialog(populated_vault, shell.workspace.archive.archive, shell)
+    dialog.show()
+    shell.lock()
+    assert not dialog.isVisible()
+    assert shell.workspace is None
