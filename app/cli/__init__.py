@@ -93,20 +93,9 @@ def cmd_import_roster(args) -> int:
     else:
         for p in report.invalid:
             print(_("Row {row}, column {column}: {reason}").format(**p.to_dict()))
-        print(
-            _(
-                "Created {created}, updated {updated}, unchanged {unchanged}, invalid rows {invalid}."
-            ).format(
-                created=report.created,
-                updated=report.updated,
-                unchanged=report.unchanged,
-                invalid=len({p.row for p in report.invalid}),
-            )
-        )
+        print(report.summary())
         for c in report.class_changes:
-            print(
-                _("Class change: {no} {old} → {new}").format(no=c.student_no, old=c.old, new=c.new)
-            )
+            print(c.describe())
         if report.invalid and not args.skip_invalid:
             print(
                 _(

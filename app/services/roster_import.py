@@ -42,6 +42,11 @@ class ClassChange:
     old: str
     new: str
 
+    def describe(self) -> str:
+        return _("Class change: {no} {old} → {new}").format(
+            no=self.student_no, old=self.old, new=self.new
+        )
+
 
 @dataclass
 class ImportReport:
@@ -51,6 +56,16 @@ class ImportReport:
     invalid: list[RowProblem] = field(default_factory=list)
     class_changes: list[ClassChange] = field(default_factory=list)
     applied: bool = False
+
+    def summary(self) -> str:
+        return _(
+            "Created {created}, updated {updated}, unchanged {unchanged}, invalid rows {invalid}."
+        ).format(
+            created=self.created,
+            updated=self.updated,
+            unchanged=self.unchanged,
+            invalid=len({p.row for p in self.invalid}),
+        )
 
     def to_json(self) -> dict:
         return {

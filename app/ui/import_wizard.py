@@ -29,6 +29,7 @@ from app.roster.headers import FIELDS
 from app.services import roster_import
 from app.services.vaults import OpenVault
 from app.ui.errors import message_for
+from app.ui.form_parts import error_label
 from app.ui.tasks import TaskRunner
 
 PREVIEW_ROWS = 30
@@ -53,9 +54,7 @@ class _FilePage(QWizardPage):
         row.addWidget(self.path)
         row.addWidget(browse)
         layout.addLayout(row)
-        self.error = QLabel(objectName="import_file_error")
-        self.error.setStyleSheet("color: #b00020")
-        self.error.setWordWrap(True)
+        self.error = error_label("import_file_error")
         layout.addWidget(self.error)
         self.registerField("path*", self.path)
 
@@ -190,20 +189,9 @@ class _ResultPage(QWizardPage):
         self._done = True
         self._w.report = report
         self.progress.setValue(100)
-        self.result.setText(
-            _(
-                "Created {created}, updated {updated}, unchanged {unchanged}, invalid rows {invalid}."
-            ).format(
-                created=report.created,
-                updated=report.updated,
-                unchanged=report.unchanged,
-                invalid=len({p.row for p in report.invalid}),
-            )
-        )
+        self.result.setText(report.summary())
         for c in report.class_changes:
-            self.changes.addItem(
-                _("Class change: {no} {old} → {new}").format(no=c.student_no, old=c.old, new=c.new)
-            )
+            self.changes.addItem(c.describe())
         self.completeChanged.emit()
 
     def _failed(self, exc) -> None:

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from app.i18n import _
 from app.services import vaults
 from app.ui.errors import message_for
+from app.ui.form_parts import error_label
 from app.ui.passphrase_field import PassphraseFields
 
 
@@ -62,8 +63,7 @@ class _AdminPage(QWizardPage):
         layout.addLayout(form)
         self.passphrase = PassphraseFields()
         layout.addWidget(self.passphrase)
-        self.error = QLabel(objectName="error_label")
-        self.error.setStyleSheet("color: #b00020")
+        self.error = error_label("error_label")
         layout.addWidget(self.error)
 
     def validatePage(self) -> bool:

@@ -17,6 +17,7 @@ from app.i18n import _
 from app.services import students
 from app.services.vaults import OpenVault
 from app.ui.errors import message_for
+from app.ui.form_parts import dialog_buttons, error_label
 
 _MAIN = ("boarding", "left_behind", "single_parent")
 
@@ -47,15 +48,9 @@ class StudentEditDialog(QDialog):
         self.note = QPlainTextEdit(archive.diagnosis_note or "", objectName="diagnosis_edit")
         self.note.setTabChangesFocus(True)
         layout.addWidget(self.note)
-        self.error = QLabel()
-        self.error.setStyleSheet("color: #b00020")
+        self.error = error_label()
         layout.addWidget(self.error)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self._save)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        layout.addWidget(dialog_buttons(self, self._save, QDialogButtonBox.StandardButton.Save))
         self.resize(520, 420)
 
     def _save(self) -> None:

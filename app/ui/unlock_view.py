@@ -9,7 +9,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QFrame,
     QLabel,
@@ -23,6 +22,7 @@ from app.errors import WrongPassphrase
 from app.i18n import _
 from app.services import vaults
 from app.ui.errors import message_for
+from app.ui.form_parts import dialog_buttons, error_label
 from app.ui.passphrase_field import PassphraseFields
 from app.ui.tasks import TaskRunner
 from app.vault import keystore
@@ -76,9 +76,7 @@ class UnlockView(QWidget):
                 _("Remember me on this computer (unavailable: {reason})").format(reason=reason)
             )
         layout.addWidget(self.remember)
-        self.error = QLabel(objectName="unlock_error_label")
-        self.error.setStyleSheet("color: #b00020")
-        self.error.setWordWrap(True)
+        self.error = error_label("unlock_error_label")
         layout.addWidget(self.error)
         self.unlock_button = QPushButton(_("Unlock"), objectName="unlock_button")
         self.unlock_button.setDefault(True)
@@ -160,15 +158,9 @@ class RecoveryDialog(QDialog):
         layout.addLayout(form)
         self.passphrase = PassphraseFields()
         layout.addWidget(self.passphrase)
-        self.error = QLabel(objectName="recovery_error_label")
-        self.error.setStyleSheet("color: #b00020")
+        self.error = error_label("recovery_error_label")
         layout.addWidget(self.error)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self._accept)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        layout.addWidget(dialog_buttons(self, self._accept))
 
     def _accept(self) -> None:
         problem = self.passphrase.problem()

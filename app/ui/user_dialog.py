@@ -5,9 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
-    QLabel,
     QLineEdit,
     QVBoxLayout,
 )
@@ -16,6 +14,7 @@ from app.i18n import _
 from app.services import vaults
 from app.services.permissions import ROLE_LABELS
 from app.ui.errors import message_for
+from app.ui.form_parts import dialog_buttons, error_label
 from app.ui.passphrase_field import PassphraseFields
 
 
@@ -40,15 +39,9 @@ class AddUserDialog(QDialog):
         layout.addLayout(form)
         self.passphrase = PassphraseFields()
         layout.addWidget(self.passphrase)
-        self.error = QLabel(objectName="add_user_error")
-        self.error.setStyleSheet("color: #b00020")
+        self.error = error_label("add_user_error")
         layout.addWidget(self.error)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self._accept)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        layout.addWidget(dialog_buttons(self, self._accept))
 
     def _accept(self) -> None:
         problem = self.passphrase.problem()
