@@ -22,8 +22,8 @@ from app.errors import WrongPassphrase
 from app.i18n import _
 from app.services import vaults
 from app.ui.errors import message_for
-from app.ui.form_parts import dialog_buttons, error_label
-from app.ui.passphrase_field import PassphraseFields
+from app.ui.form_parts import error_label
+from app.ui.passphrase_dialog import PassphraseDialog
 from app.ui.tasks import TaskRunner
 from app.vault import keystore
 
@@ -140,38 +140,19 @@ class UnlockView(QWidget):
             self.error.setText(_("The passphrase was reset. You can unlock with the new one now."))
 
 
-class RecoveryDialog(QDialog):
+class RecoveryDialog(PassphraseDialog):
     def __init__(self, vault_path: Path, login: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("recovery_dialog")
-        self.setWindowTitle(_("Reset a passphrase with the recovery code"))
+        super().__init__("recovery_dialog", _("Reset a passphrase with the recovery code"), parent)
         self.vault_path = vault_path
-        layout = QVBoxLayout(self)
-        form = QFormLayout()
         self.code = QLineEdit(objectName="recovery_code_edit")
         self.code.setPlaceholderText("XXXX-XXXX-XXXX-XXXX-XXXX-XXXX-XXXX-XXXX")
         self.login = QComboBox(objectName="recovery_user_combo")
         self.login.addItems(vaults.logins(vault_path))
         self.login.setCurrentText(login)
-        form.addRow(_("Recovery code"), self.code)
-        form.addRow(_("User"), self.login)
-        layout.addLayout(form)
-        self.passphrase = PassphraseFields()
-        layout.addWidget(self.passphrase)
-        self.error = error_label("recovery_error_label")
-        layout.addWidget(self.error)
-        layout.addWidget(dialog_buttons(self, self._accept))
+        self.form.addRow(_("Recovery code"), self.code)
+        self.form.addRow(_("User"), self.login)
 
-    def _accept(self) -> None:
-        problem = self.passphrase.problem()
-        if problem:
-            self.error.setText(problem)
-            return
-        try:
-            vaults.reset_passphrase_with_recovery(
-                self.vault_path, self.code.text(), self.login.currentText(), self.passphrase.value()
-            )
-        except Exception as exc:
-            self.error.setText(message_for(exc))
-            return
-        self.accept()
+    def submit(self) -> None:
+        vaults.reset_passphrase_with_recovery(
+            self.vault_path, self.code.text(), self.login.currentText(), self.passphrase.value()
+        )

@@ -2,62 +2,35 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import (
-    QComboBox,
-    QDialog,
-    QFormLayout,
-    QLineEdit,
-    QVBoxLayout,
-)
+from PySide6.QtWidgets import QComboBox, QLineEdit
 
 from app.i18n import _
 from app.services import vaults
 from app.services.permissions import ROLE_LABELS
-from app.ui.errors import message_for
-from app.ui.form_parts import dialog_buttons, error_label
-from app.ui.passphrase_field import PassphraseFields
+from app.ui.passphrase_dialog import PassphraseDialog
 
 
-class AddUserDialog(QDialog):
+class AddUserDialog(PassphraseDialog):
     def __init__(self, vault: vaults.OpenVault, parent=None) -> None:
-        super().__init__(parent)
-        self.setObjectName("add_user_dialog")
-        self.setWindowTitle(_("Add user"))
+        super().__init__("add_user_dialog", _("Add user"), parent)
         self.vault = vault
         self.added: vaults.UserInfo | None = None
-        layout = QVBoxLayout(self)
-        form = QFormLayout()
         self.login = QLineEdit(objectName="new_login_edit")
         self.display = QLineEdit(objectName="new_display_edit")
         self.role = QComboBox(objectName="new_role_combo")
         for code, label in ROLE_LABELS.items():
             self.role.addItem(_(label), code)
         self.role.setCurrentIndex(self.role.findData("counselor"))
-        form.addRow(_("User name"), self.login)
-        form.addRow(_("Display name"), self.display)
-        form.addRow(_("Role"), self.role)
-        layout.addLayout(form)
-        self.passphrase = PassphraseFields()
-        layout.addWidget(self.passphrase)
-        self.error = error_label("add_user_error")
-        layout.addWidget(self.error)
-        layout.addWidget(dialog_buttons(self, self._accept))
+        self.form.addRow(_("User name"), self.login)
+        self.form.addRow(_("Display name"), self.display)
+        self.form.addRow(_("Role"), self.role)
 
-    def _accept(self) -> None:
-        problem = self.passphrase.problem()
-        if problem:
-            self.error.setText(problem)
-            return
-        try:
-            self.added = vaults.add_user(
-                self.vault,
-                login=self.login.text().strip(),
-                display_name=self.display.text().strip() or self.login.text().strip(),
-                role=self.role.currentData(),
-                passphrase=self.passphrase.value(),
-            )
-        except Exception as exc:
-            self.error.setText(message_for(exc))
-            return
-        self.passphrase.clear()
-        self.accept()
+    def submit(self) -> None:
+        login = self.login.text().strip()
+        self.added = vaults.add_user(
+            self.vault,
+            login=login,
+            display_name=self.display.text().strip() or login,
+            role=self.role.currentData(),
+            passphrase=self.passphrase.value(),
+        )

@@ -273,3 +273,23 @@ def test_locking_closes_open_dialogs(qtbot, populated_vault):
     shell.lock()
     assert not dialog.isVisible()
     assert shell.workspace is None
+
+
+def test_the_recovery_dialog_resets_the_passphrase(qtbot, make_vault):
+    from app.ui.unlock_view import RecoveryDialog
+
+    vault, code = make_vault()
+    vault.lock()
+    dialog = RecoveryDialog(vault.root, "admin")
+    qtbot.addWidget(dialog)
+    dialog.code.setText("0000-0000-0000-0000-0000-0000-0000-0000")
+    dialog.passphrase.first.setText("new-passphrase-1")
+    dialog.passphrase.second.setText("new-passphrase-1")
+    dialog._accept()
+    assert dialog.error.text() == "口令错误，请重试。"
+    dialog.code.setText(code)
+    dialog.passphrase.first.setText("new-passphrase-1")
+    dialog.passphrase.second.setText("new-passphrase-1")
+    dialog._accept()
+    assert dialog.result() == dialog.DialogCode.Accepted
+    vaults.unlock(vault.root, "new-passphrase-1", "admin").lock()
