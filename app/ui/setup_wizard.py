@@ -99,13 +99,15 @@ class _RecoveryPage(QWizardPage):
         super().__init__()
         self._wizard = wizard
         self.setTitle(_("Your recovery code"))
-        self.setSubTitle(
+        layout = QVBoxLayout(self)
+        explain = QLabel(
             _(
                 "Write this code on paper and keep it sealed (e.g. with the principal). "
                 "It unlocks the vault if every passphrase is forgotten. It is shown only once."
             )
         )
-        layout = QVBoxLayout(self)
+        explain.setWordWrap(True)
+        layout.addWidget(explain)
         self.code = QLabel(objectName="recovery_code_label")
         font = QFont("monospace")
         font.setPointSize(16)
