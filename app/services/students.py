@@ -113,9 +113,11 @@ def _query_clause(query: str):
     if re.fullmatch(r"[gljGLJ]?\d[\dxX]*", q):
         return func.lower(Student.student_no).like(f"%{esc}%", escape="\\")
     if re.fullmatch(r"[a-z]+", q):
+        # Prefix as a range, so both pinyin indexes serve it (LIKE would scan every row).
+        upper = q[:-1] + chr(ord(q[-1]) + 1)
         return or_(
-            Student.name_initials.like(f"{esc}%", escape="\\"),
-            Student.name_pinyin.like(f"{esc}%", escape="\\"),
+            and_(Student.name_initials >= q, Student.name_initials < upper),
+            and_(Student.name_pinyin >= q, Student.name_pinyin < upper),
         )
     return Student.name.like(f"%{esc}%", escape="\\")
 
