@@ -33,3 +33,16 @@ def log_dir() -> Path:
 
 def default_vault_dir() -> Path:
     return data_dir() / "vault"
+
+
+def resources_dir() -> Path:
+    """Scale definitions, fonts and icons: beside the code in a checkout, bundled when frozen."""
+    import sys
+
+    override = os.environ.get("XINDANG_RESOURCES")
+    if override:
+        return Path(override)
+    frozen = getattr(sys, "_MEIPASS", None)
+    if frozen:
+        return Path(frozen) / "resources"
+    return Path(__file__).resolve().parent.parent / "resources"

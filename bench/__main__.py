@@ -17,13 +17,13 @@ RESULTS = Path(__file__).resolve().parent / "results"
 
 
 def main() -> int:
-    from bench import foundation
+    from bench import foundation, scales
 
     with tempfile.TemporaryDirectory(prefix="xindang-bench-") as tmp:
         os.environ["XINDANG_HOME"] = str(Path(tmp) / "home")
         os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
         started = time.perf_counter()
-        figures = foundation.run(Path(tmp))
+        figures = scales.run() + foundation.run(Path(tmp))
     doc = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {

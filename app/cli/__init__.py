@@ -210,6 +210,79 @@ def cmd_export_roster(args) -> int:
     return EXIT_OK
 
 
+def _parse_answers(cells: list[str]) -> list[int | None]:
+    out: list[int | None] = []
+    for k, cell in enumerate(cells, start=1):
+        cell = cell.strip()
+        if cell in ("", "-", "."):
+            out.append(None)
+            continue
+        try:
+            out.append(int(cell))
+        except ValueError:
+            raise AppError(
+                _("Answer {k} is not a number: “{cell}”.").format(k=k, cell=cell)
+            ) from None
+    return out
+
+
+def _print_score(result, as_json: bool, label: str | None = None) -> None:
+    doc = result.to_json()
+    if label is not None:
+        doc = {"id": label, **doc}
+    if as_json:
+        print(json.dumps(doc, ensure_ascii=False))
+        return
+    band = doc["band"]["label"] if doc["band"] else "-"
+    parts = [label] if label else []
+    parts += [f"{doc['scale']}", _("total {total}").format(total=doc["total"])]
+    if doc["standard_score"] is not None:
+        parts.append(_("standard {score}").format(score=doc["standard_score"]))
+    parts.append(band)
+    if doc["critical_items"]:
+        parts.append(
+            _("CRITICAL items {items}").format(items=",".join(map(str, doc["critical_items"])))
+        )
+    if not doc["validity"]["valid"]:
+        parts.append(_("invalid: {flags}").format(flags=",".join(doc["validity"]["flags"])))
+    print("  ".join(parts))
+
+
+def cmd_score(args) -> int:
+    import csv
+
+    from app.scales.library import get_scale
+    from app.scales.scoring import score
+
+    scale = get_scale(args.scale)
+    if args.responses is not None:
+        _print_score(score(scale, _parse_answers(args.responses.split(","))), args.json)
+        return EXIT_OK
+    if args.csv is None:
+        raise AppError(_("Give --responses or --csv."))
+    from app.roster.reading import decode_text
+
+    text = decode_text(Path(args.csv).read_bytes())
+    failures = 0
+    for rownum, row in enumerate(csv.reader(text.splitlines()), start=1):
+        if not row or not any(c.strip() for c in row):
+            continue
+        label = None
+        if not row[0].strip().lstrip("-").isdigit() and row[0].strip() not in ("", "-", "."):
+            label, row = row[0].strip(), row[1:]
+            if rownum == 1 and not any(c.strip().isdigit() for c in row):
+                continue  # a header row
+        try:
+            _print_score(score(scale, _parse_answers(row)), args.json, label or str(rownum))
+        except AppError as exc:
+            failures += 1
+            print(
+                _("Row {row}: {message}").format(row=rownum, message=exc.user_message()),
+                file=sys.stderr,
+            )
+    return EXIT_INVALID if failures else EXIT_OK
+
+
 def cmd_gui(args) -> int:
     from app.ui import run
 
@@ -273,6 +346,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("file")
     p.set_defaults(func=cmd_export_roster)
+
+    p = sub.add_parser("score", help=_("score a scale from answers (no vault needed)"))
+    p.add_argument("scale", help=_("scale id, e.g. PHQ-9"))
+    p.add_argument("--responses", help=_("answers as printed on the paper form, comma-separated"))
+    p.add_argument(
+        "--csv", help=_("a CSV file with one answer sheet per row (optional first column: an id)")
+    )
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_score)
 
     p = sub.add_parser("gui", parents=[common], help=_("open the application window"))
     p.set_defaults(func=cmd_gui)

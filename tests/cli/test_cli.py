@@ -198,3 +198,40 @@ def test_export_roster_writes_the_file(cli_vault, tmp_path):
     result = xindang("export-roster", str(out), "--vault", str(vault), "--user", "admin")
     assert result.returncode == 0, result.stderr
     assert out.exists() and "不加密" in result.stdout
+
+
+def test_score_prints_the_documented_json():
+    result = xindang("score", "PHQ-9", "--responses", "0,1,0,1,0,0,0,0,1", "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {
+        "scale": "PHQ-9",
+        "version": "1.0.0",
+        "engine_version": "1.0.0",
+        "total": 3,
+        "standard_score": None,
+        "scores": {"total": 3},
+        "subscales": {},
+        "band": {"id": "minimal", "label": "无或极轻"},
+        "critical_items": [9],
+        "validity": {"valid": True, "flags": []},
+    }
+
+
+def test_score_a_csv_of_answer_sheets(tmp_path):
+    sheets = tmp_path / "sheets.csv"
+    sheets.write_text(
+        "学籍号,1,2,3,4,5,6,7\nA1,0,0,0,0,0,0,1\nA2,3,3,3,3,3,3,3\nA3,1,1,9,1,1,1,1\n", "utf-8"
+    )
+    result = xindang("score", "GAD-7", "--csv", str(sheets), "--json")
+    lines = [json.loads(x) for x in result.stdout.splitlines()]
+    assert [(x["id"], x["total"], x["band"]["id"]) for x in lines] == [
+        ("A1", 1, "minimal"),
+        ("A2", 21, "severe"),
+    ]
+    assert result.returncode == 1
+    assert "第 4 行：第 3 题：9 不是有效选项" in result.stderr
+
+
+def test_score_rejects_an_unknown_scale_in_chinese():
+    result = xindang("score", "NOPE", "--responses", "1")
+    assert result.returncode == 2 and result.stderr.strip() == "错误：未知的量表 NOPE。"
