@@ -1,5 +1,6 @@
 """SQLAlchemy models only: no sessions, no queries."""
 
+from app.models.assessment import AssessmentPlan, AssessmentResult, CriticalAlert, KioskSession
 from app.models.base import Base, Tracked, new_id, utcnow
 from app.models.journal import AuditEntry, ChangeLog, VaultSetting
 from app.models.school import Grade, School, SchoolClass
@@ -7,6 +8,10 @@ from app.models.student import Guardian, Student
 from app.models.user import User
 
 __all__ = [
+    "AssessmentPlan",
+    "AssessmentResult",
+    "CriticalAlert",
+    "KioskSession",
     "AuditEntry",
     "Base",
     "ChangeLog",

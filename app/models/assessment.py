@@ -1,0 +1,86 @@
+"""Assessments: plans (the unified semester assessment), results, kiosk sessions, critical alerts."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.models.base import Base, Tracked
+
+MODES = ("kiosk", "paper", "import")
+
+
+class AssessmentPlan(Tracked, Base):
+    """A battery of scales for some classes within a date window, with the consent record."""
+
+    __tablename__ = "assessment_plan"
+    name: Mapped[str] = mapped_column(String(120))
+    scale_ids: Mapped[list] = mapped_column(JSON)
+    class_ids: Mapped[list] = mapped_column(JSON)
+    starts_on: Mapped[date]
+    ends_on: Mapped[date]
+    consent_method: Mapped[str | None] = mapped_column(String(60))
+    consent_note: Mapped[str | None] = mapped_column(Text)
+    consent_recorded_at: Mapped[datetime | None]
+    consent_recorded_by: Mapped[str | None] = mapped_column(String(36))
+
+
+class AssessmentResult(Tracked, Base):
+    """One scored answer sheet. Raw answers are kept so it can always be re-scored."""
+
+    __tablename__ = "assessment_result"
+    student_id: Mapped[str] = mapped_column(ForeignKey("student.id"), index=True)
+    plan_id: Mapped[str | None] = mapped_column(ForeignKey("assessment_plan.id"), index=True)
+    scale_id: Mapped[str] = mapped_column(String(20), index=True)
+    scale_version: Mapped[str] = mapped_column(String(20))
+    engine_version: Mapped[str] = mapped_column(String(20))
+    mode: Mapped[str] = mapped_column(String(10))
+    administered_at: Mapped[datetime]
+    answers: Mapped[list] = mapped_column(JSON)
+    seconds: Mapped[list | None] = mapped_column(JSON)
+    total: Mapped[float | None]
+    standard_score: Mapped[float | None]
+    band_id: Mapped[str | None] = mapped_column(String(40))
+    band_label: Mapped[str | None] = mapped_column(String(80))
+    scores: Mapped[dict] = mapped_column(JSON)
+    subscales: Mapped[dict] = mapped_column(JSON)
+    critical_items: Mapped[list] = mapped_column(JSON)
+    valid: Mapped[bool]
+    flags: Mapped[list] = mapped_column(JSON)
+    entered_by: Mapped[str | None] = mapped_column(String(36))
+    verified_by: Mapped[str | None] = mapped_column(String(36))
+    status: Mapped[str] = mapped_column(String(12), default="final")
+    supersedes_id: Mapped[str | None] = mapped_column(String(36))
+
+
+class KioskSession(Tracked, Base):
+    """A student's on-screen session; every answer lands here the moment it is given."""
+
+    __tablename__ = "kiosk_session"
+    student_id: Mapped[str] = mapped_column(ForeignKey("student.id"), index=True)
+    plan_id: Mapped[str | None] = mapped_column(ForeignKey("assessment_plan.id"))
+    scale_ids: Mapped[list] = mapped_column(JSON)
+    answers: Mapped[dict] = mapped_column(JSON)  # scale id → list of answers (None = not yet)
+    seconds: Mapped[dict] = mapped_column(JSON)  # scale id → list of seconds per item
+    position: Mapped[list] = mapped_column(JSON)  # [scale index, item index]
+    status: Mapped[str] = mapped_column(String(12), default="open")  # open / finished / abandoned
+    started_by: Mapped[str | None] = mapped_column(String(36))
+    finished_at: Mapped[datetime | None]
+
+
+class CriticalAlert(Tracked, Base):
+    """Raised the moment a critical answer is stored, before any result exists; never lost."""
+
+    __tablename__ = "critical_alert"
+    student_id: Mapped[str] = mapped_column(ForeignKey("student.id"), index=True)
+    scale_id: Mapped[str] = mapped_column(String(20))
+    item: Mapped[int]
+    answer: Mapped[int]
+    official: Mapped[bool]
+    source: Mapped[str] = mapped_column(String(12))  # kiosk / paper / import
+    source_id: Mapped[str | None] = mapped_column(String(36))  # kiosk session or result id
+    result_id: Mapped[str | None] = mapped_column(String(36))
+    acknowledged_at: Mapped[datetime | None]
+    acknowledged_by: Mapped[str | None] = mapped_column(String(36))

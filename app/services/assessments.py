@@ -1,0 +1,287 @@
+"""Assessment results: one path for kiosk, paper and imported sheets, and critical alerts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.errors import ValidationError
+from app.i18n import _
+from app.models import AssessmentResult, CriticalAlert, Student, utcnow
+from app.scales.library import get_scale
+from app.scales.scoring import ScoreResult, score
+from app.services import audit
+from app.services.permissions import require
+from app.services.vaults import OpenVault
+
+
+@dataclass(frozen=True)
+class ResultRow:
+    id: str
+    student_id: str
+    scale_id: str
+    scale_version: str
+    mode: str
+    administered_at: dt.datetime
+    total: float | None
+    standard_score: float | None
+    band_label: str | None
+    critical_items: tuple[int, ...]
+    valid: bool
+    flags: tuple[str, ...]
+    status: str
+
+
+@dataclass(frozen=True)
+class AlertRow:
+    id: str
+    student_id: str
+    student_name: str
+    class_label: str
+    scale_id: str
+    item: int
+    answer: int
+    official: bool
+    raised_at: dt.datetime
+
+
+def _row(r: AssessmentResult) -> ResultRow:
+    return ResultRow(
+        r.id,
+        r.student_id,
+        r.scale_id,
+        r.scale_version,
+        r.mode,
+        r.administered_at,
+        r.total,
+        r.standard_score,
+        r.band_label,
+        tuple(r.critical_items or ()),
+        r.valid,
+        tuple(r.flags or ()),
+        r.status,
+    )
+
+
+def raise_critical_alerts(
+    s: Session,
+    student_id: str,
+    scale_id: str,
+    answers: list[int | None],
+    *,
+    source: str,
+    source_id: str | None,
+    only_items: set[int] | None = None,
+) -> list[CriticalAlert]:
+    """Write an alert row for each critical answer not already alerted for this source."""
+    defn = get_scale(scale_id)
+    existing = (
+        {
+            a.item
+            for a in s.scalars(
+                select(CriticalAlert).where(
+                    CriticalAlert.source_id == source_id, CriticalAlert.scale_id == scale_id
+                )
+            )
+        }
+        if source_id
+        else set()
+    )
+    out = []
+    for rule in defn.raw.get("critical_items", []):
+        item = rule["item"]
+        if only_items is not None and item not in only_items:
+            continue
+        answer = answers[item - 1]
+        if answer is None or answer < rule["at_least"] or item in existing:
+            continue
+        alert = CriticalAlert(
+            student_id=student_id,
+            scale_id=scale_id,
+            item=item,
+            answer=answer,
+            official=rule["official"],
+            source=source,
+            source_id=source_id,
+        )
+        s.add(alert)
+        out.append(alert)
+    return out
+
+
+def store_result(
+    s: Session,
+    student_id: str,
+    scale_id: str,
+    answers: list[int | None],
+    *,
+    mode: str,
+    user_id: str | None,
+    seconds: list[float] | None = None,
+    plan_id: str | None = None,
+    administered_at: dt.datetime | None = None,
+    verified_by: str | None = None,
+    alert_source_id: str | None = None,
+) -> tuple[AssessmentResult, ScoreResult]:
+    """Score and store in the caller's transaction; critical alerts are written alongside."""
+    defn = get_scale(scale_id)
+    result = score(defn, answers, seconds=seconds)
+    row = AssessmentResult(
+        student_id=student_id,
+        plan_id=plan_id,
+        scale_id=defn.id,
+        scale_version=defn.version,
+        engine_version=result.engine_version,
+        mode=mode,
+        administered_at=administered_at or utcnow(),
+        answers=list(answers),
+        seconds=list(seconds) if seconds else None,
+        total=result.total,
+        standard_score=result.standard_score,
+        band_id=result.band["id"] if result.band else None,
+        band_label=result.band["label"] if result.band else None,
+        scores=result.scores,
+        subscales=result.subscales,
+        critical_items=result.critical_items,
+        valid=result.valid,
+        flags=list(result.flags),
+        entered_by=user_id,
+        verified_by=verified_by,
+    )
+    s.add(row)
+    s.flush()
+    source_id = alert_source_id or row.id
+    raise_critical_alerts(s, student_id, defn.id, list(answers), source=mode, source_id=source_id)
+    s.flush()
+    for alert in s.scalars(
+        select(CriticalAlert).where(
+            CriticalAlert.source_id == source_id,
+            CriticalAlert.scale_id == defn.id,
+            CriticalAlert.result_id.is_(None),
+        )
+    ):
+        alert.result_id = row.id
+    audit.record(
+        s,
+        audit.CREATE,
+        object_type="assessment_result",
+        object_id=row.id,
+        detail={"scale": defn.id, "mode": mode},
+    )
+    return row, result
+
+
+def record_result(
+    vault: OpenVault,
+    student_id: str,
+    scale_id: str,
+    answers: list[int | None],
+    *,
+    mode: str,
+    seconds: list[float] | None = None,
+    plan_id: str | None = None,
+    administered_at: dt.datetime | None = None,
+    verified_by: str | None = None,
+) -> tuple[ResultRow, ScoreResult]:
+    require(vault.user.role, "edit_student")
+    with vault.session() as s:
+        if s.get(Student, student_id) is None:
+            raise ValidationError("student", _("This student no longer exists."))
+        row, result = store_result(
+            s,
+            student_id,
+            scale_id,
+            answers,
+            mode=mode,
+            user_id=vault.user.id,
+            seconds=seconds,
+            plan_id=plan_id,
+            administered_at=administered_at,
+            verified_by=verified_by,
+        )
+        return _row(row), result
+
+
+def rescore(vault: OpenVault, result_id: str) -> ResultRow:
+    """Score the stored raw answers with the current definition; the old result is superseded."""
+    require(vault.user.role, "edit_student")
+    with vault.session() as s:
+        old = s.get(AssessmentResult, result_id)
+        new, _result = store_result(
+            s,
+            old.student_id,
+            old.scale_id,
+            list(old.answers),
+            mode=old.mode,
+            user_id=vault.user.id,
+            seconds=old.seconds,
+            plan_id=old.plan_id,
+            administered_at=old.administered_at,
+            verified_by=old.verified_by,
+            alert_source_id=old.id,
+        )
+        new.supersedes_id = old.id
+        old.status = "superseded"
+        return _row(new)
+
+
+def history(vault: OpenVault, student_id: str) -> list[ResultRow]:
+    """A student's results, newest first (superseded ones excluded)."""
+    require(vault.user.role, "view_students")
+    with vault.session() as s:
+        rows = s.scalars(
+            select(AssessmentResult)
+            .where(
+                AssessmentResult.student_id == student_id,
+                AssessmentResult.status == "final",
+            )
+            .order_by(AssessmentResult.administered_at.desc())
+        )
+        return [_row(r) for r in rows]
+
+
+def open_alerts(vault: OpenVault) -> list[AlertRow]:
+    require(vault.user.role, "view_diagnosis")
+    from app.models import Grade, SchoolClass
+
+    with vault.session() as s:
+        stmt = (
+            select(CriticalAlert, Student.name, Grade.name, SchoolClass.name)
+            .join(Student, CriticalAlert.student_id == Student.id)
+            .join(SchoolClass, Student.class_id == SchoolClass.id, isouter=True)
+            .join(Grade, SchoolClass.grade_id == Grade.id, isouter=True)
+            .where(CriticalAlert.acknowledged_at.is_(None))
+            .order_by(CriticalAlert.created_at)
+        )
+        return [
+            AlertRow(
+                a.id,
+                a.student_id,
+                name,
+                f"{g or ''}{c or ''}",
+                a.scale_id,
+                a.item,
+                a.answer,
+                a.official,
+                a.created_at,
+            )
+            for a, name, g, c in s.execute(stmt)
+        ]
+
+
+def acknowledge_alert(vault: OpenVault, alert_id: str) -> None:
+    require(vault.user.role, "view_diagnosis")
+    with vault.session() as s:
+        alert = s.get(CriticalAlert, alert_id)
+        alert.acknowledged_at = utcnow()
+        alert.acknowledged_by = vault.user.id
+        audit.record(
+            s,
+            audit.UPDATE,
+            object_type="critical_alert",
+            object_id=alert.id,
+            detail={"acknowledged": True},
+        )

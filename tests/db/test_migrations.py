@@ -1,0 +1,33 @@
+"""A vault written at an older schema is upgraded at unlock, its data intact."""
+
+import os
+
+from alembic import command
+from sqlalchemy import text
+
+from app.db import migrate, open_database
+from app.services import students, vaults
+from tests.conftest import PASSPHRASE
+
+
+def test_a_schema_0001_vault_is_upgraded_at_unlock(populated_vault):
+    db = populated_vault.db
+    with db.engine.begin() as conn:
+        cfg = migrate._config()
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0001")
+    assert migrate.current_revision(db) == "0001"
+    populated_vault.lock()
+    again = vaults.unlock(populated_vault.root, PASSPHRASE, "admin")
+    assert migrate.current_revision(again.db) == migrate.head_revision()
+    assert students.count_students(again) == 120
+    with again.db.engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM assessment_result")).scalar() == 0
+    again.lock()
+
+
+def test_head_is_reached_from_an_empty_database(tmp_path):
+    db = open_database(tmp_path / "x.db", os.urandom(32), create=True)
+    migrate.upgrade(db)
+    assert migrate.current_revision(db) == migrate.head_revision()
+    db.dispose()
