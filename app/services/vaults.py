@@ -13,7 +13,14 @@ from sqlalchemy.orm import Session
 
 from app.db import KeyRejected, migrate, open_database
 from app.db.engine import Database
-from app.errors import UnknownUser, ValidationError, VaultDamaged, VaultExists, VaultLocked
+from app.errors import (
+    UnknownUser,
+    ValidationError,
+    VaultDamaged,
+    VaultExists,
+    VaultLocked,
+    WrongPassphrase,
+)
 from app.i18n import _
 from app.models import School, User, VaultSetting, new_id
 from app.models.user import ROLES
@@ -198,6 +205,19 @@ def add_user(
         )
         audit.record(s, audit.CREATE, object_type="user", object_id=user.id)
         return UserInfo(user.id, user.login, user.display_name, user.role)
+
+
+def verify_passphrase(
+    vault: OpenVault, passphrase: str, *, sleep: Callable[[float], None] = time.sleep
+) -> bool:
+    """Step-up check (leaving the kiosk): does this passphrase open a slot of a non-viewer user?"""
+    try:
+        unlocked = vaultdir.unlock_with_passphrase(vault.root, passphrase, None, sleep=sleep)
+    except WrongPassphrase:
+        return False
+    with vault.session() as s:
+        user = s.get(User, unlocked.user_id)
+        return user is not None and user.active and user.role != "viewer"
 
 
 def list_users(vault: OpenVault) -> list[UserInfo]:

@@ -12,10 +12,14 @@ from PySide6.QtWidgets import QApplication, QDialog, QMainWindow, QStackedWidget
 from app import __version__
 from app.i18n import _, set_language
 from app.paths import default_vault_dir
+from app.services import assessments as assessments_service
+from app.services import kiosk as kiosk_service
 from app.services import vaults
 from app.settings import DEFAULT_AUTO_LOCK_MINUTES, load_settings, save_settings
 from app.ui.autolock import IdleWatcher
+from app.ui.kiosk_window import KioskSetupDialog, KioskWindow
 from app.ui.main_window import Workspace
+from app.ui.paper_entry_dialog import show_critical
 from app.ui.setup_wizard import SetupWizard
 from app.ui.tasks import TaskRunner
 from app.ui.unlock_view import UnlockView
@@ -34,6 +38,7 @@ class Shell(QMainWindow):
         self.vault: vaults.OpenVault | None = None
         self.workspace: Workspace | None = None
         self._retired: set[Workspace] = set()
+        self.kiosk: KioskWindow | None = None
         self.setWindowTitle(_("XinDang {version}").format(version=__version__))
         self.resize(1200, 780)
         self.stack = QStackedWidget()
@@ -78,14 +83,51 @@ class Shell(QMainWindow):
         self.idle.touch()
         self.workspace = Workspace(vault, self.runner)
         self.workspace.lock_requested.connect(self.lock)
+        self.workspace.kiosk_requested.connect(self.start_kiosk)
+        self.workspace.kiosk_resume_requested.connect(self.resume_kiosk)
         self.workspace.auto_lock_changed.connect(lambda m: setattr(self.idle, "minutes", m))
         self.stack.addWidget(self.workspace)
         self.stack.setCurrentWidget(self.workspace)
+
+    def start_kiosk(self) -> KioskWindow | None:
+        dialog = KioskSetupDialog(self.vault, self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        state = kiosk_service.start(self.vault, dialog.student_id, dialog.chosen_scales())
+        return self.open_kiosk(state)
+
+    def resume_kiosk(self, session_id: str) -> KioskWindow:
+        return self.open_kiosk(kiosk_service.current(self.vault, session_id))
+
+    def open_kiosk(self, state, *, fullscreen: bool = True) -> KioskWindow:
+        self.kiosk = KioskWindow(self.vault, state, fullscreen=fullscreen)
+        self.kiosk.left.connect(self._kiosk_left)
+        if not fullscreen:
+            self.kiosk.show()
+        return self.kiosk
+
+    def _kiosk_left(self, session_id: str) -> None:
+        """A counselor unlocked the kiosk: back to the workspace, critical answers first."""
+        self.kiosk = None
+        if self.workspace is None:
+            return
+        self.workspace.assessments.refresh()
+        self.workspace.show_section("assessments")
+        student_id = kiosk_service.current(self.vault, session_id).student_id
+        mine = [
+            a for a in assessments_service.open_alerts(self.vault) if a.student_id == student_id
+        ]
+        if mine:
+            show_critical(self, [f"{a.student_name} · {a.scale_id} · {a.item}" for a in mine])
 
     def lock(self) -> None:
         """Clear every view that showed confidential data, then forget the key."""
         if self.vault is None:
             return
+        if self.kiosk is not None:
+            self.kiosk._allow_close = True  # the session stays open and can be resumed
+            self.kiosk.close()
+            self.kiosk = None
         for w in QApplication.topLevelWidgets():
             if w is not self and isinstance(w, QDialog) and w.isVisible():
                 w.reject()  # wizards, editors and message boxes may show confidential data

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import _
-from app.services import students
+from app.services import assessments, students
 from app.services.permissions import allowed
 from app.services.vaults import OpenVault
 
@@ -59,8 +59,8 @@ class ArchivePage(QWidget):
 
         self.tabs = QTabWidget(objectName="archive_tabs")
         self.tabs.addTab(self._basic_tab(), _("Basic information"))
+        self.tabs.addTab(self._assessment_tab(), _("Assessments"))
         for label, note in (
-            (_("Assessments"), _("Assessment history arrives with the scale library.")),
             (_("Records"), _("Counseling records arrive in a later version.")),
             (_("Warnings"), _("Warnings and crisis records arrive in a later version.")),
         ):
@@ -75,6 +75,42 @@ class ArchivePage(QWidget):
 
         if StudentEditDialog(self.vault, self.archive, self).exec():
             self.edited.emit(self.archive.row.id)
+
+    def _assessment_tab(self) -> QWidget:
+        rows = assessments.history(self.vault, self.archive.row.id)
+        table = QTableWidget(len(rows), 7, objectName="assessment_history")
+        table.setHorizontalHeaderLabels(
+            [
+                _("Date"),
+                _("Scale"),
+                _("Total"),
+                _("Standard score"),
+                _("Band"),
+                _("Validity"),
+                _("Critical items"),
+            ]
+        )
+        table.verticalHeader().setVisible(False)
+        table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        modes = {"kiosk": _("kiosk"), "paper": _("paper"), "import": _("import")}
+        for r, h in enumerate(rows):
+            values = (
+                f"{h.administered_at:%Y-%m-%d} · {modes.get(h.mode, h.mode)}",
+                h.scale_id,
+                "" if h.total is None else f"{h.total:g}",
+                "" if h.standard_score is None else f"{h.standard_score:g}",
+                h.band_label or "",
+                _("valid") if h.valid else _("check: {flags}").format(flags=", ".join(h.flags)),
+                "、".join(map(str, h.critical_items)),
+            )
+            for c, v in enumerate(values):
+                item = QTableWidgetItem(v)
+                if h.critical_items:
+                    item.setBackground(QColor("#ffebee"))
+                table.setItem(r, c, item)
+        table.resizeColumnsToContents()
+        table.horizontalHeader().setStretchLastSection(True)
+        return table
 
     def _basic_tab(self) -> QWidget:
         a = self.archive

@@ -18,6 +18,7 @@ from app.i18n import N_, _
 from app.services.permissions import ROLE_LABELS
 from app.services.vaults import OpenVault
 from app.ui.archive_page import ArchivePage
+from app.ui.assessments_page import AssessmentsPage
 from app.ui.import_wizard import ImportWizard
 from app.ui.settings_page import SettingsPage
 from app.ui.students_page import StudentsPage
@@ -33,7 +34,6 @@ SECTIONS = (
     ("settings", N_("Settings")),
 )
 _LATER = {
-    "assessments": N_("Scales, kiosk self-assessment and paper entry arrive in the next version."),
     "warnings": N_("The early-warning queue and crisis records arrive in a later version."),
     "records": N_("Counseling, group, lesson and contact records arrive in a later version."),
     "reports": N_("Confidential printing and statistics arrive in a later version."),
@@ -43,6 +43,8 @@ _LATER = {
 
 class Workspace(QWidget):
     lock_requested = Signal()
+    kiosk_requested = Signal()
+    kiosk_resume_requested = Signal(str)  # session id
     auto_lock_changed = Signal(int)
 
     def __init__(self, vault: OpenVault, runner: TaskRunner, parent: QWidget | None = None) -> None:
@@ -84,6 +86,11 @@ class Workspace(QWidget):
         for key, _label in SECTIONS:
             if key == "students":
                 page = self.student_stack
+            elif key == "assessments":
+                page = AssessmentsPage(vault)
+                page.kiosk_requested.connect(self.kiosk_requested)
+                page.resume_requested.connect(self.kiosk_resume_requested)
+                self.assessments = page
             elif key == "settings":
                 page = SettingsPage(vault)
                 page.auto_lock_changed.connect(self.auto_lock_changed)
@@ -97,6 +104,9 @@ class Workspace(QWidget):
         self.nav.setCurrentRow(0)
         self.archive: ArchivePage | None = None
         self.students.focus_search()
+
+    def show_section(self, key: str) -> None:
+        self.nav.setCurrentRow([k for k, _label in SECTIONS].index(key))
 
     def open_student(self, student_id: str) -> None:
         self.close_archive()

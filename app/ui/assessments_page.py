@@ -1,0 +1,282 @@
+"""测评: critical alerts first, then the ways to administer, and the semester's plans."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QDateEdit,
+    QDialog,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.i18n import _
+from app.scales.library import all_scales
+from app.services import answer_import, assessments, kiosk, plans, students
+from app.services.permissions import allowed
+from app.services.vaults import OpenVault
+from app.ui.errors import message_for
+from app.ui.form_parts import dialog_buttons, error_label
+
+
+class AssessmentsPage(QWidget):
+    kiosk_requested = Signal()
+    resume_requested = Signal(str)  # kiosk session id
+
+    def __init__(self, vault: OpenVault, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("assessments_page")
+        self.vault = vault
+        layout = QVBoxLayout(self)
+        self.alert_box = QGroupBox(
+            _("Critical answers awaiting follow-up"), objectName="alert_group"
+        )
+        self.alert_box.setStyleSheet("QGroupBox { color: #b00020; font-weight: bold; }")
+        alert_layout = QVBoxLayout(self.alert_box)
+        self.alerts = QListWidget(objectName="alert_list")
+        alert_layout.addWidget(self.alerts)
+        ack = QPushButton(_("Mark as followed up"), objectName="ack_alert_button")
+        ack.clicked.connect(self._acknowledge)
+        alert_layout.addWidget(ack)
+        layout.addWidget(self.alert_box)
+
+        actions = QHBoxLayout()
+        can_edit = allowed(vault.user.role, "edit_student")
+        for name, label, slot in (
+            ("kiosk_button", _("Student self-assessment (kiosk)…"), self.kiosk_requested.emit),
+            ("paper_button", _("Paper answer sheets…"), self.open_paper_entry),
+            ("answer_import_button", _("Import answer sheets…"), self.import_answers),
+            ("new_plan_button", _("New assessment plan…"), self.new_plan),
+        ):
+            b = QPushButton(label, objectName=name)
+            b.clicked.connect(slot)
+            b.setEnabled(can_edit)
+            actions.addWidget(b)
+        actions.addStretch(1)
+        layout.addLayout(actions)
+
+        self.unfinished_box = QGroupBox(
+            _("Interrupted self-assessments"), objectName="unfinished_group"
+        )
+        ul = QHBoxLayout(self.unfinished_box)
+        self.unfinished = QListWidget(objectName="unfinished_list")
+        ul.addWidget(self.unfinished, 1)
+        resume = QPushButton(_("Resume…"), objectName="resume_button")
+        resume.clicked.connect(self._resume)
+        ul.addWidget(resume)
+        layout.addWidget(self.unfinished_box)
+
+        layout.addWidget(QLabel(_("Assessment plans")))
+        self.plans = QTableWidget(0, 5, objectName="plan_table")
+        self.plans.setHorizontalHeaderLabels(
+            [_("Plan"), _("Scales"), _("Dates"), _("Completed"), _("Consent")]
+        )
+        self.plans.horizontalHeader().setStretchLastSection(True)
+        self.plans.verticalHeader().setVisible(False)
+        self.plans.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        layout.addWidget(self.plans, 1)
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.alerts.clear()
+        if allowed(self.vault.user.role, "view_diagnosis"):
+            for a in assessments.open_alerts(self.vault):
+                kind = _("official rule") if a.official else _("school policy")
+                item = QListWidgetItem(
+                    _("{name} ({klass}) · {scale} item {item} = {answer} · {kind}").format(
+                        name=a.student_name,
+                        klass=a.class_label,
+                        scale=a.scale_id,
+                        item=a.item,
+                        answer=a.answer,
+                        kind=kind,
+                    )
+                )
+                item.setData(Qt.ItemDataRole.UserRole, a.id)
+                self.alerts.addItem(item)
+        self.alert_box.setVisible(self.alerts.count() > 0)
+        self.unfinished.clear()
+        names = {}
+        for st in kiosk.unfinished(self.vault):
+            if st.student_id not in names:
+                names[st.student_id] = students.student_archive(self.vault, st.student_id).row.name
+            item = QListWidgetItem(
+                _("{name}: {done} of {total} answered").format(
+                    name=names[st.student_id], done=st.answered, total=st.total_items
+                )
+            )
+            item.setData(Qt.ItemDataRole.UserRole, st.session_id)
+            self.unfinished.addItem(item)
+        self.unfinished_box.setVisible(self.unfinished.count() > 0)
+        rows = plans.list_plans(self.vault)
+        self.plans.setRowCount(len(rows))
+        for r, p in enumerate(rows):
+            c = plans.completion(self.vault, p.id)
+            values = (
+                p.name,
+                "、".join(p.scale_ids),
+                f"{p.starts_on} – {p.ends_on}",
+                f"{len(c.complete)} / {c.expected}",
+                p.consent_method or _("not recorded"),
+            )
+            for col, v in enumerate(values):
+                self.plans.setItem(r, col, QTableWidgetItem(v))
+
+    def _resume(self) -> None:
+        item = self.unfinished.currentItem() or self.unfinished.item(0)
+        if item is not None:
+            self.resume_requested.emit(item.data(Qt.ItemDataRole.UserRole))
+
+    def _acknowledge(self) -> None:
+        item = self.alerts.currentItem()
+        if item is not None:
+            assessments.acknowledge_alert(self.vault, item.data(Qt.ItemDataRole.UserRole))
+            self.refresh()
+
+    def open_paper_entry(self):
+        from app.ui.paper_entry_dialog import PaperEntryDialog
+
+        dialog = PaperEntryDialog(self.vault, self)
+        dialog.finished.connect(lambda _r: self.refresh())
+        dialog.open()
+        return dialog
+
+    def import_answers(self, path: str | None = None, scale_id: str | None = None) -> None:
+        from PySide6.QtWidgets import QInputDialog
+
+        if not path:
+            path, _f = QFileDialog.getOpenFileName(
+                self, _("Import answer sheets"), "", _("Answer sheets (*.xlsx *.csv)")
+            )
+            if not path:
+                return
+        if not scale_id:
+            ids = list(all_scales())
+            scale_id, ok = QInputDialog.getItem(
+                self, _("Import answer sheets"), _("Scale"), ids, 0, False
+            )
+            if not ok:
+                return
+        try:
+            preview = answer_import.preview_answers(self.vault, path, scale_id)
+            skip = False
+            if preview.invalid:
+                lines = "\n".join(
+                    _("Row {row}, column {column}: {reason}").format(**p.to_dict())
+                    for p in preview.invalid[:20]
+                )
+                answer = QMessageBox.question(
+                    self,
+                    _("Import answer sheets"),
+                    _(
+                        "{bad} rows have problems:\n{lines}\n\nImport the {ok} valid rows only?"
+                    ).format(
+                        bad=len({p.row for p in preview.invalid}), lines=lines, ok=len(preview.rows)
+                    ),
+                )
+                if answer != QMessageBox.StandardButton.Yes:
+                    return
+                skip = True
+            report = answer_import.import_answers(self.vault, path, scale_id, skip_invalid=skip)
+        except Exception as exc:
+            QMessageBox.warning(self, _("Import answer sheets"), message_for(exc))
+            return
+        QMessageBox.information(
+            self,
+            _("Import answer sheets"),
+            _("{n} answer sheets imported; {c} with critical answers.").format(
+                n=report.imported, c=report.critical
+            ),
+        )
+        self.refresh()
+
+    def new_plan(self):
+        dialog = PlanDialog(self.vault, self)
+        dialog.finished.connect(lambda _r: self.refresh())
+        dialog.open()
+        return dialog
+
+
+class PlanDialog(QDialog):
+    def __init__(self, vault: OpenVault, parent=None) -> None:
+        super().__init__(parent)
+        self.setObjectName("plan_dialog")
+        self.setWindowTitle(_("New assessment plan"))
+        self.vault = vault
+        layout = QVBoxLayout(self)
+        form = QFormLayout()
+        self.name = QLineEdit(objectName="plan_name_edit")
+        today = dt.date.today()
+        self.starts = QDateEdit(today, objectName="plan_start")
+        self.ends = QDateEdit(today + dt.timedelta(days=14), objectName="plan_end")
+        for d in (self.starts, self.ends):
+            d.setCalendarPopup(True)
+            d.setDisplayFormat("yyyy-MM-dd")
+        self.consent = QLineEdit(objectName="plan_consent_edit")
+        self.consent.setPlaceholderText(_("e.g. 家长知情同意书（纸质，已收回）"))
+        form.addRow(_("Name"), self.name)
+        form.addRow(_("Starts"), self.starts)
+        form.addRow(_("Ends"), self.ends)
+        form.addRow(_("Informed consent"), self.consent)
+        layout.addLayout(form)
+        lists = QHBoxLayout()
+        self.scales = QListWidget(objectName="plan_scale_list")
+        for sid, d in all_scales().items():
+            item = QListWidgetItem(d.title)
+            item.setData(Qt.ItemDataRole.UserRole, sid)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Unchecked)
+            self.scales.addItem(item)
+        self.classes = QListWidget(objectName="plan_class_list")
+        for g in students.grades_and_classes(vault):
+            for c in g.classes:
+                item = QListWidgetItem(f"{g.name}{c.name}")
+                item.setData(Qt.ItemDataRole.UserRole, c.id)
+                item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+                item.setCheckState(Qt.CheckState.Unchecked)
+                self.classes.addItem(item)
+        lists.addWidget(self.scales)
+        lists.addWidget(self.classes)
+        layout.addLayout(lists, 1)
+        self.error = error_label("plan_error")
+        layout.addWidget(self.error)
+        layout.addWidget(dialog_buttons(self, self._accept))
+        self.resize(720, 560)
+
+    @staticmethod
+    def _checked(widget: QListWidget) -> list[str]:
+        return [
+            widget.item(i).data(Qt.ItemDataRole.UserRole)
+            for i in range(widget.count())
+            if widget.item(i).checkState() == Qt.CheckState.Checked
+        ]
+
+    def _accept(self) -> None:
+        try:
+            plans.create_plan(
+                self.vault,
+                name=self.name.text(),
+                scale_ids=self._checked(self.scales),
+                class_ids=self._checked(self.classes),
+                starts_on=self.starts.date().toPython(),
+                ends_on=self.ends.date().toPython(),
+                consent_method=self.consent.text().strip() or None,
+            )
+        except Exception as exc:
+            self.error.setText(message_for(exc))
+            return
+        self.accept()

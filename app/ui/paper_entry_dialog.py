@@ -1,0 +1,246 @@
+"""Paper answer sheets for a class, in roster order: type digits, the cursor moves on by itself.
+
+With double entry on, the class is typed twice; cells that differ turn red and nothing is
+saved until each is resolved (the second pass is ideally typed by another user).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+)
+
+from app.i18n import _
+from app.scales.library import all_scales, get_scale
+from app.scales.scoring import score
+from app.services import paper_entry, students
+from app.services.vaults import OpenVault
+from app.ui.errors import message_for
+from app.ui.form_parts import error_label
+
+MISMATCH = QBrush(QColor("#ffcdd2"))
+
+
+class EntryGrid(QTableWidget):
+    """Rows are students, columns are items then the live total; digits only, auto-advance."""
+
+    def __init__(self, scale_id: str, rows: list[students.StudentRow]) -> None:
+        self.defn = get_scale(scale_id)
+        n = self.defn.item_count
+        super().__init__(len(rows), n + 1)
+        self.setObjectName("paper_grid")
+        self.rows = rows
+        self.setHorizontalHeaderLabels([str(i) for i in range(1, n + 1)] + [_("Total")])
+        self.setVerticalHeaderLabels([f"{r.name}" for r in rows])
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        for c in range(n):
+            self.setColumnWidth(c, 34)
+        for r in range(len(rows)):
+            for c in range(n + 1):
+                item = QTableWidgetItem("")
+                item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+                self.setItem(r, c, item)
+        self.setCurrentCell(0, 0)
+
+    def answers(self, row: int) -> list[int | None]:
+        out = []
+        for c in range(self.defn.item_count):
+            text = self.item(row, c).text()
+            out.append(int(text) if text else None)
+        return out
+
+    def set_answers(self, row: int, answers: list[int | None]) -> None:
+        for c, a in enumerate(answers):
+            self.item(row, c).setText("" if a is None else str(a))
+        self._update_total(row)
+
+    def keyPressEvent(self, event) -> None:
+        r, c = self.currentRow(), self.currentColumn()
+        text = event.text()
+        if text.isdigit() and c < self.defn.item_count:
+            value = paper_entry.parse_digit(self.defn.id, c + 1, text)
+            if value is None:
+                QApplication.beep()  # not an option on this form: refused
+                return
+            self.item(r, c).setText(str(value))
+            self.item(r, c).setBackground(QBrush())
+            self._update_total(r)
+            self._advance(r, c)
+            return
+        if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and c < self.defn.item_count:
+            self.item(r, c).setText("")
+            self._update_total(r)
+            if event.key() == Qt.Key.Key_Backspace and c > 0:
+                self.setCurrentCell(r, c - 1)
+            return
+        super().keyPressEvent(event)
+
+    def _advance(self, r: int, c: int) -> None:
+        if c + 1 < self.defn.item_count:
+            self.setCurrentCell(r, c + 1)
+        elif r + 1 < self.rowCount():
+            self.setCurrentCell(r + 1, 0)
+
+    def _update_total(self, r: int) -> None:
+        answers = self.answers(r)
+        cell = self.item(r, self.defn.item_count)
+        if all(a is not None for a in answers):
+            cell.setText(str(score(self.defn, answers).total))
+        else:
+            cell.setText(_("{n} left").format(n=sum(a is None for a in answers)))
+
+
+class PaperEntryDialog(QDialog):
+    def __init__(
+        self,
+        vault: OpenVault,
+        parent=None,
+        *,
+        scale_id: str | None = None,
+        class_id: str | None = None,
+        plan_id: str | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("paper_entry_dialog")
+        self.setWindowTitle(_("Paper answer sheets"))
+        self.vault = vault
+        self.plan_id = plan_id
+        self.first_pass: dict[int, list[int | None]] | None = None
+        layout = QVBoxLayout(self)
+        bar = QHBoxLayout()
+        self.scale = QComboBox(objectName="paper_scale_combo")
+        for sid, d in all_scales().items():
+            self.scale.addItem(d.title, sid)
+        if scale_id:
+            self.scale.setCurrentIndex(self.scale.findData(get_scale(scale_id).id))
+        self.klass = QComboBox(objectName="paper_class_combo")
+        for g in students.grades_and_classes(vault):
+            for c in g.classes:
+                self.klass.addItem(f"{g.name}{c.name}", c.id)
+        if class_id:
+            self.klass.setCurrentIndex(self.klass.findData(class_id))
+        self.double = QCheckBox(_("Double entry"), objectName="double_entry_check")
+        bar.addWidget(QLabel(_("Scale")))
+        bar.addWidget(self.scale, 2)
+        bar.addWidget(QLabel(_("Class")))
+        bar.addWidget(self.klass, 1)
+        bar.addWidget(self.double)
+        layout.addLayout(bar)
+        self.status = QLabel(objectName="paper_status")
+        layout.addWidget(self.status)
+        self.grid: EntryGrid | None = None
+        self.grid_holder = QVBoxLayout()
+        layout.addLayout(self.grid_holder, 1)
+        self.error = error_label("paper_error")
+        layout.addWidget(self.error)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Close
+        )
+        self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.scale.currentIndexChanged.connect(self.rebuild)
+        self.klass.currentIndexChanged.connect(self.rebuild)
+        self.double.toggled.connect(self.rebuild)
+        self.rebuild()
+        self.resize(1100, 640)
+
+    def rebuild(self) -> None:
+        if self.grid is not None:
+            self.grid_holder.removeWidget(self.grid)
+            self.grid.deleteLater()
+        rows = students.search_students(
+            self.vault,
+            students.StudentFilter(class_id=self.klass.currentData(), status="enrolled"),
+            sort="name",
+        )
+        self.grid = EntryGrid(self.scale.currentData(), rows)
+        self.grid_holder.addWidget(self.grid)
+        self.first_pass = None
+        self.resolving: set[tuple[int, int]] = set()
+        self.status.setText(_("First pass") if self.double.isChecked() else "")
+        self.grid.setFocus()
+
+    def save(self) -> None:
+        grid = self.grid
+        filled = [r for r in range(grid.rowCount()) if any(a is not None for a in grid.answers(r))]
+        if self.double.isChecked() and self.first_pass is None:
+            self.first_pass = {r: grid.answers(r) for r in filled}
+            for r in range(grid.rowCount()):
+                grid.set_answers(r, [None] * grid.defn.item_count)
+            grid.setCurrentCell(0, 0)
+            self.status.setText(_("Second pass: type the same sheets again"))
+            self.error.clear()
+            return
+        if self.first_pass is not None:
+            n = grid.defn.item_count
+            for r, c in list(self.resolving):
+                if grid.item(r, c).background() != MISMATCH:  # retyped from the paper sheet
+                    self.first_pass.setdefault(r, [None] * n)[c] = grid.answers(r)[c]
+                    self.resolving.discard((r, c))
+            for r in set(filled) | set(self.first_pass):
+                for m in paper_entry.compare(self.first_pass.get(r, [None] * n), grid.answers(r)):
+                    grid.item(r, m.item - 1).setBackground(MISMATCH)
+                    self.resolving.add((r, m.item - 1))
+            if self.resolving:
+                self.error.setText(
+                    _(
+                        "{n} answers differ between the two passes (red). Retype them, then save."
+                    ).format(n=len(self.resolving))
+                )
+                return
+        saved, critical = 0, []
+        try:
+            for r in filled:
+                answers = grid.answers(r)
+                row = paper_entry.save_sheet(
+                    self.vault,
+                    grid.rows[r].id,
+                    grid.defn.id,
+                    answers,
+                    second=answers if self.first_pass is not None else None,
+                    second_user_id=self.vault.user.id if self.first_pass else None,
+                    plan_id=self.plan_id,
+                )
+                saved += 1
+                if row.critical_items:
+                    items = "、".join(map(str, row.critical_items))
+                    critical.append(f"{grid.rows[r].name} · {grid.defn.id} · {items}")
+        except Exception as exc:
+            self.error.setText(message_for(exc))
+            return
+        self.status.setText(_("{n} sheets saved.").format(n=saved))
+        if critical:
+            show_critical(self, critical)
+        self.rebuild()
+
+
+def show_critical(parent, lines: list[str]) -> QMessageBox:
+    """The unmissable alert (student · scale · items): window-modal until the counselor presses OK."""
+    box = QMessageBox(
+        QMessageBox.Icon.Critical,
+        _("Critical answers"),
+        _("These answers need prompt follow-up (student · scale · item):\n\n{lines}").format(
+            lines="\n".join(lines)
+        ),
+        QMessageBox.StandardButton.Ok,
+        parent,
+    )
+    box.setObjectName("critical_alert_box")
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.open()
+    return box
