@@ -18,6 +18,7 @@ from app.services import vaults
 from app.settings import DEFAULT_AUTO_LOCK_MINUTES, load_settings, save_settings
 from app.ui.autolock import IdleWatcher
 from app.ui.kiosk_window import KioskSetupDialog, KioskWindow
+from app.ui.lifecycle import dispose_later
 from app.ui.main_window import Workspace
 from app.ui.paper_entry_dialog import show_critical
 from app.ui.setup_wizard import SetupWizard
@@ -37,7 +38,6 @@ class Shell(QMainWindow):
         self.kdf = kdf
         self.vault: vaults.OpenVault | None = None
         self.workspace: Workspace | None = None
-        self._retired: set[Workspace] = set()
         self.kiosk: KioskWindow | None = None
         self.setWindowTitle(_("XinDang {version}").format(version=__version__))
         self.resize(1200, 780)
@@ -135,13 +135,7 @@ class Shell(QMainWindow):
             workspace, self.workspace = self.workspace, None
             workspace.students.clear()
             self.stack.removeWidget(workspace)
-            # Lock may come from a shortcut inside the workspace: destroy it once that event is over.
-            # Detached from the window, so the window's own destruction never deletes it twice.
-            workspace.hide()
-            workspace.setParent(None)
-            self._retired.add(workspace)
-            workspace.destroyed.connect(lambda *_a, w=workspace: self._retired.discard(w))
-            workspace.deleteLater()
+            dispose_later(workspace)  # lock may come from a shortcut inside the workspace
         QApplication.clipboard().clear()
         self.vault.lock()
         self.vault = None

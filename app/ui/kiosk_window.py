@@ -73,16 +73,30 @@ class KioskWindow(QWidget):
         nav.addWidget(self.exit_button)
         layout.addLayout(nav)
         self._option_buttons: list[QPushButton] = []
+        self._values: list[int] = []
         self.render()
         if fullscreen:
             self.showFullScreen()
 
     # --- rendering -------------------------------------------------------------------------
+    def _option_button(self, index: int) -> QPushButton:
+        """Buttons are reused from item to item: nothing is created or destroyed per answer."""
+        while len(self._option_buttons) <= index:
+            key = len(self._option_buttons) + 1
+            button = QPushButton(objectName=f"kiosk_option_{key}")
+            button.setProperty("kiosk_option", "true")
+            button.setCheckable(True)
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            button.clicked.connect(lambda _c=False, k=key - 1: self._clicked(k))
+            self.options_box.addWidget(button)
+            self._option_buttons.append(button)
+        return self._option_buttons[index]
+
+    def _clicked(self, index: int) -> None:
+        if index < len(self._values):
+            self.choose(self._values[index])
+
     def render(self) -> None:
-        for b in self._option_buttons:
-            self.options_box.removeWidget(b)
-            b.deleteLater()
-        self._option_buttons = []
         st = self.state
         self.progress.setMaximum(st.total_items)
         self.progress.setValue(min(st.flat_position, st.total_items))
@@ -93,6 +107,9 @@ class KioskWindow(QWidget):
         )
         self.back.setEnabled(st.flat_position > 0 and not self._at_end())
         if self._at_end():
+            self._values = []
+            for b in self._option_buttons:
+                b.hide()
             self.header.clear()
             self.question.setText(_("Thank you! You have finished. Please tell your teacher."))
             self.question.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -103,16 +120,15 @@ class KioskWindow(QWidget):
         self.question.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self.question.setText(f"{st.item}. {text}" if text else _("Question {n}").format(n=st.item))
         current = st.answers[st.scale_id][st.item - 1]
-        for key, opt in enumerate(defn.options_for(st.item), start=1):
-            label = f"{key}  {text_of(opt.label)}"
-            button = QPushButton(label, objectName=f"kiosk_option_{key}")
-            button.setProperty("kiosk_option", "true")
-            button.setCheckable(True)
+        options = defn.options_for(st.item)
+        self._values = [o.value for o in options]
+        for key, opt in enumerate(options):
+            button = self._option_button(key)
+            button.setText(f"{key + 1}  {text_of(opt.label)}")
             button.setChecked(current == opt.value)
-            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-            button.clicked.connect(lambda _c=False, v=opt.value: self.choose(v))
-            self.options_box.addWidget(button)
-            self._option_buttons.append(button)
+            button.show()
+        for button in self._option_buttons[len(options) :]:
+            button.hide()
         self._shown_at = time.monotonic()
 
     def _at_end(self) -> bool:
@@ -137,9 +153,7 @@ class KioskWindow(QWidget):
     def keyPressEvent(self, event) -> None:
         key = event.key()
         if Qt.Key.Key_1 <= key <= Qt.Key.Key_9:
-            index = key - Qt.Key.Key_1
-            if index < len(self._option_buttons):
-                self._option_buttons[index].click()
+            self._clicked(key - Qt.Key.Key_1)
             return
         if key in (Qt.Key.Key_Backspace, Qt.Key.Key_Left):
             self.go_back()

@@ -20,6 +20,7 @@ from app.services.vaults import OpenVault
 from app.ui.archive_page import ArchivePage
 from app.ui.assessments_page import AssessmentsPage
 from app.ui.import_wizard import ImportWizard
+from app.ui.lifecycle import dispose_later
 from app.ui.settings_page import SettingsPage
 from app.ui.students_page import StudentsPage
 from app.ui.tasks import TaskRunner
@@ -120,7 +121,7 @@ class Workspace(QWidget):
     def close_archive(self) -> None:
         if self.archive is not None:
             self.student_stack.removeWidget(self.archive)
-            self.archive.deleteLater()
+            dispose_later(self.archive)
             self.archive = None
         self.student_stack.setCurrentWidget(self.students)
         self.students.focus_search()

@@ -30,6 +30,7 @@ from app.services import paper_entry, students
 from app.services.vaults import OpenVault
 from app.ui.errors import message_for
 from app.ui.form_parts import error_label
+from app.ui.lifecycle import dispose_later
 
 MISMATCH = QBrush(QColor("#ffcdd2"))
 
@@ -162,7 +163,7 @@ class PaperEntryDialog(QDialog):
     def rebuild(self) -> None:
         if self.grid is not None:
             self.grid_holder.removeWidget(self.grid)
-            self.grid.deleteLater()
+            dispose_later(self.grid)
         rows = students.search_students(
             self.vault,
             students.StudentFilter(class_id=self.klass.currentData(), status="enrolled"),
@@ -241,6 +242,5 @@ def show_critical(parent, lines: list[str]) -> QMessageBox:
         parent,
     )
     box.setObjectName("critical_alert_box")
-    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     box.open()
     return box
