@@ -33,7 +33,10 @@ def main() -> int:
     from app.ui.application import Shell
     from app.ui.setup_wizard import SetupWizard
 
-    app = QApplication(sys.argv)  # noqa: F841 - must exist before any widget
+    app = QApplication(sys.argv)
+    from app.ui.application import install_qt_translations
+
+    install_qt_translations(app, "zh_CN")
     OUT.mkdir(parents=True, exist_ok=True)
 
     wizard = SetupWizard(tmp / "new-vault")
@@ -107,6 +110,50 @@ def main() -> int:
     pump()
     wiz.grab().save(str(OUT / "07-import-preview-errors.png"))
     wiz.close()
+
+    # Issue 3: kiosk, paper grid, assessment history.
+    from app.services import assessments, kiosk
+    from app.services import students as students_service
+
+    first = students_service.search_students(shell.vault, limit=3)
+    for answers in ([1, 1, 2, 1, 0, 1, 0, 0, 0], [2, 2, 2, 1, 1, 2, 1, 1, 1]):
+        assessments.record_result(shell.vault, first[0].id, "PHQ-9", answers, mode="paper")
+    assessments.record_result(
+        shell.vault, first[0].id, "GAD-7", [1, 1, 2, 1, 0, 1, 1], mode="import"
+    )
+    state = kiosk.start(shell.vault, first[1].id, ["PHQ-9", "GAD-7"])
+    state = kiosk.answer(shell.vault, state.session_id, 1, 4.0)
+    state = kiosk.answer(shell.vault, state.session_id, 0, 3.0)
+    window = shell.open_kiosk(state)
+    pump(500)
+    window.grab().save(str(OUT / "08-kiosk-item.png"))
+    window._allow_close = True
+    window.close()
+    shell.kiosk = None
+    from app.ui.paper_entry_dialog import PaperEntryDialog
+
+    paper = PaperEntryDialog(shell.vault, shell, scale_id="PHQ-9")
+    paper.show()
+    grid = paper.grid
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    for keys in ("012100100", "111111110", "220110011", "0000000"):
+        for k in keys:
+            QTest.keyClick(grid, k)
+    pump()
+    paper.grab().save(str(OUT / "09-paper-entry-grid.png"))
+    paper.close()
+    ws.open_student(first[0].id)
+    ws.archive.tabs.setCurrentIndex(1)
+    pump()
+    shell.grab().save(str(OUT / "10-assessment-history.png"))
+    ws.close_archive()
+    ws.show_section("assessments")
+    ws.assessments.refresh()
+    pump()
+    shell.grab().save(str(OUT / "11-assessments-page.png"))
+    del Qt
     shell.lock()
     pump()
     shell.close()

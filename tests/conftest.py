@@ -17,6 +17,13 @@ FAST_KDF = KdfParams(memory_kib=8 * 1024, iterations=1, parallelism=1)
 PASSPHRASE = "春风十里2026-test"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def qt_speaks_chinese(qapp):
+    from app.ui.application import install_qt_translations
+
+    install_qt_translations(qapp, "zh_CN")
+
+
 @pytest.fixture(autouse=True)
 def isolated_home(tmp_path, monkeypatch):
     monkeypatch.setenv("XINDANG_HOME", str(tmp_path / "home"))

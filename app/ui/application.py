@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QLibraryInfo, Qt, QTranslator
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QDialog, QMainWindow, QStackedWidget
 
@@ -147,10 +147,21 @@ class Shell(QMainWindow):
         super().closeEvent(event)
 
 
+def install_qt_translations(app: QApplication, language: str) -> None:
+    """Qt's own strings (OK/Cancel/Save, file dialogs) in the same language as ours."""
+    if language == "en":
+        return
+    translator = QTranslator(app)
+    path = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    if translator.load(f"qtbase_{language}", path):
+        app.installTranslator(translator)
+
+
 def run_app(vault: Path | None = None) -> int:
     settings = load_settings()
     set_language(settings.language)
     app = QApplication.instance() or QApplication(sys.argv)
+    install_qt_translations(app, settings.language)
     app.setApplicationName("XinDang")
     app.setApplicationDisplayName(_("XinDang"))
     path = Path(vault) if vault else Path(settings.last_vault or default_vault_dir())
