@@ -23,7 +23,7 @@ def main() -> int:
         os.environ["XINDANG_HOME"] = str(Path(tmp) / "home")
         os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
         started = time.perf_counter()
-        figures = scales.run() + foundation.run(Path(tmp))
+        figures = scales.run() + scales.kiosk_latency(Path(tmp)) + foundation.run(Path(tmp))
     doc = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {
