@@ -283,6 +283,26 @@ def cmd_score(args) -> int:
     return EXIT_INVALID if failures else EXIT_OK
 
 
+def cmd_scale_import(args) -> int:
+    from app.scales.library import import_definition
+
+    d = import_definition(Path(args.file))
+    note = _("with item texts") if d.has_item_texts else _("without item texts")
+    print(
+        _("Scale {id} {version} installed ({note}).").format(id=d.id, version=d.version, note=note)
+    )
+    return EXIT_OK
+
+
+def cmd_scale_list(args) -> int:
+    from app.scales.library import all_scales
+
+    for sid, d in all_scales().items():
+        texts = _("item texts") if d.has_item_texts else _("numbers only")
+        print(f"{sid}\t{d.version}\t{d.item_count}\t{texts}\t{d.title}")
+    return EXIT_OK
+
+
 def cmd_gui(args) -> int:
     from app.ui import run
 
@@ -346,6 +366,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("file")
     p.set_defaults(func=cmd_export_roster)
+
+    p = sub.add_parser("scales", help=_("the scale library"))
+    ssub = p.add_subparsers(dest="scales_command", required=True)
+    x = ssub.add_parser("list", help=_("list the scales"))
+    x.set_defaults(func=cmd_scale_list)
+    x = ssub.add_parser(
+        "import", help=_("install an authorised definition file (e.g. with licensed item texts)")
+    )
+    x.add_argument("file")
+    x.set_defaults(func=cmd_scale_import)
 
     p = sub.add_parser("score", help=_("score a scale from answers (no vault needed)"))
     p.add_argument("scale", help=_("scale id, e.g. PHQ-9"))

@@ -93,7 +93,9 @@ class Shell(QMainWindow):
         dialog = KioskSetupDialog(self.vault, self)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return None
-        state = kiosk_service.start(self.vault, dialog.student_id, dialog.chosen_scales())
+        state = kiosk_service.start(
+            self.vault, dialog.student_id, dialog.chosen_scales(), plan_id=dialog.plan.currentData()
+        )
         return self.open_kiosk(state)
 
     def resume_kiosk(self, session_id: str) -> KioskWindow:

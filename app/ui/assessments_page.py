@@ -90,6 +90,9 @@ class AssessmentsPage(QWidget):
         self.plans.horizontalHeader().setStretchLastSection(True)
         self.plans.verticalHeader().setVisible(False)
         self.plans.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.plans.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.plans.cellActivated.connect(lambda row, _c: self.show_plan(row))
+        self._plan_ids: list[str] = []
         layout.addWidget(self.plans, 1)
         self.refresh()
 
@@ -125,6 +128,7 @@ class AssessmentsPage(QWidget):
             self.unfinished.addItem(item)
         self.unfinished_box.setVisible(self.unfinished.count() > 0)
         rows = plans.list_plans(self.vault)
+        self._plan_ids = [p.id for p in rows]
         self.plans.setRowCount(len(rows))
         for r, p in enumerate(rows):
             c = plans.completion(self.vault, p.id)
@@ -137,6 +141,36 @@ class AssessmentsPage(QWidget):
             )
             for col, v in enumerate(values):
                 self.plans.setItem(r, col, QTableWidgetItem(v))
+
+    def show_plan(self, row: int) -> QMessageBox:
+        """Who has not yet taken the plan's battery, and who took a scale twice."""
+        plan_id = self._plan_ids[row]
+        c = plans.completion(self.vault, plan_id)
+        names = {
+            r.id: f"{r.name}（{r.grade}{r.class_name}）"
+            for r in students.search_students(self.vault)
+        }
+        missing = "\n".join(
+            f"{names.get(sid, sid)}: {'、'.join(sc)}" for sid, sc in c.missing.items()
+        )
+        twice = "\n".join(
+            f"{names.get(sid, sid)}: {'、'.join(sc)}" for sid, sc in c.duplicates.items()
+        )
+        text = _("Completed: {done} of {expected}").format(
+            done=len(c.complete), expected=c.expected
+        )
+        text += "\n\n" + _("Not yet taken:") + "\n" + (missing or _("nobody"))
+        text += "\n\n" + _("Taken more than once:") + "\n" + (twice or _("nobody"))
+        box = QMessageBox(
+            QMessageBox.Icon.Information,
+            _("Assessment plans"),
+            text,
+            QMessageBox.StandardButton.Ok,
+            self,
+        )
+        box.setObjectName("plan_completion_box")
+        box.open()
+        return box
 
     def _resume(self) -> None:
         item = self.unfinished.currentItem() or self.unfinished.item(0)

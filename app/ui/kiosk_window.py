@@ -66,6 +66,10 @@ class KioskWindow(QWidget):
         self.back.clicked.connect(self.go_back)
         self.back.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         nav.addWidget(self.back)
+        self.forward = QPushButton(_("Next →"), objectName="kiosk_forward")
+        self.forward.clicked.connect(self.go_forward)
+        self.forward.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        nav.addWidget(self.forward)
         nav.addStretch(1)
         self.exit_button = QPushButton(_("Teacher: end session"), objectName="kiosk_exit")
         self.exit_button.setFlat(True)
@@ -110,6 +114,9 @@ class KioskWindow(QWidget):
             )
         )
         self.back.setEnabled(st.flat_position > 0 and not self._at_end())
+        self.forward.setEnabled(
+            not self._at_end() and st.answers[st.scale_id][st.item - 1] is not None
+        )
         if self._at_end():
             self._values = []
             for b in self._option_buttons:
@@ -154,6 +161,12 @@ class KioskWindow(QWidget):
             self.state = kiosk.go_back(self.vault, self.state.session_id)
             self.render()
 
+    def go_forward(self) -> None:
+        """After going back: keep the answer already given and move on."""
+        st = self.state
+        if not self._at_end() and st.answers[st.scale_id][st.item - 1] is not None:
+            self.choose(st.answers[st.scale_id][st.item - 1])
+
     def keyPressEvent(self, event) -> None:
         key = event.key()
         if Qt.Key.Key_1 <= key <= Qt.Key.Key_9:
@@ -161,6 +174,9 @@ class KioskWindow(QWidget):
             return
         if key in (Qt.Key.Key_Backspace, Qt.Key.Key_Left):
             self.go_back()
+            return
+        if key == Qt.Key.Key_Right:
+            self.go_forward()
             return
         event.accept()  # Esc and everything else stay here
 
@@ -230,6 +246,15 @@ class KioskSetupDialog(QDialog):
         completer.setFilterMode(Qt.MatchFlag.MatchContains)
         self.search.setCompleter(completer)
         form.addRow(_("Student"), self.search)
+        from PySide6.QtWidgets import QComboBox
+
+        from app.services import plans
+
+        self.plan = QComboBox(objectName="kiosk_plan_combo")
+        self.plan.addItem(_("(no plan)"), None)
+        for p in plans.list_plans(vault):
+            self.plan.addItem(p.name, p.id)
+        form.addRow(_("Plan"), self.plan)
         layout.addLayout(form)
         self.scales = QListWidget(objectName="kiosk_scale_list")
         for sid, d in all_scales().items():

@@ -118,7 +118,6 @@ class PaperEntryDialog(QDialog):
         self.setObjectName("paper_entry_dialog")
         self.setWindowTitle(_("Paper answer sheets"))
         self.vault = vault
-        self.plan_id = plan_id
         self.first_pass: dict[int, list[int | None]] | None = None
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()
@@ -134,10 +133,20 @@ class PaperEntryDialog(QDialog):
         if class_id:
             self.klass.setCurrentIndex(self.klass.findData(class_id))
         self.double = QCheckBox(_("Double entry"), objectName="double_entry_check")
+        from app.services import plans
+
+        self.plan = QComboBox(objectName="paper_plan_combo")
+        self.plan.addItem(_("(no plan)"), None)
+        for p in plans.list_plans(vault):
+            self.plan.addItem(p.name, p.id)
+        if plan_id:
+            self.plan.setCurrentIndex(self.plan.findData(plan_id))
         bar.addWidget(QLabel(_("Scale")))
         bar.addWidget(self.scale, 2)
         bar.addWidget(QLabel(_("Class")))
         bar.addWidget(self.klass, 1)
+        bar.addWidget(QLabel(_("Plan")))
+        bar.addWidget(self.plan, 1)
         bar.addWidget(self.double)
         layout.addLayout(bar)
         self.status = QLabel(objectName="paper_status")
@@ -215,7 +224,7 @@ class PaperEntryDialog(QDialog):
                     answers,
                     second=answers if self.first_pass is not None else None,
                     second_user_id=self.vault.user.id if self.first_pass else None,
-                    plan_id=self.plan_id,
+                    plan_id=self.plan.currentData(),
                 )
                 saved += 1
                 if row.critical_items:

@@ -115,3 +115,36 @@ def test_a_file_that_is_not_json_is_rejected_with_its_line(tmp_path):
     with pytest.raises(ScaleDefinitionError) as info:
         load_definition(path)
     assert info.value.field == "(line 3)"
+
+
+@pytest.fixture
+def fresh_library():
+    all_scales.cache_clear()
+    yield
+    all_scales.cache_clear()
+
+
+def test_an_authorised_file_with_item_texts_replaces_the_numbers_only_definition(
+    tmp_path, fresh_library
+):
+    from app.scales.library import import_definition
+
+    doc = json.loads(json.dumps(get_scale("SDS").raw))
+    doc["version"] = "1.1.0"
+    doc["licence"] = {"status": "free", "item_texts": True, "note": "school's licensed copy (test)"}
+    doc["items"] = [{"number": i, "text": {"zh": f"第{i}题（授权文本）"}} for i in range(1, 21)]
+    path = tmp_path / "sds-licensed.json"
+    path.write_text(json.dumps(doc, ensure_ascii=False), "utf-8")
+    installed = import_definition(path)
+    assert installed.has_item_texts and get_scale("SDS").version == "1.1.0"
+    assert get_scale("SDS").item_texts[19] == {"zh": "第19题（授权文本）"}
+
+
+def test_a_broken_authorised_file_installs_nothing(tmp_path, fresh_library):
+    from app.scales.library import import_definition, imported_dir
+
+    path = tmp_path / "bad.json"
+    path.write_text('{"id": "SDS"}', "utf-8")
+    with pytest.raises(ScaleDefinitionError):
+        import_definition(path)
+    assert not imported_dir().exists() and not get_scale("SDS").has_item_texts

@@ -157,3 +157,31 @@ def test_the_archive_shows_the_assessment_history(qtbot, populated_vault, studen
     table = shell.workspace.archive.findChild(object, "assessment_history")
     assert [table.item(0, c).text() for c in (1, 2, 4, 6)] == ["PHQ-9", "1", "无或极轻", "9"]
     QApplication.processEvents()
+
+
+def test_back_then_forward_keeps_the_given_answer(qtbot, kiosk_window):
+    qtbot.keyClick(kiosk_window, Qt.Key.Key_3)
+    qtbot.keyClick(kiosk_window, Qt.Key.Key_Left)
+    assert kiosk_window.state.item == 1 and kiosk_window.forward.isEnabled()
+    qtbot.keyClick(kiosk_window, Qt.Key.Key_Right)
+    assert kiosk_window.state.item == 2 and kiosk_window.state.answers["PHQ-2"] == [2, None]
+    assert not kiosk_window.forward.isEnabled()
+
+
+def test_a_plan_shows_who_has_not_taken_it(qtbot, populated_vault):
+    import datetime as dt
+
+    from app.services import plans
+    from app.ui.assessments_page import AssessmentsPage
+
+    cls = students.grades_and_classes(populated_vault)[0].classes[0]
+    plan = plans.create_plan(populated_vault, name="秋季测评", scale_ids=["PHQ-9"], class_ids=[cls.id],
+                             starts_on=dt.date(2026, 11, 1), ends_on=dt.date(2026, 11, 30))
+    members = students.search_students(populated_vault, students.StudentFilter(class_id=cls.id))
+    assessments.record_result(populated_vault, members[0].id, "PHQ-9", [0] * 9, mode="paper", plan_id=plan.id)
+    page = AssessmentsPage(populated_vault)
+    qtbot.addWidget(page)
+    assert page.plans.item(0, 3).text() == f"1 / {len(members)}"
+    box = page.show_plan(0)
+    assert f"已完成：1 / {len(members)}" in box.text() and members[1].name in box.text()
+    box.close()
