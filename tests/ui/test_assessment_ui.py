@@ -175,10 +175,18 @@ def test_a_plan_shows_who_has_not_taken_it(qtbot, populated_vault):
     from app.ui.assessments_page import AssessmentsPage
 
     cls = students.grades_and_classes(populated_vault)[0].classes[0]
-    plan = plans.create_plan(populated_vault, name="秋季测评", scale_ids=["PHQ-9"], class_ids=[cls.id],
-                             starts_on=dt.date(2026, 11, 1), ends_on=dt.date(2026, 11, 30))
+    plan = plans.create_plan(
+        populated_vault,
+        name="秋季测评",
+        scale_ids=["PHQ-9"],
+        class_ids=[cls.id],
+        starts_on=dt.date(2026, 11, 1),
+        ends_on=dt.date(2026, 11, 30),
+    )
     members = students.search_students(populated_vault, students.StudentFilter(class_id=cls.id))
-    assessments.record_result(populated_vault, members[0].id, "PHQ-9", [0] * 9, mode="paper", plan_id=plan.id)
+    assessments.record_result(
+        populated_vault, members[0].id, "PHQ-9", [0] * 9, mode="paper", plan_id=plan.id
+    )
     page = AssessmentsPage(populated_vault)
     qtbot.addWidget(page)
     assert page.plans.item(0, 3).text() == f"1 / {len(members)}"
