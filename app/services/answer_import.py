@@ -42,7 +42,7 @@ class AnswerImportReport:
     rows: list[AnswerRow] = field(default_factory=list)
     invalid: list[RowProblem] = field(default_factory=list)
     imported: int = 0
-    critical: int = 0
+    critical: list[tuple[str, tuple[int, ...]]] = field(default_factory=list)  # (student no, items)
 
 
 def preview_answers(vault: OpenVault, path: Path, scale_id: str) -> AnswerImportReport:
@@ -140,7 +140,8 @@ def import_answers(
                 plan_id=plan_id,
             )
             report.imported += 1
-            report.critical += bool(result.critical)
+            if result.critical:
+                report.critical.append((row.student_no, tuple(result.critical_items)))
         audit.record(
             s,
             audit.IMPORT,

@@ -235,9 +235,19 @@ class AssessmentsPage(QWidget):
             self,
             _("Import answer sheets"),
             _("{n} answer sheets imported; {c} with critical answers.").format(
-                n=report.imported, c=report.critical
+                n=report.imported, c=len(report.critical)
             ),
         )
+        if report.critical:
+            from app.ui.paper_entry_dialog import show_critical
+
+            show_critical(
+                self,
+                [
+                    f"{no} · {scale_id} · {'、'.join(map(str, items))}"
+                    for no, items in report.critical
+                ],
+            )
         self.refresh()
 
     def new_plan(self):
