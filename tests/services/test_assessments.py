@@ -164,10 +164,15 @@ def test_a_plan_tracks_who_has_not_taken_it_and_who_took_it_twice(populated_vaul
     assert plan.consent_recorded_at is not None and plan.scale_ids == ("PHQ-9", "GAD-7")
 
 
-def test_imported_critical_answers_are_listed_and_alerted(populated_vault, roster_students, tmp_path):
+def test_imported_critical_answers_are_listed_and_alerted(
+    populated_vault, roster_students, tmp_path
+):
     path = tmp_path / "phq.csv"
     header = "学籍号," + ",".join(str(i) for i in range(1, 10))
-    rows = [f"{roster_students[0].student_no},0,0,0,0,0,0,0,0,2", f"{roster_students[1].student_no},0,0,0,0,0,0,0,0,0"]
+    rows = [
+        f"{roster_students[0].student_no},0,0,0,0,0,0,0,0,2",
+        f"{roster_students[1].student_no},0,0,0,0,0,0,0,0,0",
+    ]
     path.write_text("\n".join([header, *rows]), "utf-8")
     report = answer_import.import_answers(populated_vault, path, "PHQ-9")
     assert report.imported == 2 and report.critical == [(roster_students[0].student_no, (9,))]
