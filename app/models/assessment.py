@@ -46,6 +46,7 @@ class AssessmentResult(Tracked, Base):
     band_label: Mapped[str | None] = mapped_column(String(80))
     scores: Mapped[dict] = mapped_column(JSON)
     subscales: Mapped[dict] = mapped_column(JSON)
+    norm_t: Mapped[dict | None] = mapped_column(JSON)
     critical_items: Mapped[list] = mapped_column(JSON)
     valid: Mapped[bool]
     flags: Mapped[list] = mapped_column(JSON)

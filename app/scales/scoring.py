@@ -127,8 +127,11 @@ def score(
     answers: Sequence[int | None],
     *,
     seconds: Sequence[float] | None = None,
+    gender: str | None = None,
+    grade: int | None = None,
 ) -> ScoreResult:
-    """Score one answer sheet. `seconds` (per item, optional) feeds the too-fast rule."""
+    """Score one answer sheet. `seconds` (per item, optional) feeds the too-fast rule;
+    gender and grade choose the norm group where a definition has norms by group."""
     if len(answers) != defn.item_count:
         raise ScoringError(
             _("{scale} has {n} items, but {k} answers were given.").format(
@@ -205,7 +208,7 @@ def score(
             flags.append(FLAG_LIE)
 
     norm_t = {}
-    for sid, norm in doc.get("norms", {}).get("scores", {}).items():
+    for sid, norm in _norm_table(doc.get("norms", {}), gender, grade).items():
         v = values.get(sid)
         if v is not None:
             norm_t[sid] = round(50 + 10 * (float(v) - norm["mean"]) / norm["sd"], 1)
@@ -230,6 +233,17 @@ def score(
         flags=tuple(flags),
         norm_t=norm_t,
     )
+
+
+def _norm_table(norms: dict, gender: str | None, grade: int | None) -> dict:
+    """The first group whose gender and grades match (unset means any), else the plain table."""
+    for group in norms.get("groups", []):
+        if "gender" in group and group["gender"] != gender:
+            continue
+        if "grades" in group and grade not in group["grades"]:
+            continue
+        return group["scores"]
+    return norms.get("scores", {})
 
 
 def _compute(spec: dict, items: dict[int, Number], values: dict, scored: list[int], complete: bool):

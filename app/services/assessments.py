@@ -128,7 +128,11 @@ def store_result(
 ) -> tuple[AssessmentResult, ScoreResult]:
     """Score and store in the caller's transaction; critical alerts are written alongside."""
     defn = get_scale(scale_id)
-    result = score(defn, answers, seconds=seconds)
+    student = s.get(Student, student_id)
+    grade = student.school_class.grade.level if student and student.school_class else None
+    result = score(
+        defn, answers, seconds=seconds, gender=student.gender if student else None, grade=grade
+    )
     row = AssessmentResult(
         student_id=student_id,
         plan_id=plan_id,
@@ -145,6 +149,7 @@ def store_result(
         band_label=result.band["label"] if result.band else None,
         scores=result.scores,
         subscales=result.subscales,
+        norm_t=result.norm_t or None,
         critical_items=result.critical_items,
         valid=result.valid,
         flags=list(result.flags),

@@ -339,3 +339,22 @@ def test_a_result_records_versions_and_raw_answers_and_rescores_identically():
     r = score(d, [1, 2, 3, 4, 5, 1, 2, 3, 4, 5])
     assert (r.scale, r.version, r.engine_version) == ("K10", "1.0.0", ENGINE_VERSION)
     assert score(d, list(r.answers)) == r
+
+
+def test_norms_by_gender_and_grade_choose_the_matching_group():
+    from app.scales.definition import parse_definition
+
+    doc = {k: v for k, v in get_scale("GAD-2").raw.items() if k != "items"}
+    doc["licence"] = {**doc["licence"], "item_texts": False}
+    doc["norms"] = {
+        "source": "synthetic norms for the test",
+        "groups": [
+            {"gender": "F", "grades": [7, 8, 9], "scores": {"total": {"mean": 2.0, "sd": 1.0}}},
+            {"gender": "M", "scores": {"total": {"mean": 1.0, "sd": 2.0}}},
+        ],
+        "scores": {"total": {"mean": 3.0, "sd": 1.0}},
+    }
+    d = parse_definition(doc)
+    assert score(d, [2, 2], gender="F", grade=8).norm_t == {"total": 70.0}
+    assert score(d, [2, 2], gender="M", grade=11).norm_t == {"total": 65.0}
+    assert score(d, [2, 2], gender="F", grade=11).norm_t == {"total": 60.0}

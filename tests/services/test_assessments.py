@@ -177,3 +177,18 @@ def test_imported_critical_answers_are_listed_and_alerted(
     report = answer_import.import_answers(populated_vault, path, "PHQ-9")
     assert report.imported == 2 and report.critical == [(roster_students[0].student_no, (9,))]
     assert [a.item for a in assessments.open_alerts(populated_vault)] == [9]
+
+
+def test_stored_results_keep_t_scores_against_the_norm(populated_vault, student):
+    from sqlalchemy import select
+
+    from app.models import AssessmentResult
+
+    row, result = assessments.record_result(
+        populated_vault, student.id, "SCL-90", [1] * 90, mode="paper"
+    )
+    with populated_vault.session() as s:
+        stored = s.scalars(select(AssessmentResult).where(AssessmentResult.id == row.id)).one()
+    assert stored.norm_t == result.norm_t and stored.norm_t["total"] == round(
+        50 + 10 * (90 - 129.96) / 38.76, 1
+    )

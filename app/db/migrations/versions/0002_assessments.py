@@ -47,6 +47,7 @@ def upgrade() -> None:
     sa.Column('band_label', sa.String(length=80), nullable=True),
     sa.Column('scores', sa.JSON(), nullable=False),
     sa.Column('subscales', sa.JSON(), nullable=False),
+    sa.Column('norm_t', sa.JSON(), nullable=True),
     sa.Column('critical_items', sa.JSON(), nullable=False),
     sa.Column('valid', sa.Boolean(), nullable=False),
     sa.Column('flags', sa.JSON(), nullable=False),
