@@ -183,13 +183,15 @@ class AssessmentsPage(QWidget):
             assessments.acknowledge_alert(self.vault, item.data(Qt.ItemDataRole.UserRole))
             self.refresh()
 
-    def open_paper_entry(self):
-        from app.ui.paper_entry_dialog import PaperEntryDialog
-
-        dialog = PaperEntryDialog(self.vault, self)
+    def _open_then_refresh(self, dialog: QDialog) -> QDialog:
         dialog.finished.connect(lambda _r: self.refresh())
         dialog.open()
         return dialog
+
+    def open_paper_entry(self):
+        from app.ui.paper_entry_dialog import PaperEntryDialog
+
+        return self._open_then_refresh(PaperEntryDialog(self.vault, self))
 
     def import_answers(self, path: str | None = None, scale_id: str | None = None) -> None:
         from PySide6.QtWidgets import QInputDialog
@@ -251,10 +253,7 @@ class AssessmentsPage(QWidget):
         self.refresh()
 
     def new_plan(self):
-        dialog = PlanDialog(self.vault, self)
-        dialog.finished.connect(lambda _r: self.refresh())
-        dialog.open()
-        return dialog
+        return self._open_then_refresh(PlanDialog(self.vault, self))
 
 
 class PlanDialog(QDialog):

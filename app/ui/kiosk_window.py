@@ -220,7 +220,6 @@ class KioskSetupDialog(QDialog):
     def __init__(self, vault: vaults.OpenVault, parent=None) -> None:
         from PySide6.QtWidgets import (
             QCompleter,
-            QDialogButtonBox,
             QFormLayout,
             QListWidget,
             QListWidgetItem,
@@ -271,16 +270,11 @@ class KioskSetupDialog(QDialog):
             self.scales.addItem(item)
         layout.addWidget(QLabel(_("Battery")))
         layout.addWidget(self.scales)
-        from app.ui.form_parts import error_label
+        from app.ui.form_parts import dialog_buttons, error_label
 
         self.error = error_label()
         layout.addWidget(self.error)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self._accept)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        layout.addWidget(dialog_buttons(self, self._accept))
         self.resize(560, 520)
 
     def chosen_scales(self) -> list[str]:
