@@ -1,0 +1,56 @@
+"""Counseling records of every kind, with their versions and participants.
+
+One table for all kinds keeps versioning, voiding, auditing and the timeline uniform; each kind's
+fields live in `body` and are described (and checked) by `app/records/kinds.py`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.models.base import Base, Tracked, new_id, utcnow
+
+
+class Record(Tracked, Base):
+    __tablename__ = "record"
+    kind: Mapped[str] = mapped_column(String(24), index=True)
+    student_id: Mapped[str | None] = mapped_column(ForeignKey("student.id"), index=True)
+    class_id: Mapped[str | None] = mapped_column(ForeignKey("school_class.id"), index=True)
+    parent_id: Mapped[str | None] = mapped_column(ForeignKey("record.id"), index=True)
+    occurred_at: Mapped[datetime] = mapped_column(index=True)
+    author_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    title: Mapped[str] = mapped_column(String(200), default="")
+    body: Mapped[dict] = mapped_column(JSON)
+    private: Mapped[bool] = mapped_column(default=False)
+    version: Mapped[int] = mapped_column(default=1)
+    edited_by: Mapped[str | None] = mapped_column(String(36))  # who saved the current version
+    voided_at: Mapped[datetime | None]
+    voided_by: Mapped[str | None] = mapped_column(String(36))
+    void_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class RecordVersion(Base):
+    """The body as it was before an edit: who changed it and when. Never updated."""
+
+    __tablename__ = "record_version"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    record_id: Mapped[str] = mapped_column(ForeignKey("record.id"), index=True)
+    version: Mapped[int]
+    title: Mapped[str] = mapped_column(String(200), default="")
+    body: Mapped[dict] = mapped_column(JSON)
+    occurred_at: Mapped[datetime]
+    saved_by: Mapped[str | None] = mapped_column(String(36))
+    saved_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class RecordParticipant(Tracked, Base):
+    """A student in a group session or class meeting: attendance and an observation."""
+
+    __tablename__ = "record_participant"
+    record_id: Mapped[str] = mapped_column(ForeignKey("record.id"), index=True)
+    student_id: Mapped[str] = mapped_column(ForeignKey("student.id"), index=True)
+    attended: Mapped[bool] = mapped_column(default=True)
+    observation: Mapped[str | None] = mapped_column(Text)

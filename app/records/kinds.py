@@ -1,0 +1,356 @@
+"""The fields of each record kind, so one service validates and one form renders them all."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from app.errors import ValidationError
+from app.i18n import N_, _
+
+PROBLEMS = {
+    "academic": N_("Academic"),
+    "relationships": N_("Relationships"),
+    "emotions": N_("Emotions"),
+    "family": N_("Family"),
+    "puberty": N_("Puberty"),
+    "internet": N_("Internet use"),
+    "self": N_("Self"),
+    "other": N_("Other"),
+}
+RISK = {"none": N_("None"), "low": N_("Low"), "medium": N_("Medium"), "high": N_("High")}
+SESSION_MODES = {
+    "in_person": N_("In person"),
+    "phone": N_("Phone"),
+    "online": N_("Online"),
+    "other": N_("Other"),
+}
+CONTACT_MODES = {
+    "phone": N_("Phone call"),
+    "meeting": N_("Meeting"),
+    "home_visit": N_("Home visit"),
+    "written": N_("Written notice"),
+}
+REFERRAL_STATUS = {
+    "suggested": N_("Referral suggested"),
+    "referred": N_("Referred"),
+    "seen": N_("Seen by the institution"),
+    "feedback": N_("Feedback received"),
+    "return_assessed": N_("Return-to-school assessment done"),
+}
+OBSERVER_ROLES = {
+    "head_teacher": N_("Head teacher"),
+    "committee": N_("Class mental-health committee member"),
+    "teacher": N_("Subject teacher"),
+    "other": N_("Other"),
+}
+TEMPLATES = {
+    "school": (
+        N_("School format"),
+        (
+            ("complaint", N_("Presenting concern")),
+            ("process", N_("Process")),
+            ("assessment", N_("Assessment")),
+            ("plan", N_("Plan")),
+        ),
+    ),
+    "soap": (
+        N_("SOAP"),
+        (
+            ("s", N_("Subjective")),
+            ("o", N_("Objective")),
+            ("a", N_("Assessment")),
+            ("p", N_("Plan")),
+        ),
+    ),
+    "dap": (N_("DAP"), (("d", N_("Data")), ("a", N_("Assessment")), ("p", N_("Plan")))),
+}
+
+
+@dataclass(frozen=True)
+class Field:
+    key: str
+    label: str
+    type: str  # text, longtext, int, date, datetime, bool, choice, multichoice
+    choices: dict[str, str] = field(default_factory=dict)
+    required: bool = False
+    default: object = None
+
+
+@dataclass(frozen=True)
+class Kind:
+    key: str
+    label: str
+    scope: str  # student, class, group
+    fields: tuple[Field, ...]
+    private: bool = False
+    parent_kind: str | None = None
+    participants: bool = False
+    sections: bool = False  # the session template's text sections
+
+
+KINDS: dict[str, Kind] = {
+    k.key: k
+    for k in (
+        Kind(
+            "case",
+            N_("Counseling case"),
+            "student",
+            (
+                Field(
+                    "problems", N_("Presenting problems"), "multichoice", PROBLEMS, required=True
+                ),
+                Field(
+                    "source",
+                    N_("How the student came"),
+                    "choice",
+                    {
+                        "self": N_("Came on their own"),
+                        "head_teacher": N_("Referred by the head teacher"),
+                        "guardian": N_("Referred by a guardian"),
+                        "screening": N_("Assessment screening"),
+                        "other": N_("Other"),
+                    },
+                ),
+                Field("goals", N_("Goals"), "longtext"),
+                Field(
+                    "consent",
+                    N_("Consent"),
+                    "choice",
+                    {
+                        "student": N_("Student agreed"),
+                        "student_guardian": N_("Student and guardian agreed"),
+                        "none": N_("Not obtained"),
+                    },
+                ),
+                Field(
+                    "status",
+                    N_("Status"),
+                    "choice",
+                    {"open": N_("Open"), "closed": N_("Closed")},
+                    default="open",
+                ),
+                Field("closed_on", N_("Closed on"), "date"),
+                Field("closing_summary", N_("Closing summary"), "longtext"),
+            ),
+        ),
+        Kind(
+            "session",
+            N_("Individual session"),
+            "student",
+            (
+                Field("duration_min", N_("Duration (minutes)"), "int", default=40),
+                Field("mode", N_("Mode"), "choice", SESSION_MODES, default="in_person"),
+                Field("referred_by", N_("Referred by"), "text"),
+                Field(
+                    "template",
+                    N_("Template"),
+                    "choice",
+                    {k: v[0] for k, v in TEMPLATES.items()},
+                    default="school",
+                ),
+                Field(
+                    "risk_suicide",
+                    N_("Suicidal ideation"),
+                    "choice",
+                    RISK,
+                    required=True,
+                    default="none",
+                ),
+                Field(
+                    "risk_self_harm", N_("Self-harm"), "choice", RISK, required=True, default="none"
+                ),
+                Field(
+                    "risk_others",
+                    N_("Harm to others"),
+                    "choice",
+                    RISK,
+                    required=True,
+                    default="none",
+                ),
+                Field("interventions", N_("Interventions"), "longtext"),
+                Field("homework", N_("Homework"), "longtext"),
+                Field("next_appointment", N_("Next appointment"), "datetime"),
+            ),
+            parent_kind="case",
+            sections=True,
+        ),
+        Kind(
+            "private_note",
+            N_("Private process note"),
+            "student",
+            (Field("text", N_("Note"), "longtext", required=True),),
+            private=True,
+            parent_kind="case",
+        ),
+        Kind(
+            "group_program",
+            N_("Group counseling program"),
+            "group",
+            (
+                Field("theme", N_("Theme"), "text", required=True),
+                Field("target_group", N_("Target group"), "text"),
+                Field("facilitator", N_("Facilitator"), "text"),
+                Field("planned_sessions", N_("Planned sessions"), "int", default=6),
+            ),
+        ),
+        Kind(
+            "group_session",
+            N_("Group session"),
+            "group",
+            (
+                Field("topic", N_("Topic"), "text", required=True),
+                Field("duration_min", N_("Duration (minutes)"), "int", default=60),
+                Field("summary", N_("Summary"), "longtext"),
+            ),
+            parent_kind="group_program",
+            participants=True,
+        ),
+        Kind(
+            "lesson",
+            N_("Lesson or class meeting"),
+            "class",
+            (
+                Field(
+                    "lesson_type",
+                    N_("Type"),
+                    "choice",
+                    {"lesson": N_("Mental-health lesson"), "class_meeting": N_("Class meeting")},
+                    default="lesson",
+                ),
+                Field("topic", N_("Topic"), "text", required=True),
+                Field("teacher", N_("Teacher"), "text"),
+                Field("duration_min", N_("Duration (minutes)"), "int", default=40),
+            ),
+        ),
+        Kind(
+            "contact",
+            N_("Home–school contact"),
+            "student",
+            (
+                Field("guardian", N_("Guardian"), "text", required=True),
+                Field("mode", N_("Mode"), "choice", CONTACT_MODES, required=True, default="phone"),
+                Field("content", N_("Content"), "longtext", required=True),
+                Field("agreements", N_("Agreements"), "longtext"),
+                Field("follow_up_on", N_("Follow up on"), "date"),
+            ),
+        ),
+        Kind(
+            "referral",
+            N_("Referral"),
+            "student",
+            (
+                Field("institution", N_("Institution"), "text", required=True),
+                Field("reason", N_("Reason"), "longtext", required=True),
+                Field("guardian_consent", N_("Guardian consent"), "bool", default=False),
+                Field(
+                    "status",
+                    N_("Status"),
+                    "choice",
+                    REFERRAL_STATUS,
+                    required=True,
+                    default="suggested",
+                ),
+                Field("feedback", N_("Hospital feedback"), "longtext"),
+                Field("follow_up_on", N_("Follow up on"), "date"),
+            ),
+        ),
+        Kind(
+            "observation",
+            N_("Observation"),
+            "student",
+            (
+                Field(
+                    "source_role",
+                    N_("Reported by"),
+                    "choice",
+                    OBSERVER_ROLES,
+                    required=True,
+                    default="head_teacher",
+                ),
+                Field("source_name", N_("Reporter's name"), "text"),
+                Field("content", N_("What was observed"), "longtext", required=True),
+            ),
+        ),
+        Kind(
+            "appointment",
+            N_("Appointment"),
+            "student",
+            (
+                Field("purpose", N_("Purpose"), "text"),
+                Field("done", N_("Done"), "bool", default=False),
+            ),
+        ),
+    )
+}
+STUDENT_KINDS = tuple(k for k, v in KINDS.items() if v.scope == "student")
+
+
+def get_kind(key: str) -> Kind:
+    if key not in KINDS:
+        raise ValidationError("kind", _("Unknown record kind {kind}.").format(kind=key))
+    return KINDS[key]
+
+
+def _coerce(f: Field, value):
+    if value in (None, "", []):
+        return None
+    if f.type in ("text", "longtext"):
+        return str(value).strip() or None
+    if f.type == "int":
+        return int(value)
+    if f.type == "bool":
+        return bool(value)
+    if f.type == "date":
+        return (
+            value.isoformat()
+            if isinstance(value, dt.date)
+            else dt.date.fromisoformat(str(value)).isoformat()
+        )
+    if f.type == "datetime":
+        if isinstance(value, dt.datetime):
+            return value.isoformat(timespec="minutes")
+        return dt.datetime.fromisoformat(str(value)).isoformat(timespec="minutes")
+    if f.type == "choice":
+        if value not in f.choices:
+            raise ValueError(value)
+        return value
+    if f.type == "multichoice":
+        values = list(value)
+        if any(v not in f.choices for v in values):
+            raise ValueError(values)
+        return values
+    raise ValueError(f.type)
+
+
+def clean_body(kind: Kind, body: dict) -> dict:
+    """Checked and normalised; unknown keys are refused so nothing is silently dropped."""
+    known = {f.key for f in kind.fields} | ({"sections"} if kind.sections else set())
+    unknown = set(body) - known
+    if unknown:
+        raise ValidationError(
+            "body", _("Unknown fields: {names}.").format(names=", ".join(sorted(unknown)))
+        )
+    out = {}
+    for f in kind.fields:
+        raw = body.get(f.key, f.default)
+        try:
+            value = _coerce(f, raw)
+        except (ValueError, TypeError) as exc:
+            raise ValidationError(
+                f.key, _("{label}: the value is not valid.").format(label=_(f.label))
+            ) from exc
+        if value is None and f.required:
+            raise ValidationError(f.key, _("{label} is required.").format(label=_(f.label)))
+        if value is not None:
+            out[f.key] = value
+    if kind.sections:
+        template = out.get("template", "school")
+        allowed = {k for k, _l in TEMPLATES[template][1]}
+        sections = {
+            k: str(v).strip() for k, v in (body.get("sections") or {}).items() if str(v).strip()
+        }
+        if set(sections) - allowed:
+            raise ValidationError("sections", _("These sections do not belong to the template."))
+        out["sections"] = sections
+    return out
