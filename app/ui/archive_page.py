@@ -60,8 +60,15 @@ class ArchivePage(QWidget):
         self.tabs = QTabWidget(objectName="archive_tabs")
         self.tabs.addTab(self._basic_tab(), _("Basic information"))
         self.tabs.addTab(self._assessment_tab(), _("Assessments"))
+        self.timeline = None
+        if allowed(vault.user.role, "view_diagnosis"):
+            from app.ui.timeline_view import TimelineView
+
+            self.timeline = TimelineView(vault, student_id)
+            self.timeline.assessment_opened.connect(lambda _id: self.tabs.setCurrentIndex(1))
+            self.tabs.addTab(self.timeline, _("Records"))
+            QShortcut(QKeySequence.StandardKey.New, self, activated=self.new_session)
         for label, note in (
-            (_("Records"), _("Counseling records arrive in a later version.")),
             (_("Warnings"), _("Warnings and crisis records arrive in a later version.")),
         ):
             placeholder = QLabel(note)
@@ -69,6 +76,11 @@ class ArchivePage(QWidget):
             placeholder.setStyleSheet("color: #777")
             self.tabs.addTab(placeholder, label)
         layout.addWidget(self.tabs)
+
+    def new_session(self):
+        """Ctrl+N anywhere on the student's page: two keystrokes to a new session."""
+        self.tabs.setCurrentWidget(self.timeline)
+        return self.timeline.new_record("session")
 
     def _edit(self) -> None:
         from app.ui.student_edit_dialog import StudentEditDialog

@@ -15,12 +15,13 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import N_, _
-from app.services.permissions import ROLE_LABELS
+from app.services.permissions import ROLE_LABELS, allowed
 from app.services.vaults import OpenVault
 from app.ui.archive_page import ArchivePage
 from app.ui.assessments_page import AssessmentsPage
 from app.ui.import_wizard import ImportWizard
 from app.ui.lifecycle import dispose_later
+from app.ui.records_page import RecordsPage
 from app.ui.settings_page import SettingsPage
 from app.ui.students_page import StudentsPage
 from app.ui.tasks import TaskRunner
@@ -36,7 +37,7 @@ SECTIONS = (
 )
 _LATER = {
     "warnings": N_("The early-warning queue and crisis records arrive in a later version."),
-    "records": N_("Counseling, group, lesson and contact records arrive in a later version."),
+    "records": N_("Counseling records are visible to counselors only."),
     "reports": N_("Confidential printing and statistics arrive in a later version."),
     "sync": N_("City-cloud sync arrives in a later version. XinDang works fully offline."),
 }
@@ -92,6 +93,9 @@ class Workspace(QWidget):
                 page.kiosk_requested.connect(self.kiosk_requested)
                 page.resume_requested.connect(self.kiosk_resume_requested)
                 self.assessments = page
+            elif key == "records" and allowed(vault.user.role, "view_diagnosis"):
+                page = RecordsPage(vault)
+                self.records = page
             elif key == "settings":
                 page = SettingsPage(vault)
                 page.auto_lock_changed.connect(self.auto_lock_changed)

@@ -1,0 +1,401 @@
+"""One form for every record kind, built from its field list; an edit saves a new version."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QDate, QDateTime, Qt, QTime
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDateTimeEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.i18n import _
+from app.records.kinds import TEMPLATES, Field, get_kind
+from app.services import records, students
+from app.services.records import Participant, RecordView
+from app.services.vaults import OpenVault
+from app.ui.errors import message_for
+from app.ui.form_parts import error_label
+
+
+def _editor(f: Field) -> QWidget:
+    if f.type == "longtext":
+        w = QPlainTextEdit()
+        w.setTabChangesFocus(True)
+        w.setMinimumHeight(70)
+    elif f.type == "int":
+        w = QSpinBox()
+        w.setRange(0, 600)
+    elif f.type == "date":
+        w = QDateEdit()
+        w.setCalendarPopup(True)
+        w.setDisplayFormat("yyyy-MM-dd")
+        w.setSpecialValueText(" ")
+        w.setMinimumDate(QDate(2000, 1, 1))
+        w.setDate(w.minimumDate())
+    elif f.type == "datetime":
+        w = QDateTimeEdit()
+        w.setCalendarPopup(True)
+        w.setDisplayFormat("yyyy-MM-dd HH:mm")
+        w.setSpecialValueText(" ")
+        w.setMinimumDateTime(QDateTime(QDate(2000, 1, 1), QTime(0, 0)))
+        w.setDateTime(w.minimumDateTime())
+    elif f.type == "bool":
+        w = QCheckBox()
+    elif f.type == "choice":
+        w = QComboBox()
+        if not f.required:
+            w.addItem("", None)
+        for key, label in f.choices.items():
+            w.addItem(_(label), key)
+    elif f.type == "multichoice":
+        w = QWidget()
+        row = QHBoxLayout(w)
+        row.setContentsMargins(0, 0, 0, 0)
+        for key, label in f.choices.items():
+            box = QCheckBox(_(label), objectName=f"{f.key}_{key}")
+            box.setProperty("choice_key", key)
+            row.addWidget(box)
+    else:
+        w = QLineEdit()
+    w.setObjectName(f"field_{f.key}")
+    return w
+
+
+def _set(f: Field, w: QWidget, value) -> None:
+    if value is None:
+        return
+    if f.type == "longtext":
+        w.setPlainText(str(value))
+    elif f.type == "int":
+        w.setValue(int(value))
+    elif f.type == "date":
+        w.setDate(QDate.fromString(str(value), "yyyy-MM-dd"))
+    elif f.type == "datetime":
+        w.setDateTime(QDateTime.fromString(str(value)[:16], "yyyy-MM-ddTHH:mm"))
+    elif f.type == "bool":
+        w.setChecked(bool(value))
+    elif f.type == "choice":
+        w.setCurrentIndex(max(0, w.findData(value)))
+    elif f.type == "multichoice":
+        for box in w.findChildren(QCheckBox):
+            box.setChecked(box.property("choice_key") in value)
+    else:
+        w.setText(str(value))
+
+
+def _get(f: Field, w: QWidget):
+    if f.type == "longtext":
+        return w.toPlainText()
+    if f.type == "int":
+        return w.value()
+    if f.type == "date":
+        return None if w.date() == w.minimumDate() else w.date().toPython()
+    if f.type == "datetime":
+        return None if w.dateTime() == w.minimumDateTime() else w.dateTime().toPython()
+    if f.type == "bool":
+        return w.isChecked()
+    if f.type == "choice":
+        return w.currentData()
+    if f.type == "multichoice":
+        return [b.property("choice_key") for b in w.findChildren(QCheckBox) if b.isChecked()]
+    return w.text()
+
+
+class RecordForm(QDialog):
+    """New (record=None) or existing record of `kind`; saving an existing one makes a new version."""
+
+    def __init__(
+        self,
+        vault: OpenVault,
+        kind: str,
+        *,
+        student_id: str | None = None,
+        class_id: str | None = None,
+        parent_id: str | None = None,
+        record: RecordView | None = None,
+        parent=None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("record_form")
+        self.vault = vault
+        self.kind = get_kind(kind)
+        self.record = record
+        self.student_id = record.student_id if record else student_id
+        self.class_id = record.class_id if record else class_id
+        self.parent_id = record.parent_id if record else parent_id
+        self.saved: RecordView | None = None
+        title = _(self.kind.label)
+        if record is not None:
+            title += "  " + _("(version {n})").format(n=record.version)
+            if record.voided:
+                title += "  " + _("VOIDED: {reason}").format(reason=record.void_reason)
+        self.setWindowTitle(title)
+        outer = QVBoxLayout(self)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        inner = QWidget()
+        self.form = QFormLayout(inner)
+        scroll.setWidget(inner)
+        outer.addWidget(scroll, 1)
+
+        self.when = QDateTimeEdit(QDateTime.currentDateTime(), objectName="field_occurred_at")
+        self.when.setCalendarPopup(True)
+        self.when.setDisplayFormat("yyyy-MM-dd HH:mm")
+        self.form.addRow(_("Date and time"), self.when)
+        self.class_pick_top: QComboBox | None = None
+        if self.kind.scope == "class":
+            self.class_pick_top = QComboBox(objectName="field_class")
+            for g in students.grades_and_classes(vault):
+                for c in g.classes:
+                    self.class_pick_top.addItem(f"{g.name}{c.name}", c.id)
+            if self.class_id:
+                self.class_pick_top.setCurrentIndex(
+                    max(0, self.class_pick_top.findData(self.class_id))
+                )
+            self.form.addRow(_("Class"), self.class_pick_top)
+        self.title = QLineEdit(objectName="field_title")
+        if self.kind.key in ("case", "group_program"):
+            self.form.addRow(_("Title"), self.title)
+        self.editors: dict[str, QWidget] = {}
+        for f in self.kind.fields:
+            w = _editor(f)
+            _set(f, w, f.default)
+            self.editors[f.key] = w
+            self.form.addRow(_(f.label) + (" *" if f.required else ""), w)
+        self.section_box: QGroupBox | None = None
+        self.section_edits: dict[str, QPlainTextEdit] = {}
+        if self.kind.sections:
+            self.section_box = QGroupBox(_("Notes"))
+            self.section_layout = QFormLayout(self.section_box)
+            self.form.addRow(self.section_box)
+            self.editors["template"].currentIndexChanged.connect(lambda _i: self._build_sections())
+            self._build_sections()
+        self.participant_table: QTableWidget | None = None
+        if self.kind.participants:
+            self._build_participants()
+        if record is not None:
+            self._load(record)
+
+        self.error = error_label("record_error")
+        outer.addWidget(self.error)
+        row = QHBoxLayout()
+        if self.kind.key == "session" and record is None and self.student_id:
+            previous = QPushButton(
+                _("Start from the previous session"), objectName="from_previous_button"
+            )
+            previous.clicked.connect(self.fill_from_previous)
+            row.addWidget(previous)
+        if record is not None:
+            history = QPushButton(_("History…"), objectName="history_button")
+            history.clicked.connect(self.show_history)
+            row.addWidget(history)
+            void = QPushButton(_("Void…"), objectName="void_button")
+            void.clicked.connect(self.ask_void)
+            void.setEnabled(not record.voided)
+            row.addWidget(void)
+        row.addStretch(1)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(
+            not (record and record.voided)
+        )
+        row.addWidget(buttons)
+        outer.addLayout(row)
+        self.resize(720, 680)
+
+    # --- sections and participants --------------------------------------------------------
+    def _build_sections(self, values: dict | None = None) -> None:
+        current = {k: e.toPlainText() for k, e in self.section_edits.items()}
+        current.update(values or {})
+        while self.section_layout.rowCount():
+            self.section_layout.removeRow(0)
+        self.section_edits = {}
+        template = self.editors["template"].currentData() or "school"
+        for key, label in TEMPLATES[template][1]:
+            edit = QPlainTextEdit(current.get(key, ""), objectName=f"section_{key}")
+            edit.setTabChangesFocus(True)
+            edit.setMinimumHeight(60)
+            self.section_edits[key] = edit
+            self.section_layout.addRow(_(label), edit)
+
+    def _build_participants(self) -> None:
+        box = QGroupBox(_("Attendance"))
+        layout = QVBoxLayout(box)
+        pick = QHBoxLayout()
+        self.class_pick = QComboBox(objectName="participant_class_combo")
+        for g in students.grades_and_classes(self.vault):
+            for c in g.classes:
+                self.class_pick.addItem(f"{g.name}{c.name}", c.id)
+        add = QPushButton(_("Add the class"), objectName="add_class_button")
+        add.clicked.connect(self._add_class)
+        pick.addWidget(self.class_pick, 1)
+        pick.addWidget(add)
+        layout.addLayout(pick)
+        self.participant_table = QTableWidget(0, 3, objectName="participant_table")
+        self.participant_table.setHorizontalHeaderLabels(
+            [_("Student"), _("Attended"), _("Observation")]
+        )
+        self.participant_table.horizontalHeader().setStretchLastSection(True)
+        layout.addWidget(self.participant_table)
+        self._participant_ids: list[str] = []
+        self.form.addRow(box)
+
+    def _add_class(self) -> None:
+        rows = students.search_students(
+            self.vault,
+            students.StudentFilter(class_id=self.class_pick.currentData(), status="enrolled"),
+            sort="name",
+        )
+        self.add_participants([(r.id, r.name) for r in rows])
+
+    def add_participants(self, people: list[tuple[str, str]], attended: bool = True) -> None:
+        t = self.participant_table
+        for sid, name in people:
+            if sid in self._participant_ids:
+                continue
+            self._participant_ids.append(sid)
+            r = t.rowCount()
+            t.insertRow(r)
+            item = QTableWidgetItem(name)
+            item.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            t.setItem(r, 0, item)
+            check = QTableWidgetItem()
+            check.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable)
+            check.setCheckState(Qt.CheckState.Checked if attended else Qt.CheckState.Unchecked)
+            t.setItem(r, 1, check)
+            t.setItem(r, 2, QTableWidgetItem(""))
+
+    def participants(self) -> list[Participant]:
+        t = self.participant_table
+        out = []
+        for r, sid in enumerate(self._participant_ids):
+            note = t.item(r, 2).text().strip() or None
+            out.append(Participant(sid, t.item(r, 1).checkState() == Qt.CheckState.Checked, note))
+        return out
+
+    # --- load / save ------------------------------------------------------------------------
+    def _load(self, r: RecordView) -> None:
+        self.when.setDateTime(QDateTime(r.occurred_at))
+        self.title.setText(r.title)
+        for f in self.kind.fields:
+            _set(f, self.editors[f.key], r.body.get(f.key))
+        if self.kind.sections:
+            self._build_sections(r.body.get("sections", {}))
+        if self.kind.participants and r.participants:
+            names = {x.id: x.name for x in students.search_students(self.vault)}
+            for p in r.participants:
+                self.add_participants(
+                    [(p.student_id, names.get(p.student_id, p.student_id))], p.attended
+                )
+                self.participant_table.item(self.participant_table.rowCount() - 1, 2).setText(
+                    p.observation or ""
+                )
+
+    def body(self) -> dict:
+        out = {f.key: _get(f, self.editors[f.key]) for f in self.kind.fields}
+        if self.kind.sections:
+            out["sections"] = {k: e.toPlainText() for k, e in self.section_edits.items()}
+        return out
+
+    def fill_from_previous(self) -> bool:
+        prev = records.previous_session(self.vault, self.student_id)
+        if prev is None:
+            self.error.setText(_("There is no previous session yet."))
+            return False
+        for f in self.kind.fields:
+            if f.key != "next_appointment":
+                _set(f, self.editors[f.key], prev.body.get(f.key))
+        self._build_sections(prev.body.get("sections", {}))
+        self.parent_id = prev.parent_id
+        return True
+
+    def save(self) -> None:
+        when = self.when.dateTime().toPython()
+        if self.class_pick_top is not None:
+            self.class_id = self.class_pick_top.currentData()
+        participants = self.participants() if self.participant_table is not None else None
+        try:
+            if self.record is None:
+                self.saved = records.create_record(
+                    self.vault,
+                    self.kind.key,
+                    occurred_at=when,
+                    body=self.body(),
+                    title=self.title.text(),
+                    student_id=self.student_id,
+                    class_id=self.class_id,
+                    parent_id=self.parent_id,
+                    participants=participants,
+                )
+            else:
+                self.saved = records.update_record(
+                    self.vault,
+                    self.record.id,
+                    body=self.body(),
+                    title=self.title.text(),
+                    occurred_at=when,
+                    participants=participants,
+                )
+        except Exception as exc:
+            self.error.setText(message_for(exc))
+            return
+        self.accept()
+
+    def show_history(self) -> QDialog:
+        dialog = QDialog(self)
+        dialog.setObjectName("history_dialog")
+        dialog.setWindowTitle(_("Earlier versions"))
+        layout = QVBoxLayout(dialog)
+        lst = QListWidget(objectName="version_list")
+        for v in records.versions(self.vault, self.record.id):
+            text = "；".join(f"{k}: {val}" for k, val in v.body.items() if k != "sections")
+            lst.addItem(
+                _("Version {n}, saved {when}: {text}").format(
+                    n=v.version, when=f"{v.saved_at:%Y-%m-%d %H:%M}", text=text
+                )
+            )
+        if lst.count() == 0:
+            layout.addWidget(QLabel(_("This is the first version.")))
+        layout.addWidget(lst)
+        dialog.resize(640, 360)
+        dialog.open()
+        return dialog
+
+    def ask_void(self) -> None:
+        reason, ok = QInputDialog.getText(
+            self, _("Void"), _("Why is this record void? (It stays visible as void.)")
+        )
+        if ok:
+            self.void(reason)
+
+    def void(self, reason: str) -> bool:
+        try:
+            self.saved = records.void_record(self.vault, self.record.id, reason)
+        except Exception as exc:
+            QMessageBox.warning(self, _("Void"), message_for(exc))
+            return False
+        self.accept()
+        return True

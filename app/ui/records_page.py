@@ -1,0 +1,158 @@
+"""记录: what is due, group programs and their sessions, lessons, and this semester's workload."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QGroupBox,
+    QHBoxLayout,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy import select
+
+from app.i18n import _
+from app.services import records
+from app.services.permissions import allowed
+from app.services.vaults import OpenVault
+from app.ui.record_form import RecordForm
+
+
+def semester_bounds(today: dt.date) -> tuple[dt.date, dt.date]:
+    """Chinese school semesters: autumn Sep–Jan, spring Feb–Jul."""
+    if today.month >= 9:
+        return dt.date(today.year, 9, 1), dt.date(today.year + 1, 1, 31)
+    if today.month == 1:
+        return dt.date(today.year - 1, 9, 1), dt.date(today.year, 1, 31)
+    return dt.date(today.year, 2, 1), dt.date(today.year, 8, 31)
+
+
+class RecordsPage(QWidget):
+    def __init__(self, vault: OpenVault, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("records_page")
+        self.vault = vault
+        layout = QVBoxLayout(self)
+        due = QGroupBox(_("Due in the next 7 days (and overdue)"))
+        dl = QVBoxLayout(due)
+        self.due = QListWidget(objectName="due_list")
+        self.due.setMaximumHeight(150)
+        dl.addWidget(self.due)
+        layout.addWidget(due)
+
+        row = QHBoxLayout()
+        groups = QGroupBox(_("Group counseling"))
+        gl = QVBoxLayout(groups)
+        self.programs = QListWidget(objectName="program_list")
+        gl.addWidget(self.programs)
+        gb = QHBoxLayout()
+        for name, label, slot in (
+            ("new_program_button", _("New program…"), self.new_program),
+            ("new_group_session_button", _("New group session…"), self.new_group_session),
+        ):
+            b = QPushButton(label, objectName=name)
+            b.clicked.connect(slot)
+            b.setEnabled(allowed(vault.user.role, "edit_student"))
+            gb.addWidget(b)
+        gl.addLayout(gb)
+        row.addWidget(groups, 1)
+        lessons = QGroupBox(_("Lessons and class meetings"))
+        ll = QVBoxLayout(lessons)
+        self.lessons = QListWidget(objectName="lesson_list")
+        ll.addWidget(self.lessons)
+        nb = QPushButton(_("New lesson or class meeting…"), objectName="new_lesson_button")
+        nb.clicked.connect(self.new_lesson)
+        nb.setEnabled(allowed(vault.user.role, "edit_student"))
+        ll.addWidget(nb)
+        row.addWidget(lessons, 1)
+        layout.addLayout(row, 1)
+
+        work = QGroupBox(_("Workload this semester"))
+        wl = QVBoxLayout(work)
+        self.workload = QTableWidget(0, 6, objectName="workload_table")
+        self.workload.setHorizontalHeaderLabels(
+            [
+                _("Teacher"),
+                _("Individual sessions"),
+                _("Hours"),
+                _("Group sessions"),
+                _("Lessons"),
+                _("Home–school contacts"),
+            ]
+        )
+        self.workload.verticalHeader().setVisible(False)
+        self.workload.horizontalHeader().setStretchLastSection(True)
+        self.workload.setMaximumHeight(140)
+        wl.addWidget(self.workload)
+        layout.addWidget(work)
+        self.refresh()
+
+    def refresh(self) -> None:
+        now = dt.datetime.now()
+        self.due.clear()
+        for u in records.upcoming(self.vault, now + dt.timedelta(days=7), now=now):
+            overdue = u.when < now
+            item = QListWidgetItem(
+                f"{u.when:%m-%d %H:%M}  {u.student_name}  {u.what}"
+                + ("  " + _("(overdue)") if overdue else "")
+            )
+            if overdue:
+                item.setForeground(Qt.GlobalColor.red)
+            self.due.addItem(item)
+        self._fill(self.programs, "group_program")
+        self._fill(self.lessons, "lesson")
+        start, end = semester_bounds(dt.date.today())
+        rows = records.workload(self.vault, start, end)
+        self.workload.setRowCount(len(rows))
+        for r, w in enumerate(rows):
+            for c, v in enumerate(
+                (w.name, w.sessions, w.session_hours, w.group_sessions, w.lessons, w.contacts)
+            ):
+                self.workload.setItem(r, c, QTableWidgetItem(str(v)))
+
+    def _fill(self, widget: QListWidget, kind: str) -> None:
+        from app.models import Record
+
+        widget.clear()
+        with self.vault.session() as s:
+            rows = s.scalars(
+                select(Record)
+                .where(Record.kind == kind, Record.voided_at.is_(None))
+                .order_by(Record.occurred_at.desc())
+                .limit(200)
+            ).all()
+            for r in rows:
+                label = r.title or r.body.get("theme") or r.body.get("topic") or ""
+                item = QListWidgetItem(f"{r.occurred_at:%Y-%m-%d}  {label}")
+                item.setData(Qt.ItemDataRole.UserRole, r.id)
+                widget.addItem(item)
+
+    def _form(self, kind: str, **kw) -> RecordForm:
+        form = RecordForm(self.vault, kind, parent=self, **kw)
+        form.finished.connect(lambda _r: self.refresh())
+        form.open()
+        return form
+
+    def new_program(self) -> RecordForm:
+        return self._form("group_program")
+
+    def new_group_session(self) -> RecordForm | None:
+        item = self.programs.currentItem() or self.programs.item(0)
+        if item is None:
+            return self.new_program()
+        return self._form("group_session", parent_id=item.data(Qt.ItemDataRole.UserRole))
+
+    def new_lesson(self) -> RecordForm:
+        from app.services import students
+
+        grades = students.grades_and_classes(self.vault)
+        first = grades[0].classes[0].id if grades and grades[0].classes else None
+        form = self._form("lesson", class_id=first)
+        return form
