@@ -337,6 +337,20 @@ def timeline(
     return out
 
 
+def student_cases(vault: OpenVault, student_id: str) -> list[RecordView]:
+    """The student's counseling cases, newest first, for filing sessions and notes under."""
+    require(vault.user.role, "view_diagnosis")
+    with vault.session() as s:
+        rows = s.scalars(
+            select(Record)
+            .where(
+                Record.student_id == student_id, Record.kind == "case", Record.voided_at.is_(None)
+            )
+            .order_by(Record.occurred_at.desc())
+        )
+        return [_view(r) for r in rows]
+
+
 def previous_session(vault: OpenVault, student_id: str) -> RecordView | None:
     """The latest individual session, to start the next one from."""
     with vault.session() as s:

@@ -82,6 +82,7 @@ class Workspace(QWidget):
         self.students = StudentsPage(vault)
         self.students.student_opened.connect(self.open_student)
         self.students.import_requested.connect(self.open_import)
+        self.students.due_requested.connect(lambda: self.show_section("records"))
         self.student_stack = QStackedWidget()
         self.student_stack.addWidget(self.students)
         self.pages: dict[str, QWidget] = {"students": self.student_stack}

@@ -173,6 +173,20 @@ class RecordForm(QDialog):
                     max(0, self.class_pick_top.findData(self.class_id))
                 )
             self.form.addRow(_("Class"), self.class_pick_top)
+        self.case_pick: QComboBox | None = None
+        if self.kind.parent_kind == "case" and self.student_id:
+            self.case_pick = QComboBox(objectName="field_case")
+            self.case_pick.addItem(_("(no case)"), None)
+            for c in records.student_cases(vault, self.student_id):
+                status = _("Closed") if c.body.get("status") == "closed" else _("Open")
+                self.case_pick.addItem(
+                    f"{c.occurred_at:%Y-%m-%d} {c.title or _('Counseling case')}（{status}）", c.id
+                )
+            if self.parent_id:
+                self.case_pick.setCurrentIndex(max(0, self.case_pick.findData(self.parent_id)))
+            elif self.case_pick.count() > 1:
+                self.case_pick.setCurrentIndex(1)  # the newest case
+            self.form.addRow(_("Case"), self.case_pick)
         self.title = QLineEdit(objectName="field_title")
         if self.kind.key in ("case", "group_program"):
             self.form.addRow(_("Title"), self.title)
@@ -329,13 +343,16 @@ class RecordForm(QDialog):
             if f.key != "next_appointment":
                 _set(f, self.editors[f.key], prev.body.get(f.key))
         self._build_sections(prev.body.get("sections", {}))
-        self.parent_id = prev.parent_id
+        if self.case_pick is not None and prev.parent_id:
+            self.case_pick.setCurrentIndex(max(0, self.case_pick.findData(prev.parent_id)))
         return True
 
     def save(self) -> None:
         when = self.when.dateTime().toPython()
         if self.class_pick_top is not None:
             self.class_id = self.class_pick_top.currentData()
+        if self.case_pick is not None and self.record is None:
+            self.parent_id = self.case_pick.currentData()
         participants = self.participants() if self.participant_table is not None else None
         try:
             if self.record is None:

@@ -27,12 +27,19 @@ from app.ui.student_table import StudentTableModel
 class StudentsPage(QWidget):
     student_opened = Signal(str)  # student id
     import_requested = Signal()
+    due_requested = Signal()
 
     def __init__(self, vault: OpenVault, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("students_page")
         self.vault = vault
         layout = QVBoxLayout(self)
+        self.due = QPushButton(objectName="due_button")
+        self.due.setFlat(True)
+        self.due.setStyleSheet("text-align: left; color: #8a4b00; font-weight: bold")
+        self.due.clicked.connect(self.due_requested)
+        layout.addWidget(self.due)
+        self.refresh_due()
         bar = QHBoxLayout()
         self.search = QLineEdit(objectName="search_edit")
         self.search.setPlaceholderText(_("Search by name, pinyin, initials or 学籍号 (Ctrl+F)"))
@@ -78,6 +85,24 @@ class StudentsPage(QWidget):
         self.import_button.clicked.connect(self.import_requested)
         QShortcut(QKeySequence.StandardKey.Find, self, activated=self.focus_search)
         self.reload_filters()
+
+    def refresh_due(self) -> None:
+        """The landing page says what is due today, so nothing scheduled is forgotten."""
+        if not allowed(self.vault.user.role, "view_diagnosis"):
+            self.due.hide()
+            return
+        import datetime as dt
+
+        from app.services import records
+
+        now = dt.datetime.now()
+        end_of_day = now.replace(hour=23, minute=59)
+        items = records.upcoming(self.vault, end_of_day, now=now)
+        overdue = sum(1 for u in items if u.when < now)
+        self.due.setText(
+            _("Today: {due} to do, {overdue} overdue →").format(due=len(items), overdue=overdue)
+        )
+        self.due.setVisible(bool(items))
 
     def focus_search(self) -> None:
         self.search.setFocus()

@@ -152,3 +152,32 @@ def test_a_lesson_chooses_its_class(qtbot, shell):
     form.when.setDateTime(QDateTime.currentDateTime())
     form.save()
     assert form.saved.class_id == wanted and page.lessons.count() == 1
+
+
+def test_a_new_session_is_filed_under_the_students_newest_case(qtbot, shell, student):
+    case = records.create_record(
+        shell.vault,
+        "case",
+        student_id=student.id,
+        occurred_at=dt.datetime(2026, 9, 1),
+        title="学业压力",
+        body={"problems": ["academic"]},
+    )
+    form = RecordForm(shell.vault, "session", student_id=student.id)
+    qtbot.addWidget(form)
+    assert form.case_pick.currentData() == case.id and "学业压力" in form.case_pick.currentText()
+    form.save()
+    assert form.saved.parent_id == case.id
+
+
+def test_the_landing_page_says_what_is_due_today(qtbot, populated_vault, student):
+    records.create_record(populated_vault, "appointment", student_id=student.id,
+                          occurred_at=dt.datetime.now() - dt.timedelta(minutes=5), body={"purpose": "复谈"})
+    shell = Shell(populated_vault.root, runner=TaskRunner(inline=True))
+    qtbot.addWidget(shell)
+    shell.enter(populated_vault)
+    due = shell.workspace.students.due
+    assert due.text() == "今日待办 1 项，逾期 1 项 →" and not due.isHidden()
+    due.click()
+    assert shell.workspace.stack.currentWidget() is shell.workspace.records
+    shell.lock()
