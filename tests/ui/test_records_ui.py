@@ -171,8 +171,13 @@ def test_a_new_session_is_filed_under_the_students_newest_case(qtbot, shell, stu
 
 
 def test_the_landing_page_says_what_is_due_today(qtbot, populated_vault, student):
-    records.create_record(populated_vault, "appointment", student_id=student.id,
-                          occurred_at=dt.datetime.now() - dt.timedelta(minutes=5), body={"purpose": "复谈"})
+    records.create_record(
+        populated_vault,
+        "appointment",
+        student_id=student.id,
+        occurred_at=dt.datetime.now() - dt.timedelta(minutes=5),
+        body={"purpose": "复谈"},
+    )
     shell = Shell(populated_vault.root, runner=TaskRunner(inline=True))
     qtbot.addWidget(shell)
     shell.enter(populated_vault)
