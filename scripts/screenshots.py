@@ -136,6 +136,7 @@ def main() -> int:
     paper.show()
     grid = paper.grid
     from PySide6.QtCore import Qt
+    from PySide6.QtCore import Qt as Qt2
     from PySide6.QtTest import QTest
 
     for keys in ("012100100", "111111110", "220110011", "0000000"):
@@ -154,6 +155,91 @@ def main() -> int:
     pump()
     shell.grab().save(str(OUT / "11-assessments-page.png"))
     del Qt
+
+    # Issue 4: session form, group attendance, timeline.
+    import datetime as dt
+
+    from app.services import records
+
+    sid = first[0].id
+    case = records.create_record(
+        shell.vault,
+        "case",
+        student_id=sid,
+        occurred_at=dt.datetime(2026, 9, 8, 15),
+        title="学业压力与睡眠",
+        body={"problems": ["academic", "emotions"], "consent": "student"},
+    )
+    for i, text in enumerate(("期中考试前紧张，入睡困难", "尝试放松训练，睡眠略有改善")):
+        records.create_record(
+            shell.vault,
+            "session",
+            student_id=sid,
+            parent_id=case.id,
+            occurred_at=dt.datetime(2026, 9, 15 + 7 * i, 15),
+            body={
+                "template": "school",
+                "risk_suicide": "low" if i == 0 else "none",
+                "risk_self_harm": "none",
+                "risk_others": "none",
+                "duration_min": 45,
+                "sections": {"complaint": text, "plan": "继续放松训练，下周复谈"},
+            },
+        )
+    records.create_record(
+        shell.vault,
+        "contact",
+        student_id=sid,
+        occurred_at=dt.datetime(2026, 9, 20, 18),
+        body={
+            "guardian": "母亲",
+            "mode": "phone",
+            "content": "沟通作息与手机使用，约定晚上十点后不用手机",
+        },
+    )
+    records.create_record(
+        shell.vault,
+        "observation",
+        student_id=sid,
+        occurred_at=dt.datetime(2026, 10, 9, 12),
+        body={"source_role": "committee", "content": "最近午饭常一个人，课间很少说话"},
+    )
+    program = records.create_record(
+        shell.vault,
+        "group_program",
+        occurred_at=dt.datetime(2026, 10, 1),
+        title="情绪管理小组",
+        body={"theme": "情绪管理", "planned_sessions": 6},
+    )
+    ws.show_section("records")
+    ws.records.refresh()
+    ws.records.programs.setCurrentRow(0)
+    form = ws.records.new_group_session()
+    form.editors["topic"].setText("认识情绪")
+    form._add_class()
+    form.participant_table.item(2, 1).setCheckState(Qt2.CheckState.Unchecked)
+    form.participant_table.item(0, 2).setText("主动分享，情绪表达清楚")
+    form.resize(820, 900)
+    pump()
+    form.grab().save(str(OUT / "13-group-session-attendance.png"))
+    form.save()
+    del program
+    ws.show_section("students")
+    ws.open_student(sid)
+    session_form = ws.archive.new_session()
+    session_form.fill_from_previous()
+    session_form.resize(760, 900)
+    pump()
+    session_form.grab().save(str(OUT / "12-session-form.png"))
+    session_form.reject()
+    ws.archive.tabs.setCurrentWidget(ws.archive.timeline)
+    ws.archive.timeline.refresh()
+    pump()
+    shell.grab().save(str(OUT / "14-timeline.png"))
+    ws.show_section("records")
+    ws.records.refresh()
+    pump()
+    shell.grab().save(str(OUT / "15-records-page.png"))
     shell.lock()
     pump()
     shell.close()

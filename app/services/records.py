@@ -304,7 +304,7 @@ def timeline(
                 r.id,
                 r.kind,
                 r.occurred_at,
-                r.title or _(KINDS[r.kind].label),
+                r.title,
                 _summary(r.kind, r.body),
                 r.voided_at is not None,
                 r.private,
