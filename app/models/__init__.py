@@ -7,6 +7,7 @@ from app.models.record import Record, RecordParticipant, RecordVersion
 from app.models.school import Grade, School, SchoolClass
 from app.models.student import Guardian, Student
 from app.models.user import User
+from app.models.warning import Warning, WarningRuleSet, WarningTask
 
 __all__ = [
     "AssessmentPlan",
@@ -24,6 +25,9 @@ __all__ = [
     "Tracked",
     "User",
     "VaultSetting",
+    "Warning",
+    "WarningRuleSet",
+    "WarningTask",
     "Record",
     "RecordParticipant",
     "RecordVersion",

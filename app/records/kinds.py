@@ -44,6 +44,14 @@ OBSERVER_ROLES = {
     "teacher": N_("Subject teacher"),
     "other": N_("Other"),
 }
+LIFE_EVENTS = {
+    "family_change": N_("Major family change"),
+    "bereavement": N_("Bereavement"),
+    "bullying": N_("Bullying"),
+    "academic_crisis": N_("Academic crisis"),
+    "self_harm": N_("Self-harm or suicide attempt"),
+    "other": N_("Other"),
+}
 TEMPLATES = {
     "school": (
         N_("School format"),
@@ -270,6 +278,15 @@ KINDS: dict[str, Kind] = {
                 ),
                 Field("source_name", N_("Reporter's name"), "text"),
                 Field("content", N_("What was observed"), "longtext", required=True),
+            ),
+        ),
+        Kind(
+            "life_event",
+            N_("Life event"),
+            "student",
+            (
+                Field("event_type", N_("Event"), "choice", LIFE_EVENTS, required=True),
+                Field("description", N_("Description"), "longtext"),
             ),
         ),
         Kind(

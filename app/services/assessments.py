@@ -16,6 +16,7 @@ from app.scales.scoring import ScoreResult, score
 from app.services import audit
 from app.services.permissions import require
 from app.services.vaults import OpenVault
+from app.services.warnings import raise_for_critical
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,9 @@ def raise_critical_alerts(
             source_id=source_id,
         )
         s.add(alert)
+        s.flush()
+        # The warning is raised in the same transaction: a critical answer can never be lost.
+        raise_for_critical(s, student_id, defn.id, item, rule["official"], alert.id)
         out.append(alert)
     return out
 

@@ -1,0 +1,1 @@
+"""Early warning: rules as data and their evaluation (pure Python), plus crisis protocols."""
