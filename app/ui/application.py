@@ -88,6 +88,17 @@ class Shell(QMainWindow):
         self.workspace.auto_lock_changed.connect(lambda m: setattr(self.idle, "minutes", m))
         self.stack.addWidget(self.workspace)
         self.stack.setCurrentWidget(self.workspace)
+        self._show_overdue_first()
+
+    def _show_overdue_first(self) -> None:
+        """On unlock, overdue follow-up tasks come first."""
+        from app.services import warnings as warnings_service
+        from app.services.permissions import allowed
+
+        if allowed(self.vault.user.role, "view_diagnosis") and warnings_service.overdue_tasks(
+            self.vault
+        ):
+            self.workspace.show_section("warnings")
 
     def start_kiosk(self) -> KioskWindow | None:
         dialog = KioskSetupDialog(self.vault, self)

@@ -68,14 +68,40 @@ class ArchivePage(QWidget):
             self.timeline.assessment_opened.connect(lambda _id: self.tabs.setCurrentIndex(1))
             self.tabs.addTab(self.timeline, _("Records"))
             QShortcut(QKeySequence.StandardKey.New, self, activated=self.new_session)
-        for label, note in (
-            (_("Warnings"), _("Warnings and crisis records arrive in a later version.")),
-        ):
-            placeholder = QLabel(note)
-            placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            placeholder.setStyleSheet("color: #777")
-            self.tabs.addTab(placeholder, label)
+        if allowed(vault.user.role, "view_diagnosis"):
+            self.tabs.addTab(self._warning_tab(), _("Warnings"))
         layout.addWidget(self.tabs)
+
+    def _warning_tab(self) -> QWidget:
+        """The student's warning level over time, oldest first."""
+        from app.services import warnings
+        from app.ui.warnings_page import COLORS, level_text
+
+        rows = warnings.history(self.vault, self.archive.row.id)
+        table = QTableWidget(len(rows), 4, objectName="warning_history")
+        table.setHorizontalHeaderLabels([_("Date"), _("Level"), _("Status"), _("Rule")])
+        table.verticalHeader().setVisible(False)
+        table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        status = {
+            "raised": _("Awaiting review"),
+            "confirmed": _("Confirmed"),
+            "dismissed": _("Dismissed"),
+            "resolved": _("Resolved"),
+        }
+        for r, w in enumerate(rows):
+            for c, v in enumerate(
+                (
+                    f"{w.raised_at:%Y-%m-%d}",
+                    level_text(w.level),
+                    status.get(w.status, w.status),
+                    w.rule_id,
+                )
+            ):
+                item = QTableWidgetItem(v)
+                item.setBackground(QColor(COLORS[w.level]))
+                table.setItem(r, c, item)
+        table.horizontalHeader().setStretchLastSection(True)
+        return table
 
     def new_session(self):
         """Ctrl+N anywhere on the student's page: two keystrokes to a new session."""

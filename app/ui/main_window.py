@@ -25,6 +25,7 @@ from app.ui.records_page import RecordsPage
 from app.ui.settings_page import SettingsPage
 from app.ui.students_page import StudentsPage
 from app.ui.tasks import TaskRunner
+from app.ui.warnings_page import WarningsPage
 
 SECTIONS = (
     ("students", N_("Student archives")),
@@ -36,7 +37,7 @@ SECTIONS = (
     ("settings", N_("Settings")),
 )
 _LATER = {
-    "warnings": N_("The early-warning queue and crisis records arrive in a later version."),
+    "warnings": N_("Warnings are visible to counselors only."),
     "records": N_("Counseling records are visible to counselors only."),
     "reports": N_("Confidential printing and statistics arrive in a later version."),
     "sync": N_("City-cloud sync arrives in a later version. XinDang works fully offline."),
@@ -94,6 +95,9 @@ class Workspace(QWidget):
                 page.kiosk_requested.connect(self.kiosk_requested)
                 page.resume_requested.connect(self.kiosk_resume_requested)
                 self.assessments = page
+            elif key == "warnings" and allowed(vault.user.role, "view_diagnosis"):
+                page = WarningsPage(vault)
+                self.warnings = page
             elif key == "records" and allowed(vault.user.role, "view_diagnosis"):
                 page = RecordsPage(vault)
                 self.records = page

@@ -1,0 +1,45 @@
+"""The warning queue and the archive's level history through the real widgets."""
+
+import datetime as dt
+
+from app.services import assessments, students, warnings
+from app.ui.application import Shell
+from app.ui.tasks import TaskRunner
+from app.ui.warnings_page import WarningsPage
+
+
+def test_the_queue_lists_by_level_and_walks_the_lifecycle(qtbot, populated_vault):
+    kids = students.search_students(populated_vault, limit=2)
+    assessments.record_result(populated_vault, kids[0].id, "GAD-7", [2] * 7, mode="paper")
+    assessments.record_result(populated_vault, kids[1].id, "PHQ-9", [0] * 8 + [1], mode="paper")
+    page = WarningsPage(populated_vault)
+    qtbot.addWidget(page)
+    assert [page.table.item(r, 0).text() for r in range(page.table.rowCount())] == ["一级（红）"]
+    report = page.evaluate()
+    assert report.raised == 1
+    assert [page.table.item(r, 0).text() for r in range(2)] == ["一级（红）", "三级（黄）"]
+    page.table.selectRow(0)
+    assert page.review(True, "面谈确认，已通知家长")
+    assert page.add_task("每周复谈", dt.date.today() - dt.timedelta(days=1))
+    assert page.overdue.count() == 1 and not page.overdue_box.isHidden()
+    page._task_done()
+    assert page.overdue_box.isHidden()
+    page.table.selectRow(0)
+    assert page.resolve("情绪稳定")
+    assert page.table.rowCount() == 1
+
+
+def test_unlock_shows_overdue_tasks_first_and_the_archive_shows_levels(qtbot, populated_vault):
+    kid = students.search_students(populated_vault, limit=1)[0]
+    assessments.record_result(populated_vault, kid.id, "PHQ-9", [0] * 8 + [1], mode="paper")
+    w = warnings.queue(populated_vault)[0]
+    warnings.review(populated_vault, w.id, confirmed=True, note="确认")
+    warnings.add_task(populated_vault, w.id, "复谈", dt.date.today() - dt.timedelta(days=2))
+    shell = Shell(populated_vault.root, runner=TaskRunner(inline=True))
+    qtbot.addWidget(shell)
+    shell.enter(populated_vault)
+    assert shell.workspace.stack.currentWidget() is shell.workspace.warnings
+    shell.workspace.open_student(kid.id)
+    table = shell.workspace.archive.findChild(object, "warning_history")
+    assert [table.item(0, c).text() for c in range(3)][1:] == ["一级（红）", "已确认"]
+    shell.lock()
