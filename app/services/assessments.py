@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from app.errors import ValidationError
 from app.i18n import _
-from app.models import AssessmentResult, CriticalAlert, Student, utcnow
+from app.models import AssessmentResult, CriticalAlert, Student, new_id, utcnow
 from app.scales.library import get_scale
 from app.scales.scoring import ScoreResult, score
 from app.services import audit
@@ -116,6 +116,21 @@ def raise_critical_alerts(
     return out
 
 
+def _norm_group(s: Session, student_id: str) -> tuple[str | None, int | None]:
+    """(gender, grade level) for norm tables, cached per transaction for batch imports."""
+    cache = s.info.setdefault("norm_groups", {})
+    if not cache:
+        from app.models import Grade, SchoolClass
+
+        rows = s.execute(
+            select(Student.id, Student.gender, Grade.level)
+            .join(SchoolClass, Student.class_id == SchoolClass.id, isouter=True)
+            .join(Grade, SchoolClass.grade_id == Grade.id, isouter=True)
+        )
+        cache.update({sid: (g, lvl) for sid, g, lvl in rows})
+    return cache.get(student_id, (None, None))
+
+
 def store_result(
     s: Session,
     student_id: str,
@@ -132,12 +147,10 @@ def store_result(
 ) -> tuple[AssessmentResult, ScoreResult]:
     """Score and store in the caller's transaction; critical alerts are written alongside."""
     defn = get_scale(scale_id)
-    student = s.get(Student, student_id)
-    grade = student.school_class.grade.level if student and student.school_class else None
-    result = score(
-        defn, answers, seconds=seconds, gender=student.gender if student else None, grade=grade
-    )
+    gender, grade = _norm_group(s, student_id)
+    result = score(defn, answers, seconds=seconds, gender=gender, grade=grade)
     row = AssessmentResult(
+        id=new_id(),
         student_id=student_id,
         plan_id=plan_id,
         scale_id=defn.id,
@@ -161,18 +174,19 @@ def store_result(
         verified_by=verified_by,
     )
     s.add(row)
-    s.flush()
-    source_id = alert_source_id or row.id
-    raise_critical_alerts(s, student_id, defn.id, list(answers), source=mode, source_id=source_id)
-    s.flush()
-    for alert in s.scalars(
-        select(CriticalAlert).where(
+    if result.critical:  # most sheets have none: no alert queries for them
+        source_id = alert_source_id or row.id
+        raise_critical_alerts(
+            s, student_id, defn.id, list(answers), source=mode, source_id=source_id
+        )
+        s.flush()
+        pending = select(CriticalAlert).where(
             CriticalAlert.source_id == source_id,
             CriticalAlert.scale_id == defn.id,
             CriticalAlert.result_id.is_(None),
         )
-    ):
-        alert.result_id = row.id
+        for alert in s.scalars(pending):
+            alert.result_id = row.id
     audit.record(
         s,
         audit.CREATE,

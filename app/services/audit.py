@@ -71,10 +71,13 @@ def record(
         raise RuntimeError("audit key missing from session")
     if actor_id is None:
         actor_id = session.info.get("user_id")
-    last = session.execute(
-        select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)
-    ).first()
-    prev_seq, prev_hash = (last[0], last[1]) if last else (0, GENESIS)
+    head = session.info.get("audit_head")  # valid for the whole transaction: BEGIN IMMEDIATE
+    if head is None:
+        last = session.execute(
+            select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)
+        ).first()
+        head = (last[0], last[1]) if last else (0, GENESIS)
+    prev_seq, prev_hash = head
     entry = AuditEntry(
         seq=prev_seq + 1,
         at=at or utcnow(),
@@ -87,8 +90,8 @@ def record(
         hash="",
     )
     entry.hash = _digest(key, prev_hash, entry)
+    session.info["audit_head"] = (entry.seq, entry.hash)
     session.add(entry)
-    session.flush()
     return entry
 
 
