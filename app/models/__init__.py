@@ -3,6 +3,7 @@
 from app.models.assessment import AssessmentPlan, AssessmentResult, CriticalAlert, KioskSession
 from app.models.base import Base, Tracked, new_id, utcnow
 from app.models.journal import AuditEntry, ChangeLog, VaultSetting
+from app.models.network import NetworkMember, WarningNotification
 from app.models.record import Record, RecordParticipant, RecordVersion
 from app.models.school import Grade, School, SchoolClass
 from app.models.student import Guardian, Student
@@ -27,7 +28,9 @@ __all__ = [
     "VaultSetting",
     "Warning",
     "WarningRuleSet",
+    "WarningNotification",
     "WarningTask",
+    "NetworkMember",
     "Record",
     "RecordParticipant",
     "RecordVersion",

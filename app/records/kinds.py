@@ -52,6 +52,21 @@ LIFE_EVENTS = {
     "self_harm": N_("Self-harm or suicide attempt"),
     "other": N_("Other"),
 }
+CRISIS_TRIGGERS = {
+    "warning": N_("A warning"),
+    "critical": N_("A critical answer"),
+    "direct": N_("Directly"),
+}
+CRISIS_STEPS = {
+    "ensure_safety": N_("Ensure the student's safety (never left alone)"),
+    "inform_principal": N_("Inform the principal"),
+    "inform_guardians": N_("Inform the guardians"),
+    "hand_over": N_("Hand over to the guardians"),
+    "referral": N_("Referral to a medical institution"),
+    "safety_plan": N_("Safety plan agreed"),
+    "return_assessment": N_("Return-to-school assessment"),
+    "follow_up_schedule": N_("Follow-up schedule set"),
+}
 TEMPLATES = {
     "school": (
         N_("School format"),
@@ -281,6 +296,25 @@ KINDS: dict[str, Kind] = {
             ),
         ),
         Kind(
+            "crisis",
+            N_("Crisis intervention"),
+            "student",
+            (
+                Field(
+                    "trigger",
+                    N_("Started from"),
+                    "choice",
+                    CRISIS_TRIGGERS,
+                    required=True,
+                    default="direct",
+                ),
+                Field("warning_id", N_("Warning"), "text"),
+                Field("steps", N_("Protocol steps"), "steps"),
+                Field("notes", N_("Notes"), "longtext"),
+            ),
+            participants=True,
+        ),
+        Kind(
             "life_event",
             N_("Life event"),
             "student",
@@ -332,6 +366,14 @@ def _coerce(f: Field, value):
         if value not in f.choices:
             raise ValueError(value)
         return value
+    if f.type == "steps":  # protocol step → time it was done (ISO), in protocol order
+        out = {}
+        for key, when in dict(value).items():
+            if key not in CRISIS_STEPS:
+                raise ValueError(key)
+            if when:
+                out[key] = dt.datetime.fromisoformat(str(when)).isoformat(timespec="minutes")
+        return out or None
     if f.type == "multichoice":
         values = list(value)
         if any(v not in f.choices for v in values):
