@@ -98,6 +98,7 @@ class Field:
     choices: dict[str, str] = field(default_factory=dict)
     required: bool = False
     default: object = None
+    hidden: bool = False  # kept and saved, not shown on the form
 
 
 @dataclass(frozen=True)
@@ -308,7 +309,7 @@ KINDS: dict[str, Kind] = {
                     required=True,
                     default="direct",
                 ),
-                Field("warning_id", N_("Warning"), "text"),
+                Field("warning_id", N_("Warning"), "text", hidden=True),
                 Field("steps", N_("Protocol steps"), "steps"),
                 Field("notes", N_("Notes"), "longtext"),
             ),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from PySide6.QtCore import QDate, QDateTime, Qt, QTime
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -67,6 +69,21 @@ def _editor(f: Field) -> QWidget:
             w.addItem("", None)
         for key, label in f.choices.items():
             w.addItem(_(label), key)
+    elif f.type == "steps":
+        from PySide6.QtWidgets import QGridLayout
+
+        from app.records.kinds import CRISIS_STEPS
+
+        w = QWidget()
+        grid = QGridLayout(w)
+        grid.setContentsMargins(0, 0, 0, 0)
+        for i, (key, label) in enumerate(CRISIS_STEPS.items()):
+            box = QCheckBox(_(label), objectName=f"step_{key}")
+            box.setProperty("step_key", key)
+            stamp = QLabel("", objectName=f"stamp_{key}")
+            box.toggled.connect(lambda on, b=box, lab=stamp: _stamp(b, lab, on))
+            grid.addWidget(box, i, 0)
+            grid.addWidget(stamp, i, 1)
     elif f.type == "multichoice":
         w = QWidget()
         row = QHBoxLayout(w)
@@ -81,8 +98,24 @@ def _editor(f: Field) -> QWidget:
     return w
 
 
+def _stamp(box: QCheckBox, label: QLabel, on: bool) -> None:
+    """Ticking a protocol step records the time it was done."""
+    when = dt.datetime.now().isoformat(timespec="minutes") if on else None
+    if on and box.property("done_at"):
+        when = box.property("done_at")
+    box.setProperty("done_at", when)
+    label.setText(when.replace("T", " ") if when else "")
+
+
 def _set(f: Field, w: QWidget, value) -> None:
     if value is None:
+        return
+    if f.type == "steps":
+        for box in w.findChildren(QCheckBox):
+            when = value.get(box.property("step_key"))
+            if when:
+                box.setProperty("done_at", when)
+                box.setChecked(True)
         return
     if f.type == "longtext":
         w.setPlainText(str(value))
@@ -118,6 +151,12 @@ def _get(f: Field, w: QWidget):
         return w.currentData()
     if f.type == "multichoice":
         return [b.property("choice_key") for b in w.findChildren(QCheckBox) if b.isChecked()]
+    if f.type == "steps":
+        return {
+            b.property("step_key"): b.property("done_at")
+            for b in w.findChildren(QCheckBox)
+            if b.isChecked()
+        }
     return w.text()
 
 
@@ -191,7 +230,11 @@ class RecordForm(QDialog):
         if self.kind.key in ("case", "group_program"):
             self.form.addRow(_("Title"), self.title)
         self.editors: dict[str, QWidget] = {}
+        self.hidden: dict[str, object] = {}
         for f in self.kind.fields:
+            if f.hidden:
+                self.hidden[f.key] = f.default
+                continue
             w = _editor(f)
             _set(f, w, f.default)
             self.editors[f.key] = w
@@ -315,7 +358,10 @@ class RecordForm(QDialog):
         self.when.setDateTime(QDateTime(r.occurred_at))
         self.title.setText(r.title)
         for f in self.kind.fields:
-            _set(f, self.editors[f.key], r.body.get(f.key))
+            if f.hidden:
+                self.hidden[f.key] = r.body.get(f.key)
+            else:
+                _set(f, self.editors[f.key], r.body.get(f.key))
         if self.kind.sections:
             self._build_sections(r.body.get("sections", {}))
         if self.kind.participants and r.participants:
@@ -329,7 +375,8 @@ class RecordForm(QDialog):
                 )
 
     def body(self) -> dict:
-        out = {f.key: _get(f, self.editors[f.key]) for f in self.kind.fields}
+        out = {f.key: _get(f, self.editors[f.key]) for f in self.kind.fields if not f.hidden}
+        out.update(self.hidden)
         if self.kind.sections:
             out["sections"] = {k: e.toPlainText() for k, e in self.section_edits.items()}
         return out
@@ -340,7 +387,7 @@ class RecordForm(QDialog):
             self.error.setText(_("There is no previous session yet."))
             return False
         for f in self.kind.fields:
-            if f.key != "next_appointment":
+            if f.key != "next_appointment" and not f.hidden:
                 _set(f, self.editors[f.key], prev.body.get(f.key))
         self._build_sections(prev.body.get("sections", {}))
         if self.case_pick is not None and prev.parent_id:

@@ -67,7 +67,62 @@ class SettingsPage(QWidget):
             ulayout.addWidget(add)
             layout.addWidget(ubox)
             self._reload_users()
+            layout.addWidget(self._network_box())
         layout.addStretch(1)
+
+    def _network_box(self) -> QGroupBox:
+        """Principal and counselor for the school; head teacher and committee member per class."""
+        from PySide6.QtWidgets import QHBoxLayout, QLineEdit
+
+        from app.services import network, students
+
+        box = QGroupBox(_("Four-level network"))
+        row = QHBoxLayout(box)
+        self.net_role = QComboBox(objectName="net_role_combo")
+        for key in ("principal", "counselor", "head_teacher", "committee"):
+            self.net_role.addItem(_(network.ROLE_LABELS[key]), key)
+        self.net_class = QComboBox(objectName="net_class_combo")
+        self.net_class.addItem(_("Whole school"), None)
+        for g in students.grades_and_classes(self.vault):
+            for c in g.classes:
+                self.net_class.addItem(f"{g.name}{c.name}", c.id)
+        self.net_name = QLineEdit(objectName="net_name_edit")
+        self.net_name.setPlaceholderText(_("Name"))
+        self.net_phone = QLineEdit(objectName="net_phone_edit")
+        self.net_phone.setPlaceholderText(_("Phone"))
+        save = QPushButton(_("Set"), objectName="net_set_button")
+        save.clicked.connect(self.set_network_contact)
+        self.net_status = QLabel(objectName="net_status")
+        for w in (
+            self.net_role,
+            self.net_class,
+            self.net_name,
+            self.net_phone,
+            save,
+            self.net_status,
+        ):
+            row.addWidget(w)
+        return box
+
+    def set_network_contact(self) -> bool:
+        from app.services import network
+        from app.ui.errors import message_for
+
+        try:
+            network.set_contact(
+                self.vault,
+                self.net_role.currentData(),
+                self.net_name.text(),
+                self.net_phone.text().strip() or None,
+                class_id=self.net_class.currentData(),
+            )
+        except Exception as exc:
+            self.net_status.setText(message_for(exc))
+            return False
+        self.net_status.setText(_("Saved."))
+        self.net_name.clear()
+        self.net_phone.clear()
+        return True
 
     def _reload_users(self) -> None:
         self.users.clear()

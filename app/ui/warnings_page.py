@@ -88,6 +88,8 @@ class WarningsPage(QWidget):
             ("dismiss_button", _("Dismiss with a reason…"), lambda: self.review(False)),
             ("task_button", _("Add follow-up task…"), self.add_task),
             ("resolve_button", _("Resolve…"), self.resolve),
+            ("network_button", _("Notify the network…"), self.open_network),
+            ("crisis_button", _("Start crisis intervention…"), self.start_crisis),
         ):
             b = QPushButton(label, objectName=name)
             b.clicked.connect(slot)
@@ -194,6 +196,31 @@ class WarningsPage(QWidget):
             if not ok:
                 return False
         return self._run(lambda: warnings.resolve(self.vault, w.id, note))
+
+    def open_network(self):
+        from app.ui.network_dialog import NetworkDialog
+
+        w = self.current()
+        if w is None:
+            return None
+        dialog = NetworkDialog(self.vault, w.id, w.student_id, self)
+        dialog.open()
+        return dialog
+
+    def start_crisis(self):
+        """From the selected warning to the crisis checklist in one step."""
+        from app.services import crisis, records
+        from app.ui.record_form import RecordForm
+
+        w = self.current()
+        if w is None:
+            return None
+        record = crisis.start_crisis(self.vault, w.student_id, trigger="warning", warning_id=w.id)
+        form = RecordForm(
+            self.vault, "crisis", record=records.get_record(self.vault, record.id), parent=self
+        )
+        form.open()
+        return form
 
     def _task_done(self) -> None:
         item = self.overdue.currentItem() or self.overdue.item(0)

@@ -43,3 +43,38 @@ def test_unlock_shows_overdue_tasks_first_and_the_archive_shows_levels(qtbot, po
     table = shell.workspace.archive.findChild(object, "warning_history")
     assert [table.item(0, c).text() for c in range(3)][1:] == ["一级（红）", "已确认"]
     shell.lock()
+
+
+def test_notify_the_network_and_start_a_crisis_from_a_warning(qtbot, populated_vault):
+    from PySide6.QtCore import Qt
+
+    from app.services import network, records
+    from app.ui.settings_page import SettingsPage
+
+    kid = students.search_students(populated_vault, limit=1)[0]
+    settings = SettingsPage(populated_vault)
+    qtbot.addWidget(settings)
+    settings.net_role.setCurrentIndex(settings.net_role.findData("principal"))
+    settings.net_name.setText("李校长")
+    assert settings.set_network_contact() and settings.net_status.text() == "已保存。"
+    assessments.record_result(populated_vault, kid.id, "PHQ-9", [0] * 8 + [2], mode="paper")
+    page = WarningsPage(populated_vault)
+    qtbot.addWidget(page)
+    page.table.selectRow(0)
+    dialog = page.open_network()
+    assert dialog.table.item(0, 1).text() == "李校长"
+    dialog.table.selectRow(0)
+    assert dialog.notify_selected()
+    assert dialog.history.count() == 1 and "校长 李校长 · 电话" in dialog.history.item(0).text()
+    dialog.close()
+    form = page.start_crisis()
+    assert form.kind.key == "crisis" and form.hidden["warning_id"] == page.rows[0].id
+    steps = form.editors["steps"]
+    steps.findChild(object, "step_ensure_safety").setChecked(True)
+    assert steps.findChild(object, "stamp_ensure_safety").text()
+    form.save()
+    [entry] = [e for e in records.timeline(populated_vault, kid.id) if e.kind == "crisis"]
+    stored = records.get_record(populated_vault, entry.id)
+    assert list(stored.body["steps"]) == ["ensure_safety"] and stored.body["trigger"] == "warning"
+    assert [c.role for c in network.network_for(populated_vault, kid.id)][0] == "principal"
+    del Qt
