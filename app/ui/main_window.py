@@ -19,6 +19,7 @@ from app.services.permissions import ROLE_LABELS, allowed
 from app.services.vaults import OpenVault
 from app.ui.archive_page import ArchivePage
 from app.ui.assessments_page import AssessmentsPage
+from app.ui.home_page import HomePage
 from app.ui.import_wizard import ImportWizard
 from app.ui.lifecycle import dispose_later
 from app.ui.records_page import RecordsPage
@@ -28,6 +29,7 @@ from app.ui.tasks import TaskRunner
 from app.ui.warnings_page import WarningsPage
 
 SECTIONS = (
+    ("home", N_("Home")),
     ("students", N_("Student archives")),
     ("assessments", N_("Assessments")),
     ("warnings", N_("Warnings")),
@@ -38,6 +40,7 @@ SECTIONS = (
 )
 _LATER = {
     "warnings": N_("Warnings are visible to counselors only."),
+    "home": N_("Welcome to XinDang."),
     "records": N_("Counseling records are visible to counselors only."),
     "reports": N_("Confidential printing and statistics arrive in a later version."),
     "sync": N_("City-cloud sync arrives in a later version. XinDang works fully offline."),
@@ -95,6 +98,10 @@ class Workspace(QWidget):
                 page.kiosk_requested.connect(self.kiosk_requested)
                 page.resume_requested.connect(self.kiosk_resume_requested)
                 self.assessments = page
+            elif key == "home" and allowed(vault.user.role, "view_diagnosis"):
+                page = HomePage(vault)
+                page.section_requested.connect(self.show_section)
+                self.home = page
             elif key == "warnings" and allowed(vault.user.role, "view_diagnosis"):
                 page = WarningsPage(vault)
                 self.warnings = page
@@ -111,7 +118,8 @@ class Workspace(QWidget):
             self.pages[key] = page
             self.stack.addWidget(page)
         self.nav.currentRowChanged.connect(lambda row: self.stack.setCurrentIndex(row))
-        self.nav.setCurrentRow(0)
+        # Counselors start on the home page; the principal (read-only) on the student list.
+        self.show_section("home" if allowed(vault.user.role, "view_diagnosis") else "students")
         self.archive: ArchivePage | None = None
         self.students.focus_search()
 
@@ -120,6 +128,7 @@ class Workspace(QWidget):
 
     def open_student(self, student_id: str) -> None:
         self.close_archive()
+        self.show_section("students")
         self.archive = ArchivePage(self.vault, student_id)
         self.archive.back_requested.connect(self.close_archive)
         self.archive.edited.connect(self.open_student)

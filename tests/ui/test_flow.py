@@ -162,6 +162,7 @@ def test_the_navigation_names_every_section_in_chinese(qtbot, populated_vault):
     shell.enter(populated_vault)
     nav = shell.workspace.nav
     assert [nav.item(i).text() for i in range(nav.count())] == [
+        "首页",
         "学生档案",
         "测评",
         "预警",

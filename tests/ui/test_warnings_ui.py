@@ -78,3 +78,25 @@ def test_notify_the_network_and_start_a_crisis_from_a_warning(qtbot, populated_v
     assert list(stored.body["steps"]) == ["ensure_safety"] and stored.body["trigger"] == "warning"
     assert [c.role for c in network.network_for(populated_vault, kid.id)][0] == "principal"
     del Qt
+
+
+def test_the_home_page_puts_overdue_tasks_and_urgent_warnings_first(qtbot, populated_vault):
+    kids = students.search_students(populated_vault, limit=2)
+    assessments.record_result(populated_vault, kids[0].id, "PHQ-9", [0] * 8 + [1], mode="paper")
+    assessments.record_result(populated_vault, kids[1].id, "GAD-7", [2] * 7, mode="paper")
+    warnings.evaluate_all(populated_vault)
+    shell = Shell(populated_vault.root, runner=TaskRunner(inline=True))
+    qtbot.addWidget(shell)
+    shell.enter(populated_vault)
+    home = shell.workspace.home
+    assert shell.workspace.stack.currentWidget() is home
+    assert (
+        home.levels["red"].text() == "一级（红）\n1"
+        and home.levels["yellow"].text() == "三级（黄）\n1"
+    )
+    assert home.urgent.count() == 1 and kids[0].name in home.urgent.item(0).text()
+    assert home.by_class.rowCount() >= 1 and not home.by_class_box.isHidden()
+    assert kids[0].name not in str(
+        [home.by_class.item(r, 0).text() for r in range(home.by_class.rowCount())]
+    )
+    shell.lock()

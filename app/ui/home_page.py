@@ -1,0 +1,109 @@
+"""首页: what needs doing first — overdue follow-ups, open warnings by level, today's schedule,
+and, for the counseling lead, open warnings per class (counts only, no names)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.i18n import _
+from app.services import records, warnings
+from app.services.permissions import ADMIN
+from app.services.vaults import OpenVault
+from app.ui.warnings_page import COLORS, level_text
+
+
+class HomePage(QWidget):
+    section_requested = Signal(str)
+
+    def __init__(self, vault: OpenVault, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("home_page")
+        self.vault = vault
+        layout = QVBoxLayout(self)
+        self.greeting = QLabel(objectName="home_greeting")
+        self.greeting.setStyleSheet("font-size: 18px; font-weight: bold")
+        layout.addWidget(self.greeting)
+
+        self.overdue = self._list(layout, _("Overdue follow-up tasks"), "home_overdue", "#b00020")
+        top = QHBoxLayout()
+        self.levels: dict[str, QLabel] = {}
+        for level, color in COLORS.items():
+            label = QLabel(objectName=f"home_level_{level}")
+            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            label.setStyleSheet(
+                f"background: {color}; padding: 14px; font-size: 16px; border-radius: 6px"
+            )
+            self.levels[level] = label
+            top.addWidget(label)
+        layout.addLayout(top)
+        row = QHBoxLayout()
+        self.urgent = self._list(row, _("Level 1 and 2 warnings"), "home_urgent")
+        self.today = self._list(row, _("Today's appointments and follow-ups"), "home_today")
+        layout.addLayout(row, 1)
+        self.by_class = QTableWidget(0, 5, objectName="home_by_class")
+        self.by_class.setHorizontalHeaderLabels([_("Class")] + [level_text(k) for k in COLORS])
+        self.by_class.verticalHeader().setVisible(False)
+        self.by_class.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.by_class_box = QGroupBox(_("Open warnings by class (counseling lead)"))
+        QVBoxLayout(self.by_class_box).addWidget(self.by_class)
+        layout.addWidget(self.by_class_box, 1)
+        self.urgent.itemActivated.connect(lambda _i: self.section_requested.emit("warnings"))
+        self.overdue.itemActivated.connect(lambda _i: self.section_requested.emit("warnings"))
+        self.today.itemActivated.connect(lambda _i: self.section_requested.emit("records"))
+        self.refresh()
+
+    def _list(self, layout, title: str, name: str, color: str | None = None) -> QListWidget:
+        box = QGroupBox(title)
+        if color:
+            box.setStyleSheet(f"QGroupBox {{ color: {color}; font-weight: bold; }}")
+        lst = QListWidget(objectName=name)
+        QVBoxLayout(box).addWidget(lst)
+        layout.addWidget(box)
+        lst.setProperty("box", box)
+        return lst
+
+    def refresh(self) -> None:
+        self.greeting.setText(
+            _("Hello, {name}. Today is {date}.").format(
+                name=self.vault.user.display_name, date=dt.date.today().isoformat()
+            )
+        )
+        self.overdue.clear()
+        for t in warnings.overdue_tasks(self.vault):
+            self.overdue.addItem(f"{t.due_on:%m-%d}  {t.student_name}  {t.title}")
+        self.overdue.property("box").setVisible(self.overdue.count() > 0)
+        queue = warnings.queue(self.vault)
+        for level, label in self.levels.items():
+            label.setText(f"{level_text(level)}\n{sum(1 for w in queue if w.level == level)}")
+        self.urgent.clear()
+        for w in queue:
+            if w.level in ("red", "orange"):
+                item = QListWidgetItem(
+                    f"{level_text(w.level)}  {w.student_name}（{w.class_label}）"
+                )
+                item.setBackground(Qt.GlobalColor.white)
+                self.urgent.addItem(item)
+        now = dt.datetime.now()
+        self.today.clear()
+        for u in records.upcoming(self.vault, now.replace(hour=23, minute=59), now=now):
+            self.today.addItem(f"{u.when:%H:%M}  {u.student_name}  {u.what}")
+        counts = warnings.counts_by_class(self.vault)
+        self.by_class_box.setVisible(self.vault.user.role == ADMIN)
+        self.by_class.setRowCount(len(counts))
+        for r, (klass, per_level) in enumerate(sorted(counts.items())):
+            self.by_class.setItem(r, 0, QTableWidgetItem(klass))
+            for c, level in enumerate(COLORS, start=1):
+                self.by_class.setItem(r, c, QTableWidgetItem(str(per_level[level])))
