@@ -303,6 +303,51 @@ def cmd_scale_list(args) -> int:
     return EXIT_OK
 
 
+def cmd_rules_show(args) -> int:
+    from app.services import warnings
+
+    vault = _unlock(args)
+    try:
+        with vault.session() as s:
+            version, rules = warnings.active_rule_set(s)
+    finally:
+        vault.lock()
+    _print_json({"version": version, **rules})
+    return EXIT_OK
+
+
+def cmd_rules_set(args) -> int:
+    from app.services import warnings
+
+    try:
+        rules = json.loads(Path(args.file).read_text("utf-8"))
+    except (OSError, ValueError) as exc:
+        raise AppError(_("The rule file cannot be read: {error}").format(error=exc)) from exc
+    vault = _unlock(args)
+    try:
+        version = warnings.save_rule_set(vault, rules, args.note or "")
+    finally:
+        vault.lock()
+    print(_("Warning rules saved as version {v}.").format(v=version))
+    return EXIT_OK
+
+
+def cmd_evaluate(args) -> int:
+    from app.services import warnings
+
+    vault = _unlock(args)
+    try:
+        report = warnings.evaluate_all(vault)
+    finally:
+        vault.lock()
+    print(
+        _("Evaluated {n} students: {raised} new warnings, {escalated} escalated.").format(
+            n=report.evaluated, raised=report.raised, escalated=report.escalated
+        )
+    )
+    return EXIT_OK
+
+
 def cmd_gui(args) -> int:
     from app.ui import run
 
@@ -376,6 +421,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     x.add_argument("file")
     x.set_defaults(func=cmd_scale_import)
+
+    p = sub.add_parser("rules", parents=[common], help=_("warning rules"))
+    rsub = p.add_subparsers(dest="rules_command", required=True)
+    x = rsub.add_parser("show", parents=[common], help=_("print the active rule set"))
+    x.set_defaults(func=cmd_rules_show)
+    x = rsub.add_parser("set", parents=[common], help=_("save a rule set as the next version"))
+    x.add_argument("file")
+    x.add_argument("--note")
+    x.set_defaults(func=cmd_rules_set)
+    x = rsub.add_parser(
+        "evaluate", parents=[common], help=_("evaluate the rules for every student now")
+    )
+    x.set_defaults(func=cmd_evaluate)
 
     p = sub.add_parser("score", help=_("score a scale from answers (no vault needed)"))
     p.add_argument("scale", help=_("scale id, e.g. PHQ-9"))

@@ -235,3 +235,16 @@ def test_score_a_csv_of_answer_sheets(tmp_path):
 def test_score_rejects_an_unknown_scale_in_chinese():
     result = xindang("score", "NOPE", "--responses", "1")
     assert result.returncode == 2 and result.stderr.strip() == "错误：未知的量表 NOPE。"
+
+
+def test_rules_show_set_and_evaluate(cli_vault, tmp_path):
+    vault, _roster, _ = cli_vault
+    shown = json.loads(xindang("rules", "show", "--vault", str(vault), "--user", "admin").stdout)
+    assert shown["version"] == 1 and shown["rules"][0]["id"] == "critical-official"
+    shown["rules"] = [r for r in shown["rules"] if r["id"] != "diagnosis"]
+    path = tmp_path / "rules.json"
+    path.write_text(json.dumps(shown, ensure_ascii=False), "utf-8")
+    saved = xindang("rules", "set", str(path), "--note", "测试", "--vault", str(vault), "--user", "admin")
+    assert saved.returncode == 0 and saved.stdout.strip() == "预警规则已保存为第 2 版。"
+    evaluated = xindang("rules", "evaluate", "--vault", str(vault), "--user", "admin")
+    assert evaluated.returncode == 0 and evaluated.stdout.startswith("已评估 60 名学生")
