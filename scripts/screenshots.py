@@ -240,6 +240,59 @@ def main() -> int:
     ws.records.refresh()
     pump()
     shell.grab().save(str(OUT / "15-records-page.png"))
+
+    # Issue 5: warning queue, crisis record, home page.
+    import random
+
+    from app.services import crisis, network, warnings
+    from app.services.assessments import store_result
+
+    rng = random.Random(11)
+    pool = students_service.search_students(shell.vault, limit=400)
+    with shell.vault.session() as s:
+        for st in pool:
+            phq = [rng.choice((0, 0, 0, 1, 1, 2, 3)) for _ in range(8)] + [
+                1 if rng.random() < 0.01 else 0
+            ]
+            store_result(s, st.id, "PHQ-9", phq, mode="import", user_id=shell.vault.user.id)
+    records.create_record(
+        shell.vault,
+        "life_event",
+        student_id=pool[5].id,
+        occurred_at=dt.datetime(2026, 11, 2),
+        body={"event_type": "bereavement", "description": "祖母去世"},
+    )
+    network.set_contact(shell.vault, "principal", "李校长", "17000000001")
+    network.set_contact(shell.vault, "counselor", "演示管理员", "17000000002")
+    warnings.evaluate_all(shell.vault)
+    ws.show_section("warnings")
+    ws.warnings.refresh()
+    ws.warnings.table.selectRow(0)
+    pump()
+    shell.grab().save(str(OUT / "16-warning-queue.png"))
+    top = ws.warnings.rows[0]
+    warnings.review(shell.vault, top.id, confirmed=True, note="面谈后确认")
+    warnings.add_task(shell.vault, top.id, "每周复谈", dt.date.today() - dt.timedelta(days=1))
+    network.notify(shell.vault, top.id, "principal", "李校长", "phone")
+    record = crisis.start_crisis(shell.vault, top.student_id, trigger="warning", warning_id=top.id)
+    now = dt.datetime.now().replace(second=0, microsecond=0)
+    for i, step in enumerate(("ensure_safety", "inform_principal", "inform_guardians")):
+        crisis.complete_step(shell.vault, record.id, step, now - dt.timedelta(minutes=40 - 15 * i))
+    crisis.link_related(shell.vault, record.id, [(pool[1].id, "同桌"), (pool[2].id, "好友")])
+    from app.ui.record_form import RecordForm
+
+    crisis_form = RecordForm(
+        shell.vault, "crisis", record=records.get_record(shell.vault, record.id), parent=shell
+    )
+    crisis_form.resize(820, 900)
+    crisis_form.show()
+    pump()
+    crisis_form.grab().save(str(OUT / "17-crisis-record.png"))
+    crisis_form.reject()
+    ws.home.refresh()
+    ws.show_section("home")
+    pump()
+    shell.grab().save(str(OUT / "18-home-page.png"))
     shell.lock()
     pump()
     shell.close()

@@ -299,7 +299,8 @@ class RecordForm(QDialog):
             self.section_layout.addRow(_(label), edit)
 
     def _build_participants(self) -> None:
-        box = QGroupBox(_("Attendance"))
+        related = self.kind.key == "crisis"
+        box = QGroupBox(_("Related students (follow-up screening)") if related else _("Attendance"))
         layout = QVBoxLayout(box)
         pick = QHBoxLayout()
         self.class_pick = QComboBox(objectName="participant_class_combo")

@@ -244,7 +244,9 @@ def test_rules_show_set_and_evaluate(cli_vault, tmp_path):
     shown["rules"] = [r for r in shown["rules"] if r["id"] != "diagnosis"]
     path = tmp_path / "rules.json"
     path.write_text(json.dumps(shown, ensure_ascii=False), "utf-8")
-    saved = xindang("rules", "set", str(path), "--note", "测试", "--vault", str(vault), "--user", "admin")
+    saved = xindang(
+        "rules", "set", str(path), "--note", "测试", "--vault", str(vault), "--user", "admin"
+    )
     assert saved.returncode == 0 and saved.stdout.strip() == "预警规则已保存为第 2 版。"
     evaluated = xindang("rules", "evaluate", "--vault", str(vault), "--user", "admin")
     assert evaluated.returncode == 0 and evaluated.stdout.startswith("已评估 60 名学生")
