@@ -314,7 +314,11 @@ class RecordForm(QDialog):
         layout.addLayout(pick)
         self.participant_table = QTableWidget(0, 3, objectName="participant_table")
         self.participant_table.setHorizontalHeaderLabels(
-            [_("Student"), _("Attended"), _("Observation")]
+            [
+                _("Student"),
+                _("Follow up") if related else _("Attended"),
+                _("Relation") if related else _("Observation"),
+            ]
         )
         self.participant_table.horizontalHeader().setStretchLastSection(True)
         layout.addWidget(self.participant_table)
