@@ -377,3 +377,20 @@ def counts_by_class(vault: OpenVault) -> dict[str, dict[str, int]]:
     for r in queue(vault):
         out.setdefault(r.class_label, dict.fromkeys(LEVEL_ORDER, 0))[r.level] += 1
     return out
+
+
+def counts_by_grade(vault: OpenVault) -> dict[str, dict[str, int]]:
+    """The same per grade."""
+    require(vault.user.role, "view_diagnosis")
+    out: dict[str, dict[str, int]] = {}
+    with vault.session() as s:
+        q = (
+            select(Grade.name, Warning.level)
+            .join(Student, Warning.student_id == Student.id)
+            .join(SchoolClass, Student.class_id == SchoolClass.id)
+            .join(Grade, SchoolClass.grade_id == Grade.id)
+            .where(Warning.status.in_(OPEN))
+        )
+        for grade, level in s.execute(q):
+            out.setdefault(grade, dict.fromkeys(LEVEL_ORDER, 0))[level] += 1
+    return out

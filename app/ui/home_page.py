@@ -57,7 +57,7 @@ class HomePage(QWidget):
         self.by_class.setHorizontalHeaderLabels([_("Class")] + [level_text(k) for k in COLORS])
         self.by_class.verticalHeader().setVisible(False)
         self.by_class.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.by_class_box = QGroupBox(_("Open warnings by class (counseling lead)"))
+        self.by_class_box = QGroupBox(_("Open warnings by grade and class (counseling lead)"))
         QVBoxLayout(self.by_class_box).addWidget(self.by_class)
         layout.addWidget(self.by_class_box, 1)
         self.urgent.itemActivated.connect(lambda _i: self.section_requested.emit("warnings"))
@@ -100,10 +100,17 @@ class HomePage(QWidget):
         self.today.clear()
         for u in records.upcoming(self.vault, now.replace(hour=23, minute=59), now=now):
             self.today.addItem(f"{u.when:%H:%M}  {u.student_name}  {u.what}")
-        counts = warnings.counts_by_class(self.vault)
         self.by_class_box.setVisible(self.vault.user.role == ADMIN)
-        self.by_class.setRowCount(len(counts))
-        for r, (klass, per_level) in enumerate(sorted(counts.items())):
-            self.by_class.setItem(r, 0, QTableWidgetItem(klass))
-            for c, level in enumerate(COLORS, start=1):
-                self.by_class.setItem(r, c, QTableWidgetItem(str(per_level[level])))
+        grades = warnings.counts_by_grade(self.vault)
+        classes = warnings.counts_by_class(self.vault)
+        rows = [(_("{grade} (all classes)").format(grade=g), v, True) for g, v in grades.items()]
+        rows += [(k, v, False) for k, v in sorted(classes.items())]
+        self.by_class.setRowCount(len(rows))
+        for r, (label, per_level, bold) in enumerate(rows):
+            for c, text in enumerate([label] + [str(per_level[level]) for level in COLORS]):
+                item = QTableWidgetItem(text)
+                if bold:
+                    font = item.font()
+                    font.setBold(True)
+                    item.setFont(font)
+                self.by_class.setItem(r, c, item)
