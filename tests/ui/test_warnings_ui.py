@@ -96,7 +96,10 @@ def test_the_home_page_puts_overdue_tasks_and_urgent_warnings_first(qtbot, popul
     )
     assert home.urgent.count() == 1 and kids[0].name in home.urgent.item(0).text()
     assert home.by_class.rowCount() >= 2 and not home.by_class_box.isHidden()
-    assert home.by_class.item(0, 0).text().endswith("（全年级）") and home.by_class.item(0, 1).text() == "1"
+    assert (
+        home.by_class.item(0, 0).text().endswith("（全年级）")
+        and home.by_class.item(0, 1).text() == "1"
+    )
     assert kids[0].name not in str(
         [home.by_class.item(r, 0).text() for r in range(home.by_class.rowCount())]
     )
