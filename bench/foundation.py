@@ -121,18 +121,27 @@ def run(tmp: Path) -> list[dict]:
     csv_path = synthetic.write_roster_csv(tmp / "roster.csv", roster)
     out = []
 
-    vault, _code = vaults.create_vault(
-        tmp / "vault",
-        school_name="基准学校",
-        admin_login="admin",
-        admin_name="admin",
-        passphrase=PASSPHRASE,
-    )
-    t = time.perf_counter()
-    report = roster_import.import_roster(vault, xlsx)
-    import_s = time.perf_counter() - t
-    assert report.created == STUDENTS
-    out.append(figure("import 5,000-row xlsx", import_s, "s", 5.0))
+    # Three imports into fresh vaults; the first of a process pays one-off costs (imports, the
+    # pinyin dictionary), so the median is reported alongside the slowest.
+    times = []
+    for r in range(3):
+        v, _code = vaults.create_vault(
+            tmp / ("vault" if r == 0 else f"vault-extra{r}"),
+            school_name="基准学校",
+            admin_login="admin",
+            admin_name="admin",
+            passphrase=PASSPHRASE,
+        )
+        t = time.perf_counter()
+        report = roster_import.import_roster(v, xlsx)
+        times.append(time.perf_counter() - t)
+        assert report.created == STUDENTS
+        if r == 0:
+            vault = v
+        else:
+            v.lock()
+    out.append(figure("import 5,000-row xlsx (median of 3)", statistics.median(times), "s", 5.0))
+    out.append(figure("import 5,000-row xlsx (slowest of 3)", max(times), "s"))
 
     queries = _keystrokes(roster)
     lat = [x * 1000 for x in _search_latencies(vault, queries)]
