@@ -1,0 +1,71 @@
+"""Charts as PNG bytes, the same for the UI and for PDFs. Figure + Agg canvas: no pyplot, no
+global state, no Qt backend chosen in the core."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from functools import cache
+
+LEVEL_Y = {"watch": 1, "yellow": 2, "orange": 3, "red": 4}
+LEVEL_COLORS = {"watch": "#64b5f6", "yellow": "#fbc02d", "orange": "#fb8c00", "red": "#e53935"}
+
+
+@cache
+def _font():
+    from matplotlib.font_manager import FontProperties
+
+    from app.reports.fonts import font_path
+
+    return FontProperties(fname=str(font_path()))
+
+
+def _figure(width: float = 6.0, height: float = 2.6):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width, height), dpi=110)
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def _png(fig) -> bytes:
+    buf = io.BytesIO()
+    fig.tight_layout()
+    fig.savefig(buf, format="png")
+    return buf.getvalue()
+
+
+def trend_chart(
+    title: str, points: list[tuple[dt.datetime, float]], *, cutoff: float | None = None
+) -> bytes:
+    """A scale's totals over time, with the screening cut-off as a dashed line."""
+    fig = _figure()
+    ax = fig.add_subplot(1, 1, 1)
+    xs = [p[0] for p in points]
+    ys = [p[1] for p in points]
+    ax.plot(xs, ys, marker="o", color="#1565c0")
+    if cutoff is not None:
+        ax.axhline(cutoff, color="#c62828", linestyle="--", linewidth=1)
+    ax.set_title(title, fontproperties=_font())
+    ax.grid(alpha=0.3)
+    fig.autofmt_xdate()
+    return _png(fig)
+
+
+def level_chart(points: list[tuple[dt.datetime, str]]) -> bytes:
+    """Warning level over time (关注 … 一级) as coloured steps."""
+    fig = _figure(height=2.2)
+    ax = fig.add_subplot(1, 1, 1)
+    for when, level in points:
+        ax.scatter([when], [LEVEL_Y[level]], color=LEVEL_COLORS[level], s=60, zorder=3)
+    if points:
+        ax.step(
+            [p[0] for p in points], [LEVEL_Y[p[1]] for p in points], where="post", color="#9e9e9e"
+        )
+    ax.set_yticks(list(LEVEL_Y.values()))
+    ax.set_yticklabels(["关注", "三级", "二级", "一级"], fontproperties=_font())
+    ax.set_ylim(0.5, 4.5)
+    ax.grid(alpha=0.3)
+    fig.autofmt_xdate()
+    return _png(fig)

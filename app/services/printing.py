@@ -1,0 +1,186 @@
+"""Confidential printing: gather what the chosen sections show, render in memory, and record the
+document's serial and contents in the audit log. Saving to a file is a separate, explicit step
+that encrypts the PDF (AES-256) unless the admin allows plain export."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import secrets
+from pathlib import Path
+
+from app.atomic_write import atomic_write
+from app.errors import PermissionDenied, ValidationError
+from app.i18n import _
+from app.records.kinds import KINDS, TEMPLATES
+from app.services import assessments, audit, records, students, vaults, warnings
+from app.services.permissions import ADMIN, require
+from app.services.vaults import OpenVault
+
+PRINT = "print"
+
+
+def new_serial(now: dt.datetime | None = None) -> str:
+    now = now or dt.datetime.now()
+    return f"XD{now:%Y%m%d}-{secrets.token_hex(3).upper()}"
+
+
+def _value(field, value) -> str:
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if field.type == "choice":
+        return _(field.choices.get(value, value))
+    if field.type == "multichoice":
+        return "、".join(_(field.choices.get(v, v)) for v in value)
+    if field.type == "steps":
+        return "；".join(f"{_(k)} {v.replace('T', ' ')}" for k, v in value.items())
+    return str(value)
+
+
+def record_text(kind: str, body: dict) -> str:
+    k = KINDS[kind]
+    lines = [
+        f"{_(f.label)}：{_value(f, body[f.key])}"
+        for f in k.fields
+        if not f.hidden and body.get(f.key) not in (None, "", [], {})
+    ]
+    if k.sections:
+        labels = dict(TEMPLATES[body.get("template", "school")][1])
+        lines += [
+            f"{_(labels.get(key, key))}：{text}"
+            for key, text in (body.get("sections") or {}).items()
+        ]
+    return "\n".join(lines)
+
+
+def case_file(
+    vault: OpenVault,
+    student_id: str,
+    *,
+    sections: tuple[str, ...] | None = None,
+    include_private: bool = False,
+    now: dt.datetime | None = None,
+) -> tuple[bytes, str]:
+    """The case file PDF (bytes, serial). Every print is audited with its serial and contents."""
+    from app.reports.case_file import DEFAULT_SECTIONS, CaseFileData, build_case_file
+    from app.reports.pdf import Marking
+
+    require(vault.user.role, "view_diagnosis")
+    sections = tuple(sections or DEFAULT_SECTIONS)
+    if "private_notes" in sections and not include_private:
+        sections = tuple(s for s in sections if s != "private_notes")
+    if include_private and "private_notes" not in sections:
+        sections = (*sections, "private_notes")
+    now = now or dt.datetime.now()
+    a = students.student_archive(vault, student_id)
+    gender = {"M": "男", "F": "女"}.get(a.row.gender or "", "")
+    basic = [
+        ("姓名", a.row.name),
+        ("学籍号", a.row.student_no),
+        ("性别", gender),
+        ("出生日期", a.row.birth_date.isoformat() if a.row.birth_date else ""),
+        ("年级班级", f"{a.row.grade}{a.row.class_name}"),
+        ("状态", _(students.STATUS_LABELS[a.row.status])),
+    ]
+    family = [
+        ("住校", "是" if a.boarding else "否"),
+        ("留守儿童", "是" if a.left_behind else "否"),
+        ("单亲家庭", "是" if a.single_parent else "否"),
+        ("其他", "、".join(_(students.FLAG_LABELS[f]) for f in a.family_flags) or "无"),
+    ]
+    if a.diagnosis_note:
+        family.append(("既往诊断", a.diagnosis_note))
+    results = assessments.history(vault, student_id)
+    trends: dict[str, list] = {}
+    for r in sorted(results, key=lambda r: r.administered_at):
+        if r.total is not None:
+            trends.setdefault(r.scale_id, []).append((r.administered_at, r.total))
+    trends = {k: v for k, v in trends.items() if len(v) >= 2}
+    entries = records.timeline(vault, student_id, include_private=include_private)
+    recs = []
+    for e in entries:
+        if e.kind == "assessment" or e.voided:
+            continue
+        r = records.get_record(vault, e.id)
+        title = r.title or _(KINDS[r.kind].label)
+        recs.append((r.occurred_at, r.kind, title, record_text(r.kind, r.body)))
+    recs.sort(key=lambda x: x[0])
+    data = CaseFileData(
+        school=_school_name(vault),
+        basic=basic,
+        family=family,
+        guardians=[(g.name, g.relation or "", g.phone or "") for g in a.guardians],
+        assessments=[
+            (
+                r.administered_at,
+                r.scale_id,
+                "" if r.total is None else f"{r.total:g}",
+                r.band_label or "",
+                "、".join(map(str, r.critical_items)),
+            )
+            for r in results
+        ],
+        trends=trends,
+        warnings=[(w.raised_at, w.level, w.status) for w in warnings.history(vault, student_id)],
+        records=recs,
+    )
+    serial = new_serial(now)
+    marking = Marking(
+        serial, vault.user.display_name, f"{now:%Y-%m-%d %H:%M}", f"{a.row.name} · 心理档案"
+    )
+    pdf = build_case_file(data, marking, sections)
+    with vault.session() as s:
+        audit.record(
+            s,
+            PRINT,
+            object_type="student",
+            object_id=student_id,
+            detail={"serial": serial, "document": "case_file", "sections": list(sections)},
+        )
+    return pdf, serial
+
+
+def _school_name(vault: OpenVault) -> str:
+    from sqlalchemy import select
+
+    from app.models import School
+
+    with vault.session() as s:
+        return s.scalars(select(School.name)).first() or ""
+
+
+def save_pdf(
+    vault: OpenVault, pdf: bytes, path: Path, *, password: str | None, serial: str
+) -> None:
+    """Write a printed document to a file the user chose: AES-256 encrypted unless plain export is
+    allowed by the admin. The export is audited."""
+    require(vault.user.role, "view_diagnosis")
+    if password is None:
+        if not vaults.get_setting(vault, "allow_plain_export", False):
+            raise PermissionDenied(_("save an unencrypted copy (the admin has not allowed it)"))
+        data = pdf
+    else:
+        if len(password) < 6:
+            raise ValidationError(
+                "password", _("The file password must have at least 6 characters.")
+            )
+        import pikepdf
+
+        out = io.BytesIO()
+        with pikepdf.open(io.BytesIO(pdf)) as doc:
+            doc.save(
+                out, encryption=pikepdf.Encryption(owner=secrets.token_hex(16), user=password, R=6)
+            )
+        data = out.getvalue()
+    atomic_write(Path(path), data)
+    with vault.session() as s:
+        audit.record(
+            s,
+            audit.EXPORT,
+            object_type="document",
+            detail={"serial": serial, "file": Path(path).name, "encrypted": password is not None},
+        )
+
+
+def may_include_private(vault: OpenVault) -> bool:
+    return vault.user.role in (ADMIN, "counselor")
