@@ -1,0 +1,86 @@
+"""Issue 6 figure: a 20-page case file with 3 charts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import statistics
+import time
+
+from bench.foundation import figure
+
+
+def run(tmp) -> list[dict]:
+    from app.services import assessments, printing, records, roster_import, synthetic, vaults
+    from app.services import students as students_service
+
+    vault, _code = vaults.create_vault(
+        tmp / "reports",
+        school_name="基准学校",
+        admin_login="admin",
+        admin_name="王老师",
+        passphrase="bench-passphrase-2026",
+    )
+    roster_import.import_roster(
+        vault, synthetic.write_roster_csv(tmp / "p.csv", synthetic.generate_students(50))
+    )
+    st = students_service.search_students(vault, limit=1)[0]
+    rng = random.Random(6)
+    for i in range(8):
+        when = dt.datetime(2023, 3, 1) + dt.timedelta(days=120 * i)
+        assessments.record_result(
+            vault,
+            st.id,
+            "PHQ-9",
+            [rng.randrange(4) for _ in range(9)],
+            mode="paper",
+            administered_at=when,
+        )
+        assessments.record_result(
+            vault,
+            st.id,
+            "GAD-7",
+            [rng.randrange(4) for _ in range(7)],
+            mode="paper",
+            administered_at=when,
+        )
+        assessments.record_result(
+            vault,
+            st.id,
+            "K10",
+            [rng.randrange(1, 6) for _ in range(10)],
+            mode="paper",
+            administered_at=when,
+        )
+    for i in range(60):
+        records.create_record(
+            vault,
+            "session",
+            student_id=st.id,
+            occurred_at=dt.datetime(2023, 3, 1) + dt.timedelta(days=15 * i),
+            body={
+                "risk_suicide": "none",
+                "risk_self_harm": "none",
+                "risk_others": "none",
+                "sections": {
+                    "complaint": "学业压力与人际困扰，" * 8,
+                    "process": "倾听、共情与认知调整。" * 6,
+                    "plan": "下周继续。",
+                },
+            },
+        )
+    times, page_count = [], 0
+    for _ in range(5):
+        t = time.perf_counter()
+        pdf, _serial = printing.case_file(vault, st.id)
+        times.append(time.perf_counter() - t)
+        page_count = pdf.count(b"/Type /Page\n") or pdf.count(b"/Type /Page")
+    vault.lock()
+    return [
+        figure(
+            f"case file, {page_count} pages, 3 charts (median of 5)",
+            statistics.median(times),
+            "s",
+            2.0,
+        )
+    ]
