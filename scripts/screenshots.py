@@ -293,6 +293,18 @@ def main() -> int:
     ws.show_section("home")
     pump()
     shell.grab().save(str(OUT / "18-home-page.png"))
+
+    # Issue 6: the first pages of a case file, rendered with pdftoppm.
+    import subprocess
+
+    from app.services import printing
+
+    pdf, _serial = printing.case_file(shell.vault, sid)
+    subprocess.run(
+        ["pdftoppm", "-r", "70", "-png", "-f", "1", "-l", "3", "-", str(OUT / "19-case-file")],
+        input=pdf,
+        check=True,
+    )
     shell.lock()
     pump()
     shell.close()

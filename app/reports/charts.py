@@ -29,6 +29,13 @@ def _figure(width: float = 6.0, height: float = 2.6):
     return fig
 
 
+def _dates(ax) -> None:
+    from matplotlib.dates import AutoDateLocator, DateFormatter
+
+    ax.xaxis.set_major_locator(AutoDateLocator(minticks=2, maxticks=6))
+    ax.xaxis.set_major_formatter(DateFormatter("%Y-%m-%d"))
+
+
 def _png(fig) -> bytes:
     buf = io.BytesIO()
     fig.tight_layout()
@@ -49,6 +56,7 @@ def trend_chart(
         ax.axhline(cutoff, color="#c62828", linestyle="--", linewidth=1)
     ax.set_title(title, fontproperties=_font())
     ax.grid(alpha=0.3)
+    _dates(ax)
     fig.autofmt_xdate()
     return _png(fig)
 
@@ -67,5 +75,6 @@ def level_chart(points: list[tuple[dt.datetime, str]]) -> bytes:
     ax.set_yticklabels(["关注", "三级", "二级", "一级"], fontproperties=_font())
     ax.set_ylim(0.5, 4.5)
     ax.grid(alpha=0.3)
+    _dates(ax)
     fig.autofmt_xdate()
     return _png(fig)
