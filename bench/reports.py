@@ -22,7 +22,8 @@ def run(tmp) -> list[dict]:
         passphrase="bench-passphrase-2026",
     )
     roster_import.import_roster(
-        vault, synthetic.write_roster_csv(tmp / "p.csv", synthetic.generate_students(50))
+        vault,
+        synthetic.write_roster_csv(tmp / "p.csv", synthetic.generate_students(50, grades=(7,))),
     )
     st = students_service.search_students(vault, limit=1)[0]
     rng = random.Random(6)
@@ -75,6 +76,22 @@ def run(tmp) -> list[dict]:
         pdf, _serial = printing.case_file(vault, st.id)
         times.append(time.perf_counter() - t)
         page_count = pdf.count(b"/Type /Page\n") or pdf.count(b"/Type /Page")
+    # Slips for a whole class of 50: every student with an open warning.
+    from app.services import warnings
+
+    cls = students_service.grades_and_classes(vault)[0].classes[0]
+    members = {
+        m.id
+        for m in students_service.search_students(
+            vault, students_service.StudentFilter(class_id=cls.id)
+        )
+    }
+    for sid in members:
+        assessments.record_result(vault, sid, "PHQ-9", [1] * 8 + [1], mode="paper")
+    ids = [w.id for w in warnings.queue(vault) if w.student_id in members]
+    t = time.perf_counter()
+    printing.slips(vault, ids, "head_teacher")
+    slip_time = time.perf_counter() - t
     vault.lock()
     return [
         figure(
@@ -82,5 +99,6 @@ def run(tmp) -> list[dict]:
             statistics.median(times),
             "s",
             2.0,
-        )
+        ),
+        figure(f"slips for a class of {len(ids)} (head teacher)", slip_time, "s", 5.0),
     ]

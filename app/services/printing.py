@@ -184,3 +184,77 @@ def save_pdf(
 
 def may_include_private(vault: OpenVault) -> bool:
     return vault.user.role in (ADMIN, "counselor")
+
+
+def _marking(vault: OpenVault, title: str, now: dt.datetime | None = None):
+    from app.reports.pdf import Marking
+
+    now = now or dt.datetime.now()
+    serial = new_serial(now)
+    return Marking(serial, vault.user.display_name, f"{now:%Y-%m-%d %H:%M}", title), serial
+
+
+def slips(vault: OpenVault, warning_ids: list[str], role: str) -> tuple[bytes, str]:
+    """Minimal-disclosure slips for one role, for many warnings at once; audited."""
+    from app.reports.documents import ROLE_TITLES, build_slips
+    from app.services import network
+
+    require(vault.user.role, "view_diagnosis")
+    content = [network.slip(vault, wid, role) for wid in warning_ids]
+    marking, serial = _marking(vault, f"告知单 · {ROLE_TITLES[role]}")
+    pdf = build_slips(content, role, marking)
+    with vault.session() as s:
+        audit.record(
+            s,
+            PRINT,
+            object_type="warning",
+            detail={"serial": serial, "document": "slips", "role": role, "count": len(content)},
+        )
+    return pdf, serial
+
+
+def answer_sheets(
+    vault: OpenVault, scale_id: str, class_id: str | None = None
+) -> tuple[bytes, str]:
+    """Blank answer sheets for a class (roster order, as on the entry grid), or one blank sheet."""
+    from app.reports.definition_text import option_legend
+    from app.reports.documents import build_answer_sheets
+    from app.scales.library import get_scale
+
+    defn = get_scale(scale_id)
+    people = []
+    if class_id is not None:
+        require(vault.user.role, "view_students")
+        rows = students.search_students(
+            vault, students.StudentFilter(class_id=class_id, status="enrolled"), sort="name"
+        )
+        people = [(r.name, f"{r.grade}{r.class_name}", r.student_no) for r in rows]
+    marking, serial = _marking(vault, f"答题纸 · {defn.id}")
+    pdf = build_answer_sheets(defn.title, defn.item_count, option_legend(defn), people, marking)
+    with vault.session() as s:
+        audit.record(
+            s,
+            PRINT,
+            object_type="scale",
+            detail={
+                "serial": serial,
+                "document": "answer_sheets",
+                "scale": defn.id,
+                "count": len(people),
+            },
+        )
+    return pdf, serial
+
+
+def recovery_sheet(vault: OpenVault, code: str) -> tuple[bytes, str]:
+    """The printed recovery code, right after it is created or regenerated."""
+    from app.reports.documents import build_recovery_sheet
+
+    require(vault.user.role, "manage_users")
+    marking, serial = _marking(vault, "恢复码")
+    pdf = build_recovery_sheet(_school_name(vault), vault.vault_id, code, marking)
+    with vault.session() as s:
+        audit.record(
+            s, PRINT, object_type="vault", detail={"serial": serial, "document": "recovery_sheet"}
+        )
+    return pdf, serial

@@ -1,0 +1,45 @@
+"""Slips, blank answer sheets and the recovery sheet, read back from real PDFs."""
+
+import subprocess
+
+from app.services import assessments, printing, students, warnings
+
+
+def text(pdf: bytes) -> str:
+    """Whitespace-free text in content order (-raw), so the diagonal watermark does not interleave."""
+    out = subprocess.run(
+        ["pdftotext", "-raw", "-", "-"], input=pdf, capture_output=True, check=True
+    ).stdout
+    return "".join(out.decode("utf-8").split())
+
+
+def test_head_teacher_slips_carry_no_scores_scales_or_levels(populated_vault):
+    kids = students.search_students(populated_vault, limit=3)
+    for k in kids:
+        assessments.record_result(populated_vault, k.id, "PHQ-9", [2] * 8 + [1], mode="paper")
+    ids = [w.id for w in warnings.queue(populated_vault)]
+    pdf, serial = printing.slips(populated_vault, ids, "head_teacher")
+    body = text(pdf)
+    assert (
+        all(k.name in body for k in kids) and "学生关注告知单（班主任）" in body and serial in body
+    )
+    for forbidden in ("PHQ", "17", "中重度", "一级", "量表", "得分"):
+        assert forbidden not in body.replace(serial, "")
+
+
+def test_blank_answer_sheets_follow_the_roster_order_of_paper_entry(populated_vault):
+    cls = students.grades_and_classes(populated_vault)[0].classes[0]
+    roster = students.search_students(
+        populated_vault, students.StudentFilter(class_id=cls.id, status="enrolled"), sort="name"
+    )
+    pdf, _ = printing.answer_sheets(populated_vault, "GAD-7", cls.id)
+    body = text(pdf)
+    positions = [body.index(r.name + "班级") for r in roster]
+    assert positions == sorted(positions)
+    assert "0=完全不会1=好几天2=一半以上的天数3=几乎每天" in body and "1234567" in body
+
+
+def test_the_recovery_sheet_shows_the_code(make_vault):
+    vault, code = make_vault()
+    pdf, _ = printing.recovery_sheet(vault, code)
+    assert code in text(pdf) and vault.vault_id in text(pdf)
