@@ -48,6 +48,12 @@ class ArchivePage(QWidget):
         )
         title.setStyleSheet("font-size: 20px; font-weight: bold")
         top.addWidget(title, 1)
+        if allowed(vault.user.role, "view_diagnosis"):
+            print_button = QPushButton(
+                _("Print the case file…"), objectName="print_case_file_button"
+            )
+            print_button.clicked.connect(self.print_case_file)
+            top.addWidget(print_button)
         if allowed(vault.user.role, "edit_student"):
             edit = QPushButton(
                 _("Edit family situation and notes…"), objectName="edit_student_button"
@@ -102,6 +108,13 @@ class ArchivePage(QWidget):
                 table.setItem(r, c, item)
         table.horizontalHeader().setStretchLastSection(True)
         return table
+
+    def print_case_file(self):
+        from app.ui.print_preview import CaseFilePrintDialog
+
+        dialog = CaseFilePrintDialog(self.vault, self.archive.row.id, self)
+        dialog.open()
+        return dialog
 
     def new_session(self):
         """Ctrl+N anywhere on the student's page: two keystrokes to a new session."""

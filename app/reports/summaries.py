@@ -1,0 +1,123 @@
+"""Assessment report, class/grade screening summary and the workload report."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from xml.sax.saxutils import escape
+
+from reportlab.lib.units import mm
+from reportlab.platypus import Image, Paragraph, Spacer
+
+from app.reports.case_file import _table
+from app.reports.pdf import Marking, render, styles
+
+
+@dataclass(frozen=True)
+class ProfileRow:
+    name: str
+    value: float | None
+    t_score: float | None
+
+
+def profile_chart(title: str, rows: list[ProfileRow]) -> bytes:
+    """Subscale T scores against the norm (50 ± 10), or raw values where no norm exists."""
+    from app.reports.charts import _figure, _font, _png
+
+    fig = _figure(height=3.0)
+    ax = fig.add_subplot(1, 1, 1)
+    names = [r.name for r in rows]
+    values = [r.t_score if r.t_score is not None else (r.value or 0) for r in rows]
+    ax.bar(range(len(rows)), values, color="#5c6bc0")
+    if any(r.t_score is not None for r in rows):
+        ax.axhline(50, color="#424242", linewidth=1)
+        ax.axhline(60, color="#c62828", linestyle="--", linewidth=1)
+    ax.set_xticks(range(len(rows)))
+    ax.set_xticklabels(names, fontproperties=_font(), rotation=30, ha="right")
+    ax.set_title(title, fontproperties=_font())
+    ax.grid(axis="y", alpha=0.3)
+    return _png(fig)
+
+
+def build_assessment_report(
+    student: str,
+    scale_title: str,
+    when: str,
+    total: str,
+    band: str,
+    validity: str,
+    critical: str,
+    profile: list[ProfileRow],
+    interpretation: str,
+    marking: Marking,
+) -> bytes:
+    st = styles()
+    story = [
+        Paragraph(f"个人测评报告 · {escape(scale_title)}", st["title"]),
+        _table(
+            [
+                ["学生", student],
+                ["测评时间", when],
+                ["总分", total],
+                ["等级", band],
+                ["有效性", validity],
+                ["危机条目", critical or "无"],
+            ],
+            [40, 130],
+            header=False,
+        ),
+    ]
+    if profile:
+        story += [
+            Spacer(1, 4 * mm),
+            Image(io.BytesIO(profile_chart("因子剖面", profile)), width=165 * mm, height=80 * mm),
+            _table(
+                [
+                    ["因子", "得分", "T分"],
+                    *[
+                        [
+                            p.name,
+                            "" if p.value is None else f"{p.value:g}",
+                            "" if p.t_score is None else f"{p.t_score:g}",
+                        ]
+                        for p in profile
+                    ],
+                ],
+                [70, 50, 50],
+            ),
+        ]
+    story += [
+        Paragraph("解释", st["h2"]),
+        Paragraph(escape(interpretation or "（量表定义未提供解释文本）"), st["body"]),
+        Paragraph("本报告为筛查结果，不构成诊断；请结合面谈综合判断。", st["small"]),
+    ]
+    return render(story, marking)
+
+
+def build_class_summary(
+    title: str, rows: list[list[str]], header: list[str], trend: bytes | None, marking: Marking
+) -> bytes:
+    st = styles()
+    story = [
+        Paragraph(escape(title), st["title"]),
+        _table([header, *rows], [170 / len(header)] * len(header)),
+    ]
+    if trend:
+        story += [Spacer(1, 5 * mm), Image(io.BytesIO(trend), width=165 * mm, height=70 * mm)]
+    return render(story, marking)
+
+
+def build_workload(title: str, rows: list[list[str]], marking: Marking) -> bytes:
+    st = styles()
+    header = [
+        "教师",
+        "个体辅导（次）",
+        "时长（小时）",
+        "团体辅导（次）",
+        "心理课/班会（节）",
+        "家校联系（次）",
+    ]
+    return render(
+        [Paragraph(escape(title), st["title"]), _table([header, *rows], [40, 26, 26, 26, 28, 26])],
+        marking,
+    )
