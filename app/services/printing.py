@@ -258,3 +258,139 @@ def recovery_sheet(vault: OpenVault, code: str) -> tuple[bytes, str]:
             s, PRINT, object_type="vault", detail={"serial": serial, "document": "recovery_sheet"}
         )
     return pdf, serial
+
+
+def assessment_report(vault: OpenVault, result_id: str) -> tuple[bytes, str]:
+    """One result: bands, validity, critical items, the factor profile against the norm, and the
+    definition's interpretation text."""
+    from app.models import AssessmentResult
+    from app.reports.summaries import ProfileRow, build_assessment_report
+    from app.scales.definition import text_of
+    from app.scales.library import get_scale
+
+    require(vault.user.role, "view_diagnosis")
+    with vault.session() as s:
+        r = s.get(AssessmentResult, result_id)
+        student_id, scale_id, when = r.student_id, r.scale_id, r.administered_at
+        total = "" if r.total is None else f"{r.total:g}"
+        if r.standard_score is not None:
+            total += f"（标准分 {r.standard_score:g}）"
+        band, valid, flags = r.band_label or "", r.valid, list(r.flags or ())
+        critical = "、".join(map(str, r.critical_items or ()))
+        subscales, norm_t = dict(r.subscales or {}), dict(r.norm_t or {})
+    defn = get_scale(scale_id)
+    names = {sub["id"]: text_of(sub["name"]) for sub in defn.raw.get("subscales", [])}
+    profile = [ProfileRow(names.get(k, k), v, norm_t.get(k)) for k, v in subscales.items()]
+    archive = students.student_archive(vault, student_id)
+    marking, serial = _marking(vault, f"测评报告 · {defn.id}")
+    pdf = build_assessment_report(
+        f"{archive.row.name}（{archive.row.grade}{archive.row.class_name}）",
+        defn.title,
+        f"{when:%Y-%m-%d %H:%M}",
+        total,
+        band,
+        "有效" if valid else "需核查：" + "、".join(flags),
+        critical,
+        profile,
+        text_of(defn.raw.get("interpretation")),
+        marking,
+    )
+    with vault.session() as s:
+        audit.record(
+            s,
+            PRINT,
+            object_type="assessment_result",
+            object_id=result_id,
+            detail={"serial": serial, "document": "assessment_report"},
+        )
+    return pdf, serial
+
+
+def class_summary(
+    vault: OpenVault, scale_id: str, *, de_identified: bool = True
+) -> tuple[bytes, str]:
+    """Band distribution and completion per class for one scale (latest result per student).
+    Counts only; `de_identified` is recorded in the title and the audit (names never appear)."""
+    from sqlalchemy import select
+
+    from app.models import AssessmentResult, Grade, SchoolClass, Student
+    from app.reports.summaries import build_class_summary
+    from app.scales.library import get_scale
+
+    require(vault.user.role, "view_diagnosis")
+    defn = get_scale(scale_id)
+    bands = [b["id"] for b in defn.raw["bands"]["ranges"]]
+    labels = {b["id"]: b["label"]["zh"] for b in defn.raw["bands"]["ranges"]}
+    per_class: dict[str, dict] = {}
+    with vault.session() as s:
+        q = (
+            select(
+                Grade.level,
+                SchoolClass.number,
+                Grade.name,
+                SchoolClass.name,
+                Student.id,
+                Student.name,
+            )
+            .join(SchoolClass, Student.class_id == SchoolClass.id)
+            .join(Grade, SchoolClass.grade_id == Grade.id)
+            .where(Student.status == "enrolled")
+        )
+        roster = s.execute(q).all()
+        latest = {}
+        for r in s.scalars(
+            select(AssessmentResult)
+            .where(AssessmentResult.scale_id == defn.id, AssessmentResult.status == "final")
+            .order_by(AssessmentResult.administered_at)
+        ):
+            latest[r.student_id] = r.band_id
+    for _level, _number, gname, cname, sid, _name in sorted(roster):
+        c = per_class.setdefault(f"{gname}{cname}", {"n": 0, "taken": 0, **dict.fromkeys(bands, 0)})
+        c["n"] += 1
+        if sid in latest:
+            c["taken"] += 1
+            if latest[sid] in c:
+                c[latest[sid]] += 1
+    header = ["班级", "人数", "完成", *[labels[b] for b in bands]]
+    rows = [
+        [k, str(v["n"]), str(v["taken"]), *[str(v[b]) for b in bands]] for k, v in per_class.items()
+    ]
+    marking, serial = _marking(vault, f"筛查汇总 · {defn.id}")
+    title = f"{defn.title} 筛查汇总" + ("（去标识化）" if de_identified else "")
+    pdf = build_class_summary(title, rows, header, None, marking)
+    with vault.session() as s:
+        audit.record(
+            s,
+            PRINT,
+            object_type="scale",
+            detail={
+                "serial": serial,
+                "document": "class_summary",
+                "scale": defn.id,
+                "de_identified": de_identified,
+            },
+        )
+    return pdf, serial
+
+
+def workload_report(vault: OpenVault, start: dt.date, end: dt.date) -> tuple[bytes, str]:
+    from app.reports.summaries import build_workload
+
+    rows = [
+        [
+            w.name,
+            str(w.sessions),
+            f"{w.session_hours:g}",
+            str(w.group_sessions),
+            str(w.lessons),
+            str(w.contacts),
+        ]
+        for w in records.workload(vault, start, end)
+    ]
+    marking, serial = _marking(vault, "工作量统计")
+    pdf = build_workload(f"心理教师工作量统计（{start} 至 {end}）", rows, marking)
+    with vault.session() as s:
+        audit.record(
+            s, PRINT, object_type="workload", detail={"serial": serial, "document": "workload"}
+        )
+    return pdf, serial

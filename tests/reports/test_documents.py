@@ -43,3 +43,39 @@ def test_the_recovery_sheet_shows_the_code(make_vault):
     vault, code = make_vault()
     pdf, _ = printing.recovery_sheet(vault, code)
     assert code in text(pdf) and vault.vault_id in text(pdf)
+
+
+def test_an_assessment_report_has_the_profile_against_the_norm(populated_vault):
+    kid = students.search_students(populated_vault, limit=1)[0]
+    row, _r = assessments.record_result(populated_vault, kid.id, "SCL-90", [2] * 90, mode="paper")
+    pdf, serial = printing.assessment_report(populated_vault, row.id)
+    body = text(pdf)
+    assert "个人测评报告·症状自评量表（SCL-90）" in body and "强迫症状256.6" in body
+    assert "本报告为筛查结果，不构成诊断" in body and serial in body
+
+
+def test_a_class_summary_counts_bands_and_completion_without_names(populated_vault):
+    kids = students.search_students(populated_vault, limit=3)
+    for k, answers in zip(kids, ([0] * 7, [2] * 7, [3] * 7), strict=True):
+        assessments.record_result(populated_vault, k.id, "GAD-7", answers, mode="paper")
+    pdf, _ = printing.class_summary(populated_vault, "GAD-7")
+    body = text(pdf)
+    assert "筛查汇总（去标识化）" in body and "无或极轻" in body and "完成" in body
+    assert not any(k.name in body for k in kids)
+
+
+def test_the_workload_report_lists_each_teacher(populated_vault):
+    import datetime as dt
+
+    from app.services import records
+
+    kid = students.search_students(populated_vault, limit=1)[0]
+    records.create_record(
+        populated_vault,
+        "session",
+        student_id=kid.id,
+        occurred_at=dt.datetime(2026, 10, 1, 9),
+        body={"risk_suicide": "none", "risk_self_harm": "none", "risk_others": "none"},
+    )
+    pdf, _ = printing.workload_report(populated_vault, dt.date(2026, 9, 1), dt.date(2027, 1, 31))
+    assert "王老师1" in text(pdf)
