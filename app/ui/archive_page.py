@@ -107,7 +107,12 @@ class ArchivePage(QWidget):
                 item.setBackground(QColor(COLORS[w.level]))
                 table.setItem(r, c, item)
         table.horizontalHeader().setStretchLastSection(True)
-        return table
+        png = None
+        if rows:
+            from app.reports.charts import level_chart
+
+            png = level_chart([(w.raised_at, w.level) for w in rows])
+        return _with_chart(table, png)
 
     def print_case_file(self):
         from app.ui.print_preview import CaseFilePrintDialog
@@ -161,7 +166,7 @@ class ArchivePage(QWidget):
                 table.setItem(r, c, item)
         table.resizeColumnsToContents()
         table.horizontalHeader().setStretchLastSection(True)
-        return table
+        return _with_chart(table, _trend_png(rows))
 
     def _basic_tab(self) -> QWidget:
         a = self.archive
@@ -210,3 +215,36 @@ class ArchivePage(QWidget):
         right.addWidget(guardians)
         layout.addLayout(right, 1)
         return w
+
+
+def _trend_png(rows) -> bytes | None:
+    """The same trend chart the case file prints, for the scale given most often."""
+    from collections import Counter
+
+    from app.reports.charts import trend_chart
+
+    counts = Counter(r.scale_id for r in rows if r.total is not None)
+    if not counts or counts.most_common(1)[0][1] < 2:
+        return None
+    scale = counts.most_common(1)[0][0]
+    points = sorted(
+        (r.administered_at, r.total) for r in rows if r.scale_id == scale and r.total is not None
+    )
+    return trend_chart(_("{scale} over time").format(scale=scale), points)
+
+
+def _with_chart(table: QWidget, png: bytes | None) -> QWidget:
+    if png is None:
+        return table
+    from PySide6.QtGui import QPixmap
+
+    box = QWidget()
+    layout = QVBoxLayout(box)
+    chart = QLabel(objectName="chart_label")
+    pixmap = QPixmap()
+    pixmap.loadFromData(png, "PNG")
+    chart.setPixmap(pixmap)
+    chart.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+    layout.addWidget(chart)
+    layout.addWidget(table, 1)
+    return box

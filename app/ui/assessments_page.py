@@ -62,6 +62,8 @@ class AssessmentsPage(QWidget):
             ("paper_button", _("Paper answer sheets…"), self.open_paper_entry),
             ("answer_import_button", _("Import answer sheets…"), self.import_answers),
             ("new_plan_button", _("New assessment plan…"), self.new_plan),
+            ("answer_sheet_button", _("Print blank answer sheets…"), self.print_answer_sheets),
+            ("summary_button", _("Print screening summary…"), self.print_summary),
         ):
             b = QPushButton(label, objectName=name)
             b.clicked.connect(slot)
@@ -171,6 +173,52 @@ class AssessmentsPage(QWidget):
         box.setObjectName("plan_completion_box")
         box.open()
         return box
+
+    def _pick_scale(self, title: str) -> str | None:
+        from PySide6.QtWidgets import QInputDialog
+
+        ids = list(all_scales())
+        scale_id, ok = QInputDialog.getItem(self, title, _("Scale"), ids, 0, False)
+        return scale_id if ok else None
+
+    def print_answer_sheets(self, scale_id: str | None = None, class_id: str | None = "ask"):
+        from PySide6.QtWidgets import QInputDialog
+
+        from app.services import printing
+        from app.ui.print_preview import show_document
+
+        scale_id = scale_id or self._pick_scale(_("Print blank answer sheets"))
+        if not scale_id:
+            return None
+        if class_id == "ask":
+            options = [(_("One blank sheet"), None)] + [
+                (f"{g.name}{c.name}", c.id)
+                for g in students.grades_and_classes(self.vault)
+                for c in g.classes
+            ]
+            label, ok = QInputDialog.getItem(
+                self, _("Print blank answer sheets"), _("Class"), [o[0] for o in options], 0, False
+            )
+            if not ok:
+                return None
+            class_id = dict(options)[label]
+        return show_document(
+            self,
+            self.vault,
+            printing.answer_sheets(self.vault, scale_id, class_id),
+            _("Answer sheets"),
+        )
+
+    def print_summary(self, scale_id: str | None = None):
+        from app.services import printing
+        from app.ui.print_preview import show_document
+
+        scale_id = scale_id or self._pick_scale(_("Print screening summary"))
+        if not scale_id:
+            return None
+        return show_document(
+            self, self.vault, printing.class_summary(self.vault, scale_id), _("Screening summary")
+        )
 
     def _resume(self) -> None:
         item = self.unfinished.currentItem() or self.unfinished.item(0)

@@ -192,3 +192,10 @@ class CaseFilePrintDialog(QDialog):
         self.preview = PrintPreview(self.vault, pdf, serial, _("Case file"), self.parent())
         self.preview.open()
         return self.preview
+
+
+def show_document(parent, vault: OpenVault, made: tuple[bytes, str], title: str) -> PrintPreview:
+    pdf, serial = made
+    preview = PrintPreview(vault, pdf, serial, title, parent)
+    preview.open()
+    return preview

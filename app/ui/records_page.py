@@ -76,6 +76,11 @@ class RecordsPage(QWidget):
 
         work = QGroupBox(_("Workload this semester"))
         wl = QVBoxLayout(work)
+        print_work = QPushButton(
+            _("Print the workload report…"), objectName="print_workload_button"
+        )
+        print_work.clicked.connect(self.print_workload)
+        wl.addWidget(print_work)
         self.workload = QTableWidget(0, 6, objectName="workload_table")
         self.workload.setHorizontalHeaderLabels(
             [
@@ -116,6 +121,15 @@ class RecordsPage(QWidget):
                 (w.name, w.sessions, w.session_hours, w.group_sessions, w.lessons, w.contacts)
             ):
                 self.workload.setItem(r, c, QTableWidgetItem(str(v)))
+
+    def print_workload(self):
+        from app.services import printing
+        from app.ui.print_preview import show_document
+
+        start, end = semester_bounds(dt.date.today())
+        return show_document(
+            self, self.vault, printing.workload_report(self.vault, start, end), _("Workload")
+        )
 
     def _fill(self, widget: QListWidget, kind: str) -> None:
         from app.models import Record

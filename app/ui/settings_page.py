@@ -55,6 +55,17 @@ class SettingsPage(QWidget):
         self.auto_lock.setEnabled(allowed(vault.user.role, "change_settings"))
         self.auto_lock.valueChanged.connect(self._auto_lock_changed)
         vform.addRow(_("Lock after idle"), self.auto_lock)
+        from PySide6.QtWidgets import QCheckBox
+
+        self.plain_export = QCheckBox(
+            _("Allow saving printed documents without encryption"), objectName="plain_export_check"
+        )
+        self.plain_export.setChecked(bool(vaults.get_setting(vault, "allow_plain_export", False)))
+        self.plain_export.setEnabled(allowed(vault.user.role, "change_settings"))
+        self.plain_export.toggled.connect(
+            lambda on: vaults.set_setting(self.vault, "allow_plain_export", on)
+        )
+        vform.addRow("", self.plain_export)
         layout.addWidget(vbox)
 
         if allowed(vault.user.role, "manage_users"):

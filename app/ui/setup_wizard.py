@@ -123,6 +123,23 @@ class _RecoveryPage(QWizardPage):
         )
         layout.addWidget(self.confirm)
         self.confirm.toggled.connect(self.completeChanged)
+        from PySide6.QtWidgets import QPushButton
+
+        printed = QPushButton(_("Print the recovery code…"), objectName="print_recovery_button")
+        printed.clicked.connect(self.print_code)
+        layout.addWidget(printed)
+
+    def print_code(self):
+        from app.services import printing
+        from app.ui.print_preview import show_document
+
+        vault = self._wizard.created
+        return show_document(
+            self,
+            vault,
+            printing.recovery_sheet(vault, self._wizard.recovery_code),
+            _("Recovery code"),
+        )
 
     def initializePage(self) -> None:
         self.code.setText(self._wizard.recovery_code or "")

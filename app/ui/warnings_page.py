@@ -90,6 +90,7 @@ class WarningsPage(QWidget):
             ("resolve_button", _("Resolve…"), self.resolve),
             ("network_button", _("Notify the network…"), self.open_network),
             ("crisis_button", _("Start crisis intervention…"), self.start_crisis),
+            ("slips_button", _("Print slips…"), self.print_slips),
         ):
             b = QPushButton(label, objectName=name)
             b.clicked.connect(slot)
@@ -221,6 +222,25 @@ class WarningsPage(QWidget):
         )
         form.open()
         return form
+
+    def print_slips(self, role: str | None = None):
+        """Slips for every open warning, worded for one role of the network."""
+        from app.reports.documents import ROLE_TITLES
+        from app.services import printing
+        from app.ui.print_preview import show_document
+
+        if not self.rows:
+            return None
+        if role is None:
+            roles = list(ROLE_TITLES)
+            label, ok = QInputDialog.getItem(
+                self, _("Print slips"), _("For whom?"), [ROLE_TITLES[r] for r in roles], 1, False
+            )
+            if not ok:
+                return None
+            role = roles[[ROLE_TITLES[r] for r in roles].index(label)]
+        made = printing.slips(self.vault, [w.id for w in self.rows], role)
+        return show_document(self, self.vault, made, _("Slips"))
 
     def _task_done(self) -> None:
         item = self.overdue.currentItem() or self.overdue.item(0)

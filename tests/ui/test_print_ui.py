@@ -41,3 +41,30 @@ def test_preview_and_print_leave_no_temporary_file(qtbot, populated_vault, tmp_p
     assert any(line.split() == ["Pages:", str(len(preview.images))] for line in info.splitlines())
     preview.close()
     shell.lock()
+
+
+def test_every_printable_document_opens_in_the_preview(qtbot, populated_vault):
+    from app.services import assessments, warnings
+    from app.ui.assessments_page import AssessmentsPage
+    from app.ui.records_page import RecordsPage
+    from app.ui.warnings_page import WarningsPage
+
+    kid = students.search_students(populated_vault, limit=1)[0]
+    assessments.record_result(populated_vault, kid.id, "PHQ-9", [0] * 8 + [1], mode="paper")
+    assert warnings.queue(populated_vault)
+    wpage = WarningsPage(populated_vault)
+    apage = AssessmentsPage(populated_vault)
+    rpage = RecordsPage(populated_vault)
+    for page in (wpage, apage, rpage):
+        qtbot.addWidget(page)
+    cls = students.grades_and_classes(populated_vault)[0].classes[0].id
+    previews = [
+        wpage.print_slips("head_teacher"),
+        apage.print_answer_sheets("GAD-7", cls),
+        apage.print_answer_sheets("PHQ-9", None),
+        apage.print_summary("PHQ-9"),
+        rpage.print_workload(),
+    ]
+    for preview in previews:
+        assert preview.images and preview.serial.startswith("XD")
+        preview.close()
