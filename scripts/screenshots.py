@@ -305,6 +305,34 @@ def main() -> int:
         input=pdf,
         check=True,
     )
+
+    def pdf_page(data: bytes, name: str) -> None:
+        subprocess.run(
+            [
+                "pdftoppm",
+                "-r",
+                "70",
+                "-png",
+                "-f",
+                "1",
+                "-l",
+                "1",
+                "-singlefile",
+                "-",
+                str(OUT / name),
+            ],
+            input=data,
+            check=True,
+        )
+
+    answers = [rng.choice((1, 1, 2, 2, 3)) for _ in range(90)]
+    scl = assessments.record_result(shell.vault, sid, "SCL-90", answers, mode="paper")[0]
+    pdf_page(printing.assessment_report(shell.vault, scl.id)[0], "20-assessment-report")
+    pdf_page(printing.class_summary(shell.vault, "PHQ-9")[0], "21-class-summary")
+    ws.show_section("reports")
+    ws.reports.refresh()
+    pump()
+    shell.grab().save(str(OUT / "22-reports-page.png"))
     shell.lock()
     pump()
     shell.close()

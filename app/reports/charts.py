@@ -78,3 +78,18 @@ def level_chart(points: list[tuple[dt.datetime, str]]) -> bytes:
     _dates(ax)
     fig.autofmt_xdate()
     return _png(fig)
+
+
+def rate_chart(title: str, points: list[tuple[str, float]]) -> bytes:
+    """Share of positive screens per semester, in percent."""
+    fig = _figure(height=2.6)
+    ax = fig.add_subplot(1, 1, 1)
+    ax.bar([p[0] for p in points], [p[1] for p in points], color="#ef6c00")
+    for i, (_label, value) in enumerate(points):
+        ax.text(i, value, f"{value:.1f}%", ha="center", va="bottom", fontsize=8)
+    ax.set_xticks(range(len(points)))
+    ax.set_xticklabels([p[0] for p in points], fontproperties=_font())
+    ax.set_title(title, fontproperties=_font())
+    ax.set_ylabel("%")
+    ax.grid(axis="y", alpha=0.3)
+    return _png(fig)

@@ -104,6 +104,7 @@ def case_file(
         r = records.get_record(vault, e.id)
         title = r.title or _(KINDS[r.kind].label)
         recs.append((r.occurred_at, r.kind, title, record_text(r.kind, r.body)))
+    recs += _class_lessons(vault, student_id)
     recs.sort(key=lambda x: x[0])
     data = CaseFileData(
         school=_school_name(vault),
@@ -138,6 +139,25 @@ def case_file(
             detail={"serial": serial, "document": "case_file", "sections": list(sections)},
         )
     return pdf, serial
+
+
+def _class_lessons(vault: OpenVault, student_id: str) -> list[tuple]:
+    """Lessons and class meetings held for the student's class (they belong in the file too)."""
+    from sqlalchemy import select
+
+    from app.models import Record, Student
+
+    with vault.session() as s:
+        class_id = s.scalar(select(Student.class_id).where(Student.id == student_id))
+        rows = s.scalars(
+            select(Record).where(
+                Record.kind == "lesson", Record.class_id == class_id, Record.voided_at.is_(None)
+            )
+        )
+        return [
+            (r.occurred_at, "lesson", r.body.get("topic", ""), record_text("lesson", r.body))
+            for r in rows
+        ]
 
 
 def _school_name(vault: OpenVault) -> str:
@@ -338,12 +358,16 @@ def class_summary(
         )
         roster = s.execute(q).all()
         latest = {}
+        by_semester: dict[str, dict[str, str]] = {}
         for r in s.scalars(
             select(AssessmentResult)
             .where(AssessmentResult.scale_id == defn.id, AssessmentResult.status == "final")
             .order_by(AssessmentResult.administered_at)
         ):
             latest[r.student_id] = r.band_id
+            by_semester.setdefault(_semester(r.administered_at.date()), {})[r.student_id] = (
+                r.band_id
+            )
     for _level, _number, gname, cname, sid, _name in sorted(roster):
         c = per_class.setdefault(f"{gname}{cname}", {"n": 0, "taken": 0, **dict.fromkeys(bands, 0)})
         c["n"] += 1
@@ -357,7 +381,18 @@ def class_summary(
     ]
     marking, serial = _marking(vault, f"筛查汇总 · {defn.id}")
     title = f"{defn.title} 筛查汇总" + ("（去标识化）" if de_identified else "")
-    pdf = build_class_summary(title, rows, header, None, marking)
+    from app.paths import resources_dir
+    from app.reports.charts import rate_chart
+    from app.risk.rules import load_rule_set
+
+    rules = load_rule_set(resources_dir() / "risk" / "default_rules.json")
+    positive = set(rules["positive_bands"].get(defn.id, ()))
+    trend = [
+        (sem, 100 * sum(b in positive for b in per_student.values()) / len(per_student))
+        for sem, per_student in sorted(by_semester.items())
+    ]
+    chart = rate_chart(f"{defn.id} 筛查阳性率（按学期）", trend) if trend else None
+    pdf = build_class_summary(title, rows, header, chart, marking)
     with vault.session() as s:
         audit.record(
             s,
@@ -371,6 +406,15 @@ def class_summary(
             },
         )
     return pdf, serial
+
+
+def _semester(day: dt.date) -> str:
+    """'2026秋' for Sep–Jan, '2027春' for Feb–Aug."""
+    if day.month >= 9:
+        return f"{day.year}秋"
+    if day.month == 1:
+        return f"{day.year - 1}秋"
+    return f"{day.year}春"
 
 
 def workload_report(vault: OpenVault, start: dt.date, end: dt.date) -> tuple[bytes, str]:

@@ -23,6 +23,7 @@ from app.ui.home_page import HomePage
 from app.ui.import_wizard import ImportWizard
 from app.ui.lifecycle import dispose_later
 from app.ui.records_page import RecordsPage
+from app.ui.reports_page import ReportsPage
 from app.ui.settings_page import SettingsPage
 from app.ui.students_page import StudentsPage
 from app.ui.tasks import TaskRunner
@@ -42,7 +43,7 @@ _LATER = {
     "warnings": N_("Warnings are visible to counselors only."),
     "home": N_("Welcome to XinDang."),
     "records": N_("Counseling records are visible to counselors only."),
-    "reports": N_("Confidential printing and statistics arrive in a later version."),
+    "reports": N_("Reports are available to counselors only."),
     "sync": N_("City-cloud sync arrives in a later version. XinDang works fully offline."),
 }
 
@@ -105,6 +106,9 @@ class Workspace(QWidget):
             elif key == "warnings" and allowed(vault.user.role, "view_diagnosis"):
                 page = WarningsPage(vault)
                 self.warnings = page
+            elif key == "reports" and allowed(vault.user.role, "view_diagnosis"):
+                page = ReportsPage(vault)
+                self.reports = page
             elif key == "records" and allowed(vault.user.role, "view_diagnosis"):
                 page = RecordsPage(vault)
                 self.records = page

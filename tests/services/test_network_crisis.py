@@ -62,7 +62,7 @@ def test_slips_never_carry_scores_bands_scales_or_notes(populated_vault, kid, wa
     students.update_student_flags(populated_vault, kid.id, diagnosis_note="SECRET-DIAGNOSIS")
     slip = network.slip(populated_vault, warning.id, role)
     text = str(slip)
-    for forbidden in ("PHQ", "14", "中度", "SECRET-DIAGNOSIS", "evidence", "band", "score", "rule"):
+    for forbidden in ("PHQ", "15", "中度", "SECRET-DIAGNOSIS", "evidence", "band", "score", "rule"):
         assert forbidden not in text, (role, forbidden)
     assert slip["student"] == kid.name
 

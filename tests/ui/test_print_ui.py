@@ -68,3 +68,17 @@ def test_every_printable_document_opens_in_the_preview(qtbot, populated_vault):
     for preview in previews:
         assert preview.images and preview.serial.startswith("XD")
         preview.close()
+
+
+def test_the_reports_page_shows_the_same_chart_and_prints(qtbot, populated_vault):
+    from app.services import assessments
+    from app.ui.reports_page import ReportsPage
+
+    for k in students.search_students(populated_vault, limit=4):
+        assessments.record_result(populated_vault, k.id, "PHQ-9", [1] * 9, mode="paper")
+    page = ReportsPage(populated_vault)
+    qtbot.addWidget(page)
+    assert not page.chart.pixmap().isNull()
+    preview = page.print_summary()
+    assert preview.images
+    preview.close()

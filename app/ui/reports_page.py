@@ -1,0 +1,100 @@
+"""报表: the school-level documents, and the screening chart on screen as in print."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QPixmap
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from app.i18n import _
+from app.scales.library import all_scales
+from app.services.vaults import OpenVault
+
+
+class ReportsPage(QWidget):
+    def __init__(self, vault: OpenVault, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("reports_page")
+        self.vault = vault
+        layout = QVBoxLayout(self)
+        row = QHBoxLayout()
+        self.scale = QComboBox(objectName="report_scale_combo")
+        for sid, d in all_scales().items():
+            self.scale.addItem(d.title, sid)
+        self.scale.setCurrentIndex(max(0, self.scale.findData("PHQ-9")))
+        row.addWidget(QLabel(_("Scale")))
+        row.addWidget(self.scale, 1)
+        for name, label, slot in (
+            ("summary_print", _("Print screening summary…"), self.print_summary),
+            ("sheets_print", _("Print blank answer sheets…"), self.print_sheets),
+            ("workload_print", _("Print the workload report…"), self.print_workload),
+        ):
+            b = QPushButton(label, objectName=name)
+            b.clicked.connect(slot)
+            row.addWidget(b)
+        layout.addLayout(row)
+        self.chart = QLabel(objectName="report_chart")
+        self.chart.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(self.chart, 1)
+        self.scale.currentIndexChanged.connect(self.refresh)
+        self.refresh()
+
+    def refresh(self) -> None:
+        """The band distribution of the latest results, school-wide, as a chart."""
+        from sqlalchemy import func, select
+
+        from app.models import AssessmentResult
+        from app.reports.charts import rate_chart
+
+        defn = all_scales()[self.scale.currentData()]
+        labels = {b["id"]: b["label"]["zh"] for b in defn.raw["bands"]["ranges"]}
+        with self.vault.session() as s:
+            rows = s.execute(
+                select(AssessmentResult.band_id, func.count())
+                .where(AssessmentResult.scale_id == defn.id, AssessmentResult.status == "final")
+                .group_by(AssessmentResult.band_id)
+            ).all()
+        total = sum(n for _b, n in rows)
+        if not total:
+            self.chart.setText(_("No results for this scale yet."))
+            return
+        points = [(labels.get(b, b or "-"), 100 * n / total) for b, n in rows]
+        pixmap = QPixmap()
+        pixmap.loadFromData(
+            rate_chart(_("{scale}: share of results per band").format(scale=defn.id), points), "PNG"
+        )
+        self.chart.setPixmap(pixmap)
+
+    def print_summary(self):
+        from app.services import printing
+        from app.ui.print_preview import show_document
+
+        return show_document(
+            self,
+            self.vault,
+            printing.class_summary(self.vault, self.scale.currentData()),
+            _("Screening summary"),
+        )
+
+    def print_sheets(self):
+        from app.services import printing
+        from app.ui.print_preview import show_document
+
+        return show_document(
+            self,
+            self.vault,
+            printing.answer_sheets(self.vault, self.scale.currentData()),
+            _("Answer sheets"),
+        )
+
+    def print_workload(self):
+        import datetime as dt
+
+        from app.services import printing
+        from app.ui.print_preview import show_document
+        from app.ui.records_page import semester_bounds
+
+        start, end = semester_bounds(dt.date.today())
+        return show_document(
+            self, self.vault, printing.workload_report(self.vault, start, end), _("Workload")
+        )
