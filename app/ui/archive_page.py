@@ -65,7 +65,8 @@ class ArchivePage(QWidget):
 
         self.tabs = QTabWidget(objectName="archive_tabs")
         self.tabs.addTab(self._basic_tab(), _("Basic information"))
-        self.tabs.addTab(self._assessment_tab(), _("Assessments"))
+        self._lazy: dict[int, object] = {}
+        self._add_lazy(self._assessment_tab, _("Assessments"))
         self.timeline = None
         if allowed(vault.user.role, "view_diagnosis"):
             from app.ui.timeline_view import TimelineView
@@ -75,8 +76,21 @@ class ArchivePage(QWidget):
             self.tabs.addTab(self.timeline, _("Records"))
             QShortcut(QKeySequence.StandardKey.New, self, activated=self.new_session)
         if allowed(vault.user.role, "view_diagnosis"):
-            self.tabs.addTab(self._warning_tab(), _("Warnings"))
+            self._add_lazy(self._warning_tab, _("Warnings"))
+        self.tabs.currentChanged.connect(self._build_tab)
         layout.addWidget(self.tabs)
+
+    def _add_lazy(self, build, label: str) -> None:
+        """Tabs with charts are built when first shown, so the archive opens at once."""
+        holder = QWidget()
+        QVBoxLayout(holder).setContentsMargins(0, 0, 0, 0)
+        index = self.tabs.addTab(holder, label)
+        self._lazy[index] = build
+
+    def _build_tab(self, index: int) -> None:
+        build = self._lazy.pop(index, None)
+        if build is not None:
+            self.tabs.widget(index).layout().addWidget(build())
 
     def _warning_tab(self) -> QWidget:
         """The student's warning level over time, oldest first."""

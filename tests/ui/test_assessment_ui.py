@@ -154,6 +154,7 @@ def test_the_archive_shows_the_assessment_history(qtbot, populated_vault, studen
     qtbot.addWidget(shell)
     shell.enter(populated_vault)
     shell.workspace.open_student(student.id)
+    shell.workspace.archive.tabs.setCurrentIndex(1)  # built when first shown
     table = shell.workspace.archive.findChild(object, "assessment_history")
     assert [table.item(0, c).text() for c in (1, 2, 4, 6)] == ["PHQ-9", "1", "无或极轻", "9"]
     QApplication.processEvents()

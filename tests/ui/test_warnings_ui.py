@@ -40,6 +40,8 @@ def test_unlock_shows_overdue_tasks_first_and_the_archive_shows_levels(qtbot, po
     shell.enter(populated_vault)
     assert shell.workspace.stack.currentWidget() is shell.workspace.warnings
     shell.workspace.open_student(kid.id)
+    tabs = shell.workspace.archive.tabs
+    tabs.setCurrentIndex([tabs.tabText(i) for i in range(tabs.count())].index("预警"))
     table = shell.workspace.archive.findChild(object, "warning_history")
     assert [table.item(0, c).text() for c in range(3)][1:] == ["一级（红）", "已确认"]
     shell.lock()
