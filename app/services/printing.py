@@ -20,6 +20,12 @@ from app.services.vaults import OpenVault
 PRINT = "print"
 
 
+def _audit_print(vault: OpenVault, **entry) -> None:
+    """Every print is recorded: its serial, the document and what it contained."""
+    with vault.session() as s:
+        audit.record(s, PRINT, **entry)
+
+
 def new_serial(now: dt.datetime | None = None) -> str:
     now = now or dt.datetime.now()
     return f"XD{now:%Y%m%d}-{secrets.token_hex(3).upper()}"
@@ -130,14 +136,12 @@ def case_file(
         serial, vault.user.display_name, f"{now:%Y-%m-%d %H:%M}", f"{a.row.name} · 心理档案"
     )
     pdf = build_case_file(data, marking, sections)
-    with vault.session() as s:
-        audit.record(
-            s,
-            PRINT,
-            object_type="student",
-            object_id=student_id,
-            detail={"serial": serial, "document": "case_file", "sections": list(sections)},
-        )
+    _audit_print(
+        vault,
+        object_type="student",
+        object_id=student_id,
+        detail={"serial": serial, "document": "case_file", "sections": list(sections)},
+    )
     return pdf, serial
 
 
@@ -223,13 +227,11 @@ def slips(vault: OpenVault, warning_ids: list[str], role: str) -> tuple[bytes, s
     content = [network.slip(vault, wid, role) for wid in warning_ids]
     marking, serial = _marking(vault, f"告知单 · {ROLE_TITLES[role]}")
     pdf = build_slips(content, role, marking)
-    with vault.session() as s:
-        audit.record(
-            s,
-            PRINT,
-            object_type="warning",
-            detail={"serial": serial, "document": "slips", "role": role, "count": len(content)},
-        )
+    _audit_print(
+        vault,
+        object_type="warning",
+        detail={"serial": serial, "document": "slips", "role": role, "count": len(content)},
+    )
     return pdf, serial
 
 
@@ -251,18 +253,16 @@ def answer_sheets(
         people = [(r.name, f"{r.grade}{r.class_name}", r.student_no) for r in rows]
     marking, serial = _marking(vault, f"答题纸 · {defn.id}")
     pdf = build_answer_sheets(defn.title, defn.item_count, option_legend(defn), people, marking)
-    with vault.session() as s:
-        audit.record(
-            s,
-            PRINT,
-            object_type="scale",
-            detail={
-                "serial": serial,
-                "document": "answer_sheets",
-                "scale": defn.id,
-                "count": len(people),
-            },
-        )
+    _audit_print(
+        vault,
+        object_type="scale",
+        detail={
+            "serial": serial,
+            "document": "answer_sheets",
+            "scale": defn.id,
+            "count": len(people),
+        },
+    )
     return pdf, serial
 
 
@@ -273,10 +273,9 @@ def recovery_sheet(vault: OpenVault, code: str) -> tuple[bytes, str]:
     require(vault.user.role, "manage_users")
     marking, serial = _marking(vault, "恢复码")
     pdf = build_recovery_sheet(_school_name(vault), vault.vault_id, code, marking)
-    with vault.session() as s:
-        audit.record(
-            s, PRINT, object_type="vault", detail={"serial": serial, "document": "recovery_sheet"}
-        )
+    _audit_print(
+        vault, object_type="vault", detail={"serial": serial, "document": "recovery_sheet"}
+    )
     return pdf, serial
 
 
@@ -315,14 +314,12 @@ def assessment_report(vault: OpenVault, result_id: str) -> tuple[bytes, str]:
         text_of(defn.raw.get("interpretation")),
         marking,
     )
-    with vault.session() as s:
-        audit.record(
-            s,
-            PRINT,
-            object_type="assessment_result",
-            object_id=result_id,
-            detail={"serial": serial, "document": "assessment_report"},
-        )
+    _audit_print(
+        vault,
+        object_type="assessment_result",
+        object_id=result_id,
+        detail={"serial": serial, "document": "assessment_report"},
+    )
     return pdf, serial
 
 
@@ -393,18 +390,16 @@ def class_summary(
     ]
     chart = rate_chart(f"{defn.id} 筛查阳性率（按学期）", trend) if trend else None
     pdf = build_class_summary(title, rows, header, chart, marking)
-    with vault.session() as s:
-        audit.record(
-            s,
-            PRINT,
-            object_type="scale",
-            detail={
-                "serial": serial,
-                "document": "class_summary",
-                "scale": defn.id,
-                "de_identified": de_identified,
-            },
-        )
+    _audit_print(
+        vault,
+        object_type="scale",
+        detail={
+            "serial": serial,
+            "document": "class_summary",
+            "scale": defn.id,
+            "de_identified": de_identified,
+        },
+    )
     return pdf, serial
 
 
@@ -433,8 +428,5 @@ def workload_report(vault: OpenVault, start: dt.date, end: dt.date) -> tuple[byt
     ]
     marking, serial = _marking(vault, "工作量统计")
     pdf = build_workload(f"心理教师工作量统计（{start} 至 {end}）", rows, marking)
-    with vault.session() as s:
-        audit.record(
-            s, PRINT, object_type="workload", detail={"serial": serial, "document": "workload"}
-        )
+    _audit_print(vault, object_type="workload", detail={"serial": serial, "document": "workload"})
     return pdf, serial
