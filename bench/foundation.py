@@ -24,6 +24,27 @@ def figure(
     return {"name": name, "value": round(value, 3), "unit": unit, "target": target, "ok": ok}
 
 
+def school_vault(
+    tmp: Path,
+    name: str,
+    students: int,
+    *,
+    grades: tuple[int, ...] = (7, 8, 9, 10, 11, 12),
+    admin_name: str = "admin",
+) -> OpenVault:
+    """A fresh vault with a synthetic school imported through the real roster import."""
+    vault, _code = vaults.create_vault(
+        tmp / name,
+        school_name="基准学校",
+        admin_login="admin",
+        admin_name=admin_name,
+        passphrase=PASSPHRASE,
+    )
+    roster = synthetic.generate_students(students, grades=grades)
+    roster_import.import_roster(vault, synthetic.write_roster_csv(tmp / f"{name}.csv", roster))
+    return vault
+
+
 def _plain_vault(root: Path, module) -> OpenVault:
     """The same schema and services over plain SQLite, only to measure what encryption costs."""
     root.mkdir(parents=True)

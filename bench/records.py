@@ -7,27 +7,18 @@ import random
 import statistics
 import time
 
-from bench.foundation import figure
+from bench.foundation import figure, school_vault
 
 
 def run(tmp) -> list[dict]:
     from PySide6.QtWidgets import QApplication
 
-    from app.services import assessments, records, roster_import, synthetic, vaults
+    from app.services import assessments, records
     from app.services import students as students_service
     from app.ui.archive_page import ArchivePage
 
     app = QApplication.instance() or QApplication([])
-    vault, _code = vaults.create_vault(
-        tmp / "records",
-        school_name="基准学校",
-        admin_login="admin",
-        admin_name="admin",
-        passphrase="bench-passphrase-2026",
-    )
-    roster_import.import_roster(
-        vault, synthetic.write_roster_csv(tmp / "r.csv", synthetic.generate_students(200))
-    )
+    vault = school_vault(tmp, "records", 200)
     student = students_service.search_students(vault, limit=1)[0]
     rng = random.Random(4)
     start = dt.datetime(2016, 9, 1, 9, 0)

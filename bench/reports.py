@@ -7,24 +7,14 @@ import random
 import statistics
 import time
 
-from bench.foundation import figure
+from bench.foundation import figure, school_vault
 
 
 def run(tmp) -> list[dict]:
-    from app.services import assessments, printing, records, roster_import, synthetic, vaults
+    from app.services import assessments, printing, records
     from app.services import students as students_service
 
-    vault, _code = vaults.create_vault(
-        tmp / "reports",
-        school_name="基准学校",
-        admin_login="admin",
-        admin_name="王老师",
-        passphrase="bench-passphrase-2026",
-    )
-    roster_import.import_roster(
-        vault,
-        synthetic.write_roster_csv(tmp / "p.csv", synthetic.generate_students(50, grades=(7,))),
-    )
+    vault = school_vault(tmp, "reports", 50, grades=(7,), admin_name="王老师")
     st = students_service.search_students(vault, limit=1)[0]
     rng = random.Random(6)
     for i in range(8):

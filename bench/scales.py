@@ -7,7 +7,7 @@ import time
 
 from app.scales.library import get_scale
 from app.scales.scoring import score
-from bench.foundation import figure
+from bench.foundation import figure, school_vault
 
 
 def run() -> list[dict]:
@@ -28,21 +28,12 @@ def kiosk_latency(tmp) -> list[dict]:
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
 
-    from app.services import kiosk, roster_import, synthetic, vaults
+    from app.services import kiosk
     from app.services import students as students_service
     from app.ui.kiosk_window import KioskWindow
 
     app = QApplication.instance() or QApplication([])
-    vault, _code = vaults.create_vault(
-        tmp / "kiosk",
-        school_name="基准学校",
-        admin_login="admin",
-        admin_name="admin",
-        passphrase="bench-passphrase-2026",
-    )
-    roster_import.import_roster(
-        vault, synthetic.write_roster_csv(tmp / "k.csv", synthetic.generate_students(50))
-    )
+    vault = school_vault(tmp, "kiosk", 50)
     student = students_service.search_students(vault, limit=1)[0]
     times = []
     for _ in range(4):

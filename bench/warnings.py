@@ -5,24 +5,15 @@ from __future__ import annotations
 import random
 import time
 
-from bench.foundation import figure
+from bench.foundation import figure, school_vault
 
 
 def run(tmp) -> list[dict]:
-    from app.services import roster_import, synthetic, vaults, warnings
+    from app.services import warnings
     from app.services.assessments import store_result
     from app.services.students import search_students
 
-    vault, _code = vaults.create_vault(
-        tmp / "warnings",
-        school_name="基准学校",
-        admin_login="admin",
-        admin_name="admin",
-        passphrase="bench-passphrase-2026",
-    )
-    roster_import.import_roster(
-        vault, synthetic.write_roster_csv(tmp / "w.csv", synthetic.generate_students(5000))
-    )
+    vault = school_vault(tmp, "warnings", 5000)
     rng = random.Random(5)
     ids = [r.id for r in search_students(vault)]
     t = time.perf_counter()
