@@ -84,3 +84,18 @@ def populated_vault(vault, roster_csv):
     report = roster_import.import_roster(vault, roster_csv)
     assert report.applied and report.created == 120
     return vault
+
+
+@pytest.fixture
+def principal(populated_vault):
+    """The principal's read-only session on the populated vault (a viewer with their own slot)."""
+    vaults.add_user(
+        populated_vault,
+        login="boss",
+        display_name="校长",
+        role="viewer",
+        passphrase="viewer-pass-1",
+    )
+    viewer = vaults.unlock(populated_vault.root, "viewer-pass-1", "boss")
+    yield viewer
+    viewer.lock()

@@ -113,18 +113,9 @@ def test_the_print_is_audited_with_serial_and_contents(populated_vault, student)
     )
 
 
-def test_a_viewer_cannot_print_a_case_file(populated_vault, student):
-    vaults.add_user(
-        populated_vault,
-        login="boss",
-        display_name="校长",
-        role="viewer",
-        passphrase="viewer-pass-1",
-    )
-    boss = vaults.unlock(populated_vault.root, "viewer-pass-1", "boss")
+def test_a_viewer_cannot_print_a_case_file(populated_vault, student, principal):
     with pytest.raises(PermissionDenied):
-        printing.case_file(boss, student.id)
-    boss.lock()
+        printing.case_file(principal, student.id)
 
 
 def test_rendering_and_printing_leave_no_file_in_the_temp_directory(populated_vault, student):

@@ -209,18 +209,10 @@ def test_the_list_pages_in_from_sql(qtbot, vault, tmp_path):
     assert model.rowCount() == 1200 and not model.canFetchMore()
 
 
-def test_a_viewer_sees_no_import_button(qtbot, populated_vault):
-    vaults.add_user(
-        populated_vault,
-        login="boss",
-        display_name="校长",
-        role="viewer",
-        passphrase="viewer-pass-1",
-    )
-    viewer = vaults.unlock(populated_vault.root, "viewer-pass-1", "boss")
+def test_a_viewer_sees_no_import_button(qtbot, populated_vault, principal):
     shell = Shell(populated_vault.root, runner=TaskRunner(inline=True))
     qtbot.addWidget(shell)
-    shell.enter(viewer)
+    shell.enter(principal)
     assert not shell.workspace.students.import_button.isVisibleTo(shell.workspace.students)
     shell.lock()
 
