@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 export QT_QPA_PLATFORM ?=
 
-.PHONY: setup system-deps run test lint format bench demo i18n screenshots clean
+.PHONY: setup system-deps run test lint format bench demo i18n screenshots cloud-dev clean
 
 system-deps:
 	@bash scripts/install-system-deps.sh
@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml scripts/install-system-deps.sh
 	@PY=$$(bash scripts/find-python.sh) || exit 1; \
 	  if [ ! -x $(PY) ]; then echo "Creating $(VENV) with $$PY"; $$PY -m venv $(VENV); fi
 	$(PY) -m pip install -q --disable-pip-version-check --upgrade pip
-	$(PY) -m pip install -q --disable-pip-version-check -e '.[dev]'
+	$(PY) -m pip install -q --disable-pip-version-check -e '.[dev,cloud]'
 	@touch $(STAMP)
 
 setup: $(STAMP)
@@ -45,5 +45,9 @@ i18n: setup
 screenshots: setup
 	xvfb-run -a -s "-screen 0 1280x900x24" $(PY) scripts/screenshots.py
 
+# The reference city server on https://127.0.0.1:8443 with a private PostgreSQL (README: 同步).
+cloud-dev: setup
+	$(PY) -m cloud dev --folder .cloud-dev
+
 clean:
-	rm -rf $(VENV) .demo build .pytest_cache .ruff_cache
+	rm -rf $(VENV) .demo .cloud-dev build .pytest_cache .ruff_cache

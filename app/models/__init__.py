@@ -7,6 +7,7 @@ from app.models.network import NetworkMember, WarningNotification
 from app.models.record import Record, RecordParticipant, RecordVersion
 from app.models.school import Grade, School, SchoolClass
 from app.models.student import Guardian, Student
+from app.models.sync import OutboxItem, RefItem, SyncConflict, SyncCursor
 from app.models.user import User
 from app.models.warning import Warning, WarningRuleSet, WarningTask
 
@@ -31,6 +32,10 @@ __all__ = [
     "WarningNotification",
     "WarningTask",
     "NetworkMember",
+    "OutboxItem",
+    "RefItem",
+    "SyncConflict",
+    "SyncCursor",
     "Record",
     "RecordParticipant",
     "RecordVersion",

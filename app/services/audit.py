@@ -27,6 +27,8 @@ UPDATE = "update"
 IMPORT = "import"
 EXPORT = "export"
 RECOVERY_RESET = "recovery_reset"
+SYNC = "sync"
+SYNC_ENROLL = "sync_enroll"
 
 
 def derive_audit_key(dek: bytes) -> bytes:

@@ -19,6 +19,8 @@ _ACTIONS: dict[str, tuple[set[str], str]] = {
     "view_diagnosis": ({ADMIN, COUNSELOR}, N_("see counselor-only notes")),
     "view_students": ({ADMIN, COUNSELOR, VIEWER}, N_("view students")),
     "change_settings": ({ADMIN}, N_("change vault settings")),
+    "sync": ({ADMIN, COUNSELOR}, N_("sync with the city platform")),
+    "enroll_device": ({ADMIN}, N_("connect this computer to the city platform")),
 }
 
 

@@ -26,6 +26,7 @@ from app.models import School, User, VaultSetting, new_id
 from app.models.user import ROLES
 from app.services import audit
 from app.services.permissions import ADMIN, require
+from app.sync.outbox import install_outbox
 from app.vault import vaultdir
 from app.vault.kdf import KdfParams
 from app.vault.vaultdir import Unlocked, VaultPaths
@@ -102,6 +103,7 @@ def create_vault(
     )
     try:
         db = open_database(paths.db, unlocked.dek, create=True)
+        install_outbox()
         migrate.upgrade(db)
         key = audit.derive_audit_key(unlocked.dek)
         with db.session(admin_id, key) as s:
@@ -227,6 +229,7 @@ def list_users(vault: OpenVault) -> list[UserInfo]:
 
 
 def _open_db(root: Path, unlocked: Unlocked) -> Database:
+    install_outbox()
     paths = VaultPaths(root)
     try:
         db = open_database(paths.db, unlocked.dek)

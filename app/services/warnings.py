@@ -77,19 +77,24 @@ def active_rule_set(s: Session) -> tuple[int, dict]:
     return row.version, row.rules
 
 
-def save_rule_set(vault: OpenVault, rules: dict, note: str = "") -> int:
-    """Admins edit the rules; each save is a new version, so old warnings stay explainable."""
-    require(vault.user.role, "change_settings")
+def validate_rules(rules: dict) -> None:
+    """A rule set must evaluate and use known levels; checked before any version is stored."""
     probe = StudentEvidence("probe")
     try:
         evaluate(rules, probe, dt.date.today())
         levels = {r["level"] for r in rules["rules"]}
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise ValidationError(
             "rules", _("The rule set is not valid: {error}").format(error=exc)
         ) from exc
     if not levels <= set(LEVEL_ORDER):
         raise ValidationError("rules", _("Unknown warning level."))
+
+
+def save_rule_set(vault: OpenVault, rules: dict, note: str = "") -> int:
+    """Admins edit the rules; each save is a new version, so old warnings stay explainable."""
+    require(vault.user.role, "change_settings")
+    validate_rules(rules)
     with vault.session() as s:
         version, _rules = active_rule_set(s)
         s.add(WarningRuleSet(version=version + 1, rules=rules, note=note, created_by=vault.user.id))

@@ -1,0 +1,271 @@
+"""Applying what the city publishes. Each page is applied with its cursor in one transaction;
+a page with one invalid item is refused whole. Nothing from the city ever deletes archive data."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.models import (
+    AssessmentPlan,
+    Grade,
+    RefItem,
+    School,
+    SchoolClass,
+    Student,
+    SyncConflict,
+    WarningRuleSet,
+    new_id,
+    utcnow,
+)
+from app.sync import schemas
+from app.sync.transport import ProtocolViolation
+
+ROSTER_FIELDS = ("name", "gender", "birth_date", "grade_level", "class_number", "status")
+
+
+@dataclass
+class PullReport:
+    applied: dict[str, int] = field(default_factory=dict)
+    conflicts: int = 0
+    full_downloads: list[str] = field(default_factory=list)
+
+    def count(self, stream: str, n: int = 1) -> None:
+        self.applied[stream] = self.applied.get(stream, 0) + n
+
+
+class _Classes:
+    """Grades and classes by number, created on demand (a city roster may open a new class)."""
+
+    def __init__(self, s: Session) -> None:
+        from app.roster.fields import GRADE_NAMES
+
+        self.s = s
+        self.names = GRADE_NAMES
+        self.school = s.scalars(select(School)).first()
+        self.grades = {g.level: g for g in s.scalars(select(Grade))}
+        self.classes = {(c.grade_id, c.number): c for c in s.scalars(select(SchoolClass))}
+        self.by_id = {c.id: c for c in self.classes.values()}
+
+    def get(self, level: int, number: int, create: bool = True) -> SchoolClass | None:
+        grade = self.grades.get(level)
+        if grade is None:
+            if not create:
+                return None
+            grade = Grade(
+                id=new_id(),
+                school_id=self.school.id,
+                level=level,
+                name=self.names.get(level, f"{level}年级"),
+            )
+            self.s.add(grade)
+            self.grades[level] = grade
+        cls = self.classes.get((grade.id, number))
+        if cls is None and create:
+            cls = SchoolClass(id=new_id(), grade_id=grade.id, number=number, name=f"{number}班")
+            self.s.add(cls)
+            self.classes[(grade.id, number)] = cls
+            self.by_id[cls.id] = cls
+        return cls
+
+    def placement(self, class_id: str | None) -> tuple[int | None, int | None]:
+        cls = self.by_id.get(class_id) if class_id else None
+        if cls is None:
+            return None, None
+        grade = next((g for g in self.grades.values() if g.id == cls.grade_id), None)
+        return (grade.level if grade else None), cls.number
+
+
+def _roster_view(st: Student, classes: _Classes) -> dict:
+    level, number = classes.placement(st.class_id)
+    return {
+        "name": st.name,
+        "gender": st.gender,
+        "birth_date": st.birth_date.isoformat() if st.birth_date else None,
+        "grade_level": level,
+        "class_number": number,
+        "status": st.status,
+    }
+
+
+def _set_student(st: Student, p: dict, classes: _Classes) -> None:
+    from app.services.names import pinyin_keys
+
+    if st.name != p["name"]:
+        st.name = p["name"]
+        st.name_pinyin, st.name_initials = pinyin_keys(p["name"])
+    st.gender = p.get("gender")
+    st.birth_date = dt.date.fromisoformat(p["birth_date"]) if p.get("birth_date") else None
+    st.status = p.get("status") or "enrolled"
+    if p.get("grade_level") and p.get("class_number"):
+        st.class_id = classes.get(p["grade_level"], p["class_number"]).id
+
+
+def apply_student(s: Session, payload: dict, classes: _Classes | None = None) -> Student:
+    """Create or update a student from a city roster entry (also used to resolve a conflict)."""
+    classes = classes or _Classes(s)
+    st = s.scalars(select(Student).where(Student.student_no == payload["student_no"])).first()
+    if st is None:
+        from app.services.names import pinyin_keys
+
+        full, initials = pinyin_keys(payload["name"])
+        st = Student(
+            id=new_id(),
+            student_no=payload["student_no"],
+            name=payload["name"],
+            name_pinyin=full,
+            name_initials=initials,
+        )
+        s.add(st)
+    _set_student(st, payload, classes)
+    return st
+
+
+class PageApplier:
+    """Applies one page of one stream inside the caller's transaction."""
+
+    def __init__(self, s: Session, stream: str, report: PullReport) -> None:
+        self.s = s
+        self.stream = stream
+        self.report = report
+        self._classes: _Classes | None = None
+
+    @property
+    def classes(self) -> _Classes:
+        if self._classes is None:
+            self._classes = _Classes(self.s)
+        return self._classes
+
+    def apply(self, items: list[dict]) -> None:
+        for item in items:
+            ref = self.s.get(RefItem, (self.stream, item["id"]))
+            if ref is not None and ref.version >= item["version"]:
+                continue  # a page fetched again after a crash: already applied
+            if not item["deleted"]:
+                if item["payload"] is None:
+                    raise ProtocolViolation(f"{self.stream}/{item['id']}: no payload")
+                getattr(self, f"_{self.stream}")(item, ref)
+            if ref is None:
+                ref = RefItem(stream=self.stream, item_id=item["id"], version=item["version"])
+                self.s.add(ref)
+            ref.version = item["version"]
+            ref.deleted = item["deleted"]
+            ref.payload = None if item["deleted"] else item["payload"]
+            ref.received_at = utcnow()
+            self.report.count(self.stream)
+
+    def _roster(self, item: dict, ref: RefItem | None) -> None:
+        p = item["payload"]
+        schemas.check(schemas.ROSTER_ITEM, p)
+        if p["student_no"] != item["id"]:
+            raise ProtocolViolation("roster item id differs from its 学籍号")
+        st = self.s.scalars(select(Student).where(Student.student_no == p["student_no"])).first()
+        if st is None:
+            apply_student(self.s, p, self.classes)
+            return
+        local = _roster_view(st, self.classes)
+        wanted = {k: p.get(k) for k in ROSTER_FIELDS}
+        if wanted.get("grade_level") is None:
+            wanted["grade_level"], wanted["class_number"] = (
+                local["grade_level"],
+                local["class_number"],
+            )
+        if local == wanted:
+            return
+        base = (
+            {k: (ref.payload or {}).get(k) for k in ROSTER_FIELDS} if ref and ref.payload else None
+        )
+        if base is not None and base == local:
+            _set_student(st, p, self.classes)
+            return
+        open_conflict = self.s.scalars(
+            select(SyncConflict).where(
+                SyncConflict.entity == "student",
+                SyncConflict.entity_id == p["student_no"],
+                SyncConflict.resolved_at.is_(None),
+            )
+        ).first()
+        if open_conflict is None:
+            open_conflict = SyncConflict(
+                entity="student",
+                entity_id=p["student_no"],
+                local=local,
+                server=p,
+                server_version=item["version"],
+            )
+            self.s.add(open_conflict)
+        else:
+            open_conflict.local, open_conflict.server = local, p
+            open_conflict.server_version = item["version"]
+        self.report.conflicts += 1
+
+    def _scales(self, item: dict, _ref) -> None:
+        from app.scales.definition import ScaleDefinitionError, parse_definition
+        from app.scales.library import all_scales, imported_dir
+
+        try:
+            d = parse_definition(item["payload"], file=f"city:{item['id']}")
+        except ScaleDefinitionError as exc:
+            raise ProtocolViolation(f"scale {item['id']}: {exc}") from exc
+        if d.id.upper() != item["id"].upper():
+            raise ProtocolViolation("scale item id differs from the definition's id")
+        from app.atomic_write import atomic_write
+
+        folder = imported_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        atomic_write(
+            folder / f"{d.id.lower()}.json",
+            json.dumps(item["payload"], ensure_ascii=False, indent=1).encode(),
+            0o644,
+        )
+        all_scales.cache_clear()
+
+    def _plans(self, item: dict, _ref) -> None:
+        p = item["payload"]
+        schemas.check(schemas.PLAN_ITEM, p | {"id": item["id"]})
+        try:
+            plan_id = str(uuid.UUID(item["id"]))
+        except ValueError:
+            plan_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"xindang-city-plan:{item['id']}"))
+        if p.get("classes", "all") == "all":
+            class_ids = [c.id for c in self.classes.classes.values()]
+        else:
+            found = [self.classes.get(g, c, create=False) for g, c in p["classes"]]
+            class_ids = [c.id for c in found if c is not None]
+        plan = self.s.get(AssessmentPlan, plan_id)
+        if plan is None:
+            plan = AssessmentPlan(id=plan_id)
+            self.s.add(plan)
+        plan.name = p["name"]
+        plan.scale_ids = [x.upper() for x in p["scale_ids"]]
+        plan.class_ids = class_ids
+        plan.starts_on = dt.date.fromisoformat(p["starts_on"])
+        plan.ends_on = dt.date.fromisoformat(p["ends_on"])
+
+    def _rules(self, item: dict, _ref) -> None:
+        from app.errors import ValidationError
+        from app.services.warnings import active_rule_set, validate_rules
+
+        schemas.check(schemas.RULES_ITEM, item["payload"])
+        rules = item["payload"]["rules"]
+        try:
+            validate_rules(rules)
+        except ValidationError as exc:
+            raise ProtocolViolation(f"rules: {exc}") from exc
+        version, current = active_rule_set(self.s)
+        if json.dumps(current, sort_keys=True) != json.dumps(rules, sort_keys=True):
+            self.s.add(
+                WarningRuleSet(
+                    version=version + 1,
+                    rules=rules,
+                    note=f"市平台发布的规则（第 {item['version']} 版）",
+                )
+            )
+
+    def _transfers(self, item: dict, _ref) -> None:
+        schemas.check(schemas.TRANSFER_ITEM, item["payload"])

@@ -1,0 +1,161 @@
+"""The sync policy: which entity and which field goes to the city. An allow-list, never a deny-list.
+
+Whatever the policy file says, three things are refused in code: private notes, free-text fields
+(narratives, contents, names typed into a record) and raw answers to items.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+
+from sqlalchemy.orm import Session
+
+from app.models import AssessmentResult, Record, SchoolClass, Student, Warning
+from app.records.kinds import KINDS
+
+SAFE_BODY_TYPES = frozenset({"int", "choice", "bool", "date", "datetime"})
+NEVER = frozenset({"answers", "seconds", "name", "evidence", "review_note", "resolution_note"})
+PRIORITY = {"warning": 0, "assessment_result": 1, "record": 2, "workload": 3, "audit_head": 3}
+SETTING_KEY = "sync_policy"
+
+
+@cache
+def default_policy() -> dict:
+    from app.paths import resources_dir
+
+    return json.loads((resources_dir() / "sync" / "policy.json").read_text(encoding="utf-8"))
+
+
+def effective_policy(s: Session) -> dict:
+    from app.models import VaultSetting
+
+    row = s.get(VaultSetting, SETTING_KEY)
+    return row.value.get("v") if row and row.value.get("v") else default_policy()
+
+
+def _allowed(policy: dict, entity: str) -> dict | None:
+    spec = policy.get("entities", {}).get(entity)
+    return spec if spec and spec.get("send") else None
+
+
+def _fields(spec: dict) -> set[str]:
+    return {k for k, v in spec.get("fields", {}).items() if v and k not in NEVER}
+
+
+def _placement(s: Session, student_id: str | None, class_id: str | None) -> dict:
+    out: dict = {}
+    if student_id:
+        st = s.get(Student, student_id)
+        if st is not None:
+            out["student_no"] = st.student_no
+            class_id = class_id or st.class_id
+    if class_id:
+        cls = s.get(SchoolClass, class_id)
+        if cls is not None:
+            out["grade_level"] = cls.grade.level
+            out["class_number"] = cls.number
+    return out
+
+
+def _iso(value):
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def _result(s: Session, r: AssessmentResult, fields: set[str]) -> dict:
+    full = _placement(s, r.student_id, None) | {
+        "plan_id": r.plan_id,
+        "scale_id": r.scale_id,
+        "scale_version": r.scale_version,
+        "engine_version": r.engine_version,
+        "mode": r.mode,
+        "administered_at": _iso(r.administered_at),
+        "total": r.total,
+        "standard_score": r.standard_score,
+        "band_id": r.band_id,
+        "band_label": r.band_label,
+        "subscales": r.subscales,
+        "valid": r.valid,
+        "flags": r.flags,
+        "critical_item_count": len(r.critical_items or []),
+        "status": r.status,
+    }
+    return {k: v for k, v in full.items() if k in fields}
+
+
+def _warning(s: Session, w: Warning, fields: set[str]) -> dict:
+    full = _placement(s, w.student_id, None) | {
+        "level": w.level,
+        "status": w.status,
+        "rule_id": w.rule_id,
+        "rule_set_version": w.rule_set_version,
+        "raised_at": _iso(w.raised_at),
+        "reviewed_at": _iso(w.reviewed_at),
+        "resolved_at": _iso(w.resolved_at),
+    }
+    return {k: v for k, v in full.items() if k in fields}
+
+
+def _record(s: Session, r: Record, spec: dict, fields: set[str]) -> dict | None:
+    kind = KINDS.get(r.kind)
+    allowed_kinds = spec.get("kinds", {})
+    if r.private or kind is None or kind.private or r.kind not in allowed_kinds:
+        return None
+    safe = {f.key for f in kind.fields if f.type in SAFE_BODY_TYPES and not f.hidden}
+    body = {k: _iso(r.body.get(k)) for k in allowed_kinds[r.kind] if k in safe and k in r.body}
+    full = _placement(s, r.student_id, r.class_id) | {
+        "kind": r.kind,
+        "occurred_at": _iso(r.occurred_at),
+        "voided": r.voided_at is not None,
+    }
+    out = {k: v for k, v in full.items() if k in fields}
+    out["kind"] = r.kind
+    if body:
+        out["fields"] = body
+    return out
+
+
+def serialize(s: Session, obj, policy: dict) -> tuple[str, dict] | None:
+    """(entity, payload) for an archive row the policy lets go up, else None."""
+    if isinstance(obj, AssessmentResult) and (spec := _allowed(policy, "assessment_result")):
+        return "assessment_result", _result(s, obj, _fields(spec))
+    if isinstance(obj, Warning) and (spec := _allowed(policy, "warning")):
+        return "warning", _warning(s, obj, _fields(spec))
+    if isinstance(obj, Record) and (spec := _allowed(policy, "record")):
+        payload = _record(s, obj, spec, _fields(spec))
+        return ("record", payload) if payload is not None else None
+    return None
+
+
+@dataclass(frozen=True)
+class PolicyRow:
+    entity: str
+    field: str
+    sent: bool
+    locked: bool  # refused in code, whatever the policy says
+
+
+def describe(policy: dict) -> list[PolicyRow]:
+    """Every field of every entity with whether it goes up: what the admin sees on the sync page."""
+    rows = []
+    for entity, spec in policy.get("entities", {}).items():
+        send = bool(spec.get("send"))
+        for name, on in spec.get("fields", {}).items():
+            locked = name in NEVER
+            rows.append(PolicyRow(entity, name, send and bool(on) and not locked, locked))
+        for kind, names in spec.get("kinds", {}).items():
+            k = KINDS.get(kind)
+            for f in k.fields if k else ():
+                locked = f.type not in SAFE_BODY_TYPES or f.hidden or k.private
+                rows.append(
+                    PolicyRow(
+                        entity, f"{kind}.{f.key}", send and f.key in names and not locked, locked
+                    )
+                )
+        if not spec.get("fields") and not spec.get("kinds"):
+            rows.append(PolicyRow(entity, "*", send, False))
+    for kind in KINDS.values():
+        if kind.private:
+            rows.append(PolicyRow("record", f"{kind.key}.*", False, True))
+    return rows

@@ -1,0 +1,186 @@
+"""What a server may answer. Anything else is a protocol violation and changes nothing here."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import jsonschema
+
+from app.sync.transport import ProtocolViolation
+
+_ORG = {
+    "type": "object",
+    "required": ["id", "code", "name"],
+    "properties": {
+        "id": {"type": "string"},
+        "code": {"type": "string"},
+        "name": {"type": "string"},
+    },
+}
+_DIGEST = {
+    "type": "object",
+    "required": ["count", "sha256"],
+    "properties": {
+        "count": {"type": "integer", "minimum": 0},
+        "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+        "stream": {"type": ["string", "null"]},
+    },
+    "additionalProperties": False,
+}
+_RECEIPT = {
+    "type": "object",
+    "required": ["submission_id", "server_seq", "received_at", "payload_sha256"],
+    "properties": {
+        "submission_id": {"type": "string"},
+        "server_seq": {"type": "integer"},
+        "received_at": {"type": "string", "maxLength": 40},
+        "payload_sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+    },
+    "additionalProperties": False,
+}
+SCHEMAS = {
+    "enroll": {
+        "type": "object",
+        "required": ["device_id", "token", "school"],
+        "properties": {
+            "device_id": {"type": "string", "maxLength": 64},
+            "token": {"type": "string", "maxLength": 200},
+            "school": _ORG,
+            "district": {"anyOf": [_ORG, {"type": "null"}]},
+            "city": {"anyOf": [_ORG, {"type": "null"}]},
+        },
+    },
+    "health": {
+        "type": "object",
+        "required": ["status", "protocol_version", "min_client_version", "server_time", "school"],
+        "properties": {
+            "status": {"const": "ok"},
+            "protocol_version": {"type": "integer"},
+            "min_client_version": {"type": "string"},
+            "server_time": {"type": "string"},
+            "school": _ORG,
+        },
+    },
+    "page": {
+        "type": "object",
+        "required": ["stream", "items", "next_cursor", "has_more"],
+        "additionalProperties": False,
+        "properties": {
+            "stream": {"type": "string"},
+            "next_cursor": {"type": "string", "minLength": 1, "maxLength": 512},
+            "has_more": {"type": "boolean"},
+            "items": {
+                "type": "array",
+                "maxItems": 2000,
+                "items": {
+                    "type": "object",
+                    "required": ["id", "version", "deleted", "payload"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "id": {"type": "string", "minLength": 1, "maxLength": 64},
+                        "version": {"type": "integer", "minimum": 1},
+                        "deleted": {"type": "boolean"},
+                        "payload": {"type": ["object", "null"]},
+                    },
+                },
+            },
+        },
+    },
+    "digest": _DIGEST,
+    "batch": {
+        "type": "object",
+        "required": ["results"],
+        "additionalProperties": False,
+        "properties": {
+            "results": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["submission_id", "status"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "submission_id": {"type": "string"},
+                        "status": {"type": "integer"},
+                        "receipt": _RECEIPT,
+                        "error": {"type": "string", "maxLength": 500},
+                    },
+                },
+            }
+        },
+    },
+}
+
+ROSTER_ITEM = {
+    "type": "object",
+    "required": ["student_no", "name"],
+    "additionalProperties": False,
+    "properties": {
+        "student_no": {"type": "string", "minLength": 1, "maxLength": 32},
+        "name": {"type": "string", "minLength": 1, "maxLength": 60},
+        "gender": {"enum": ["M", "F", None]},
+        "birth_date": {"type": ["string", "null"], "format": "date"},
+        "grade_level": {"type": ["integer", "null"], "minimum": 1, "maximum": 12},
+        "class_number": {"type": ["integer", "null"], "minimum": 1, "maximum": 99},
+        "status": {"enum": ["enrolled", "transferred", "graduated", "suspended"]},
+    },
+}
+PLAN_ITEM = {
+    "type": "object",
+    "required": ["id", "name", "scale_ids", "starts_on", "ends_on"],
+    "properties": {
+        "id": {"type": "string"},
+        "name": {"type": "string", "minLength": 1, "maxLength": 120},
+        "scale_ids": {"type": "array", "items": {"type": "string"}, "minItems": 1},
+        "classes": {
+            "anyOf": [
+                {"const": "all"},
+                {
+                    "type": "array",
+                    "items": {
+                        "type": "array",
+                        "items": {"type": "integer"},
+                        "minItems": 2,
+                        "maxItems": 2,
+                    },
+                },
+            ]
+        },
+        "starts_on": {"type": "string", "format": "date"},
+        "ends_on": {"type": "string", "format": "date"},
+    },
+}
+RULES_ITEM = {
+    "type": "object",
+    "required": ["rules"],
+    "additionalProperties": False,
+    "properties": {"rules": {"type": "object", "required": ["rules"]}},
+}
+TRANSFER_ITEM = {
+    "type": "object",
+    "required": ["student_no", "results", "warnings"],
+    "properties": {
+        "student_no": {"type": "string"},
+        "name": {"type": ["string", "null"]},
+        "from_school": {"type": ["string", "null"]},
+        "results": {"type": "array"},
+        "warnings": {"type": "array"},
+    },
+}
+
+
+@cache
+def _validator(schema_json: str):
+    import json
+
+    schema = json.loads(schema_json)
+    return jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+
+
+def check(name_or_schema, doc) -> None:
+    import json
+
+    schema = SCHEMAS[name_or_schema] if isinstance(name_or_schema, str) else name_or_schema
+    error = jsonschema.exceptions.best_match(_validator(json.dumps(schema)).iter_errors(doc))
+    if error is not None:
+        path = "/".join(str(p) for p in error.absolute_path)
+        raise ProtocolViolation(f"{path or 'response'}: {error.message[:160]}")

@@ -1,0 +1,267 @@
+"""The HTTP face of the reference server (docs/sync-protocol.md; OpenAPI in docs/sync-openapi.json).
+
+No `from __future__ import annotations` here: FastAPI reads the handlers' annotations at runtime.
+"""
+
+from datetime import UTC, datetime
+from typing import Annotated, Literal
+
+from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from cloud import PROTOCOL_VERSION
+from cloud.database import Store
+from cloud.models import Device, now
+from cloud.orgs import AdminError, authenticate, enroll, lineage
+from cloud.streams import STREAMS, CursorExpired, CursorInvalid, page, stream_digest
+from cloud.submissions import ENTITIES, accept, device_digest
+
+MAX_BODY = 8 * 1024 * 1024
+MAX_BATCH = 1000
+StreamName = Literal[STREAMS]  # type: ignore[valid-type]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class EnrollIn(Strict):
+    code: str = Field(min_length=4, max_length=40)
+    device_name: str = Field(min_length=1, max_length=200)
+
+
+class OrgOut(Strict):
+    id: str
+    code: str
+    name: str
+
+
+class EnrollOut(Strict):
+    device_id: str
+    token: str
+    school: OrgOut
+    district: OrgOut | None
+    city: OrgOut | None
+
+
+class HealthOut(Strict):
+    status: Literal["ok"]
+    protocol_version: int
+    min_client_version: str
+    server_time: datetime
+    device_id: str
+    school: OrgOut
+
+
+class ItemOut(Strict):
+    id: str
+    version: int
+    deleted: bool
+    payload: dict | None
+
+
+class PageOut(Strict):
+    stream: str
+    items: list[ItemOut]
+    next_cursor: str
+    has_more: bool
+
+
+class DigestOut(Strict):
+    count: int
+    sha256: str
+    stream: str | None = None
+
+
+class SubmissionIn(Strict):
+    submission_id: str = Field(
+        pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+    )
+    entity: Literal[ENTITIES]  # type: ignore[valid-type]
+    entity_id: str = Field(min_length=1, max_length=80)
+    payload: dict
+    payload_sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    deprecates: str | None = None
+    created_at: datetime
+
+
+class BatchIn(Strict):
+    items: list[SubmissionIn] = Field(max_length=MAX_BATCH)
+
+
+class Receipt(Strict):
+    submission_id: str
+    server_seq: int
+    received_at: str
+    payload_sha256: str
+
+
+class OutcomeOut(Strict):
+    submission_id: str
+    status: int
+    receipt: Receipt | None = None
+    error: str | None = None
+
+
+class BatchOut(Strict):
+    results: list[OutcomeOut]
+
+
+def _version_tuple(text: str) -> tuple[int, ...]:
+    try:
+        return tuple(int(p) for p in text.split(".")[:3])
+    except ValueError:
+        return (0,)
+
+
+def _org(o) -> OrgOut | None:
+    return OrgOut(id=o.id, code=o.code, name=o.name) if o is not None else None
+
+
+def _error(status: int, code: str, message: str, **extra) -> JSONResponse:
+    return JSONResponse({"error": code, "message": message} | extra, status_code=status)
+
+
+def create_app(store: Store, *, min_client_version: str = "0.1.0") -> FastAPI:
+    app = FastAPI(
+        title="XinDang city-cloud sync",
+        version=str(PROTOCOL_VERSION),
+        description="The open protocol between a school's XinDang client and a city platform.",
+    )
+
+    @app.middleware("http")
+    async def limits_and_versions(request: Request, call_next):
+        size = request.headers.get("content-length")
+        if size is not None and (not size.isdigit() or int(size) > MAX_BODY):
+            return _error(413, "too_large", f"request bodies are limited to {MAX_BODY} bytes")
+        proto = request.headers.get("x-xindang-protocol")
+        if proto is not None and proto != str(PROTOCOL_VERSION):
+            return _error(
+                426, "protocol", "unsupported protocol version", protocol_version=PROTOCOL_VERSION
+            )
+        client = request.headers.get("x-xindang-client")
+        if client is not None and _version_tuple(client) < _version_tuple(min_client_version):
+            return _error(
+                426,
+                "client_too_old",
+                "please update XinDang",
+                min_client_version=min_client_version,
+            )
+        return await call_next(request)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_request, exc: RequestValidationError):
+        return _error(
+            422,
+            "invalid",
+            "request does not match the schema",
+            detail=[{"loc": list(e["loc"]), "msg": e["msg"]} for e in exc.errors()[:20]],
+        )
+
+    @app.exception_handler(HTTPException)
+    async def http_error(_request, exc: HTTPException):
+        code, message = exc.detail if isinstance(exc.detail, tuple) else ("error", str(exc.detail))
+        return _error(exc.status_code, code, message)
+
+    def device(
+        authorization: Annotated[str | None, Header()] = None,
+        x_xindang_client: Annotated[str | None, Header()] = None,
+    ) -> Device:
+        token = (authorization or "").removeprefix("Bearer ").strip()
+        with store.session() as s:
+            found = authenticate(s, token) if token else None
+            if found is None:
+                raise HTTPException(401, ("unauthorized", "unknown or revoked device"))
+            found.last_seen_at = now()
+            if x_xindang_client:
+                found.client_version = x_xindang_client[:20]
+            return found
+
+    Auth = Annotated[Device, Depends(device)]  # noqa: N806 - a type alias
+
+    @app.post("/api/v1/enroll", status_code=201, response_model=EnrollOut)
+    def enroll_device(body: EnrollIn) -> EnrollOut:
+        with store.session() as s:
+            try:
+                dev, token = enroll(s, body.code, body.device_name)
+            except AdminError as exc:
+                raise HTTPException(403, ("enrollment_refused", str(exc))) from exc
+            line = lineage(s, dev.school_id) + [None, None]
+            return EnrollOut(
+                device_id=dev.id,
+                token=token,
+                school=_org(line[0]),
+                district=_org(line[1]),
+                city=_org(line[2]),
+            )
+
+    @app.get("/api/v1/health", response_model=HealthOut)
+    def health(dev: Auth) -> HealthOut:
+        with store.session() as s:
+            school = lineage(s, dev.school_id)[0]
+            return HealthOut(
+                status="ok",
+                protocol_version=PROTOCOL_VERSION,
+                min_client_version=min_client_version,
+                server_time=datetime.now(UTC),
+                device_id=dev.id,
+                school=_org(school),
+            )
+
+    @app.get(
+        "/api/v1/streams/{stream}",
+        response_model=PageOut,
+        responses={410: {"description": "cursor expired: download the stream again"}},
+    )
+    def pull(
+        dev: Auth,
+        stream: StreamName,
+        cursor: str | None = None,
+        limit: Annotated[int, Query(ge=1, le=2000)] = 500,
+    ) -> PageOut:
+        with store.session() as s:
+            try:
+                return PageOut(**page(s, stream, dev.school_id, cursor, limit))
+            except CursorInvalid as exc:
+                raise HTTPException(400, ("bad_cursor", "cursor not recognised")) from exc
+            except CursorExpired as exc:
+                raise HTTPException(410, ("cursor_expired", "download the stream again")) from exc
+
+    @app.get("/api/v1/streams/{stream}/digest", response_model=DigestOut)
+    def pull_digest(dev: Auth, stream: StreamName) -> DigestOut:
+        with store.session() as s:
+            return DigestOut(**stream_digest(s, stream, dev.school_id))
+
+    @app.post(
+        "/api/v1/submissions",
+        response_model=OutcomeOut,
+        status_code=201,
+        responses={200: {"model": OutcomeOut}, 409: {"model": OutcomeOut}},
+    )
+    def submit(
+        dev: Auth, body: SubmissionIn, idempotency_key: Annotated[str, Header()]
+    ) -> JSONResponse:
+        if idempotency_key != body.submission_id:
+            raise HTTPException(
+                400, ("idempotency_key", "Idempotency-Key must equal submission_id")
+            )
+        with store.session() as s:
+            [out] = accept(s, dev, [body.model_dump(mode="json")])
+        return JSONResponse(out.as_dict(), status_code=out.status)
+
+    @app.post(
+        "/api/v1/submissions/batch", response_model=BatchOut, response_model_exclude_none=True
+    )
+    def submit_batch(dev: Auth, body: BatchIn) -> BatchOut:
+        with store.session() as s:
+            outcomes = accept(s, dev, [i.model_dump(mode="json") for i in body.items])
+        return BatchOut(results=[OutcomeOut(**o.as_dict()) for o in outcomes])
+
+    @app.get("/api/v1/submissions/digest", response_model=DigestOut)
+    def submissions_digest(dev: Auth) -> DigestOut:
+        with store.session() as s:
+            return DigestOut(**device_digest(s, dev.id))
+
+    return app
