@@ -98,7 +98,14 @@ def enqueue_periodic(vault, today: dt.date | None = None) -> None:
                         "contacts": w.contacts,
                     },
                 )
-        if policy.get("audit_head", {}).get("send"):
+        last = s.scalars(
+            select(OutboxItem.created_at)
+            .where(OutboxItem.entity == "audit_head")
+            .order_by(OutboxItem.seq.desc())
+            .limit(1)
+        ).first()
+        daily = last is None or utcnow() - last > dt.timedelta(days=1)
+        if policy.get("audit_head", {}).get("send") and daily:
             head = s.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(1)).first()
             if head is not None:
                 enqueue(s, "audit_head", vault.vault_id, {"seq": head.seq, "hash": head.hash})
@@ -285,6 +292,8 @@ def _verify(vault, client, report: SyncReport, streams, limit: int, batch_size: 
             ok &= _remote_digest(client, f"/api/v1/streams/{stream}/digest") == local_stream_digest(
                 vault, stream
             )
+    if _remote_digest(client, "/api/v1/submissions/digest") != local_submission_digest(vault):
+        _push(vault, client, report, batch_size)  # the server may hold items we never saw acked
     if _remote_digest(client, "/api/v1/submissions/digest") != local_submission_digest(vault):
         with vault.session() as s:
             report.requeued = s.execute(

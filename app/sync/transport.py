@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email.utils
 import json
+import random
 import ssl
 import time
 from dataclasses import dataclass
@@ -77,7 +78,11 @@ class CityClient:
         *,
         pin_pem: str | None = None,
         timeout: float = 20.0,
+        retries: int = 3,
+        retry_base: float = 0.5,
     ) -> None:
+        self.retries = retries
+        self.retry_base = retry_base
         verify: ssl.SSLContext | bool = pinned_context(pin_pem) if pin_pem else True
         headers = {
             "X-XinDang-Protocol": str(CLIENT_PROTOCOL),
@@ -105,6 +110,25 @@ class CityClient:
         self.close()
 
     def request(
+        self, method: str, path: str, *, json_body=None, params=None, headers: dict | None = None
+    ) -> tuple[int, object]:
+        """(status, parsed JSON) for 2xx; raises a SyncError for everything else.
+
+        Transient failures are retried a few times with full-jitter backoff (every call in the
+        protocol is idempotent); what still fails ends the session and the schedule backs off.
+        """
+        for attempt in range(self.retries + 1):
+            try:
+                return self._once(method, path, json_body=json_body, params=params, headers=headers)
+            except SyncError as exc:
+                if not exc.retryable or attempt == self.retries:
+                    raise
+                wait = random.uniform(0, self.retry_base * 2**attempt)
+                retry_after = getattr(exc, "retry_after", None)
+                time.sleep(min(30.0, max(wait, retry_after or 0.0)))
+        raise AssertionError("unreachable")
+
+    def _once(
         self, method: str, path: str, *, json_body=None, params=None, headers: dict | None = None
     ) -> tuple[int, object]:
         """(status, parsed JSON) for 2xx; raises a SyncError for everything else."""
