@@ -136,7 +136,7 @@ class FaultProxy:
                     return
                 self.wfile.write(data)
 
-            do_GET = do_POST = _handle
+            do_GET = do_POST = _handle  # noqa: N815 - http.server names
 
         self.server = _Server(("127.0.0.1", 0), Handler)
         self.server.to_reset = set()
