@@ -144,18 +144,15 @@ def describe(policy: dict) -> list[PolicyRow]:
         for name, on in spec.get("fields", {}).items():
             locked = name in NEVER
             rows.append(PolicyRow(entity, name, send and bool(on) and not locked, locked))
-        for kind, names in spec.get("kinds", {}).items():
-            k = KINDS.get(kind)
-            for f in k.fields if k else ():
-                locked = f.type not in SAFE_BODY_TYPES or f.hidden or k.private
-                rows.append(
-                    PolicyRow(
-                        entity, f"{kind}.{f.key}", send and f.key in names and not locked, locked
-                    )
-                )
+        if entity == "record":
+            chosen = spec.get("kinds", {})
+            for k in KINDS.values():
+                for f in k.fields:
+                    locked = f.type not in SAFE_BODY_TYPES or f.hidden or k.private
+                    on = send and f.key in chosen.get(k.key, ()) and not locked
+                    rows.append(PolicyRow(entity, f"{k.key}.{f.key}", on, locked))
+                if k.sections:
+                    rows.append(PolicyRow(entity, f"{k.key}.sections", False, True))
         if not spec.get("fields") and not spec.get("kinds"):
             rows.append(PolicyRow(entity, "*", send, False))
-    for kind in KINDS.values():
-        if kind.private:
-            rows.append(PolicyRow("record", f"{kind.key}.*", False, True))
     return rows

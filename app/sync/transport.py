@@ -49,6 +49,10 @@ class ProtocolViolation(SyncError):
     retryable = True
 
 
+class TooLarge(ProtocolViolation):
+    retryable = False
+
+
 class PinMismatch(SyncError):
     retryable = False
 
@@ -141,12 +145,14 @@ class CityClient:
             with self._http.stream(method, path, content=content, params=params, headers=hdrs) as r:
                 declared = r.headers.get("content-length")
                 if declared and declared.isdigit() and int(declared) > MAX_RESPONSE:
-                    raise ProtocolViolation(f"response of {declared} bytes refused")
+                    raise TooLarge(
+                        f"response of {declared} bytes refused: larger than the protocol allows"
+                    )
                 chunks, size = [], 0
                 for chunk in r.iter_bytes():
                     size += len(chunk)
                     if size > MAX_RESPONSE:
-                        raise ProtocolViolation("response larger than the protocol allows")
+                        raise TooLarge("response larger than the protocol allows")
                     chunks.append(chunk)
                 body = b"".join(chunks)
                 status = r.status_code

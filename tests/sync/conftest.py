@@ -81,3 +81,12 @@ def enrolled(vault, city):
 
     sync.enroll(vault, city.url, city.code("S-A"), allow_plain_http=True)
     return vault
+
+
+@pytest.fixture
+def enrolled_school(populated_vault, city):
+    """120 students imported locally, enrolled with school S-A."""
+    from app.services import sync
+
+    sync.enroll(populated_vault, city.url, city.code("S-A"), allow_plain_http=True)
+    return populated_vault

@@ -1,0 +1,138 @@
+"""The reference server keeps the protocol's promises (docs/sync-protocol.md)."""
+
+import uuid
+
+import httpx
+import pytest
+
+from cloud.canonical import payload_sha256
+from cloud.streams import compact, publish_roster
+
+
+def _device(city, school="S-A") -> dict:
+    r = httpx.post(
+        f"{city.url}/api/v1/enroll", json={"code": city.code(school), "device_name": "pc"}
+    )
+    assert r.status_code == 201
+    return {"Authorization": f"Bearer {r.json()['token']}"}
+
+
+def _item(payload: dict, sid: str | None = None) -> dict:
+    return {
+        "submission_id": sid or str(uuid.uuid4()),
+        "entity": "warning",
+        "entity_id": "w-1",
+        "payload": payload,
+        "payload_sha256": payload_sha256(payload),
+        "created_at": "2026-11-28T08:00:00Z",
+    }
+
+
+def test_an_enrollment_code_works_once(city):
+    code = city.code()
+    first = httpx.post(f"{city.url}/api/v1/enroll", json={"code": code, "device_name": "a"})
+    again = httpx.post(f"{city.url}/api/v1/enroll", json={"code": code, "device_name": "b"})
+    assert first.status_code == 201 and again.status_code == 403
+
+
+def test_requests_without_a_device_credential_get_401(city):
+    assert httpx.get(f"{city.url}/api/v1/health").status_code == 401
+    bad = {"Authorization": "Bearer 00000000-0000-0000-0000-000000000000:nope"}
+    assert httpx.get(f"{city.url}/api/v1/health", headers=bad).status_code == 401
+
+
+def test_an_identical_resend_gets_the_original_receipt(city):
+    h = _device(city)
+    item = _item({"student_no": "S1", "level": "red"})
+    first = httpx.post(
+        f"{city.url}/api/v1/submissions",
+        json=item,
+        headers=h | {"Idempotency-Key": item["submission_id"]},
+    )
+    again = httpx.post(
+        f"{city.url}/api/v1/submissions",
+        json=item,
+        headers=h | {"Idempotency-Key": item["submission_id"]},
+    )
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json()["receipt"] == first.json()["receipt"]
+
+
+def test_the_same_key_with_different_content_is_409(city):
+    h = _device(city)
+    item = _item({"student_no": "S1", "level": "red"})
+    httpx.post(f"{city.url}/api/v1/submissions/batch", json={"items": [item]}, headers=h)
+    changed = _item({"student_no": "S1", "level": "yellow"}, item["submission_id"])
+    r = httpx.post(f"{city.url}/api/v1/submissions/batch", json={"items": [changed]}, headers=h)
+    assert r.json()["results"][0]["status"] == 409
+
+
+def test_another_device_cannot_reuse_a_submission_id(city):
+    item = _item({"student_no": "S1", "level": "red"})
+    httpx.post(
+        f"{city.url}/api/v1/submissions/batch", json={"items": [item]}, headers=_device(city)
+    )
+    r = httpx.post(
+        f"{city.url}/api/v1/submissions/batch", json={"items": [item]}, headers=_device(city, "S-B")
+    )
+    assert r.json()["results"][0]["status"] == 409
+
+
+def test_a_payload_that_does_not_match_its_hash_is_422(city):
+    item = _item({"student_no": "S1", "level": "red"}) | {"payload_sha256": "0" * 64}
+    r = httpx.post(
+        f"{city.url}/api/v1/submissions/batch", json={"items": [item]}, headers=_device(city)
+    )
+    assert r.json()["results"][0]["status"] == 422
+
+
+def test_unknown_fields_in_a_submission_are_422(city):
+    item = _item({"student_no": "S1", "level": "red"}) | {"delete": True}
+    r = httpx.post(
+        f"{city.url}/api/v1/submissions/batch", json={"items": [item]}, headers=_device(city)
+    )
+    assert r.status_code == 422
+
+
+def test_a_school_device_sees_only_its_own_roster(city):
+    with city.store.session() as s:
+        publish_roster(s, "S-A", [{"student_no": "A1", "name": "甲"}])
+        publish_roster(s, "S-B", [{"student_no": "B1", "name": "乙"}])
+    page = httpx.get(f"{city.url}/api/v1/streams/roster", headers=_device(city, "S-B")).json()
+    assert [i["id"] for i in page["items"]] == ["B1"]
+
+
+def test_an_expired_cursor_gets_410(city):
+    h = _device(city)
+    with city.store.session() as s:
+        publish_roster(s, "S-A", [{"student_no": "A1", "name": "甲"}])
+    cursor = httpx.get(f"{city.url}/api/v1/streams/roster", headers=h).json()["next_cursor"]
+    with city.store.session() as s:
+        publish_roster(s, "S-A", [{"student_no": "A1", "name": "甲乙"}])
+        compact(s, "roster")
+    r = httpx.get(f"{city.url}/api/v1/streams/roster", params={"cursor": cursor}, headers=h)
+    assert r.status_code == 410
+
+
+def test_a_client_older_than_the_minimum_gets_426(city):
+    r = httpx.get(
+        f"{city.url}/api/v1/health", headers=_device(city) | {"X-XinDang-Client": "0.0.9"}
+    )
+    assert r.status_code == 426 and r.json()["min_client_version"] == "0.1.0"
+
+
+def test_oversized_requests_get_413(city):
+    r = httpx.post(
+        f"{city.url}/api/v1/submissions/batch",
+        content=b"x" * (9 * 1024 * 1024),
+        headers=_device(city) | {"Content-Type": "application/json"},
+    )
+    assert r.status_code == 413
+
+
+@pytest.mark.parametrize("cursor", ["garbage", "djE6c2NhbGVzOjE"])  # the second: another stream's
+def test_a_forged_cursor_gets_400(city, cursor):
+    r = httpx.get(
+        f"{city.url}/api/v1/streams/roster", params={"cursor": cursor}, headers=_device(city)
+    )
+    assert r.status_code == 400
