@@ -133,10 +133,10 @@ def enroll(
     return e
 
 
-def sync_now(vault: OpenVault, client: CityClient | None = None) -> SyncReport:
+def sync_now(vault: OpenVault, client: CityClient | None = None, stop=None) -> SyncReport:
     require(vault.user.role, "sync")
     try:
-        report = sync_once(vault, client)
+        report = sync_once(vault, client, stop=stop)
     except SyncError as exc:
         with vault.session() as s:
             audit.record(s, audit.SYNC, detail={"ok": False, "error": type(exc).__name__})

@@ -74,7 +74,10 @@ def _before_flush(s: Session, _ctx, _instances) -> None:
 def _after_commit(s: Session) -> None:
     if s.info.pop("outbox_added", False):
         for callback in list(_listeners):
-            callback()
+            try:
+                callback()
+            except Exception:  # a listener's failure must never look like a failed commit
+                _listeners.remove(callback) if callback in _listeners else None
 
 
 def _after_rollback(s: Session) -> None:

@@ -31,6 +31,15 @@ class NotEnrolled(SyncError):
     retryable = False
 
 
+class Cancelled(SyncError):
+    """The vault is being locked; what was stored so far stays, the rest waits for next time."""
+
+
+def _check(stop) -> None:
+    if stop is not None and stop.is_set():
+        raise Cancelled("cancelled")
+
+
 @dataclass
 class SyncReport:
     pushed: int = 0
@@ -111,7 +120,7 @@ def enqueue_periodic(vault, today: dt.date | None = None) -> None:
                 enqueue(s, "audit_head", vault.vault_id, {"seq": head.seq, "hash": head.hash})
 
 
-def _push(vault, client: CityClient, report: SyncReport, batch_size: int) -> None:
+def _push(vault, client: CityClient, report: SyncReport, batch_size: int, stop=None) -> None:
     for priority in range(0, 4):
         after = 0
         while True:
@@ -130,6 +139,7 @@ def _push(vault, client: CityClient, report: SyncReport, batch_size: int) -> Non
                 shas = {i.id: i.sha256 for i in items}
             if not batch:
                 break
+            _check(stop)
             after = items[-1].seq
             crash_point("push.before_send")
             try:
@@ -216,8 +226,11 @@ def _save_cursor(s, stream: str, cursor: str, full: bool = False) -> None:
     s.add(row)
 
 
-def _pull(vault, client: CityClient, stream: str, report: SyncReport, limit: int) -> None:
+def _pull(
+    vault, client: CityClient, stream: str, report: SyncReport, limit: int, stop=None
+) -> None:
     while True:
+        _check(stop)
         try:
             doc = _fetch(client, stream, _cursor(vault, stream), limit)
         except HttpStatus as exc:
@@ -318,8 +331,12 @@ def sync_once(
     streams=STREAMS,
     page_size: int = 500,
     batch_size: int = 500,
+    stop=None,
 ) -> SyncReport:
-    """Run one full session; raises a SyncError (with `retryable`) when it could not finish."""
+    """Run one full session; raises a SyncError (with `retryable`) when it could not finish.
+
+    `stop` (a threading.Event) ends the session between batches, e.g. when the vault locks.
+    """
     own = client is None
     client = client or client_for(vault)
     report = SyncReport()
@@ -334,9 +351,9 @@ def sync_once(
         server_time = dt.datetime.fromisoformat(health["server_time"].replace("Z", "+00:00"))
         report.clock_skew_s = round((dt.datetime.now(dt.UTC) - server_time).total_seconds(), 1)
         enqueue_periodic(vault)
-        _push(vault, client, report, batch_size)
+        _push(vault, client, report, batch_size, stop)
         for stream in streams:
-            _pull(vault, client, stream, report, page_size)
+            _pull(vault, client, stream, report, page_size, stop)
         _verify(vault, client, report, streams, page_size, batch_size)
     except SyncError as exc:
         _record_status(vault, last_error=str(exc)[:300], last_error_at=utcnow().isoformat())

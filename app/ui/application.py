@@ -145,6 +145,7 @@ class Shell(QMainWindow):
             if w is not self and isinstance(w, QDialog) and w.isVisible():
                 w.reject()  # wizards, editors and message boxes may show confidential data
         if self.workspace is not None:
+            self.workspace.sync_agent.stop()
             workspace, self.workspace = self.workspace, None
             workspace.students.clear()
             self.stack.removeWidget(workspace)

@@ -26,6 +26,8 @@ from app.ui.records_page import RecordsPage
 from app.ui.reports_page import ReportsPage
 from app.ui.settings_page import SettingsPage
 from app.ui.students_page import StudentsPage
+from app.ui.sync_agent import SyncAgent
+from app.ui.sync_page import SyncPage
 from app.ui.tasks import TaskRunner
 from app.ui.warnings_page import WarningsPage
 
@@ -44,7 +46,7 @@ _LATER = {
     "home": N_("Welcome to XinDang."),
     "records": N_("Counseling records are visible to counselors only."),
     "reports": N_("Reports are available to counselors only."),
-    "sync": N_("City-cloud sync arrives in a later version. XinDang works fully offline."),
+    "sync": N_("Sync is managed by the counseling lead."),
 }
 
 
@@ -54,11 +56,18 @@ class Workspace(QWidget):
     kiosk_resume_requested = Signal(str)  # session id
     auto_lock_changed = Signal(int)
 
-    def __init__(self, vault: OpenVault, runner: TaskRunner, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        vault: OpenVault,
+        runner: TaskRunner,
+        parent: QWidget | None = None,
+        sync_agent: SyncAgent | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("workspace")
         self.vault = vault
         self.runner = runner
+        self.sync_agent = sync_agent or SyncAgent(vault, parent=self)
         layout = QHBoxLayout(self)
         left = QVBoxLayout()
         self.nav = QListWidget(objectName="nav_list")
@@ -112,6 +121,9 @@ class Workspace(QWidget):
             elif key == "records" and allowed(vault.user.role, "view_diagnosis"):
                 page = RecordsPage(vault)
                 self.records = page
+            elif key == "sync" and allowed(vault.user.role, "sync"):
+                page = SyncPage(vault, self.sync_agent)
+                self.sync = page
             elif key == "settings":
                 page = SettingsPage(vault)
                 page.auto_lock_changed.connect(self.auto_lock_changed)

@@ -28,19 +28,26 @@ def test_enrollment_pins_the_certificate_and_sync_runs_over_tls(vault, city, tls
 
 
 def test_a_wrong_fingerprint_stops_enrollment_before_the_code_is_sent(vault, city, tls_city):
-    server, _cert = tls_city
+    server, cert = tls_city
     code = city.code()
     with pytest.raises(sync.SyncFailed, match="证书"):
         sync.enroll(vault, server.url, code, "ab" * 32)
-    assert sync.enroll(vault, server.url, code, None).device_id  # the code was never used
+    assert sync.enroll(vault, server.url, code, fingerprint(cert)).device_id  # code still unused
+
+
+def test_a_self_signed_server_without_a_pin_is_not_trusted(vault, city, tls_city):
+    server, _cert = tls_city
+    with pytest.raises(sync.SyncFailed, match="连不上"):
+        sync.enroll(vault, server.url, city.code(), None)
 
 
 def test_a_pinned_client_refuses_another_server(vault, city, tls_city, tmp_path):
     server, cert = tls_city
     sync.enroll(vault, server.url, city.code(), fingerprint(cert))
     other_cert, other_key = make_self_signed(tmp_path / "other")
-    impostor = ServerThread(city.store, free_port(), certfile=str(other_cert),
-                            keyfile=str(other_key)).start()
+    impostor = ServerThread(
+        city.store, free_port(), certfile=str(other_cert), keyfile=str(other_key)
+    ).start()
     try:
         client = CityClient(impostor.url, "x:y", pin_pem=cert.read_text(), retries=0)
         with pytest.raises(Unreachable):
@@ -55,13 +62,19 @@ def test_plain_http_is_refused_for_enrollment(vault, city):
 
 
 def _cloud(pg_url, *args) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "cloud", "--db", pg_url, *args],
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "cloud", "--db", pg_url, *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_the_admin_cli_publishes_a_gbk_roster_and_issues_codes(city, pg_cluster, tmp_path):
     roster = tmp_path / "roster.csv"
-    roster.write_bytes("学籍号,姓名,性别,年级,班级\nG1,张三,男,七年级,2班\nG2,李四,女,7,3\n".encode("gbk"))
+    roster.write_bytes(
+        "学籍号,姓名,性别,年级,班级\nG1,张三,男,七年级,2班\nG2,李四,女,7,3\n".encode("gbk")
+    )
     done = _cloud(pg_cluster.url, "publish-roster", "S-A", str(roster))
     assert done.returncode == 0 and done.stdout.strip() == "2 changed", done.stderr
     code = _cloud(pg_cluster.url, "issue-code", "S-A").stdout.strip()
@@ -70,7 +83,9 @@ def test_the_admin_cli_publishes_a_gbk_roster_and_issues_codes(city, pg_cluster,
     assert refused.returncode == 1 and "NOPE" in refused.stderr
 
 
-def test_the_overview_rolls_results_up_from_school_to_district_to_city(populated_vault, city, pg_cluster):
+def test_the_overview_rolls_results_up_from_school_to_district_to_city(
+    populated_vault, city, pg_cluster
+):
     sync.enroll(populated_vault, city.url, city.code("S-A"), allow_plain_http=True)
     kids = students.search_students(populated_vault, students.StudentFilter(), limit=3)
     for kid in kids:

@@ -1,0 +1,304 @@
+"""同步: joining the city platform, what waits to be sent, parked items, conflicts and the policy.
+
+The counselor must always know whether warnings have reached the city: the age of the last
+successful sync and the pending count (warnings separately) are the first thing on the page.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.i18n import N_, _
+from app.services import sync
+from app.services.permissions import allowed
+from app.services.vaults import OpenVault
+from app.ui.errors import message_for
+from app.ui.sync_agent import SyncAgent
+
+ENTITIES = {
+    "assessment_result": N_("Assessment result"),
+    "warning": N_("Warning"),
+    "record": N_("Counseling record"),
+    "workload": N_("Workload statistics"),
+    "audit_head": N_("Audit chain head"),
+}
+ROSTER_FIELDS = {
+    "name": N_("Name"),
+    "gender": N_("Gender"),
+    "birth_date": N_("Date of birth"),
+    "grade_level": N_("Grade"),
+    "class_number": N_("Class"),
+    "status": N_("Status"),
+}
+
+
+def entity_text(key: str) -> str:
+    return _(ENTITIES[key]) if key in ENTITIES else key
+
+
+class SyncPage(QWidget):
+    def __init__(self, vault: OpenVault, agent: SyncAgent, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("sync_page")
+        self.vault = vault
+        self.agent = agent
+        layout = QVBoxLayout(self)
+
+        self.enroll_box = QGroupBox(_("Join the city platform"), objectName="enroll_group")
+        form = QFormLayout(self.enroll_box)
+        self.server = QLineEdit(objectName="server_edit", placeholderText="https://")
+        self.code = QLineEdit(objectName="code_edit", placeholderText="XXXX-XXXX-XXXX-XXXX")
+        self.fingerprint = QLineEdit(objectName="fingerprint_edit")
+        self.fingerprint.setPlaceholderText(
+            _("SHA-256 fingerprint from the district (recommended)")
+        )
+        form.addRow(_("Server address"), self.server)
+        form.addRow(_("One-time code"), self.code)
+        form.addRow(_("Certificate fingerprint"), self.fingerprint)
+        self.enroll_button = QPushButton(_("Join"), objectName="enroll_button")
+        self.enroll_button.clicked.connect(self._enroll)
+        form.addRow("", self.enroll_button)
+        if not allowed(vault.user.role, "enroll_device"):
+            for w in (self.server, self.code, self.fingerprint, self.enroll_button):
+                w.setEnabled(False)
+            form.addRow("", QLabel(_("Ask the counseling lead to connect this computer.")))
+        layout.addWidget(self.enroll_box)
+
+        self.status_box = QGroupBox(_("City platform"), objectName="status_group")
+        grid = QFormLayout(self.status_box)
+        self.where = QLabel(objectName="where_label")
+        self.last = QLabel(objectName="last_sync_label")
+        self.last.setStyleSheet("font-size: 15px; font-weight: bold")
+        self.pending = QLabel(objectName="pending_label")
+        self.parked = QLabel(objectName="parked_label")
+        self.conflict_count = QLabel(objectName="conflict_label")
+        self.error = QLabel(objectName="error_label", wordWrap=True)
+        self.error.setStyleSheet("color: #b00020")
+        grid.addRow(_("Connected to"), self.where)
+        grid.addRow(_("Last successful sync"), self.last)
+        grid.addRow(_("Waiting to be sent"), self.pending)
+        grid.addRow(_("Parked"), self.parked)
+        grid.addRow(_("Conflicts"), self.conflict_count)
+        grid.addRow("", self.error)
+        buttons = QHBoxLayout()
+        self.sync_button = QPushButton(_("Sync now (F5)"), objectName="sync_now_button")
+        self.sync_button.clicked.connect(self.sync_now)
+        self.sync_button.setEnabled(allowed(vault.user.role, "sync"))
+        QShortcut(QKeySequence("F5"), self, activated=self.sync_now)
+        self.requeue = QPushButton(_("Send parked items again"), objectName="requeue_button")
+        self.requeue.clicked.connect(self._requeue)
+        self.requeue.setVisible(allowed(vault.user.role, "enroll_device"))
+        self.busy = QProgressBar(objectName="sync_progress", maximum=0, visible=False)
+        self.busy.setMaximumWidth(160)
+        buttons.addWidget(self.sync_button)
+        buttons.addWidget(self.busy)
+        buttons.addStretch(1)
+        buttons.addWidget(self.requeue)
+        grid.addRow(buttons)
+        layout.addWidget(self.status_box)
+
+        self.tabs = QTabWidget(objectName="sync_tabs")
+        self.outbox = self._table(
+            "outbox_table", [_("Type"), _("Queued"), _("Exactly what is sent")]
+        )
+        self.parked_table = self._table("parked_table", [_("Type"), _("Reason"), _("Content")])
+        self.tabs.addTab(self.outbox, _("Waiting"))
+        self.tabs.addTab(self.parked_table, _("Parked"))
+        self.tabs.addTab(self._conflicts_tab(), _("Conflicts"))
+        self.policy = self._table("policy_table", [_("Type"), _("Field"), _("Sent to the city")])
+        self.tabs.addTab(self.policy, _("What is sent"))
+        layout.addWidget(self.tabs, 1)
+
+        agent.started.connect(self._started)
+        agent.finished.connect(self._finished)
+        agent.failed.connect(self._failed)
+        agent.outbox_grew.connect(self.refresh)
+        self.refresh()
+
+    def _table(self, name: str, headers: list[str]) -> QTableWidget:
+        t = QTableWidget(0, len(headers), objectName=name)
+        t.setHorizontalHeaderLabels(headers)
+        t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        t.verticalHeader().setVisible(False)
+        t.horizontalHeader().setSectionResizeMode(len(headers) - 1, QHeaderView.ResizeMode.Stretch)
+        t.setColumnWidth(0, 120)
+        t.setColumnWidth(1, 150)
+        return t
+
+    def _conflicts_tab(self) -> QWidget:
+        w = QWidget()
+        lay = QHBoxLayout(w)
+        self.conflicts = QListWidget(objectName="conflict_list")
+        self.conflicts.setMaximumWidth(220)
+        self.conflicts.currentRowChanged.connect(self._show_conflict)
+        lay.addWidget(self.conflicts)
+        right = QVBoxLayout()
+        self.compare = QTableWidget(0, 3, objectName="conflict_compare")
+        self.compare.setHorizontalHeaderLabels(
+            [_("Field"), _("On this computer"), _("From the city")]
+        )
+        self.compare.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.compare.verticalHeader().setVisible(False)
+        self.compare.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        right.addWidget(self.compare, 1)
+        row = QHBoxLayout()
+        self.keep_local = QPushButton(
+            _("Keep this computer's version"), objectName="keep_local_button"
+        )
+        self.use_server = QPushButton(_("Use the city's version"), objectName="use_server_button")
+        self.keep_local.clicked.connect(lambda: self._resolve(False))
+        self.use_server.clicked.connect(lambda: self._resolve(True))
+        row.addStretch(1)
+        row.addWidget(self.keep_local)
+        row.addWidget(self.use_server)
+        right.addLayout(row)
+        lay.addLayout(right, 1)
+        self._conflict_rows: list[sync.ConflictView] = []
+        return w
+
+    def refresh(self) -> None:
+        if self.vault.is_locked:
+            return
+        st = sync.status(self.vault)
+        self.enroll_box.setVisible(not st.enrolled)
+        self.status_box.setVisible(st.enrolled)
+        if st.enrolled:
+            pin = _("certificate pinned") if st.pinned else _("system certificates")
+            self.where.setText(f"{st.school_name} · {st.server_url} · {pin}")
+            self.last.setText(st.age_text())
+            text = _("{n} items").format(n=st.pending)
+            if st.pending_warnings:
+                text += " · " + _("{n} warnings not yet delivered to the city").format(
+                    n=st.pending_warnings
+                )
+            self.pending.setText(text)
+            self.pending.setStyleSheet("color: #b00020" if st.pending_warnings else "")
+            self.parked.setText(_("{n} items").format(n=st.parked))
+            self.conflict_count.setText(_("{n} items").format(n=st.conflicts))
+            self.error.setText(
+                st.last_error and _("Last attempt failed; it will be tried again.") or ""
+            )
+        if allowed(self.vault.user.role, "sync"):
+            self._fill_outbox(self.outbox, sync.outbox_rows(self.vault, "pending"), error=False)
+            self._fill_outbox(self.parked_table, sync.outbox_rows(self.vault, "parked"), error=True)
+            self._fill_conflicts()
+        self._fill_policy()
+
+    def _fill_outbox(self, table: QTableWidget, rows, error: bool) -> None:
+        table.setRowCount(len(rows))
+        for i, r in enumerate(rows):
+            middle = r.last_error or "" if error else r.created_at.strftime("%Y-%m-%d %H:%M")
+            for c, text in enumerate((entity_text(r.entity), middle, r.payload)):
+                item = QTableWidgetItem(text)
+                if c == 0 and r.entity == "warning":
+                    item.setBackground(QBrush(QColor("#ffcdd2")))
+                table.setItem(i, c, item)
+
+    def _fill_policy(self) -> None:
+        rows = sync.policy_rows(self.vault)
+        self.policy.setRowCount(len(rows))
+        for i, r in enumerate(rows):
+            mark = _("sent") if r.sent else (_("never (fixed)") if r.locked else _("not sent"))
+            for c, text in enumerate((entity_text(r.entity), r.field, mark)):
+                item = QTableWidgetItem(text)
+                if c == 2 and r.sent:
+                    item.setForeground(QBrush(QColor("#1b5e20")))
+                self.policy.setItem(i, c, item)
+
+    def _fill_conflicts(self) -> None:
+        self._conflict_rows = sync.conflicts(self.vault)
+        self.conflicts.clear()
+        for c in self._conflict_rows:
+            self.conflicts.addItem(QListWidgetItem(f"{c.student_no} · {c.local.get('name', '')}"))
+        has = bool(self._conflict_rows)
+        self.keep_local.setEnabled(has)
+        self.use_server.setEnabled(has)
+        if has:
+            self.conflicts.setCurrentRow(0)
+        else:
+            self.compare.setRowCount(0)
+
+    def _show_conflict(self, row: int) -> None:
+        if not 0 <= row < len(self._conflict_rows):
+            return
+        c = self._conflict_rows[row]
+        self.compare.setRowCount(len(ROSTER_FIELDS))
+        for i, (key, label) in enumerate(ROSTER_FIELDS.items()):
+            local, server = c.local.get(key), c.server.get(key)
+            cells = (
+                _(label),
+                "" if local is None else str(local),
+                "" if server is None else str(server),
+            )
+            for col, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if local != server:
+                    item.setBackground(QBrush(QColor("#fff3cd")))
+                self.compare.setItem(i, col, item)
+
+    def _resolve(self, use_server: bool) -> None:
+        row = self.conflicts.currentRow()
+        if not 0 <= row < len(self._conflict_rows):
+            return
+        try:
+            sync.resolve_conflict(self.vault, self._conflict_rows[row].id, use_server)
+        except Exception as exc:
+            QMessageBox.warning(self, _("Sync"), message_for(exc))
+        self.refresh()
+
+    def sync_now(self) -> None:
+        if allowed(self.vault.user.role, "sync") and sync.status(self.vault).enrolled:
+            self.agent.sync_now()
+
+    def _started(self) -> None:
+        self.busy.setVisible(True)
+        self.sync_button.setEnabled(False)
+
+    def _finished(self, _report) -> None:
+        self.busy.setVisible(False)
+        self.sync_button.setEnabled(True)
+        self.refresh()
+
+    def _failed(self, message: str) -> None:
+        self._finished(None)
+        self.error.setText(message)
+
+    def _enroll(self) -> None:
+        try:
+            sync.enroll(
+                self.vault,
+                self.server.text().strip(),
+                self.code.text().strip(),
+                self.fingerprint.text().strip() or None,
+            )
+        except Exception as exc:
+            QMessageBox.warning(self, _("Join the city platform"), message_for(exc))
+            return
+        self.code.clear()
+        self.refresh()
+        self.agent.sync_now()
+
+    def _requeue(self) -> None:
+        sync.requeue_parked(self.vault)
+        self.refresh()
+        self.agent.sync_now()
