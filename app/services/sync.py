@@ -22,7 +22,14 @@ from app.sync import outbox, policy, schemas
 from app.sync.apply import apply_student
 from app.sync.credentials import Enrollment, load, save
 from app.sync.runner import STATUS_KEY, SyncReport, client_for, sync_once
-from app.sync.transport import CityClient, HttpStatus, PinMismatch, SyncError, Unreachable
+from app.sync.transport import (
+    CertificateRejected,
+    CityClient,
+    HttpStatus,
+    PinMismatch,
+    SyncError,
+    Unreachable,
+)
 
 
 class SyncFailed(AppError):
@@ -30,6 +37,8 @@ class SyncFailed(AppError):
 
 
 def explain(exc: SyncError) -> str:
+    if isinstance(exc, CertificateRejected):
+        return _("The city platform's certificate is not the trusted one; nothing was sent.")
     if isinstance(exc, Unreachable):
         return _(
             "The city platform cannot be reached; everything stays on this computer and will be sent later."

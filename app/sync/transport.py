@@ -43,6 +43,22 @@ class HttpStatus(SyncError):
         return self.status in RETRYABLE
 
 
+class CertificateRejected(Unreachable):
+    """The server's certificate is not the pinned one (or not trusted at all)."""
+
+    retryable = False
+
+
+def _tls_failure(exc: BaseException) -> bool:
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, ssl.SSLCertVerificationError):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
 class ProtocolViolation(SyncError):
     """The server answered something the protocol does not allow; nothing of it is applied."""
 
@@ -158,6 +174,8 @@ class CityClient:
                 status = r.status_code
                 retry_after = _retry_after(r.headers.get("retry-after"))
         except httpx.HTTPError as exc:
+            if _tls_failure(exc):
+                raise CertificateRejected("certificate rejected") from exc
             raise Unreachable(type(exc).__name__) from exc
         except ssl.SSLError as exc:
             raise Unreachable("TLS") from exc

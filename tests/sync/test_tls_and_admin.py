@@ -6,7 +6,7 @@ import sys
 import pytest
 
 from app.services import assessments, students, sync
-from app.sync.transport import CityClient, Unreachable
+from app.sync.transport import CertificateRejected, CityClient
 from cloud.pgcluster import free_port
 from cloud.serve import ServerThread
 from cloud.tls import fingerprint, make_self_signed
@@ -37,7 +37,7 @@ def test_a_wrong_fingerprint_stops_enrollment_before_the_code_is_sent(vault, cit
 
 def test_a_self_signed_server_without_a_pin_is_not_trusted(vault, city, tls_city):
     server, _cert = tls_city
-    with pytest.raises(sync.SyncFailed, match="连不上"):
+    with pytest.raises(sync.SyncFailed, match="证书不是受信任"):
         sync.enroll(vault, server.url, city.code(), None)
 
 
@@ -50,7 +50,7 @@ def test_a_pinned_client_refuses_another_server(vault, city, tls_city, tmp_path)
     ).start()
     try:
         client = CityClient(impostor.url, "x:y", pin_pem=cert.read_text(), retries=0)
-        with pytest.raises(Unreachable):
+        with pytest.raises(CertificateRejected):
             client.request("GET", "/api/v1/health")
     finally:
         impostor.stop()
