@@ -77,6 +77,11 @@ class ArchivePage(QWidget):
             QShortcut(QKeySequence.StandardKey.New, self, activated=self.new_session)
         if allowed(vault.user.role, "view_diagnosis"):
             self._add_lazy(self._warning_tab, _("Warnings"))
+            from app.services import sync
+
+            self.transferred = sync.transferred_archive(vault, student_id)
+            if self.transferred:
+                self.tabs.addTab(self._transfer_tab(), _("Before the transfer"))
         self.tabs.currentChanged.connect(self._build_tab)
         layout.addWidget(self.tabs)
 
@@ -91,6 +96,45 @@ class ArchivePage(QWidget):
         build = self._lazy.pop(index, None)
         if build is not None:
             self.tabs.widget(index).layout().addWidget(build())
+
+    def _transfer_tab(self) -> QWidget:
+        """What the previous school shared through the city: results and warning levels only."""
+        from app.ui.warnings_page import level_text
+
+        t = self.transferred
+        w = QWidget()
+        lay = QVBoxLayout(w)
+        lay.addWidget(
+            QLabel(
+                _("Shared by {school} through the city platform.").format(
+                    school=t.get("from_school") or "—"
+                )
+            )
+        )
+        results = QTableWidget(len(t["results"]), 4, objectName="transfer_results")
+        results.setHorizontalHeaderLabels([_("Date"), _("Scale"), _("Total"), _("Result")])
+        for i, r in enumerate(t["results"]):
+            cells = (
+                (r.get("administered_at") or "")[:10],
+                r.get("scale_id") or "",
+                "" if r.get("total") is None else f"{r['total']:g}",
+                r.get("band_label") or "",
+            )
+            for c, text in enumerate(cells):
+                results.setItem(i, c, QTableWidgetItem(text))
+        lay.addWidget(results)
+        levels = QTableWidget(len(t["warnings"]), 2, objectName="transfer_warnings")
+        levels.setHorizontalHeaderLabels([_("Date"), _("Level")])
+        for i, r in enumerate(t["warnings"]):
+            levels.setItem(i, 0, QTableWidgetItem((r.get("raised_at") or "")[:10]))
+            level = r.get("level")
+            known = level in ("red", "orange", "yellow", "watch")
+            levels.setItem(i, 1, QTableWidgetItem(level_text(level) if known else str(level)))
+        for table in (results, levels):
+            table.verticalHeader().setVisible(False)
+            table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        lay.addWidget(levels)
+        return w
 
     def _warning_tab(self) -> QWidget:
         """The student's warning level over time, oldest first."""

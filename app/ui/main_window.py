@@ -86,6 +86,9 @@ class Workspace(QWidget):
         )
         who.setStyleSheet("color: #555")
         left.addWidget(who)
+        self.sync_status = QLabel(objectName="sync_status_label", wordWrap=True)
+        self.sync_status.setStyleSheet("color: #555; font-size: 12px")
+        left.addWidget(self.sync_status)
         lock = QPushButton(_("Lock (Ctrl+L)"), objectName="lock_button")
         lock.clicked.connect(self.lock_requested)
         left.addWidget(lock)
@@ -134,10 +137,40 @@ class Workspace(QWidget):
             self.pages[key] = page
             self.stack.addWidget(page)
         self.nav.currentRowChanged.connect(lambda row: self.stack.setCurrentIndex(row))
+        for signal in (
+            self.sync_agent.finished,
+            self.sync_agent.failed,
+            self.sync_agent.outbox_grew,
+        ):
+            signal.connect(self.update_sync_status)
+        self.update_sync_status()
         # Counselors start on the home page; the principal (read-only) on the student list.
         self.show_section("home" if allowed(vault.user.role, "view_diagnosis") else "students")
         self.archive: ArchivePage | None = None
         self.students.focus_search()
+
+    def update_sync_status(self, *_args) -> None:
+        """Always visible: whether the city has the warnings (the counselor must know)."""
+        from app.services import sync
+
+        if self.vault.is_locked or not allowed(self.vault.user.role, "sync"):
+            self.sync_status.setText("")
+            return
+        st = sync.status(self.vault)
+        if not st.enrolled:
+            self.sync_status.setText(_("Offline archive (not joined to the city platform)"))
+            return
+        text = _("Synced: {age}").format(age=st.age_text())
+        if st.pending_warnings:
+            text += "\n" + _("{n} warnings not yet delivered to the city").format(
+                n=st.pending_warnings
+            )
+        self.sync_status.setText(text)
+        self.sync_status.setStyleSheet(
+            "color: #b00020; font-size: 12px"
+            if st.pending_warnings
+            else "color: #555; font-size: 12px"
+        )
 
     def show_section(self, key: str) -> None:
         self.nav.setCurrentRow([k for k, _label in SECTIONS].index(key))

@@ -1,6 +1,7 @@
 """The 同步 page through real widgets, against the real server over pinned TLS."""
 
 import pytest
+from PySide6.QtWidgets import QTableWidget
 from sqlalchemy import select
 
 from app.models import Student
@@ -123,3 +124,42 @@ def test_a_counselor_cannot_enroll_and_the_principal_has_no_sync_page(
     assert not isinstance(ws.pages["sync"], SyncPage)
     ws.sync_agent.stop()
     counselor.lock()
+
+
+def test_the_archive_shows_what_the_previous_school_shared(
+    qtbot, enrolled_school, city, make_vault
+):
+    from app.ui.archive_page import ArchivePage
+    from cloud.streams import transfer
+
+    kid = students.search_students(enrolled_school, limit=1)[0]
+    assessments.record_result(enrolled_school, kid.id, "GAD-7", [2] * 7, mode="paper")
+    sync.sync_now(enrolled_school)
+    with city.store.session() as s:
+        publish_roster(s, "S-A", [{"student_no": kid.student_no, "name": kid.name}])
+        transfer(s, kid.student_no, "S-B")
+    other, _code = make_vault("other")
+    sync.enroll(other, city.url, city.code("S-B"), allow_plain_http=True)
+    sync.sync_now(other)
+    with other.session() as s:
+        sid = s.scalars(select(Student.id).where(Student.student_no == kid.student_no)).one()
+    page = ArchivePage(other, sid)
+    qtbot.addWidget(page)
+    labels = [page.tabs.tabText(i) for i in range(page.tabs.count())]
+    assert labels[-1] == "转入前档案"
+    results = page.findChild(QTableWidget, "transfer_results")
+    assert results.rowCount() == 1 and results.item(0, 1).text() == "GAD-7"
+
+
+def test_the_navigation_always_says_whether_warnings_reached_the_city(qtbot, populated_vault, city):
+    from app.ui.main_window import Workspace
+
+    sync.enroll(populated_vault, city.url, city.code("S-A"), allow_plain_http=True)
+    kid = students.search_students(populated_vault, limit=1)[0]
+    assessments.record_result(populated_vault, kid.id, "PHQ-9", [0] * 8 + [2], mode="paper")
+    agent = SyncAgent(populated_vault, TaskRunner(inline=True), automatic=False)
+    ws = Workspace(populated_vault, TaskRunner(inline=True), sync_agent=agent)
+    qtbot.addWidget(ws)
+    assert ws.sync_status.text() == "已同步：从未\n1 条预警尚未送达市平台"
+    ws.sync.sync_button.click()
+    assert ws.sync_status.text() == "已同步：刚刚"
