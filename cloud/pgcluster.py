@@ -73,6 +73,8 @@ class Cluster:
                 "--locale=C.UTF-8",
             )
         log = self.folder / "server.log"
+        if self._run("pg_ctl", "-D", str(self.data), "status", check=False).returncode == 0:
+            self.stop()  # left running by an interrupted `make cloud-dev`: restart on our port
         self._run(
             "pg_ctl",
             "-D",

@@ -106,10 +106,19 @@ def _set_student(st: Student, p: dict, classes: _Classes) -> None:
         st.class_id = classes.get(p["grade_level"], p["class_number"]).id
 
 
-def apply_student(s: Session, payload: dict, classes: _Classes | None = None) -> Student:
+def apply_student(
+    s: Session,
+    payload: dict,
+    classes: _Classes | None = None,
+    existing: Student | None = None,
+    *,
+    lookup: bool = True,
+) -> Student:
     """Create or update a student from a city roster entry (also used to resolve a conflict)."""
     classes = classes or _Classes(s)
-    st = s.scalars(select(Student).where(Student.student_no == payload["student_no"])).first()
+    st = existing
+    if st is None and lookup:
+        st = s.scalars(select(Student).where(Student.student_no == payload["student_no"])).first()
     if st is None:
         from app.services.names import pinyin_keys
 
@@ -134,6 +143,7 @@ class PageApplier:
         self.stream = stream
         self.report = report
         self._classes: _Classes | None = None
+        self.students: dict[str, Student] = {}
 
     @property
     def classes(self) -> _Classes:
@@ -142,31 +152,48 @@ class PageApplier:
         return self._classes
 
     def apply(self, items: list[dict]) -> None:
-        for item in items:
-            ref = self.s.get(RefItem, (self.stream, item["id"]))
-            if ref is not None and ref.version >= item["version"]:
-                continue  # a page fetched again after a crash: already applied
-            if not item["deleted"]:
-                if item["payload"] is None:
-                    raise ProtocolViolation(f"{self.stream}/{item['id']}: no payload")
-                getattr(self, f"_{self.stream}")(item, ref)
-            if ref is None:
-                ref = RefItem(stream=self.stream, item_id=item["id"], version=item["version"])
-                self.s.add(ref)
-            ref.version = item["version"]
-            ref.deleted = item["deleted"]
-            ref.payload = None if item["deleted"] else item["payload"]
-            ref.received_at = utcnow()
-            self.report.count(self.stream)
+        ids = [item["id"] for item in items]
+        refs = {
+            r.item_id: r
+            for r in self.s.scalars(
+                select(RefItem).where(RefItem.stream == self.stream, RefItem.item_id.in_(ids))
+            )
+        }
+        if self.stream == "roster":
+            self.students = {
+                st.student_no: st
+                for st in self.s.scalars(select(Student).where(Student.student_no.in_(ids)))
+            }
+        with self.s.no_autoflush:
+            for item in items:
+                refs[item["id"]] = self._apply_one(item, refs.get(item["id"]))
+        self.s.flush()
+
+    def _apply_one(self, item: dict, ref: RefItem | None) -> RefItem | None:
+        if ref is not None and ref.version >= item["version"]:
+            return ref  # a page fetched again after a crash: already applied
+        if not item["deleted"]:
+            if item["payload"] is None:
+                raise ProtocolViolation(f"{self.stream}/{item['id']}: no payload")
+            getattr(self, f"_{self.stream}")(item, ref)
+        if ref is None:
+            ref = RefItem(stream=self.stream, item_id=item["id"], version=item["version"])
+            self.s.add(ref)
+        ref.version = item["version"]
+        ref.deleted = item["deleted"]
+        ref.payload = None if item["deleted"] else item["payload"]
+        ref.received_at = utcnow()
+        self.report.count(self.stream)
+        return ref
 
     def _roster(self, item: dict, ref: RefItem | None) -> None:
         p = item["payload"]
         schemas.check(schemas.ROSTER_ITEM, p)
         if p["student_no"] != item["id"]:
             raise ProtocolViolation("roster item id differs from its 学籍号")
-        st = self.s.scalars(select(Student).where(Student.student_no == p["student_no"])).first()
+        st = self.students.get(p["student_no"])
         if st is None:
-            apply_student(self.s, p, self.classes)
+            self.students[p["student_no"]] = apply_student(self.s, p, self.classes, lookup=False)
             return
         local = _roster_view(st, self.classes)
         wanted = {k: p.get(k) for k in ROSTER_FIELDS}

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from functools import cache
-
 import jsonschema
 
 from app.sync.transport import ProtocolViolation
@@ -168,19 +166,23 @@ TRANSFER_ITEM = {
 }
 
 
-@cache
-def _validator(schema_json: str):
-    import json
+_validators: dict[int, jsonschema.Draft202012Validator] = {}
 
-    schema = json.loads(schema_json)
-    return jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+
+def _validator(schema: dict) -> jsonschema.Draft202012Validator:
+    """Schemas are module constants, so their identity is a safe cache key."""
+    v = _validators.get(id(schema))
+    if v is None:
+        v = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+        _validators[id(schema)] = v
+    return v
 
 
 def check(name_or_schema, doc) -> None:
-    import json
-
     schema = SCHEMAS[name_or_schema] if isinstance(name_or_schema, str) else name_or_schema
-    error = jsonschema.exceptions.best_match(_validator(json.dumps(schema)).iter_errors(doc))
-    if error is not None:
-        path = "/".join(str(p) for p in error.absolute_path)
-        raise ProtocolViolation(f"{path or 'response'}: {error.message[:160]}")
+    validator = _validator(schema)
+    if validator.is_valid(doc):
+        return
+    error = jsonschema.exceptions.best_match(validator.iter_errors(doc))
+    path = "/".join(str(p) for p in error.absolute_path)
+    raise ProtocolViolation(f"{path or 'response'}: {error.message[:160]}")
