@@ -333,12 +333,96 @@ def main() -> int:
     ws.reports.refresh()
     pump()
     shell.grab().save(str(OUT / "22-reports-page.png"))
+    sync_screens(shell, tmp)
     shell.lock()
     pump()
     shell.close()
     shutil.rmtree(tmp, ignore_errors=True)
     print("screenshots written to", OUT)
     return 0
+
+
+def sync_screens(shell, tmp: Path) -> None:
+    """Issue 7: the 同步 page before joining, after a sync, a conflict, and the policy."""
+    from sqlalchemy import select
+
+    from app.models import Student
+    from app.services import sync
+    from app.sync.outbox import enqueue
+    from cloud.database import Store, create_schema, make_engine
+    from cloud.devserver import DEMO_SCHOOL, _seed
+    from cloud.pgcluster import free_port
+    from cloud.serve import ServerThread
+    from cloud.streams import publish_roster
+    from cloud.tls import fingerprint, make_self_signed
+
+    engine = make_engine(f"sqlite:///{tmp / 'city.db'}")
+    create_schema(engine)
+    store = Store(engine)
+    code = _seed(store, Path(__file__).resolve().parent.parent / "resources")
+    cert, key = make_self_signed(tmp / "tls")
+    server = ServerThread(store, free_port(), certfile=str(cert), keyfile=str(key)).start()
+    ws = shell.workspace
+    ws.show_section("sync")
+    page = ws.sync
+    page.refresh()
+    page.server.setText(server.url)
+    page.code.setText(code)
+    page.fingerprint.setText(fingerprint(cert))
+    pump()
+    shell.grab().save(str(OUT / "23-sync-join.png"))
+    page._enroll()
+    for _ in range(100):
+        pump(100)
+        if not ws.sync_agent.running:
+            break
+    vault = shell.vault
+    with vault.session() as s:
+        st = s.scalars(select(Student).order_by(Student.student_no)).first()
+        no, name, cls = st.student_no, st.name, st.school_class
+        level, number = cls.grade.level, cls.number
+    with store.session() as s:
+        publish_roster(
+            s,
+            DEMO_SCHOOL,
+            [{"student_no": no, "name": name, "grade_level": level, "class_number": number}],
+        )
+    ws.sync_agent.sync_now()
+    for _ in range(100):
+        pump(100)
+        if not ws.sync_agent.running:
+            break
+    with vault.session() as s:
+        s.scalars(select(Student).where(Student.student_no == no)).one().name = (
+            name + "（本机更正）"
+        )
+    with store.session() as s:
+        publish_roster(
+            s,
+            DEMO_SCHOOL,
+            [{"student_no": no, "name": name, "grade_level": level, "class_number": number + 1}],
+        )
+    with vault.session() as s:
+        enqueue(s, "warning", "demo-bad", {"student_no": no, "level": "unknown"})
+    ws.sync_agent.sync_now()
+    for _ in range(100):
+        pump(100)
+        if not ws.sync_agent.running:
+            break
+    kid = sync.status(vault)
+    assert kid.enrolled
+    page.refresh()
+    page.tabs.setCurrentIndex(1)
+    pump()
+    shell.grab().save(str(OUT / "24-sync-status.png"))
+    page.tabs.setCurrentIndex(2)
+    pump()
+    shell.grab().save(str(OUT / "25-sync-conflict.png"))
+    page.tabs.setCurrentIndex(3)
+    pump()
+    shell.grab().save(str(OUT / "26-sync-policy.png"))
+    ws.sync_agent.stop()
+    server.stop()
 
 
 if __name__ == "__main__":

@@ -91,8 +91,12 @@ def on_new_items(callback: Callable[[], None]) -> Callable[[], None]:
 
 
 def install_outbox() -> None:
+    """After change tracking, whose hook fills in ids and defaults that payloads need."""
     global _installed
     if not _installed:
+        from app.db.changes import install_change_tracking
+
+        install_change_tracking()
         event.listen(Session, "before_flush", _before_flush)
         event.listen(Session, "after_commit", _after_commit)
         event.listen(Session, "after_rollback", _after_rollback)
