@@ -94,14 +94,18 @@ def _roster_view(st: Student, classes: _Classes) -> dict:
 
 
 def _set_student(st: Student, p: dict, classes: _Classes) -> None:
+    """Only what the city states: a field it leaves empty keeps this computer's value."""
     from app.services.names import pinyin_keys
 
     if st.name != p["name"]:
         st.name = p["name"]
         st.name_pinyin, st.name_initials = pinyin_keys(p["name"])
-    st.gender = p.get("gender")
-    st.birth_date = dt.date.fromisoformat(p["birth_date"]) if p.get("birth_date") else None
-    st.status = p.get("status") or "enrolled"
+    if p.get("gender"):
+        st.gender = p["gender"]
+    if p.get("birth_date"):
+        st.birth_date = dt.date.fromisoformat(p["birth_date"])
+    if p.get("status"):
+        st.status = p["status"]
     if p.get("grade_level") and p.get("class_number"):
         st.class_id = classes.get(p["grade_level"], p["class_number"]).id
 
@@ -195,18 +199,15 @@ class PageApplier:
         if st is None:
             self.students[p["student_no"]] = apply_student(self.s, p, self.classes, lookup=False)
             return
-        local = _roster_view(st, self.classes)
-        wanted = {k: p.get(k) for k in ROSTER_FIELDS}
-        if wanted.get("grade_level") is None:
-            wanted["grade_level"], wanted["class_number"] = (
-                local["grade_level"],
-                local["class_number"],
-            )
+        stated = [k for k in ROSTER_FIELDS if p.get(k) is not None]
+        if p.get("grade_level") is None or p.get("class_number") is None:
+            stated = [k for k in stated if k not in ("grade_level", "class_number")]
+        shown = _roster_view(st, self.classes)
+        local = {k: v for k, v in shown.items() if k in stated}
+        wanted = {k: p[k] for k in stated}
         if local == wanted:
             return
-        base = (
-            {k: (ref.payload or {}).get(k) for k in ROSTER_FIELDS} if ref and ref.payload else None
-        )
+        base = {k: (ref.payload or {}).get(k) for k in stated} if ref and ref.payload else None
         if base is not None and base == local:
             _set_student(st, p, self.classes)
             return
@@ -221,13 +222,13 @@ class PageApplier:
             open_conflict = SyncConflict(
                 entity="student",
                 entity_id=p["student_no"],
-                local=local,
+                local=shown,
                 server=p,
                 server_version=item["version"],
             )
             self.s.add(open_conflict)
         else:
-            open_conflict.local, open_conflict.server = local, p
+            open_conflict.local, open_conflict.server = shown, p
             open_conflict.server_version = item["version"]
         self.report.conflicts += 1
 

@@ -51,8 +51,89 @@ ROSTER_FIELDS = {
 }
 
 
+FIELDS = {
+    "student_no": N_("Student number"),
+    "grade_level": N_("Grade"),
+    "class_number": N_("Class"),
+    "plan_id": N_("Assessment plan"),
+    "scale_id": N_("Scale"),
+    "scale_version": N_("Scale version"),
+    "engine_version": N_("Scoring engine version"),
+    "mode": N_("How it was taken"),
+    "administered_at": N_("Taken at"),
+    "total": N_("Total"),
+    "standard_score": N_("Standard score"),
+    "band_id": N_("Result code"),
+    "band_label": N_("Result"),
+    "subscales": N_("Factor scores"),
+    "valid": N_("Valid"),
+    "flags": N_("Validity flags"),
+    "critical_item_count": N_("Number of critical items"),
+    "status": N_("Status"),
+    "answers": N_("Raw answers to each item"),
+    "level": N_("Warning level"),
+    "rule_id": N_("Rule"),
+    "rule_set_version": N_("Rule set version"),
+    "raised_at": N_("Raised at"),
+    "reviewed_at": N_("Reviewed at"),
+    "resolved_at": N_("Resolved at"),
+    "kind": N_("Record type"),
+    "occurred_at": N_("Date"),
+    "voided": N_("Voided"),
+    "participant_count": N_("Number of participants"),
+    "*": N_("Everything"),
+    "sections": N_("Narrative (template sections)"),
+}
+SERVER_REASONS = {
+    "unknown warning level": N_("unknown warning level"),
+    "student_no is required": N_("the student number is missing"),
+    "payload_sha256 does not match the payload": N_("the content does not match its checksum"),
+    "idempotency key reused with different content": N_(
+        "a different content was already sent under this number"
+    ),
+}
+
+
 def entity_text(key: str) -> str:
     return _(ENTITIES[key]) if key in ENTITIES else key
+
+
+def field_text(entity: str, name: str) -> str:
+    """学籍号 rather than student_no; record fields as 'kind · field' from the kinds table."""
+    from app.records.kinds import KINDS
+
+    if entity == "record" and "." in name:
+        kind_key, field_key = name.split(".", 1)
+        kind = KINDS.get(kind_key)
+        if kind is not None:
+            label = next((f.label for f in kind.fields if f.key == field_key), None)
+            label = _(label) if label else _(FIELDS.get(field_key, field_key))
+            return f"{_(kind.label)} · {label}"
+    return _(FIELDS[name]) if name in FIELDS else name
+
+
+def reason_text(last_error: str | None) -> str:
+    """'422: unknown warning level' → 'the city refused it (422): unknown warning level' in Chinese."""
+    if not last_error:
+        return ""
+    status, _sep, detail = last_error.partition(":")
+    detail = detail.strip()
+    detail = _(SERVER_REASONS[detail]) if detail in SERVER_REASONS else detail
+    return _("Refused by the city ({status}): {reason}").format(
+        status=status.strip(), reason=detail
+    )
+
+
+def value_text(key: str, value) -> str:
+    from app.services.students import GENDER_LABELS, STATUS_LABELS
+
+    if value is None:
+        return ""
+    if key == "gender" and value in GENDER_LABELS:
+        return _(GENDER_LABELS[value])
+    if key == "status" and value in STATUS_LABELS:
+        return _(STATUS_LABELS[value])
+    return str(value)
 
 
 class SyncPage(QWidget):
@@ -120,7 +201,9 @@ class SyncPage(QWidget):
         self.outbox = self._table(
             "outbox_table", [_("Type"), _("Queued"), _("Exactly what is sent")]
         )
-        self.parked_table = self._table("parked_table", [_("Type"), _("Reason"), _("Content")])
+        self.parked_table = self._table(
+            "parked_table", [_("Type"), _("Why it was parked"), _("Content")]
+        )
         self.tabs.addTab(self.outbox, _("Waiting"))
         self.tabs.addTab(self.parked_table, _("Parked"))
         self.tabs.addTab(self._conflicts_tab(), _("Conflicts"))
@@ -142,7 +225,7 @@ class SyncPage(QWidget):
         t.verticalHeader().setVisible(False)
         t.horizontalHeader().setSectionResizeMode(len(headers) - 1, QHeaderView.ResizeMode.Stretch)
         t.setColumnWidth(0, 120)
-        t.setColumnWidth(1, 150)
+        t.setColumnWidth(1, 260)
         return t
 
     def _conflicts_tab(self) -> QWidget:
@@ -207,7 +290,7 @@ class SyncPage(QWidget):
     def _fill_outbox(self, table: QTableWidget, rows, error: bool) -> None:
         table.setRowCount(len(rows))
         for i, r in enumerate(rows):
-            middle = r.last_error or "" if error else r.created_at.strftime("%Y-%m-%d %H:%M")
+            middle = reason_text(r.last_error) if error else r.created_at.strftime("%Y-%m-%d %H:%M")
             for c, text in enumerate((entity_text(r.entity), middle, r.payload)):
                 item = QTableWidgetItem(text)
                 if c == 0 and r.entity == "warning":
@@ -219,7 +302,7 @@ class SyncPage(QWidget):
         self.policy.setRowCount(len(rows))
         for i, r in enumerate(rows):
             mark = _("sent") if r.sent else (_("never (fixed)") if r.locked else _("not sent"))
-            for c, text in enumerate((entity_text(r.entity), r.field, mark)):
+            for c, text in enumerate((entity_text(r.entity), field_text(r.entity, r.field), mark)):
                 item = QTableWidgetItem(text)
                 if c == 2 and r.sent:
                     item.setForeground(QBrush(QColor("#1b5e20")))
@@ -242,14 +325,11 @@ class SyncPage(QWidget):
         if not 0 <= row < len(self._conflict_rows):
             return
         c = self._conflict_rows[row]
-        self.compare.setRowCount(len(ROSTER_FIELDS))
-        for i, (key, label) in enumerate(ROSTER_FIELDS.items()):
+        keys = [k for k in ROSTER_FIELDS if k == "name" or c.server.get(k) is not None]
+        self.compare.setRowCount(len(keys))
+        for i, key in enumerate(keys):
             local, server = c.local.get(key), c.server.get(key)
-            cells = (
-                _(label),
-                "" if local is None else str(local),
-                "" if server is None else str(server),
-            )
+            cells = (_(ROSTER_FIELDS[key]), value_text(key, local), value_text(key, server))
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if local != server:

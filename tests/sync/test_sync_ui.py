@@ -98,10 +98,11 @@ def test_the_policy_tab_lists_what_never_leaves(qtbot, enrolled):
         ).text()
         for r in range(page.policy.rowCount())
     }
-    assert rows[("测评结果", "total")] == "发送"
-    assert rows[("测评结果", "answers")] == "从不发送（固定）"
-    assert rows[("辅导记录", "session.sections")] == "从不发送（固定）"
-    assert rows[("辅导记录", "private_note.text")] == "从不发送（固定）"
+    assert rows[("测评结果", "总分")] == "发送"
+    assert rows[("测评结果", "各题原始作答")] == "从不发送（固定）"
+    assert rows[("辅导记录", "个体辅导 · 过程叙述（模板各栏）")] == "从不发送（固定）"
+    assert rows[("辅导记录", "个体辅导 · 时长（分钟）")] == "发送"
+    assert rows[("辅导记录", "私人过程笔记 · 笔记")] == "从不发送（固定）"
 
 
 def test_a_counselor_cannot_enroll_and_the_principal_has_no_sync_page(
