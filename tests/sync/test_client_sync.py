@@ -310,3 +310,16 @@ def test_warnings_raised_before_enrollment_are_sent_once_enrolled(populated_vaul
         "red"
     ]
     assert warnings.queue(populated_vault)
+
+
+def test_a_field_the_city_leaves_empty_keeps_the_local_value(enrolled_school, city):
+    kid = _kids(enrolled_school, 1)[0]
+    with enrolled_school.session() as s:
+        before = s.get(Student, kid.id)
+        gender, born = before.gender, before.birth_date
+    with city.store.session() as s:
+        publish_roster(s, "S-A", [{"student_no": kid.student_no, "name": kid.name}])
+    assert sync_once(enrolled_school).pull.conflicts == 0
+    with enrolled_school.session() as s:
+        after = s.get(Student, kid.id)
+        assert (after.gender, after.birth_date) == (gender, born) and gender is not None
