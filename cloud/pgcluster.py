@@ -91,14 +91,8 @@ class Cluster:
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
-            done = self._run(
+            done = self._client(
                 "psql",
-                "-h",
-                "127.0.0.1",
-                "-p",
-                str(self.port),
-                "-U",
-                "xindang",
                 "-d",
                 "postgres",
                 "-tAc",
@@ -107,34 +101,20 @@ class Cluster:
             )
             if done.returncode == 0:
                 if done.stdout.strip() != "1":
-                    self._run(
-                        "createdb",
-                        "-h",
-                        "127.0.0.1",
-                        "-p",
-                        str(self.port),
-                        "-U",
-                        "xindang",
-                        "xindang_cloud",
-                    )
+                    self._client("createdb", "xindang_cloud")
                 return self
             time.sleep(0.2)
         raise PostgresUnavailable(f"PostgreSQL did not start; see {log}")
 
+    def _client(self, tool: str, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+        """A client tool against this cluster over TCP as the owner role."""
+        where = ("-h", "127.0.0.1", "-p", str(self.port), "-U", "xindang")
+        return self._run(tool, *where, *args, check=check)
+
     def reset(self) -> None:
         """Empty the database between tests without restarting the server."""
-        for args in (("dropdb", "--if-exists", "--force"), ("createdb",)):
-            self._run(
-                args[0],
-                *args[1:],
-                "-h",
-                "127.0.0.1",
-                "-p",
-                str(self.port),
-                "-U",
-                "xindang",
-                "xindang_cloud",
-            )
+        self._client("dropdb", "--if-exists", "--force", "xindang_cloud")
+        self._client("createdb", "xindang_cloud")
 
     def stop(self) -> None:
         with contextlib.suppress(Exception):
