@@ -28,6 +28,13 @@ IMPORT = "import"
 EXPORT = "export"
 RECOVERY_RESET = "recovery_reset"
 SYNC = "sync"
+PASSPHRASE_CHANGE = "passphrase_change"
+USER_REMOVED = "user_removed"
+RECOVERY_REGENERATED = "recovery_regenerated"
+KEY_ROTATED = "key_rotated"
+HANDOVER = "handover"
+BACKUP = "backup"
+RESTORE = "restore"
 SYNC_ENROLL = "sync_enroll"
 
 

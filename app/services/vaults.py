@@ -11,8 +11,8 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.db import KeyRejected, migrate, open_database
-from app.db.engine import Database
+from app.db import migrate, open_database
+from app.db.engine import Database, check_file
 from app.errors import (
     UnknownUser,
     ValidationError,
@@ -27,7 +27,7 @@ from app.models.user import ROLES
 from app.services import audit
 from app.services.permissions import ADMIN, require
 from app.sync.outbox import install_outbox
-from app.vault import vaultdir
+from app.vault import rotation, vaultdir
 from app.vault.kdf import KdfParams
 from app.vault.vaultdir import Unlocked, VaultPaths
 
@@ -51,6 +51,7 @@ class OpenVault:
     _dek: bytearray
     _audit_key: bytes
     kdf: KdfParams = field(default_factory=KdfParams.interactive)
+    _db_key: bytearray = field(default_factory=bytearray)  # empty: the vault key itself
 
     @property
     def db(self) -> Database:
@@ -70,6 +71,12 @@ class OpenVault:
     def unlocked_key(self) -> Unlocked:
         return Unlocked(self.vault_id, bytes(self._dek), self.user.id, "session", ())
 
+    def database_key(self) -> bytes:
+        """The key the database file is encrypted with (for copies and rotation only)."""
+        if self._db is None:
+            raise VaultLocked()
+        return bytes(self._db_key) if self._db_key else bytes(self._dek)
+
     def lock(self) -> None:
         """Audit, close every connection and forget the key (as far as CPython lets us)."""
         if self._db is None:
@@ -78,8 +85,9 @@ class OpenVault:
             audit.record(s, audit.LOCK)
         self._db.dispose()
         self._db = None
-        for i in range(len(self._dek)):
-            self._dek[i] = 0
+        for buf in (self._dek, self._db_key):
+            for i in range(len(buf)):
+                buf[i] = 0
         self._audit_key = b""
 
 
@@ -158,7 +166,7 @@ def reset_passphrase_with_recovery(
 ) -> None:
     """The recovery code unlocks the vault and replaces one user's passphrase slot (audited)."""
     unlocked = vaultdir.unlock_with_recovery(Path(root), code, sleep=sleep)
-    db = _open_db(Path(root), unlocked)
+    db, _db_key = _open_db(Path(root), unlocked)
     key = audit.derive_audit_key(unlocked.dek)
     try:
         with db.session(None, key) as s:
@@ -228,23 +236,40 @@ def list_users(vault: OpenVault) -> list[UserInfo]:
         return [UserInfo(u.id, u.login, u.display_name, u.role) for u in rows]
 
 
-def _open_db(root: Path, unlocked: Unlocked) -> Database:
+def _open_db(root: Path, unlocked: Unlocked) -> tuple[Database, bytes]:
+    """Open with the current database key, or finish a rotation a crash interrupted.
+
+    Every page's HMAC and the b-trees are checked first: a damaged vault is reported (restore
+    from a backup), never opened half-way, recreated or written to.
+    """
+    from app.db.copies import integrity_problems
+
     install_outbox()
     paths = VaultPaths(root)
-    try:
-        db = open_database(paths.db, unlocked.dek)
-    except KeyRejected as exc:
-        raise VaultDamaged(_("the archive database does not match its key file.")) from exc
-    try:
-        migrate.upgrade(db)
-    except BaseException:
-        db.dispose()
-        raise
-    return db
+    slots = vaultdir.read_slots(root)
+    check_file(paths.db)
+    for state, key in slots.db_key_candidates(unlocked.dek):
+        try:
+            problems = integrity_problems(paths.db, key)
+        except Exception:  # not this key (or not a database at all): try the next one
+            continue
+        if problems:
+            raise VaultDamaged(
+                _("the archive database failed its integrity check; restore it from a backup.")
+            )
+        db = open_database(paths.db, key)
+        try:
+            migrate.upgrade(db)
+        except BaseException:
+            db.dispose()
+            raise
+        rotation.finish(root, slots, state)
+        return db, key
+    raise VaultDamaged(_("the archive database does not match its key file."))
 
 
 def _open(root: Path, unlocked: Unlocked) -> OpenVault:
-    db = _open_db(root, unlocked)
+    db, db_key = _open_db(root, unlocked)
     key = audit.derive_audit_key(unlocked.dek)
     with db.session(unlocked.user_id, key) as s:
         row = s.get(User, unlocked.user_id)
@@ -262,7 +287,9 @@ def _open(root: Path, unlocked: Unlocked) -> OpenVault:
         audit.record(
             s, audit.UNLOCK, object_type="user", object_id=user.id, detail={"via": unlocked.via}
         )
-    return OpenVault(root, unlocked.vault_id, user, db, bytearray(unlocked.dek), key)
+    vault = OpenVault(root, unlocked.vault_id, user, db, bytearray(unlocked.dek), key)
+    vault._db_key = bytearray(db_key)
+    return vault
 
 
 def get_setting(vault: OpenVault, key: str, default):

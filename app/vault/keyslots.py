@@ -84,9 +84,70 @@ class KeySlot:
 
 
 @dataclass(frozen=True)
+class WrappedKey:
+    """The database key, wrapped under the vault key the slots open.
+
+    Slots wrap the vault key; the vault key wraps the database key. Rotating the database key
+    re-encrypts the database and rewrites this entry while every slot stays valid. `state` is
+    "current" or, during a rotation, "next" (the key the new copy was written with).
+    """
+
+    id: str
+    state: str
+    nonce: bytes
+    ciphertext: bytes
+    created: str
+
+    def aad(self, vault_id: str) -> bytes:
+        return f"{FORMAT}|{vault_id}|dbkey|{self.id}".encode()
+
+    def to_dict(self) -> dict:
+        return {
+            "id": self.id,
+            "state": self.state,
+            "nonce": _b64(self.nonce),
+            "ciphertext": _b64(self.ciphertext),
+            "created": self.created,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict) -> WrappedKey:
+        return cls(
+            id=str(d["id"]),
+            state=str(d["state"]),
+            nonce=_unb64(d["nonce"]),
+            ciphertext=_unb64(d["ciphertext"]),
+            created=str(d.get("created", "")),
+        )
+
+
+def wrap_db_key(vault_id: str, vault_key: bytes, db_key: bytes, state: str) -> WrappedKey:
+    w = WrappedKey(str(uuid.uuid4()), state, os.urandom(12), b"", _now())
+    return replace(w, ciphertext=AESGCM(vault_key).encrypt(w.nonce, db_key, w.aad(vault_id)))
+
+
+def unwrap_db_key(vault_id: str, vault_key: bytes, wrapped: WrappedKey) -> bytes:
+    try:
+        return AESGCM(vault_key).decrypt(wrapped.nonce, wrapped.ciphertext, wrapped.aad(vault_id))
+    except InvalidTag as exc:
+        raise VaultDamaged(_("the key file is damaged.")) from exc
+
+
+@dataclass(frozen=True)
 class SlotFile:
     vault_id: str
     slots: tuple[KeySlot, ...]
+    db_keys: tuple[WrappedKey, ...] = ()
+
+    def db_key_candidates(self, vault_key: bytes) -> list[tuple[str, bytes]]:
+        """(state, key) to try in order; a vault that never rotated uses the vault key itself."""
+        if not self.db_keys:
+            return [("current", vault_key)]
+        order = sorted(self.db_keys, key=lambda w: w.state != "current")
+        return [(w.state, unwrap_db_key(self.vault_id, vault_key, w)) for w in order]
+
+    def with_db_keys(self, keys: tuple[WrappedKey, ...]) -> SlotFile:
+        return replace(self, db_keys=keys)
 
     def user_slots(self) -> list[KeySlot]:
         return [s for s in self.slots if s.kind == KIND_PASSPHRASE]
@@ -107,6 +168,8 @@ class SlotFile:
             "vault_id": self.vault_id,
             "slots": [s.to_dict() for s in self.slots],
         }
+        if self.db_keys:
+            doc["db_keys"] = [w.to_dict() for w in self.db_keys]
         return json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8")
 
 
@@ -123,7 +186,8 @@ def load_slot_file(path: Path) -> SlotFile:
         if int(doc.get("version", 0)) > VERSION:
             raise VaultDamaged(_("the key file was written by a newer version of XinDang."))
         slots = tuple(KeySlot.from_dict(s) for s in doc["slots"])
-        return SlotFile(vault_id=str(doc["vault_id"]), slots=slots)
+        db_keys = tuple(WrappedKey.from_dict(w) for w in doc.get("db_keys", ()))
+        return SlotFile(vault_id=str(doc["vault_id"]), slots=slots, db_keys=db_keys)
     except VaultDamaged:
         raise
     except (ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:

@@ -1,0 +1,158 @@
+"""Key management: passphrases, users' slots, the recovery code, the database key, handover.
+
+Every change is audited; nothing here ever writes a secret anywhere but into a sealed slot.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from app.db import KeyRejected, open_database
+from app.errors import ValidationError, WrongPassphrase
+from app.i18n import _
+from app.models import User
+from app.services import audit
+from app.services.permissions import ADMIN, require
+from app.services.vaults import OpenVault, UserInfo, add_user
+from app.vault import keyslots, rotation, vaultdir
+from app.vault.keyslots import save_slot_file, seal
+from app.vault.recovery import new_recovery_code, normalize_recovery_code
+from app.vault.vaultdir import VaultPaths
+
+
+def change_passphrase(vault: OpenVault, old: str, new: str) -> None:
+    """The signed-in user's own passphrase; the old one must be given (someone may walk up)."""
+    from app.services.passphrase import require_acceptable
+
+    require_acceptable(new)
+    slot = next(
+        (s for s in vaultdir.read_slots(vault.root).user_slots() if s.user_id == vault.user.id),
+        None,
+    )
+    try:
+        if slot is None:
+            raise WrongPassphrase()
+        keyslots.open_slot(vault.vault_id, slot, old.encode())
+    except WrongPassphrase as exc:
+        raise ValidationError("passphrase", _("The current passphrase is not correct.")) from exc
+    vaultdir.set_passphrase(
+        vault.root,
+        vault.unlocked_key(),
+        user_id=vault.user.id,
+        login=vault.user.login,
+        passphrase=new,
+        kdf=vault.kdf,
+    )
+    with vault.session() as s:
+        audit.record(s, audit.PASSPHRASE_CHANGE, object_type="user", object_id=vault.user.id)
+
+
+def remove_user(vault: OpenVault, login: str) -> None:
+    """Their slots go (passphrase and remembered); their records and audit entries stay."""
+    require(vault.user.role, "manage_users")
+    if login == vault.user.login:
+        raise ValidationError("login", _("You cannot remove yourself."))
+    with vault.session() as s:
+        user = s.scalar(select(User).where(User.login == login, User.active.is_(True)))
+        if user is None:
+            raise ValidationError("login", _("No active user “{login}”.").format(login=login))
+        if user.role == ADMIN:
+            admins = s.scalar(
+                select(func.count())
+                .select_from(User)
+                .where(User.role == ADMIN, User.active.is_(True))
+            )
+            if admins <= 1:
+                raise ValidationError("login", _("The last admin cannot be removed."))
+        user.active = False
+        slots = vaultdir.read_slots(vault.root).without(lambda k: k.user_id == user.id)
+        save_slot_file(VaultPaths(vault.root).keys, slots)
+        audit.record(s, audit.USER_REMOVED, object_type="user", object_id=user.id)
+
+
+def regenerate_recovery_code(vault: OpenVault) -> str:
+    """A new code replaces the old one, which stops working at once. Shown once: print it."""
+    require(vault.user.role, "manage_users")
+    code = new_recovery_code()
+    slots = vaultdir.read_slots(vault.root).without(lambda k: k.kind == keyslots.KIND_RECOVERY)
+    slots = slots.with_slot(
+        seal(
+            vault.vault_id,
+            vault.unlocked_key().dek,
+            normalize_recovery_code(code).encode(),
+            kind=keyslots.KIND_RECOVERY,
+            kdf=vault.kdf,
+        )
+    )
+    save_slot_file(VaultPaths(vault.root).keys, slots)
+    with vault.session() as s:
+        audit.record(s, audit.RECOVERY_REGENERATED, object_type="vault", object_id=vault.vault_id)
+    return code
+
+
+def rotate_data_key(vault: OpenVault) -> None:
+    """Re-encrypt the database under a new key (e.g. after someone with access left).
+
+    The vault is closed while it runs: no other session may write between the copy and the
+    swap. A crash at any moment leaves the old or the new database, both openable.
+    """
+    require(vault.user.role, "manage_users")
+    root = Path(vault.root)
+    old_key = vault.database_key()
+    db, vault._db = vault._db, None
+    db.dispose()
+    new_key = None
+    try:
+        new_key = rotation.rotate(root, bytes(vault._dek), old_key)
+    finally:
+        for key in (k for k in (new_key, old_key) if k is not None):
+            try:
+                vault._db = open_database(VaultPaths(root).db, key)
+            except KeyRejected:
+                continue
+            vault._db_key = bytearray(key)
+            break
+    with vault.session() as s:
+        audit.record(s, audit.KEY_ROTATED, object_type="vault", object_id=vault.vault_id)
+
+
+@dataclass(frozen=True)
+class Handover:
+    new_user: UserInfo
+    recovery_code: str
+
+
+def handover(
+    vault: OpenVault,
+    *,
+    departing_login: str,
+    new_login: str,
+    new_name: str,
+    new_passphrase: str,
+    role: str = "counselor",
+) -> Handover:
+    """When the only counselor leaves: the admin (or someone who opened the vault with the
+    recovery code and made themselves a passphrase) hands the archive to the new counselor.
+
+    New user → departing user's slots removed → database key rotated (an old copy of the key
+    file no longer opens the database) → new recovery code. Each step is audited.
+    """
+    require(vault.user.role, "manage_users")
+    user = add_user(
+        vault, login=new_login, display_name=new_name, role=role, passphrase=new_passphrase
+    )
+    remove_user(vault, departing_login)
+    rotate_data_key(vault)
+    code = regenerate_recovery_code(vault)
+    with vault.session() as s:
+        audit.record(
+            s,
+            audit.HANDOVER,
+            object_type="user",
+            object_id=user.id,
+            detail={"from": departing_login, "to": new_login},
+        )
+    return Handover(user, code)
