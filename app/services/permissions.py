@@ -20,6 +20,7 @@ _ACTIONS: dict[str, tuple[set[str], str]] = {
     "view_students": ({ADMIN, COUNSELOR, VIEWER}, N_("view students")),
     "change_settings": ({ADMIN}, N_("change vault settings")),
     "sync": ({ADMIN, COUNSELOR}, N_("sync with the city platform")),
+    "backup": ({ADMIN, COUNSELOR}, N_("make backups")),
     "enroll_device": ({ADMIN}, N_("connect this computer to the city platform")),
 }
 

@@ -1,0 +1,272 @@
+"""Encrypted backups that are proven to open, and restores that never overwrite silently.
+
+A backup is a folder `xindang-backup-<vault>-<time>` holding a consistent encrypted copy of the
+database (sqlcipher_export, same key), a copy of the key file (so the same passphrases and the
+recovery code open it) and a manifest. It is verified after writing: every page authenticates,
+the b-trees are sound, the audit chain verifies and the counts match the manifest.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import json
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from app import __version__
+from app.atomic_write import atomic_write
+from app.db import KeyRejected, open_database
+from app.db.copies import export_copy, fsync_dir, fsync_file, integrity_problems
+from app.db.migrate import current_revision
+from app.errors import AppError
+from app.i18n import _
+from app.models import Student, VaultSetting, utcnow
+from app.services import audit
+from app.services.permissions import require
+from app.services.vaults import OpenVault
+from app.vault import vaultdir
+from app.vault.vaultdir import DB_NAME, KEYS_NAME, VaultPaths
+
+PREFIX = "xindang-backup-"
+MANIFEST = "manifest.json"
+DEFAULT_KEEP = 10
+DEFAULT_EVERY_DAYS = 7
+
+
+class BackupFailed(AppError):
+    pass
+
+
+class RestoreRefused(AppError):
+    pass
+
+
+@dataclass(frozen=True)
+class BackupInfo:
+    path: Path
+    vault_id: str
+    created_at: str
+    students: int
+    audit_entries: int
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _counts(db, audit_key: bytes) -> tuple[int, audit.ChainReport, str | None]:
+    with db.session(None, audit_key) as s:
+        students = s.scalar(select(func.count()).select_from(Student))
+        chain = audit.verify(s)
+    return students, chain, current_revision(db)
+
+
+def _check_copy(folder: Path, db_key: bytes, audit_key: bytes, manifest: dict | None) -> dict:
+    """Open the copy read-only in spirit, prove it, and return what was found."""
+    db_path = folder / DB_NAME
+    if integrity_problems(db_path, db_key, quick=False):
+        raise BackupFailed(_("The backup failed its integrity check."))
+    db = open_database(db_path, db_key)
+    try:
+        students, chain, revision = _counts(db, audit_key)
+    finally:
+        db.dispose()
+    if not chain.ok:
+        raise BackupFailed(_("The backup's audit log does not verify."))
+    found = {
+        "students": students,
+        "audit_entries": chain.entries,
+        "audit_head": chain.head,
+        "schema": revision,
+    }
+    if manifest is not None:
+        for k in ("students", "audit_entries", "audit_head"):
+            if manifest.get(k) != found[k]:
+                raise BackupFailed(_("The backup does not match its manifest."))
+        for name in (DB_NAME, KEYS_NAME):
+            if manifest["sha256"].get(name) != _sha256(folder / name):
+                raise BackupFailed(_("A file of the backup has changed since it was written."))
+    return found
+
+
+def backup(vault: OpenVault, folder: Path, *, keep: int = DEFAULT_KEEP) -> BackupInfo:
+    """Write, fsync and verify a backup into `folder` (a USB drive, say); keep the newest `keep`."""
+    require(vault.user.role, "backup")
+    folder = Path(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise BackupFailed(
+            _("The backup folder cannot be used: {error}").format(error=exc)
+        ) from exc
+    stamp = utcnow().strftime("%Y%m%d-%H%M%S-%f")
+    dest = folder / f"{PREFIX}{vault.vault_id[:8]}-{stamp}"
+    partial = dest.with_name(dest.name + ".partial")
+    partial.mkdir(mode=0o700)
+    try:
+        key = vault.database_key()
+        export_copy(vault.db.path, key, partial / DB_NAME, key)
+        atomic_write(partial / KEYS_NAME, VaultPaths(vault.root).keys.read_bytes())
+        found = _check_copy(partial, key, vault._audit_key, None)
+        manifest = {
+            "format": "xindang-backup",
+            "version": 1,
+            "vault_id": vault.vault_id,
+            "created_at": utcnow().isoformat() + "Z",
+            "app_version": __version__,
+            "sha256": {n: _sha256(partial / n) for n in (DB_NAME, KEYS_NAME)},
+        } | found
+        atomic_write(partial / MANIFEST, json.dumps(manifest, indent=1).encode())
+        os.replace(partial, dest)
+        fsync_dir(folder)
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
+    _prune(folder, vault.vault_id, keep)
+    with vault.session() as s:
+        audit.record(
+            s,
+            audit.BACKUP,
+            object_type="vault",
+            object_id=vault.vault_id,
+            detail={"backup": dest.name, "verified": True},
+        )
+        row = s.get(VaultSetting, "last_backup_at") or VaultSetting(key="last_backup_at", value={})
+        row.value = {"v": manifest["created_at"]}
+        s.add(row)
+    return BackupInfo(
+        dest, vault.vault_id, manifest["created_at"], found["students"], found["audit_entries"]
+    )
+
+
+def list_backups(folder: Path, vault_id: str | None = None) -> list[BackupInfo]:
+    out = []
+    for path in sorted(Path(folder).glob(f"{PREFIX}*")):
+        if path.suffix == ".partial" or not (path / MANIFEST).exists():
+            continue
+        try:
+            m = json.loads((path / MANIFEST).read_text("utf-8"))
+        except (OSError, ValueError):
+            continue
+        if vault_id is None or m.get("vault_id") == vault_id:
+            out.append(
+                BackupInfo(path, m["vault_id"], m["created_at"], m["students"], m["audit_entries"])
+            )
+    return sorted(out, key=lambda b: b.created_at)
+
+
+def _prune(folder: Path, vault_id: str, keep: int) -> None:
+    for old in list_backups(folder, vault_id)[:-keep] if keep > 0 else []:
+        shutil.rmtree(old.path, ignore_errors=True)
+
+
+def backup_due(vault: OpenVault, today: dt.datetime | None = None) -> bool:
+    from app.services.vaults import get_setting
+
+    folder = get_setting(vault, "backup_folder", None)
+    if not folder:
+        return False
+    last = get_setting(vault, "last_backup_at", None)
+    every = int(get_setting(vault, "backup_every_days", DEFAULT_EVERY_DAYS))
+    if last is None:
+        return True
+    when = dt.datetime.fromisoformat(last.rstrip("Z"))
+    return (today or utcnow()) - when >= dt.timedelta(days=every)
+
+
+def verify_backup(path: Path, passphrase: str, login: str | None = None) -> dict:
+    """Prove a backup with a passphrase (or recovery code) valid for it; returns its manifest."""
+    path = Path(path)
+    try:
+        manifest = json.loads((path / MANIFEST).read_text("utf-8"))
+    except (OSError, ValueError) as exc:
+        raise BackupFailed(_("This folder is not a XinDang backup.")) from exc
+    unlocked = _unlock_copy(path, passphrase, login)
+    slots = vaultdir.read_slots(path)
+    for _state, key in slots.db_key_candidates(unlocked.dek):
+        try:
+            _check_copy(path, key, audit.derive_audit_key(unlocked.dek), manifest)
+            return manifest
+        except KeyRejected:
+            continue
+        except BackupFailed:
+            raise
+        except Exception as exc:
+            if "file is not a database" in str(exc) or isinstance(exc.__cause__, KeyRejected):
+                continue
+            raise BackupFailed(_("The backup failed its integrity check.")) from exc
+    raise BackupFailed(_("The backup's database does not match its key file."))
+
+
+def _unlock_copy(path: Path, secret: str, login: str | None):
+    from app.errors import WrongPassphrase
+
+    try:
+        return vaultdir.unlock_with_passphrase(path, secret, login, sleep=lambda _s: None)
+    except WrongPassphrase:
+        return vaultdir.unlock_with_recovery(path, secret, sleep=lambda _s: None)
+
+
+def restore(
+    backup_path: Path,
+    target: Path,
+    passphrase: str,
+    login: str | None = None,
+    *,
+    other_vault: bool = False,
+) -> Path | None:
+    """Put a verified backup in place. What was there is moved aside, never deleted; a backup of
+    a different vault is refused unless `other_vault` is given. Returns where the old files went."""
+    manifest = verify_backup(backup_path, passphrase, login)
+    target = Path(target)
+    paths = VaultPaths(target)
+    current_id = None
+    with contextlib.suppress(Exception):
+        current_id = vaultdir.read_slots(target).vault_id
+    if paths.exists() and current_id != manifest["vault_id"] and not other_vault:
+        raise RestoreRefused(
+            _("This backup belongs to a different archive; confirm to replace it.")
+        )
+    aside = None
+    target.mkdir(parents=True, exist_ok=True)
+    existing = [
+        p
+        for p in (paths.db, paths.keys, Path(f"{paths.db}-wal"), Path(f"{paths.db}-shm"))
+        if p.exists()
+    ]
+    if existing:
+        aside = target / f"before-restore-{utcnow().strftime('%Y%m%d-%H%M%S')}"
+        aside.mkdir(mode=0o700)
+        for p in existing:
+            os.replace(p, aside / p.name)
+        fsync_dir(aside)
+    for name in (KEYS_NAME, DB_NAME):
+        tmp = target / (name + ".restoring")
+        shutil.copyfile(Path(backup_path) / name, tmp)
+        os.chmod(tmp, 0o600)
+        fsync_file(tmp)
+        os.replace(tmp, target / name)
+    fsync_dir(target)
+    from app.services import vaults
+
+    opened = vaults._open(target, _unlock_copy(target, passphrase, login))
+    with opened.session() as s:
+        audit.record(
+            s,
+            audit.RESTORE,
+            object_type="vault",
+            object_id=manifest["vault_id"],
+            detail={"backup": Path(backup_path).name, "created_at": manifest["created_at"]},
+        )
+    opened.lock()
+    return aside
