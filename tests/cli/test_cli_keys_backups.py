@@ -1,0 +1,53 @@
+"""`xindang backup` / `restore` / key commands, as IT staff would script them."""
+
+import os
+import subprocess
+import sys
+
+from tests.conftest import PASSPHRASE
+
+
+def _run(*args, **env):
+    full = dict(os.environ, XINDANG_PASSPHRASE=PASSPHRASE, **env)
+    return subprocess.run(
+        [sys.executable, "-m", "app", *args], env=full, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_backup_then_restore_from_the_command_line(populated_vault, tmp_path):
+    root = str(populated_vault.root)
+    populated_vault.lock()
+    made = _run("backup", "--vault", root, "--user", "admin", "--to", str(tmp_path / "usb"))
+    assert made.returncode == 0, made.stderr
+    path = made.stdout.strip().split("：", 1)[-1].strip()
+    checked = _run("backup", "verify", path, "--user", "admin")
+    assert checked.returncode == 0 and "120" in checked.stdout, checked.stderr
+    restored = _run("restore", path, "--vault", root, "--user", "admin")
+    assert restored.returncode == 0, restored.stderr
+
+
+def test_restore_of_a_different_archive_is_refused_in_chinese(
+    populated_vault, make_vault, tmp_path
+):
+    made = _run(
+        "backup",
+        "--vault",
+        str(populated_vault.root),
+        "--user",
+        "admin",
+        "--to",
+        str(tmp_path / "usb"),
+    )
+    path = made.stdout.strip().split("：", 1)[-1].strip()
+    other, _code = make_vault("other")
+    other.lock()
+    refused = _run("restore", path, "--vault", str(other.root), "--user", "admin")
+    assert refused.returncode == 2 and "另一个档案库" in refused.stderr, refused.stderr
+
+
+def test_rotate_and_regenerate_from_the_command_line(vault):
+    root = str(vault.root)
+    vault.lock()
+    assert _run("rotate-key", "--vault", root, "--user", "admin").returncode == 0
+    out = _run("recovery", "regenerate", "--vault", root, "--user", "admin")
+    assert out.returncode == 0 and len(out.stdout.splitlines()[-1]) > 20
