@@ -742,3 +742,15 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
+
+
+def entry() -> int:
+    """The process entry point (console script, `python -m app`): logs and crash reports go to
+    owner-only files on this computer, redacted, before any command runs."""
+    from app.crash import install_crash_handler
+    from app.logs import configure_logging
+
+    os.umask(0o077)  # every file XinDang creates is the owner's alone
+    configure_logging()
+    install_crash_handler()
+    return main()

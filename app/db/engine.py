@@ -104,9 +104,14 @@ def open_database(
     if create:
         if path.exists():
             raise FileExistsError(path)
+        # Owner-only from the first byte; SQLite gives the -wal and -shm files the same mode.
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     else:
         if key is not None:
             check_file(path)
+        for part in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+            with contextlib.suppress(OSError):
+                os.chmod(part, 0o600)
     engine = create_engine(
         "sqlite://",
         module=module,

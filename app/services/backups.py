@@ -12,6 +12,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import json
+import logging
 import os
 import shutil
 from dataclasses import dataclass
@@ -37,6 +38,8 @@ PREFIX = "xindang-backup-"
 MANIFEST = "manifest.json"
 DEFAULT_KEEP = 10
 DEFAULT_EVERY_DAYS = 7
+
+log = logging.getLogger(__name__)
 
 
 class BackupFailed(AppError):
@@ -104,7 +107,8 @@ def backup(vault: OpenVault, folder: Path, *, keep: int = DEFAULT_KEEP) -> Backu
     require(vault.user.role, "backup")
     folder = Path(folder)
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        if not folder.exists():
+            folder.mkdir(mode=0o700, parents=True)
     except OSError as exc:
         raise BackupFailed(
             _("The backup folder cannot be used: {error}").format(error=exc)
@@ -133,6 +137,7 @@ def backup(vault: OpenVault, folder: Path, *, keep: int = DEFAULT_KEEP) -> Backu
         shutil.rmtree(partial, ignore_errors=True)
         raise
     _prune(folder, vault.vault_id, keep)
+    log.info("backup written and verified: %s", dest.name)
     with vault.session() as s:
         audit.record(
             s,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -30,6 +31,8 @@ from app.sync.outbox import install_outbox
 from app.vault import rotation, vaultdir
 from app.vault.kdf import KdfParams
 from app.vault.vaultdir import Unlocked, VaultPaths
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -287,6 +290,7 @@ def _open(root: Path, unlocked: Unlocked) -> OpenVault:
         audit.record(
             s, audit.UNLOCK, object_type="user", object_id=user.id, detail={"via": unlocked.via}
         )
+    log.info("unlocked vault %s as %s via %s", unlocked.vault_id[:8], user.role, unlocked.via)
     vault = OpenVault(root, unlocked.vault_id, user, db, bytearray(unlocked.dek), key)
     vault._db_key = bytearray(db_key)
     return vault

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 from dataclasses import dataclass, field
 
 from sqlalchemy import select, update
@@ -21,6 +22,8 @@ from app.sync.faults import crash_point
 from app.sync.outbox import QUIET, enqueue
 from app.sync.transport import CityClient, HttpStatus, ProtocolViolation, SyncError
 from app.sync.wire import digest
+
+log = logging.getLogger(__name__)
 
 PARK = frozenset({400, 403, 409, 413, 422})
 STATUS_KEY = "sync_status"
@@ -356,11 +359,20 @@ def sync_once(
             _pull(vault, client, stream, report, page_size, stop)
         _verify(vault, client, report, streams, page_size, batch_size)
     except SyncError as exc:
+        log.warning("sync failed: %s", type(exc).__name__)
         _record_status(vault, last_error=str(exc)[:300], last_error_at=utcnow().isoformat())
         raise
     finally:
         if own:
             client.close()
+    log.info(
+        "sync done: pushed %d, duplicates %d, parked %d, pulled %s, digests %s",
+        report.pushed,
+        report.duplicates,
+        report.parked,
+        report.pull.applied,
+        report.digests_ok,
+    )
     _record_status(
         vault,
         last_success_at=utcnow().isoformat(),

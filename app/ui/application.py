@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 from PySide6.QtCore import QLibraryInfo, Qt, QTranslator
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QApplication, QDialog, QMainWindow, QStackedWidget
+from PySide6.QtWidgets import QApplication, QDialog, QMainWindow, QMessageBox, QStackedWidget
 
 from app import __version__
 from app.i18n import _, set_language
@@ -172,6 +173,14 @@ def install_qt_translations(app: QApplication, language: str) -> None:
 
 
 def run_app(vault: Path | None = None) -> int:
+    from app.crash import install_crash_handler
+    from app.logs import configure_logging
+    from app.ui.clipboard_guard import ClipboardGuard
+    from app.vault.instance import InstanceLock, VaultInUse
+
+    os.umask(0o077)  # every file XinDang creates is the owner's alone
+    configure_logging()
+    install_crash_handler()
     settings = load_settings()
     set_language(settings.language)
     app = QApplication.instance() or QApplication(sys.argv)
@@ -179,10 +188,18 @@ def run_app(vault: Path | None = None) -> int:
     app.setApplicationName("XinDang")
     app.setApplicationDisplayName(_("XinDang"))
     path = Path(vault) if vault else Path(settings.last_vault or default_vault_dir())
+    try:
+        instance = InstanceLock(path).acquire()
+    except VaultInUse as exc:
+        QMessageBox.information(None, _("XinDang"), exc.user_message())
+        return 1
+    guard = ClipboardGuard(parent=app)
     shell = Shell(path)
     if shell.needs_setup() and not shell.run_setup():
         return 0
     shell.show()
     code = app.exec()
     shell.runner.shutdown()
+    instance.release()
+    del guard
     return code
