@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 export QT_QPA_PLATFORM ?=
 
-.PHONY: setup system-deps run test lint format bench demo i18n screenshots cloud-dev clean
+.PHONY: setup system-deps run test lint format bench soak demo i18n screenshots cloud-dev clean
 
 system-deps:
 	@bash scripts/install-system-deps.sh
@@ -38,6 +38,12 @@ test: setup lint
 
 bench: setup
 	QT_QPA_PLATFORM=offscreen $(PY) -m bench
+
+# Full crash/corruption/fuzz runs (issue 8): 1,000 kill -9, 1,000 damaged copies, 2,000 fuzz
+# examples per property; figures in bench/results/soak-latest.json.
+soak: setup
+	XINDANG_FUZZ_EXAMPLES=2000 QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -p no:cacheprovider tests/keys/test_fuzz_inputs.py
+	QT_QPA_PLATFORM=offscreen $(PY) -m bench.soak 1000
 
 i18n: setup
 	$(PY) scripts/update_catalog.py

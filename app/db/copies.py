@@ -20,6 +20,7 @@ def _module():
 
 def raw_connect(path: Path, key: bytes):
     conn = _module().connect(str(path), isolation_level=None, timeout=30)
+    conn.execute("PRAGMA cipher_log_level = NONE")
     conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
     conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
     return conn

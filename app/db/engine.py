@@ -51,6 +51,7 @@ def _connector(module: ModuleType, path: Path, key: bytes | None):
         conn = module.connect(str(path), check_same_thread=False, isolation_level=None, timeout=30)
         try:
             if key is not None:
+                conn.execute("PRAGMA cipher_log_level = NONE")  # we report damage ourselves
                 conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         except module.DatabaseError as exc:
