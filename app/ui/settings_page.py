@@ -79,7 +79,148 @@ class SettingsPage(QWidget):
             layout.addWidget(ubox)
             self._reload_users()
             layout.addWidget(self._network_box())
+            layout.addWidget(self._keys_box())
+        if allowed(vault.user.role, "backup"):
+            layout.addWidget(self._backup_box())
         layout.addStretch(1)
+
+    def _backup_box(self) -> QGroupBox:
+        """Where backups go (a USB drive, say), how often, and one right now."""
+        from PySide6.QtWidgets import QHBoxLayout, QLineEdit
+
+        from app.services import backups
+
+        box = QGroupBox(_("Backups"))
+        form = QFormLayout(box)
+        row = QHBoxLayout()
+        self.backup_folder = QLineEdit(objectName="backup_folder_edit")
+        self.backup_folder.setText(vaults.get_setting(self.vault, "backup_folder", "") or "")
+        self.backup_folder.editingFinished.connect(self._backup_folder_changed)
+        browse = QPushButton(_("Choose…"), objectName="backup_browse_button")
+        browse.clicked.connect(self._choose_backup_folder)
+        row.addWidget(self.backup_folder, 1)
+        row.addWidget(browse)
+        form.addRow(_("Backup folder"), row)
+        self.backup_every = QSpinBox(objectName="backup_every_spin")
+        self.backup_every.setRange(1, 90)
+        self.backup_every.setSuffix(" " + _("days"))
+        self.backup_every.setValue(
+            int(vaults.get_setting(self.vault, "backup_every_days", backups.DEFAULT_EVERY_DAYS))
+        )
+        self.backup_every.valueChanged.connect(
+            lambda n: vaults.set_setting(self.vault, "backup_every_days", n)
+        )
+        self.backup_every.setEnabled(allowed(self.vault.user.role, "change_settings"))
+        self.backup_folder.setEnabled(allowed(self.vault.user.role, "change_settings"))
+        browse.setEnabled(allowed(self.vault.user.role, "change_settings"))
+        form.addRow(_("Back up automatically every"), self.backup_every)
+        now = QPushButton(_("Back up now"), objectName="backup_now_button")
+        now.clicked.connect(self.backup_now)
+        self.backup_status = QLabel(objectName="backup_status", wordWrap=True)
+        last = vaults.get_setting(self.vault, "last_backup_at", None)
+        self.backup_status.setText(
+            _("Last verified backup: {when}").format(when=last[:16].replace("T", " "))
+            if last
+            else _("No backup yet.")
+        )
+        form.addRow(now, self.backup_status)
+        return box
+
+    def _choose_backup_folder(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        chosen = QFileDialog.getExistingDirectory(self, _("Backup folder"))
+        if chosen:
+            self.backup_folder.setText(chosen)
+            self._backup_folder_changed()
+
+    def _backup_folder_changed(self) -> None:
+        vaults.set_setting(self.vault, "backup_folder", self.backup_folder.text().strip() or None)
+
+    def backup_now(self) -> bool:
+        from pathlib import Path
+
+        from app.services import backups
+        from app.ui.errors import message_for
+
+        folder = self.backup_folder.text().strip()
+        if not folder:
+            self.backup_status.setText(_("Choose a backup folder first."))
+            return False
+        try:
+            info = backups.backup(self.vault, Path(folder))
+        except Exception as exc:
+            self.backup_status.setText(message_for(exc))
+            return False
+        self.backup_status.setText(
+            _("Backup written and verified: {path}").format(path=info.path.name)
+        )
+        return True
+
+    def _keys_box(self) -> QGroupBox:
+        from PySide6.QtWidgets import QHBoxLayout
+
+        box = QGroupBox(_("Keys"))
+        row = QHBoxLayout(box)
+        for name, label, slot in (
+            ("change_passphrase_button", _("Change my passphrase…"), self.change_passphrase),
+            ("new_recovery_button", _("New recovery code…"), self.new_recovery_code),
+            ("rotate_key_button", _("Re-encrypt with a new key"), self.rotate_key),
+            ("handover_button", _("Hand over to a new counselor…"), self.handover),
+        ):
+            b = QPushButton(label, objectName=name)
+            b.clicked.connect(slot)
+            row.addWidget(b)
+        self.keys_status = QLabel(objectName="keys_status", wordWrap=True)
+        row.addWidget(self.keys_status, 1)
+        return box
+
+    def change_passphrase(self):
+        from app.ui.keys_dialogs import ChangePassphraseDialog
+
+        dialog = ChangePassphraseDialog(self.vault, self)
+        dialog.accepted.connect(lambda: self.keys_status.setText(_("Passphrase changed.")))
+        dialog.open()
+        return dialog
+
+    def _show_code(self, code: str) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
+        QMessageBox.information(
+            self,
+            _("New recovery code"),
+            _("Print this code and give it to the school leadership. The old one no longer works.")
+            + f"\n\n{code}",
+        )
+
+    def new_recovery_code(self) -> str:
+        from app.services import keys
+
+        code = keys.regenerate_recovery_code(self.vault)
+        self.keys_status.setText(_("A new recovery code was made; the old one no longer works."))
+        self._show_code(code)
+        return code
+
+    def rotate_key(self) -> None:
+        from app.services import keys
+
+        keys.rotate_data_key(self.vault)
+        self.keys_status.setText(_("The database was re-encrypted with a new key."))
+
+    def handover(self):
+        from app.ui.keys_dialogs import HandoverDialog
+
+        dialog = HandoverDialog(self.vault, self)
+
+        def done() -> None:
+            self._reload_users()
+            self.keys_status.setText(_("Handed over."))
+            if dialog.result_code:
+                self._show_code(dialog.result_code)
+
+        dialog.accepted.connect(done)
+        dialog.open()
+        return dialog
 
     def _network_box(self) -> QGroupBox:
         """Principal and counselor for the school; head teacher and committee member per class."""

@@ -86,6 +86,10 @@ class UnlockView(QWidget):
         )
         self.recovery_button.setFlat(True)
         layout.addWidget(self.recovery_button)
+        self.restore_button = QPushButton(_("Restore from a backup…"), objectName="restore_button")
+        self.restore_button.setFlat(True)
+        self.restore_button.clicked.connect(self.open_restore)
+        layout.addWidget(self.restore_button)
         self.unlock_button.clicked.connect(self.try_unlock)
         self.passphrase.returnPressed.connect(self.try_unlock)
         self.recovery_button.clicked.connect(self._recover)
@@ -130,9 +134,24 @@ class UnlockView(QWidget):
         self.unlocked.emit(vault)
 
     def _on_failed(self, exc: BaseException) -> None:
+        from app.errors import VaultDamaged
+
         self.unlock_button.setEnabled(True)
         self.error.setText(message_for(exc) if not isinstance(exc, WrongPassphrase) else str(exc))
+        damaged = isinstance(exc, VaultDamaged)
+        self.restore_button.setFlat(not damaged)
+        self.restore_button.setStyleSheet("font-weight: bold" if damaged else "")
         self.passphrase.setFocus()
+
+    def open_restore(self) -> QDialog:
+        from app.ui.keys_dialogs import RestoreDialog
+
+        dialog = RestoreDialog(self.vault_path, self.user.currentText() or None, self)
+        dialog.accepted.connect(
+            lambda: self.error.setText(_("Restored from the backup. You can unlock now."))
+        )
+        dialog.open()
+        return dialog
 
     def _recover(self) -> None:
         dialog = RecoveryDialog(self.vault_path, self.user.currentText(), self)

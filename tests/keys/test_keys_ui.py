@@ -1,0 +1,69 @@
+"""Backups, keys and restore through the real widgets."""
+
+from pathlib import Path
+
+from PySide6.QtWidgets import QMessageBox
+
+from app.services import backups, vaults
+from app.ui.application import Shell
+from app.ui.settings_page import SettingsPage
+from app.ui.tasks import TaskRunner
+from tests.conftest import PASSPHRASE
+
+
+def test_back_up_now_from_settings(qtbot, populated_vault, tmp_path):
+    page = SettingsPage(populated_vault)
+    qtbot.addWidget(page)
+    page.backup_folder.setText(str(tmp_path / "usb"))
+    page._backup_folder_changed()
+    assert page.backup_now()
+    assert page.backup_status.text().startswith("备份已写入并验证")
+    assert len(backups.list_backups(tmp_path / "usb")) == 1
+
+
+def test_a_new_recovery_code_and_a_rotation_from_settings(qtbot, populated_vault, monkeypatch):
+    shown = []
+    monkeypatch.setattr(QMessageBox, "information", lambda *a: shown.append(a[2]))
+    page = SettingsPage(populated_vault)
+    qtbot.addWidget(page)
+    code = page.new_recovery_code()
+    assert code in shown[0]
+    page.rotate_key()
+    assert page.keys_status.text() == "数据库已用新密钥重新加密。"
+
+
+def test_a_damaged_vault_offers_restore_and_restores(qtbot, populated_vault, tmp_path):
+    info = backups.backup(populated_vault, tmp_path / "usb")
+    root = populated_vault.root
+    populated_vault.lock()
+    data = bytearray((root / "archive.db").read_bytes())
+    data[4096 * 3 + 50] ^= 0x40
+    (root / "archive.db").write_bytes(bytes(data))
+    shell = Shell(root, runner=TaskRunner(inline=True))
+    qtbot.addWidget(shell)
+    shell.unlock_view.passphrase.setText(PASSPHRASE)
+    shell.unlock_view.try_unlock()
+    assert "备份" in shell.unlock_view.error.text()
+    dialog = shell.unlock_view.open_restore()
+    dialog.folder.setText(str(info.path))
+    dialog.secret.setText(PASSPHRASE)
+    dialog._accept()
+    assert shell.unlock_view.error.text() == "已从备份恢复，现在可以解锁。"
+    shell.unlock_view.passphrase.setText(PASSPHRASE)
+    shell.unlock_view.try_unlock()
+    assert shell.workspace is not None
+    assert any(p.name.startswith("before-restore-") for p in Path(root).iterdir())
+    shell.lock()
+
+
+def test_a_due_backup_runs_at_unlock_when_the_folder_is_present(qtbot, populated_vault, tmp_path):
+    (tmp_path / "usb").mkdir()
+    vaults.set_setting(populated_vault, "backup_folder", str(tmp_path / "usb"))
+    root = populated_vault.root
+    populated_vault.lock()
+    shell = Shell(root, runner=TaskRunner(inline=True))
+    qtbot.addWidget(shell)
+    shell.unlock_view.passphrase.setText(PASSPHRASE)
+    shell.unlock_view.try_unlock()
+    assert len(backups.list_backups(tmp_path / "usb")) == 1
+    shell.lock()
