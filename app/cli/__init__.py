@@ -590,6 +590,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--vault", help=_("vault folder (or XINDANG_VAULT)"))
     parser.add_argument("--user", help=_("user name (or XINDANG_USER)"))
     parser.add_argument("--version", action="version", version=f"xindang {__version__}")
+    parser.add_argument(
+        "--self-test", action="store_true", help=_("check this installation and exit")
+    )
     sub = parser.add_subparsers(dest="command")
 
     p = sub.add_parser("init", parents=[common], help=_("create a new vault"))
@@ -733,6 +736,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["--self-test"]:
+        from app.selftest import run
+
+        return run()
     args = build_parser().parse_args(argv)
     func = getattr(args, "func", cmd_gui)
     try:
