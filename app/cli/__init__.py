@@ -738,7 +738,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["--self-test"]:
-        from app.selftest import run
+        from app.cli.selftest import run
 
         return run()
     args = build_parser().parse_args(argv)
