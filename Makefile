@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 export QT_QPA_PLATFORM ?=
 
-.PHONY: setup system-deps run test lint format bench soak demo i18n screenshots cloud-dev clean
+.PHONY: setup system-deps run test lint format bench soak dist demo i18n screenshots cloud-dev clean
 
 system-deps:
 	@bash scripts/install-system-deps.sh
@@ -45,6 +45,11 @@ soak: setup
 	XINDANG_FUZZ_EXAMPLES=2000 QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -p no:cacheprovider tests/keys/test_fuzz_inputs.py
 	QT_QPA_PLATFORM=offscreen $(PY) -m bench.soak 1000
 
+# The frozen onedir bundle in dist/xindang (xindang = GUI, xindang-cli = console, --self-test).
+dist: setup
+	$(PY) -m PyInstaller --noconfirm --clean --log-level WARN --distpath dist --workpath build/pyinstaller installer/xindang.spec
+	dist/xindang/xindang-cli --self-test
+
 i18n: setup
 	$(PY) scripts/update_catalog.py
 
@@ -56,4 +61,4 @@ cloud-dev: setup
 	$(PY) -m cloud dev --folder .cloud-dev
 
 clean:
-	rm -rf $(VENV) .demo .cloud-dev build .pytest_cache .ruff_cache
+	rm -rf $(VENV) .demo .cloud-dev build dist .pytest_cache .ruff_cache

@@ -127,7 +127,7 @@ def _check(root: Path, acks: list[str]) -> tuple[int, int]:
     return lost, 0
 
 
-def kill_run(kills: int, folder: Path, seed: int = 1) -> dict:
+def kill_run(kills: int, folder: Path, seed: int = 1, max_delay: float = 0.15) -> dict:
     rng = random.Random(seed)
     root = folder / "vault"
     make_vault(root).lock()
@@ -144,7 +144,7 @@ def kill_run(kills: int, folder: Path, seed: int = 1) -> dict:
             finally:
                 os._exit(0)
         os.close(w)
-        time.sleep(rng.uniform(0.02, 0.15))
+        time.sleep(rng.uniform(0.02, max_delay))
         os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
         with os.fdopen(r, "rb") as fh:
@@ -284,7 +284,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="xindang-soak-") as tmp:
         os.environ["XINDANG_HOME"] = str(Path(tmp) / "home")
         t = time.perf_counter()
-        k = kill_run(kills, Path(tmp) / "kills")
+        k = kill_run(kills, Path(tmp) / "kills", max_delay=0.6)
         c = corruption_run(copies, Path(tmp) / "copies")
         doc = {
             "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),

@@ -13,19 +13,16 @@ from PySide6.QtWidgets import QApplication, QDialog, QMainWindow, QMessageBox, Q
 from app import __version__
 from app.i18n import _, set_language
 from app.paths import default_vault_dir
-from app.services import assessments as assessments_service
-from app.services import kiosk as kiosk_service
 from app.services import vaults
 from app.settings import DEFAULT_AUTO_LOCK_MINUTES, load_settings, save_settings
 from app.ui.autolock import IdleWatcher
-from app.ui.kiosk_window import KioskSetupDialog, KioskWindow
 from app.ui.lifecycle import dispose_later
-from app.ui.main_window import Workspace
-from app.ui.paper_entry_dialog import show_critical
-from app.ui.setup_wizard import SetupWizard
 from app.ui.tasks import TaskRunner
 from app.ui.unlock_view import UnlockView
 from app.vault.vaultdir import VaultPaths
+
+# The workspace, kiosk and setup wizard (and the scale engine, charts and SQLAlchemy models behind
+# them) are imported when first needed, so the unlock screen appears sooner.
 
 
 class Shell(QMainWindow):
@@ -38,8 +35,8 @@ class Shell(QMainWindow):
         self.runner = runner or TaskRunner(self)
         self.kdf = kdf
         self.vault: vaults.OpenVault | None = None
-        self.workspace: Workspace | None = None
-        self.kiosk: KioskWindow | None = None
+        self.workspace = None  # app.ui.main_window.Workspace once unlocked
+        self.kiosk = None  # app.ui.kiosk_window.KioskWindow while a student answers
         self.setWindowTitle(_("XinDang {version}").format(version=__version__))
         self.resize(1200, 780)
         self.stack = QStackedWidget()
@@ -64,6 +61,8 @@ class Shell(QMainWindow):
         return not VaultPaths(self.vault_path).exists()
 
     def run_setup(self) -> bool:
+        from app.ui.setup_wizard import SetupWizard
+
         wizard = SetupWizard(self.vault_path, self, kdf=self.kdf)
         wizard.exec()
         if wizard.created is None:
@@ -82,6 +81,8 @@ class Shell(QMainWindow):
             vaults.get_setting(vault, "auto_lock_minutes", DEFAULT_AUTO_LOCK_MINUTES)
         )
         self.idle.touch()
+        from app.ui.main_window import Workspace
+
         self.workspace = Workspace(vault, self.runner)
         self.workspace.lock_requested.connect(self.lock)
         self.workspace.kiosk_requested.connect(self.start_kiosk)
@@ -122,7 +123,10 @@ class Shell(QMainWindow):
         ):
             self.workspace.show_section("warnings")
 
-    def start_kiosk(self) -> KioskWindow | None:
+    def start_kiosk(self):
+        from app.services import kiosk as kiosk_service
+        from app.ui.kiosk_window import KioskSetupDialog
+
         dialog = KioskSetupDialog(self.vault, self)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return None
@@ -131,10 +135,14 @@ class Shell(QMainWindow):
         )
         return self.open_kiosk(state)
 
-    def resume_kiosk(self, session_id: str) -> KioskWindow:
+    def resume_kiosk(self, session_id: str):
+        from app.services import kiosk as kiosk_service
+
         return self.open_kiosk(kiosk_service.current(self.vault, session_id))
 
-    def open_kiosk(self, state, *, fullscreen: bool = True) -> KioskWindow:
+    def open_kiosk(self, state, *, fullscreen: bool = True):
+        from app.ui.kiosk_window import KioskWindow
+
         self.kiosk = KioskWindow(self.vault, state, fullscreen=fullscreen)
         self.kiosk.left.connect(self._kiosk_left)
         if not fullscreen:
@@ -148,6 +156,10 @@ class Shell(QMainWindow):
             return
         self.workspace.assessments.refresh()
         self.workspace.show_section("assessments")
+        from app.services import assessments as assessments_service
+        from app.services import kiosk as kiosk_service
+        from app.ui.paper_entry_dialog import show_critical
+
         student_id = kiosk_service.current(self.vault, session_id).student_id
         mine = [
             a for a in assessments_service.open_alerts(self.vault) if a.student_id == student_id
@@ -207,6 +219,12 @@ def run_app(vault: Path | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv)
     install_qt_translations(app, settings.language)
     app.setApplicationName("XinDang")
+    from PySide6.QtGui import QIcon
+
+    from app.paths import resources_dir
+
+    app.setWindowIcon(QIcon(str(resources_dir() / "icons" / "xindang-256.png")))
+    app.setDesktopFileName("xindang")
     app.setApplicationDisplayName(_("XinDang"))
     path = Path(vault) if vault else Path(settings.last_vault or default_vault_dir())
     try:
@@ -219,6 +237,12 @@ def run_app(vault: Path | None = None) -> int:
     if shell.needs_setup() and not shell.run_setup():
         return 0
     shell.show()
+    if os.environ.get(
+        "XINDANG_QUIT_WHEN_READY"
+    ):  # installer/measure_startup.py: time to unlock screen
+        from PySide6.QtCore import QTimer
+
+        QTimer.singleShot(0, app.quit)
     code = app.exec()
     shell.runner.shutdown()
     instance.release()
