@@ -6,7 +6,10 @@ import pytest
 
 from bench import soak
 
-pytestmark = pytest.mark.skipif(os.name != "posix", reason="fork and SIGKILL")
+pytestmark = [
+    pytest.mark.skipif(os.name != "posix", reason="fork and SIGKILL"),
+    pytest.mark.filterwarnings("ignore:This process .* is multi-threaded"),
+]
 
 
 @pytest.mark.slow
