@@ -9,7 +9,7 @@ from itertools import chain
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
-from app.models import AssessmentResult, OutboxItem, Record, Warning, utcnow
+from app.models import AssessmentResult, OutboxItem, Record, Student, VaultSetting, Warning, utcnow
 from app.sync.policy import PRIORITY, effective_policy, serialize
 from app.sync.wire import canonical_json, sha256_hex
 
@@ -29,12 +29,21 @@ def _latest(s: Session, entity: str, entity_id: str) -> OutboxItem | None:
 
 
 def enqueue(
-    s: Session, entity: str, entity_id: str, payload: dict, deprecates: str | None = None
+    s: Session,
+    entity: str,
+    entity_id: str,
+    payload: dict,
+    deprecates: str | None = None,
+    *,
+    new: bool = False,
 ) -> OutboxItem | None:
-    """Queue a payload unless it equals what was last queued for the same entity."""
+    """Queue a payload unless it equals what was last queued for the same entity.
+
+    `new`: the entity is being inserted in this flush, so nothing can have been queued for it.
+    """
     text = canonical_json(payload)
     sha = sha256_hex(text)
-    prev = _latest(s, entity, entity_id)
+    prev = None if new else _latest(s, entity, entity_id)
     if prev is not None and prev.sha256 == sha:
         return None
     item = OutboxItem(
@@ -54,6 +63,10 @@ def enqueue(
 def _before_flush(s: Session, _ctx, _instances) -> None:
     if s.info.get(QUIET):
         return
+    if any(isinstance(o, Student | VaultSetting) for o in chain(s.new, s.dirty)):
+        s.info.pop("sync_placements", None)  # a class move or a policy change in this transaction
+        s.info.pop("sync_policy", None)
+    fresh = {id(o) for o in s.new}
     objs = [o for o in chain(s.new, s.dirty) if isinstance(o, _WATCHED)]
     if not objs:
         return
@@ -68,7 +81,7 @@ def _before_flush(s: Session, _ctx, _instances) -> None:
             if isinstance(obj, AssessmentResult) and obj.supersedes_id:
                 old = _latest(s, entity, obj.supersedes_id)
                 replaced = old.id if old is not None else None
-            enqueue(s, entity, obj.id, payload, replaced)
+            enqueue(s, entity, obj.id, payload, replaced, new=id(obj) in fresh)
 
 
 def _after_commit(s: Session) -> None:

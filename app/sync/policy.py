@@ -10,9 +10,10 @@ import json
 from dataclasses import dataclass
 from functools import cache
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models import AssessmentResult, Record, SchoolClass, Student, Warning
+from app.models import AssessmentResult, Grade, Record, SchoolClass, Student, Warning
 from app.records.kinds import KINDS
 
 SAFE_BODY_TYPES = frozenset({"int", "choice", "bool", "date", "datetime"})
@@ -31,8 +32,12 @@ def default_policy() -> dict:
 def effective_policy(s: Session) -> dict:
     from app.models import VaultSetting
 
+    if "sync_policy" in s.info:
+        return s.info["sync_policy"]
     row = s.get(VaultSetting, SETTING_KEY)
-    return row.value.get("v") if row and row.value.get("v") else default_policy()
+    policy = row.value.get("v") if row and row.value.get("v") else default_policy()
+    s.info["sync_policy"] = policy
+    return policy
 
 
 def _allowed(policy: dict, entity: str) -> dict | None:
@@ -44,13 +49,34 @@ def _fields(spec: dict) -> set[str]:
     return {k for k, v in spec.get("fields", {}).items() if v and k not in NEVER}
 
 
+def _placements(s: Session) -> dict[str, tuple[str, int | None, int | None]]:
+    """学籍号, grade and class of every student, read once per transaction (one query)."""
+    cache = s.info.get("sync_placements")
+    if cache is None:
+        rows = s.execute(
+            select(Student.id, Student.student_no, Grade.level, SchoolClass.number)
+            .outerjoin(SchoolClass, Student.class_id == SchoolClass.id)
+            .outerjoin(Grade, SchoolClass.grade_id == Grade.id)
+        ).all()
+        cache = {sid: (no, level, number) for sid, no, level, number in rows}
+        s.info["sync_placements"] = cache
+    return cache
+
+
 def _placement(s: Session, student_id: str | None, class_id: str | None) -> dict:
     out: dict = {}
     if student_id:
-        st = s.get(Student, student_id)
-        if st is not None:
-            out["student_no"] = st.student_no
-            class_id = class_id or st.class_id
+        found = _placements(s).get(student_id)
+        if found is None:
+            pending = (o for o in s.new if isinstance(o, Student) and o.id == student_id)
+            st = next(pending, None) or s.get(Student, student_id)
+            if st is not None:
+                out["student_no"] = st.student_no
+                class_id = class_id or st.class_id
+        else:
+            out["student_no"] = found[0]
+            if not class_id and found[1] is not None:
+                out["grade_level"], out["class_number"] = found[1], found[2]
     if class_id:
         cls = s.get(SchoolClass, class_id)
         if cls is not None:
