@@ -165,6 +165,45 @@ def kill_run(kills: int, folder: Path, seed: int = 1, max_delay: float = 0.15) -
     }
 
 
+def _rotator(root: Path) -> None:
+    """In the forked child: rotate the database key again and again until killed."""
+    from app.services import keys
+
+    vault = _unlock(root)
+    while True:
+        keys.rotate_data_key(vault)
+
+
+def rotation_kill_run(kills: int, folder: Path, seed: int = 3) -> dict:
+    """kill -9 at random moments of key rotations: the vault must always open, intact."""
+    from app.errors import AppError
+
+    rng = random.Random(seed)
+    root = folder / "vault"
+    vault = make_vault(root)
+    expected = _fingerprint(vault)
+    vault.lock()
+    broken = changed = 0
+    for _ in range(kills):
+        pid = os.fork()
+        if pid == 0:
+            try:
+                _rotator(root)
+            finally:
+                os._exit(0)
+        time.sleep(rng.uniform(0.05, 0.6))
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        try:
+            opened = _unlock(root)
+        except AppError:
+            broken += 1
+            continue
+        changed += _fingerprint(opened) != expected
+        opened.lock()
+    return {"kills": kills, "vault_failed_to_open": broken, "content_changed": changed}
+
+
 def _fingerprint(vault) -> str:
     """Everything that matters in the archive, hashed: equal means nothing was changed."""
     import hashlib
@@ -286,11 +325,13 @@ def main(argv: list[str] | None = None) -> int:
         t = time.perf_counter()
         k = kill_run(kills, Path(tmp) / "kills", max_delay=0.6)
         c = corruption_run(copies, Path(tmp) / "copies")
+        r = rotation_kill_run(max(50, kills // 10), Path(tmp) / "rotation")
         doc = {
             "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "seconds": round(time.perf_counter() - t, 1),
             "kill9": k,
             "corruption": c,
+            "rotation_kill9": r,
         }
     results = Path(__file__).resolve().parent / "results"
     results.mkdir(exist_ok=True)
@@ -303,6 +344,8 @@ def main(argv: list[str] | None = None) -> int:
         and k["integrity_failures"] == 0
         and c["crashes"] == 0
         and c["silent_acceptance"] == 0
+        and r["vault_failed_to_open"] == 0
+        and r["content_changed"] == 0
     )
     return 0 if ok else 1
 

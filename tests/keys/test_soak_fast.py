@@ -29,3 +29,10 @@ def test_200_damaged_copies_never_crash_and_are_never_silently_accepted(tmp_path
     assert figures["silent_acceptance"] == 0
     assert figures["refused_but_changed"] == 0
     assert figures["refused"] >= 200
+
+
+@pytest.mark.slow
+def test_kill9_at_random_moments_of_key_rotation_never_breaks_the_vault(tmp_path):
+    figures = soak.rotation_kill_run(25, tmp_path)
+    print("\nrotation kill -9:", figures)
+    assert figures == {"kills": 25, "vault_failed_to_open": 0, "content_changed": 0}
