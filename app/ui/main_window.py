@@ -128,8 +128,12 @@ class Workspace(QWidget):
                 page = SyncPage(vault, self.sync_agent)
                 self.sync = page
             elif key == "settings":
-                page = SettingsPage(vault)
-                page.auto_lock_changed.connect(self.auto_lock_changed)
+                from PySide6.QtWidgets import QScrollArea
+
+                self.settings = SettingsPage(vault)
+                self.settings.auto_lock_changed.connect(self.auto_lock_changed)
+                page = QScrollArea(objectName="settings_scroll", widgetResizable=True)
+                page.setWidget(self.settings)
             else:
                 page = QLabel(_(_LATER[key]))
                 page.setAlignment(Qt.AlignmentFlag.AlignCenter)

@@ -7,6 +7,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QGroupBox,
+    QHBoxLayout,
     QLabel,
     QListWidget,
     QPushButton,
@@ -73,9 +74,15 @@ class SettingsPage(QWidget):
             ulayout = QVBoxLayout(ubox)
             self.users = QListWidget(objectName="user_list")
             ulayout.addWidget(self.users)
+            self.users.setMaximumHeight(120)
+            buttons = QHBoxLayout()
             add = QPushButton(_("Add user…"), objectName="add_user_button")
             add.clicked.connect(self._add_user)
-            ulayout.addWidget(add)
+            remove = QPushButton(_("Remove the selected user…"), objectName="remove_user_button")
+            remove.clicked.connect(self.remove_selected_user)
+            buttons.addWidget(add)
+            buttons.addWidget(remove)
+            ulayout.addLayout(buttons)
             layout.addWidget(ubox)
             self._reload_users()
             layout.addWidget(self._network_box())
@@ -118,11 +125,15 @@ class SettingsPage(QWidget):
         now.clicked.connect(self.backup_now)
         self.backup_status = QLabel(objectName="backup_status", wordWrap=True)
         last = vaults.get_setting(self.vault, "last_backup_at", None)
-        self.backup_status.setText(
-            _("Last verified backup: {when}").format(when=last[:16].replace("T", " "))
-            if last
-            else _("No backup yet.")
-        )
+        if last:
+            import datetime as dt
+
+            local = dt.datetime.fromisoformat(last.rstrip("Z")).replace(tzinfo=dt.UTC).astimezone()
+            self.backup_status.setText(
+                _("Last verified backup: {when}").format(when=local.strftime("%Y-%m-%d %H:%M"))
+            )
+        else:
+            self.backup_status.setText(_("No backup yet."))
         form.addRow(now, self.backup_status)
         return box
 
@@ -277,9 +288,44 @@ class SettingsPage(QWidget):
         return True
 
     def _reload_users(self) -> None:
+        from PySide6.QtCore import Qt
+        from PySide6.QtWidgets import QListWidgetItem
+
         self.users.clear()
         for u in vaults.list_users(self.vault):
-            self.users.addItem(f"{u.display_name}（{u.login}）· {_(ROLE_LABELS[u.role])}")
+            item = QListWidgetItem(f"{u.display_name}（{u.login}）· {_(ROLE_LABELS[u.role])}")
+            item.setData(Qt.ItemDataRole.UserRole, u.login)
+            self.users.addItem(item)
+
+    def remove_selected_user(self, confirm: bool = True) -> bool:
+        """Their slots go; their records and audit entries stay. The last admin cannot go."""
+        from PySide6.QtCore import Qt
+        from PySide6.QtWidgets import QMessageBox
+
+        from app.services import keys
+        from app.ui.errors import message_for
+
+        item = self.users.currentItem()
+        if item is None:
+            return False
+        login = item.data(Qt.ItemDataRole.UserRole)
+        if (
+            confirm
+            and QMessageBox.question(
+                self,
+                _("Users"),
+                _("Remove {login}'s access? Their records stay.").format(login=login),
+            )
+            != QMessageBox.StandardButton.Yes
+        ):
+            return False
+        try:
+            keys.remove_user(self.vault, login)
+        except Exception as exc:
+            QMessageBox.warning(self, _("Users"), message_for(exc))
+            return False
+        self._reload_users()
+        return True
 
     def _add_user(self) -> None:
         from app.ui.user_dialog import AddUserDialog

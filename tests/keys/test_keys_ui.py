@@ -67,3 +67,24 @@ def test_a_due_backup_runs_at_unlock_when_the_folder_is_present(qtbot, populated
     shell.unlock_view.try_unlock()
     assert len(backups.list_backups(tmp_path / "usb")) == 1
     shell.lock()
+
+
+def test_removing_a_user_from_settings_ends_their_access(qtbot, populated_vault):
+    import pytest
+
+    from app.errors import UnknownUser
+
+    vaults.add_user(
+        populated_vault,
+        login="li",
+        display_name="李老师",
+        role="counselor",
+        passphrase="李老师的口令2026",
+    )
+    page = SettingsPage(populated_vault)
+    qtbot.addWidget(page)
+    page.users.setCurrentRow(1)
+    assert page.remove_selected_user(confirm=False)
+    assert page.users.count() == 1
+    with pytest.raises(UnknownUser):
+        vaults.unlock(populated_vault.root, "李老师的口令2026", "li", sleep=lambda _s: None)
