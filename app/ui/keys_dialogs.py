@@ -72,6 +72,7 @@ class RestoreDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("restore_dialog")
         self.setWindowTitle(_("Restore from a backup"))
+        self.setMinimumWidth(620)
         self.vault_path = Path(vault_path)
         self.login = login
         layout = QVBoxLayout(self)
