@@ -334,12 +334,36 @@ def main() -> int:
     pump()
     shell.grab().save(str(OUT / "22-reports-page.png"))
     sync_screens(shell, tmp)
+    key_screens(shell, tmp)
     shell.lock()
     pump()
     shell.close()
     shutil.rmtree(tmp, ignore_errors=True)
     print("screenshots written to", OUT)
     return 0
+
+
+def key_screens(shell, tmp: Path) -> None:
+    """Issue 8: backups and keys in 设置, and the restore dialog of the unlock screen."""
+    from app.services import backups, vaults
+    from app.ui.keys_dialogs import RestoreDialog
+
+    vaults.set_setting(shell.vault, "backup_folder", str(tmp / "usb"))
+    info = backups.backup(shell.vault, tmp / "usb")
+    ws = shell.workspace
+    ws.show_section("settings")
+    ws.settings.backup_folder.setText(str(tmp / "usb"))
+    ws.settings.backup_now()
+    pump()
+    ws.pages["settings"].verticalScrollBar().setValue(10_000)
+    pump()
+    shell.grab().save(str(OUT / "28-settings-backups-keys.png"))
+    dialog = RestoreDialog(tmp / "demo", "admin", shell)
+    dialog.folder.setText(str(info.path))
+    dialog.show()
+    pump()
+    dialog.grab().save(str(OUT / "29-restore-dialog.png"))
+    dialog.reject()
 
 
 def sync_screens(shell, tmp: Path) -> None:
