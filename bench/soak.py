@@ -180,9 +180,7 @@ def rotation_kill_run(kills: int, folder: Path, seed: int = 3) -> dict:
 
     rng = random.Random(seed)
     root = folder / "vault"
-    vault = make_vault(root)
-    expected = _fingerprint(vault)
-    vault.lock()
+    expected = _reference_vault(root)
     broken = changed = 0
     for _ in range(kills):
         pid = os.fork()
@@ -202,6 +200,14 @@ def rotation_kill_run(kills: int, folder: Path, seed: int = 3) -> dict:
         changed += _fingerprint(opened) != expected
         opened.lock()
     return {"kills": kills, "vault_failed_to_open": broken, "content_changed": changed}
+
+
+def _reference_vault(root: Path) -> str:
+    """A fresh, locked test vault; returns the fingerprint any intact copy must still have."""
+    vault = make_vault(root)
+    expected = _fingerprint(vault)
+    vault.lock()
+    return expected
 
 
 def _fingerprint(vault) -> str:
@@ -277,9 +283,7 @@ def corruption_run(copies: int, folder: Path, seed: int = 2) -> dict:
 
     rng = random.Random(seed)
     original = folder / "original"
-    vault = make_vault(original)
-    expected = _fingerprint(vault)
-    vault.lock()
+    expected = _reference_vault(original)
     plain = folder / "plain.db"
     with sqlite3.connect(plain) as conn:
         conn.execute("CREATE TABLE student(id, name)")

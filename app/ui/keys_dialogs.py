@@ -8,11 +8,8 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QFileDialog,
     QFormLayout,
-    QHBoxLayout,
     QLineEdit,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -20,7 +17,7 @@ from PySide6.QtWidgets import (
 from app.i18n import _
 from app.services import backups, keys, vaults
 from app.ui.errors import message_for
-from app.ui.form_parts import dialog_buttons, error_label
+from app.ui.form_parts import dialog_buttons, error_label, folder_row
 from app.ui.passphrase_dialog import PassphraseDialog
 
 
@@ -77,12 +74,9 @@ class RestoreDialog(QDialog):
         self.login = login
         layout = QVBoxLayout(self)
         form = QFormLayout()
-        row = QHBoxLayout()
-        self.folder = QLineEdit(objectName="backup_path_edit")
-        browse = QPushButton(_("Choose…"), objectName="browse_backup_button")
-        browse.clicked.connect(self._browse)
-        row.addWidget(self.folder, 1)
-        row.addWidget(browse)
+        row, self.folder, _browse = folder_row(
+            self, "backup_path_edit", "browse_backup_button", _("Backup folder")
+        )
         form.addRow(_("Backup folder"), row)
         self.secret = QLineEdit(objectName="restore_secret_edit")
         self.secret.setEchoMode(QLineEdit.EchoMode.Password)
@@ -97,11 +91,6 @@ class RestoreDialog(QDialog):
         self.error = error_label("restore_error")
         layout.addWidget(self.error)
         layout.addWidget(dialog_buttons(self, self._accept))
-
-    def _browse(self) -> None:
-        chosen = QFileDialog.getExistingDirectory(self, _("Backup folder"))
-        if chosen:
-            self.folder.setText(chosen)
 
     def _accept(self) -> None:
         try:

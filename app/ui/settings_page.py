@@ -93,20 +93,21 @@ class SettingsPage(QWidget):
 
     def _backup_box(self) -> QGroupBox:
         """Where backups go (a USB drive, say), how often, and one right now."""
-        from PySide6.QtWidgets import QHBoxLayout, QLineEdit
 
         from app.services import backups
+        from app.ui.form_parts import folder_row
 
         box = QGroupBox(_("Backups"))
         form = QFormLayout(box)
-        row = QHBoxLayout()
-        self.backup_folder = QLineEdit(objectName="backup_folder_edit")
+        row, self.backup_folder, browse = folder_row(
+            self,
+            "backup_folder_edit",
+            "backup_browse_button",
+            _("Backup folder"),
+            self._backup_folder_changed,
+        )
         self.backup_folder.setText(vaults.get_setting(self.vault, "backup_folder", "") or "")
         self.backup_folder.editingFinished.connect(self._backup_folder_changed)
-        browse = QPushButton(_("Choose…"), objectName="backup_browse_button")
-        browse.clicked.connect(self._choose_backup_folder)
-        row.addWidget(self.backup_folder, 1)
-        row.addWidget(browse)
         form.addRow(_("Backup folder"), row)
         self.backup_every = QSpinBox(objectName="backup_every_spin")
         self.backup_every.setRange(1, 90)
@@ -136,14 +137,6 @@ class SettingsPage(QWidget):
             self.backup_status.setText(_("No backup yet."))
         form.addRow(now, self.backup_status)
         return box
-
-    def _choose_backup_folder(self) -> None:
-        from PySide6.QtWidgets import QFileDialog
-
-        chosen = QFileDialog.getExistingDirectory(self, _("Backup folder"))
-        if chosen:
-            self.backup_folder.setText(chosen)
-            self._backup_folder_changed()
 
     def _backup_folder_changed(self) -> None:
         vaults.set_setting(self.vault, "backup_folder", self.backup_folder.text().strip() or None)
