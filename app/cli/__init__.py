@@ -7,72 +7,39 @@ line on stderr and a non-zero exit code; nothing is changed on failure.
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
 import os
 import sys
 from pathlib import Path
 
 from app import __version__
+from app.cli import keys_commands, sync_commands
+from app.cli.common import (
+    EXIT_ERROR,
+    EXIT_INVALID,
+    EXIT_OK,
+    new_passphrase,
+    new_secret,
+    print_json,
+    unlock_vault,
+    vault_path,
+)
 from app.errors import AppError
 from app.i18n import _
-
-EXIT_OK, EXIT_INVALID, EXIT_ERROR = 0, 1, 2
-
-
-def _vault_path(args) -> Path:
-    path = args.vault or os.environ.get("XINDANG_VAULT")
-    if not path:
-        from app.paths import default_vault_dir
-
-        return default_vault_dir()
-    return Path(path)
-
-
-def _passphrase(prompt: str) -> str:
-    value = os.environ.get("XINDANG_PASSPHRASE")
-    if value is not None:
-        return value
-    if not sys.stdin.isatty():
-        raise AppError(_("No passphrase: set XINDANG_PASSPHRASE or run in a terminal."))
-    return getpass.getpass(prompt)
-
-
-def _new_passphrase() -> str:
-    value = os.environ.get("XINDANG_PASSPHRASE")
-    if value is None:
-        value = _passphrase(_("New passphrase: "))
-        if getpass.getpass(_("Repeat passphrase: ")) != value:
-            raise AppError(_("The two passphrases differ."))
-    from app.services.passphrase import require_acceptable
-
-    require_acceptable(value)
-    return value
-
-
-def _unlock(args):
-    from app.services import vaults
-
-    login = getattr(args, "user", None) or os.environ.get("XINDANG_USER")
-    return vaults.unlock(_vault_path(args), _passphrase(_("Passphrase: ")), login)
-
-
-def _print_json(doc) -> None:
-    print(json.dumps(doc, ensure_ascii=False, indent=1))
 
 
 def cmd_init(args) -> int:
     from app.services import vaults
 
     vault, code = vaults.create_vault(
-        _vault_path(args),
+        vault_path(args),
         school_name=args.school,
         admin_login=args.admin,
         admin_name=args.admin_name or args.admin,
-        passphrase=_new_passphrase(),
+        passphrase=new_passphrase(),
     )
     vault.lock()
-    print(_("Vault created at {path}.").format(path=_vault_path(args)))
+    print(_("Vault created at {path}.").format(path=vault_path(args)))
     print(_("Recovery code (shown only once; write it down and keep it sealed):"))
     print(code)
     return EXIT_OK
@@ -81,7 +48,7 @@ def cmd_init(args) -> int:
 def cmd_import_roster(args) -> int:
     from app.services import roster_import
 
-    vault = _unlock(args)
+    vault = unlock_vault(args)
     try:
         report = roster_import.import_roster(
             vault, Path(args.file), skip_invalid=args.skip_invalid, dry_run=args.dry_run
@@ -89,7 +56,7 @@ def cmd_import_roster(args) -> int:
     finally:
         vault.lock()
     if args.json:
-        _print_json(report.to_json())
+        print_json(report.to_json())
     else:
         for p in report.invalid:
             print(_("Row {row}, column {column}: {reason}").format(**p.to_dict()))
@@ -110,7 +77,7 @@ def cmd_import_roster(args) -> int:
 def cmd_students(args) -> int:
     from app.services import students
 
-    vault = _unlock(args)
+    vault = unlock_vault(args)
     try:
         rows = students.search_students(
             vault, students.StudentFilter(query=args.search or ""), limit=args.limit
@@ -118,7 +85,7 @@ def cmd_students(args) -> int:
     finally:
         vault.lock()
     if args.json:
-        _print_json([r.to_json() for r in rows])
+        print_json([r.to_json() for r in rows])
     else:
         for r in rows:
             d = r.to_json()
@@ -131,7 +98,7 @@ def cmd_students(args) -> int:
 def cmd_demo(args) -> int:
     from app.services import demo
 
-    path = _vault_path(args)
+    path = vault_path(args)
     demo.create_demo_vault(path)
     print(
         _("Demo vault created at {path}. Passphrase: {passphrase}").format(
@@ -144,7 +111,7 @@ def cmd_demo(args) -> int:
 def cmd_audit_verify(args) -> int:
     from app.services import audit
 
-    vault = _unlock(args)
+    vault = unlock_vault(args)
     try:
         with vault.session() as s:
             report = audit.verify(s)
@@ -160,13 +127,9 @@ def cmd_audit_verify(args) -> int:
 def cmd_user_add(args) -> int:
     from app.services import vaults
 
-    vault = _unlock(args)
+    vault = unlock_vault(args)
     try:
-        new = os.environ.get("XINDANG_NEW_PASSPHRASE")
-        if new is None:
-            if not sys.stdin.isatty():
-                raise AppError(_("No passphrase for the new user: set XINDANG_NEW_PASSPHRASE."))
-            new = getpass.getpass(_("New user's passphrase: "))
+        new = new_secret(_("New user's passphrase: "))
         user = vaults.add_user(
             vault,
             login=args.login,
@@ -180,132 +143,11 @@ def cmd_user_add(args) -> int:
     return EXIT_OK
 
 
-def _new_secret(prompt: str) -> str:
-    new = os.environ.get("XINDANG_NEW_PASSPHRASE")
-    if new is None:
-        if not sys.stdin.isatty():
-            raise AppError(_("No new passphrase: set XINDANG_NEW_PASSPHRASE."))
-        new = getpass.getpass(prompt)
-    return new
-
-
-def cmd_user_remove(args) -> int:
-    from app.services import keys
-
-    vault = _unlock(args)
-    try:
-        keys.remove_user(vault, args.login)
-    finally:
-        vault.lock()
-    print(_("User {login} removed; their records stay.").format(login=args.login))
-    return EXIT_OK
-
-
-def cmd_passphrase_change(args) -> int:
-    from app.services import keys
-
-    old = _passphrase(_("Passphrase: "))
-    vault = _unlock(args)
-    try:
-        keys.change_passphrase(vault, old, _new_secret(_("New passphrase: ")))
-    finally:
-        vault.lock()
-    print(_("Passphrase changed."))
-    return EXIT_OK
-
-
-def cmd_recovery_regenerate(args) -> int:
-    from app.services import keys
-
-    vault = _unlock(args)
-    try:
-        code = keys.regenerate_recovery_code(vault)
-    finally:
-        vault.lock()
-    print(_("New recovery code (the old one no longer works; print it and keep it safe):"))
-    print(code)
-    return EXIT_OK
-
-
-def cmd_rotate_key(args) -> int:
-    from app.services import keys
-
-    vault = _unlock(args)
-    try:
-        keys.rotate_data_key(vault)
-    finally:
-        vault.lock()
-    print(_("The database was re-encrypted with a new key."))
-    return EXIT_OK
-
-
-def cmd_handover(args) -> int:
-    from app.services import keys
-
-    vault = _unlock(args)
-    try:
-        result = keys.handover(
-            vault,
-            departing_login=args.departing,
-            new_login=args.login,
-            new_name=args.name or args.login,
-            new_passphrase=_new_secret(_("New user's passphrase: ")),
-        )
-    finally:
-        vault.lock()
-    print(_("The archive now belongs to {login}. New recovery code:").format(login=args.login))
-    print(result.recovery_code)
-    return EXIT_OK
-
-
-def cmd_backup(args) -> int:
-    from app.services import backups, vaults
-
-    vault = _unlock(args)
-    try:
-        folder = args.to or vaults.get_setting(vault, "backup_folder", None)
-        if not folder:
-            raise AppError(_("No backup folder: give --to or set one in Settings."))
-        info = backups.backup(vault, Path(folder), keep=args.keep)
-    finally:
-        vault.lock()
-    print(_("Backup written and verified: {path}").format(path=info.path))
-    return EXIT_OK
-
-
-def cmd_backup_verify(args) -> int:
-    from app.services import backups
-
-    manifest = backups.verify_backup(Path(args.path), _passphrase(_("Passphrase: ")), args.user)
-    print(
-        _("Backup verified: {n} students, made {when}.").format(
-            n=manifest["students"], when=manifest["created_at"]
-        )
-    )
-    return EXIT_OK
-
-
-def cmd_restore(args) -> int:
-    from app.services import backups
-
-    aside = backups.restore(
-        Path(args.path),
-        _vault_path(args),
-        _passphrase(_("Passphrase: ")),
-        getattr(args, "user", None),
-        other_vault=args.other_vault,
-    )
-    print(_("Restored from {path}.").format(path=args.path))
-    if aside:
-        print(_("The previous files were kept in {path}.").format(path=aside))
-    return EXIT_OK
-
-
 def cmd_user_list(args) -> int:
     from app.services import vaults
     from app.services.permissions import ROLE_LABELS
 
-    vault = _unlock(args)
+    vault = unlock_vault(args)
     try:
         users = vaults.list_users(vault)
     finally:
@@ -318,7 +160,7 @@ def cmd_user_list(args) -> int:
 def cmd_export_roster(args) -> int:
     from app.services import roster_export
 
-    vault = _unlock(args)
+    vault = unlock_vault(args)
     try:
         n = roster_export.export_roster(vault, Path(args.file))
     finally:
@@ -427,13 +269,13 @@ def cmd_scale_list(args) -> int:
 def cmd_rules_show(args) -> int:
     from app.services import warnings
 
-    vault = _unlock(args)
+    vault = unlock_vault(args)
     try:
         with vault.session() as s:
             version, rules = warnings.active_rule_set(s)
     finally:
         vault.lock()
-    _print_json({"version": version, **rules})
+    print_json({"version": version, **rules})
     return EXIT_OK
 
 
@@ -444,7 +286,7 @@ def cmd_rules_set(args) -> int:
         rules = json.loads(Path(args.file).read_text("utf-8"))
     except (OSError, ValueError) as exc:
         raise AppError(_("The rule file cannot be read: {error}").format(error=exc)) from exc
-    vault = _unlock(args)
+    vault = unlock_vault(args)
     try:
         version = warnings.save_rule_set(vault, rules, args.note or "")
     finally:
@@ -456,7 +298,7 @@ def cmd_rules_set(args) -> int:
 def cmd_evaluate(args) -> int:
     from app.services import warnings
 
-    vault = _unlock(args)
+    vault = unlock_vault(args)
     try:
         report = warnings.evaluate_all(vault)
     finally:
@@ -472,109 +314,7 @@ def cmd_evaluate(args) -> int:
 def cmd_gui(args) -> int:
     from app.ui import run
 
-    return run(vault=_vault_path(args) if (args.vault or os.environ.get("XINDANG_VAULT")) else None)
-
-
-def cmd_sync_enroll(args) -> int:
-    from app.services import sync
-
-    vault = _unlock(args)
-    try:
-        e = sync.enroll(
-            vault, args.server, args.code, args.fingerprint, allow_plain_http=args.insecure_http
-        )
-    finally:
-        vault.lock()
-    print(
-        _("Enrolled as {school} (device {device}).").format(
-            school=e.school_name, device=e.device_id
-        )
-    )
-    return EXIT_OK
-
-
-def cmd_sync_now(args) -> int:
-    from app.services import sync
-    from app.sync.transport import SyncError
-
-    vault = _unlock(args)
-    try:
-        report = sync.sync_now(vault)
-    except SyncError as exc:
-        raise AppError(sync.explain(exc)) from exc
-    finally:
-        vault.lock()
-    doc = {
-        "pushed": report.pushed,
-        "duplicates": report.duplicates,
-        "parked": report.parked,
-        "pulled": report.pull.applied,
-        "conflicts": report.pull.conflicts,
-        "full_downloads": report.pull.full_downloads,
-        "digests_ok": report.digests_ok,
-    }
-    if args.json:
-        _print_json(doc)
-        return EXIT_OK
-    print(
-        _("Sent {pushed}, received {pulled}, parked {parked}, conflicts {conflicts}.").format(
-            pushed=report.pushed,
-            pulled=sum(report.pull.applied.values()),
-            parked=report.parked,
-            conflicts=report.pull.conflicts,
-        )
-    )
-    return EXIT_OK
-
-
-def cmd_sync_status(args) -> int:
-    from app.services import sync
-
-    vault = _unlock(args)
-    try:
-        st = sync.status(vault)
-    finally:
-        vault.lock()
-    if args.json:
-        _print_json(
-            {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in st.__dict__.items()}
-        )
-        return EXIT_OK
-    print(_("Last successful sync: {age}").format(age=st.age_text()))
-    print(
-        _("Pending: {p} (warnings {w}), parked: {k}, conflicts: {c}").format(
-            p=st.pending, w=st.pending_warnings, k=st.parked, c=st.conflicts
-        )
-    )
-    return EXIT_OK
-
-
-def cmd_sync_outbox(args) -> int:
-    """Print exactly what would be (or was) sent: the stored payloads, one per line."""
-    from app.services import sync
-
-    vault = _unlock(args)
-    try:
-        rows = sync.outbox_rows(vault, args.status, args.limit)
-    finally:
-        vault.lock()
-    for r in rows:
-        print(f"{r.id}\t{r.entity}\t{r.payload}" + (f"\t{r.last_error}" if r.last_error else ""))
-    return EXIT_OK
-
-
-def cmd_sync_policy(args) -> int:
-    from app.services import sync
-
-    vault = _unlock(args)
-    try:
-        rows = sync.policy_rows(vault)
-    finally:
-        vault.lock()
-    for r in rows:
-        mark = _("sent") if r.sent else (_("never (fixed)") if r.locked else _("not sent"))
-        print(f"{r.entity}\t{r.field}\t{mark}")
-    return EXIT_OK
+    return run(vault=vault_path(args) if (args.vault or os.environ.get("XINDANG_VAULT")) else None)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -633,43 +373,9 @@ def build_parser() -> argparse.ArgumentParser:
     u.set_defaults(func=cmd_user_list)
     u = usub.add_parser("remove", parents=[common], help=_("remove a user's access"))
     u.add_argument("--login", required=True)
-    u.set_defaults(func=cmd_user_remove)
+    u.set_defaults(func=keys_commands.cmd_user_remove)
 
-    p = sub.add_parser("passphrase", parents=[common], help=_("change your passphrase"))
-    psub = p.add_subparsers(dest="passphrase_command", required=True)
-    x = psub.add_parser(
-        "change",
-        parents=[common],
-        help=_("old from XINDANG_PASSPHRASE, new from XINDANG_NEW_PASSPHRASE"),
-    )
-    x.set_defaults(func=cmd_passphrase_change)
-    p = sub.add_parser("recovery", parents=[common], help=_("the recovery code"))
-    rsub2 = p.add_subparsers(dest="recovery_command", required=True)
-    x = rsub2.add_parser("regenerate", parents=[common], help=_("make a new recovery code"))
-    x.set_defaults(func=cmd_recovery_regenerate)
-    p = sub.add_parser(
-        "rotate-key", parents=[common], help=_("re-encrypt the database with a new key")
-    )
-    p.set_defaults(func=cmd_rotate_key)
-    p = sub.add_parser("handover", parents=[common], help=_("hand the archive to a new counselor"))
-    p.add_argument("--from", dest="departing", required=True, help=_("the departing user"))
-    p.add_argument("--login", required=True, help=_("the new counselor's user name"))
-    p.add_argument("--name")
-    p.set_defaults(func=cmd_handover)
-    p = sub.add_parser("backup", parents=[common], help=_("write and verify an encrypted backup"))
-    p.add_argument("--to", help=_("backup folder (default: the one set in Settings)"))
-    p.add_argument("--keep", type=int, default=10, help=_("how many backups to keep"))
-    p.set_defaults(func=cmd_backup)
-    bsub = p.add_subparsers(dest="backup_command")
-    x = bsub.add_parser("verify", parents=[common], help=_("verify a backup folder"))
-    x.add_argument("path")
-    x.set_defaults(func=cmd_backup_verify)
-    p = sub.add_parser("restore", parents=[common], help=_("restore a verified backup"))
-    p.add_argument("path")
-    p.add_argument(
-        "--other-vault", action="store_true", help=_("allow a backup of a different archive")
-    )
-    p.set_defaults(func=cmd_restore)
+    keys_commands.register(sub, common)
 
     p = sub.add_parser(
         "export-roster", parents=[common], help=_("export enrolled students (.xlsx/.csv)")
@@ -709,26 +415,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_score)
 
-    p = sub.add_parser("sync", parents=[common], help=_("sync with the city platform"))
-    ysub = p.add_subparsers(dest="sync_command", required=True)
-    x = ysub.add_parser("enroll", parents=[common], help=_("connect with a one-time code"))
-    x.add_argument("server", help=_("https:// address of the city platform"))
-    x.add_argument("code", help=_("one-time enrollment code from the district"))
-    x.add_argument("--fingerprint", help=_("SHA-256 fingerprint of the server certificate to pin"))
-    x.add_argument("--insecure-http", action="store_true", help=argparse.SUPPRESS)
-    x.set_defaults(func=cmd_sync_enroll)
-    x = ysub.add_parser("now", parents=[common], help=_("sync now"))
-    x.add_argument("--json", action="store_true")
-    x.set_defaults(func=cmd_sync_now)
-    x = ysub.add_parser("status", parents=[common], help=_("last sync, pending and parked items"))
-    x.add_argument("--json", action="store_true")
-    x.set_defaults(func=cmd_sync_status)
-    x = ysub.add_parser("outbox", parents=[common], help=_("show exactly what is sent"))
-    x.add_argument("--status", choices=("pending", "acked", "parked"), default="pending")
-    x.add_argument("--limit", type=int, default=100)
-    x.set_defaults(func=cmd_sync_outbox)
-    x = ysub.add_parser("policy", parents=[common], help=_("which fields go to the city"))
-    x.set_defaults(func=cmd_sync_policy)
+    sync_commands.register(sub, common)
 
     p = sub.add_parser("gui", parents=[common], help=_("open the application window"))
     p.set_defaults(func=cmd_gui)
