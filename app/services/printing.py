@@ -13,6 +13,7 @@ from app.atomic_write import atomic_write
 from app.errors import PermissionDenied, ValidationError
 from app.i18n import _
 from app.records.kinds import KINDS, TEMPLATES
+from app.records.semesters import semester_label
 from app.services import assessments, audit, records, students, vaults, warnings
 from app.services.permissions import ADMIN, require
 from app.services.vaults import OpenVault
@@ -362,7 +363,7 @@ def class_summary(
             .order_by(AssessmentResult.administered_at)
         ):
             latest[r.student_id] = r.band_id
-            by_semester.setdefault(_semester(r.administered_at.date()), {})[r.student_id] = (
+            by_semester.setdefault(semester_label(r.administered_at.date()), {})[r.student_id] = (
                 r.band_id
             )
     for _level, _number, gname, cname, sid, _name in sorted(roster):
@@ -401,15 +402,6 @@ def class_summary(
         },
     )
     return pdf, serial
-
-
-def _semester(day: dt.date) -> str:
-    """'2026秋' for Sep–Jan, '2027春' for Feb–Aug."""
-    if day.month >= 9:
-        return f"{day.year}秋"
-    if day.month == 1:
-        return f"{day.year - 1}秋"
-    return f"{day.year}春"
 
 
 def workload_report(vault: OpenVault, start: dt.date, end: dt.date) -> tuple[bytes, str]:

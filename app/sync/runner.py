@@ -15,6 +15,7 @@ from sqlalchemy import select, update
 
 from app import __version__
 from app.models import AuditEntry, OutboxItem, RefItem, SyncCursor, VaultSetting, utcnow
+from app.records.semesters import semester_bounds, semester_key
 from app.sync import STREAMS, schemas
 from app.sync.apply import PageApplier, PullReport
 from app.sync.credentials import load
@@ -77,19 +78,14 @@ def _wire(item: OutboxItem) -> dict:
     }
 
 
-def _semester(today: dt.date) -> tuple[str, dt.date, dt.date]:
-    if 2 <= today.month <= 7:
-        return f"{today.year}-spring", dt.date(today.year, 2, 1), dt.date(today.year, 7, 31)
-    year = today.year if today.month >= 8 else today.year - 1
-    return f"{year}-autumn", dt.date(year, 8, 1), dt.date(year + 1, 1, 31)
-
-
 def enqueue_periodic(vault, today: dt.date | None = None) -> None:
     """Workload statistics and the audit chain head: queued only when they changed."""
     from app.services.records import workload
     from app.sync.policy import effective_policy
 
-    name, start, end = _semester(today or dt.date.today())
+    today = today or dt.date.today()
+    name = semester_key(today)
+    start, end = semester_bounds(today)
     rows = workload(vault, start, end)
     with vault.session() as s:
         policy = effective_policy(s).get("entities", {})

@@ -19,19 +19,11 @@ from PySide6.QtWidgets import (
 from sqlalchemy import select
 
 from app.i18n import _
+from app.records.semesters import semester_bounds
 from app.services import records
 from app.services.permissions import allowed
 from app.services.vaults import OpenVault
 from app.ui.record_form import RecordForm
-
-
-def semester_bounds(today: dt.date) -> tuple[dt.date, dt.date]:
-    """Chinese school semesters: autumn Sep–Jan, spring Feb–Jul."""
-    if today.month >= 9:
-        return dt.date(today.year, 9, 1), dt.date(today.year + 1, 1, 31)
-    if today.month == 1:
-        return dt.date(today.year - 1, 9, 1), dt.date(today.year, 1, 31)
-    return dt.date(today.year, 2, 1), dt.date(today.year, 8, 31)
 
 
 class RecordsPage(QWidget):

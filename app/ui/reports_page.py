@@ -90,9 +90,9 @@ class ReportsPage(QWidget):
     def print_workload(self):
         import datetime as dt
 
+        from app.records.semesters import semester_bounds
         from app.services import printing
         from app.ui.print_preview import show_document
-        from app.ui.records_page import semester_bounds
 
         start, end = semester_bounds(dt.date.today())
         return show_document(
