@@ -74,6 +74,17 @@ def checkpoint(path: Path, key: bytes) -> None:
         conn.close()
 
 
+def first_key_that_opens(path: Path, candidates) -> tuple[str, bytes] | None:
+    """The first (label, key) whose key decrypts the file's first page, or None."""
+    for label, key in candidates:
+        try:
+            raw_connect(path, key).close()
+        except _module().DatabaseError:
+            continue
+        return label, key
+    return None
+
+
 def integrity_problems(path: Path, key: bytes, *, quick: bool = True) -> list[str]:
     """Empty when every page decrypts and authenticates and the b-trees are sound."""
     conn = raw_connect(path, key)
@@ -83,5 +94,7 @@ def integrity_problems(path: Path, key: bytes, *, quick: bool = True) -> list[st
         rows = [r[0] for r in conn.execute(f"PRAGMA {check}").fetchall()]
         problems += [r for r in rows if r != "ok"]
         return problems
+    except _module().DatabaseError as exc:  # damage bad enough that the check itself fails
+        return [str(exc)]
     finally:
         conn.close()

@@ -22,8 +22,14 @@ from sqlalchemy import func, select
 
 from app import __version__
 from app.atomic_write import atomic_write
-from app.db import KeyRejected, open_database
-from app.db.copies import export_copy, fsync_dir, fsync_file, integrity_problems
+from app.db import open_database
+from app.db.copies import (
+    export_copy,
+    first_key_that_opens,
+    fsync_dir,
+    fsync_file,
+    integrity_problems,
+)
 from app.db.migrate import current_revision
 from app.errors import AppError
 from app.i18n import _
@@ -197,20 +203,12 @@ def verify_backup(path: Path, passphrase: str, login: str | None = None) -> dict
     except (OSError, ValueError) as exc:
         raise BackupFailed(_("This folder is not a XinDang backup.")) from exc
     unlocked = _unlock_copy(path, passphrase, login)
-    slots = vaultdir.read_slots(path)
-    for _state, key in slots.db_key_candidates(unlocked.dek):
-        try:
-            _check_copy(path, key, audit.derive_audit_key(unlocked.dek), manifest)
-            return manifest
-        except KeyRejected:
-            continue
-        except BackupFailed:
-            raise
-        except Exception as exc:
-            if "file is not a database" in str(exc) or isinstance(exc.__cause__, KeyRejected):
-                continue
-            raise BackupFailed(_("The backup failed its integrity check.")) from exc
-    raise BackupFailed(_("The backup's database does not match its key file."))
+    candidates = vaultdir.read_slots(path).db_key_candidates(unlocked.dek)
+    found = first_key_that_opens(path / DB_NAME, candidates)
+    if found is None:
+        raise BackupFailed(_("The backup's database does not match its key file."))
+    _check_copy(path, found[1], audit.derive_audit_key(unlocked.dek), manifest)
+    return manifest
 
 
 def _unlock_copy(path: Path, secret: str, login: str | None):

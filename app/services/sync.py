@@ -21,7 +21,7 @@ from app.services.vaults import OpenVault
 from app.sync import outbox, policy, schemas
 from app.sync.apply import apply_student
 from app.sync.credentials import Enrollment, load, save
-from app.sync.runner import STATUS_KEY, SyncReport, client_for, sync_once
+from app.sync.runner import STATUS_KEY, SyncReport, sync_once
 from app.sync.transport import (
     CertificateRejected,
     CityClient,
@@ -164,10 +164,6 @@ def sync_now(vault: OpenVault, client: CityClient | None = None, stop=None) -> S
             },
         )
     return report
-
-
-def connect(vault: OpenVault) -> CityClient:
-    return client_for(vault)
 
 
 @dataclass(frozen=True)

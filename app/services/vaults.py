@@ -245,30 +245,28 @@ def _open_db(root: Path, unlocked: Unlocked) -> tuple[Database, bytes]:
     Every page's HMAC and the b-trees are checked first: a damaged vault is reported (restore
     from a backup), never opened half-way, recreated or written to.
     """
-    from app.db.copies import integrity_problems
+    from app.db.copies import first_key_that_opens, integrity_problems
 
     install_outbox()
     paths = VaultPaths(root)
     slots = vaultdir.read_slots(root)
     check_file(paths.db)
-    for state, key in slots.db_key_candidates(unlocked.dek):
-        try:
-            problems = integrity_problems(paths.db, key)
-        except Exception:  # not this key (or not a database at all): try the next one
-            continue
-        if problems:
-            raise VaultDamaged(
-                _("the archive database failed its integrity check; restore it from a backup.")
-            )
-        db = open_database(paths.db, key)
-        try:
-            migrate.upgrade(db)
-        except BaseException:
-            db.dispose()
-            raise
-        rotation.finish(root, slots, state)
-        return db, key
-    raise VaultDamaged(_("the archive database does not match its key file."))
+    found = first_key_that_opens(paths.db, slots.db_key_candidates(unlocked.dek))
+    if found is None:
+        raise VaultDamaged(_("the archive database does not match its key file."))
+    state, key = found
+    if integrity_problems(paths.db, key):
+        raise VaultDamaged(
+            _("the archive database failed its integrity check; restore it from a backup.")
+        )
+    db = open_database(paths.db, key)
+    try:
+        migrate.upgrade(db)
+    except BaseException:
+        db.dispose()
+        raise
+    rotation.finish(root, slots, state)
+    return db, key
 
 
 def _open(root: Path, unlocked: Unlocked) -> OpenVault:

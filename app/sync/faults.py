@@ -1,9 +1,4 @@
-"""Crash points for the kill-at-every-step tests: `XINDANG_SYNC_CRASH_AT=<point>` ends the process
-there with no cleanup, as a power cut would. Unset (always, outside tests) it costs one lookup."""
-
-from __future__ import annotations
-
-import os
+"""The sync's crash points, in the order a session passes them (tests kill the client at each)."""
 
 POINTS = (
     "push.before_send",
@@ -12,8 +7,3 @@ POINTS = (
     "pull.after_page",
     "pull.after_apply",
 )
-
-
-def crash_point(name: str) -> None:
-    if os.environ.get("XINDANG_SYNC_CRASH_AT") == name:
-        os._exit(86)

@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from sqlalchemy import select, update
 
 from app import __version__
+from app.crashpoints import crash_point
 from app.models import AuditEntry, OutboxItem, RefItem, SyncCursor, VaultSetting, utcnow
 from app.records.semesters import semester_bounds, semester_key
 from app.sync import STREAMS, schemas
 from app.sync.apply import PageApplier, PullReport
 from app.sync.credentials import load
-from app.sync.faults import crash_point
 from app.sync.outbox import QUIET, enqueue
 from app.sync.transport import CityClient, HttpStatus, ProtocolViolation, SyncError
 from app.sync.wire import digest

@@ -15,6 +15,7 @@ import contextlib
 import os
 from pathlib import Path
 
+from app.crashpoints import crash_point
 from app.db.copies import checkpoint, export_copy, fsync_dir, integrity_problems
 from app.errors import VaultDamaged
 from app.i18n import _
@@ -22,12 +23,6 @@ from app.vault.keyslots import SlotFile, save_slot_file, wrap_db_key
 from app.vault.vaultdir import VaultPaths, read_slots
 
 SUFFIX = ".rotating"
-
-
-def crash_point(name: str) -> None:
-    """`XINDANG_CRASH_AT=<name>` ends the process here, as a power cut would (tests only)."""
-    if os.environ.get("XINDANG_CRASH_AT") == name:
-        os._exit(86)
 
 
 def _pending(paths: VaultPaths) -> Path:

@@ -22,9 +22,9 @@ ITEMS = 1200  # more than two push batches, so a crash can fall between them
 
 def _sync_cli(vault, crash_at: str | None) -> subprocess.CompletedProcess:
     env = dict(os.environ, XINDANG_PASSPHRASE=PASSPHRASE)
-    env.pop("XINDANG_SYNC_CRASH_AT", None)
+    env.pop("XINDANG_CRASH_AT", None)
     if crash_at:
-        env["XINDANG_SYNC_CRASH_AT"] = crash_at
+        env["XINDANG_CRASH_AT"] = crash_at
     return subprocess.run(
         [sys.executable, "-m", "app", "sync", "now", "--vault", str(vault.root), "--user", "admin"],
         env=env,
