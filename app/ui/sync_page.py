@@ -214,8 +214,17 @@ class SyncPage(QWidget):
         agent.started.connect(self._started)
         agent.finished.connect(self._finished)
         agent.failed.connect(self._failed)
-        agent.outbox_grew.connect(self.refresh)
+        agent.outbox_grew.connect(self._refresh_if_visible)
         self.refresh()
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt API
+        self.refresh()
+        super().showEvent(event)
+
+    def _refresh_if_visible(self) -> None:
+        """Every save that queues a submission signals; a hidden page catches up when shown."""
+        if self.isVisible():
+            self.refresh()
 
     def _table(self, name: str, headers: list[str]) -> QTableWidget:
         t = QTableWidget(0, len(headers), objectName=name)
