@@ -50,6 +50,7 @@ class AssessmentResult(Tracked, Base):
     critical_items: Mapped[list] = mapped_column(JSON)
     valid: Mapped[bool]
     flags: Mapped[list] = mapped_column(JSON)
+    missing_items: Mapped[list | None] = mapped_column(JSON)  # items left blank, by number
     entered_by: Mapped[str | None] = mapped_column(String(36))
     verified_by: Mapped[str | None] = mapped_column(String(36))
     status: Mapped[str] = mapped_column(String(12), default="final")
@@ -85,3 +86,4 @@ class CriticalAlert(Tracked, Base):
     result_id: Mapped[str | None] = mapped_column(String(36))
     acknowledged_at: Mapped[datetime | None]
     acknowledged_by: Mapped[str | None] = mapped_column(String(36))
+    acknowledge_note: Mapped[str | None] = mapped_column(Text)

@@ -9,7 +9,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, Tracked
 
-LEVELS = ("red", "orange", "yellow", "watch")  # 一级 / 二级 / 三级 / 关注
 STATUSES = ("raised", "confirmed", "dismissed", "resolved")
 
 
@@ -38,6 +37,10 @@ class Warning(Tracked, Base):  # noqa: A001 - the domain's own word
     resolved_at: Mapped[datetime | None]
     resolved_by: Mapped[str | None] = mapped_column(String(36))
     resolution_note: Mapped[str | None] = mapped_column(Text)
+    flags: Mapped[list | None] = mapped_column(JSON)  # 需核查: validity problems of the evidence
+    acknowledged_at: Mapped[datetime | None]  # the alert bar: a person saw it and said what next
+    acknowledged_by: Mapped[str | None] = mapped_column(String(36))
+    acknowledge_note: Mapped[str | None] = mapped_column(Text)
 
 
 class WarningTask(Tracked, Base):

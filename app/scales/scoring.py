@@ -14,7 +14,7 @@ from fractions import Fraction
 from functools import lru_cache
 
 from app.errors import AppError
-from app.i18n import _
+from app.i18n import N_, _
 from app.scales.definition import ScaleDefinition, text_of
 
 ENGINE_VERSION = "1.0.0"
@@ -24,7 +24,22 @@ FLAG_PRORATED = "prorated"
 FLAG_STRAIGHT = "straight_lining"
 FLAG_TOO_FAST = "too_fast"
 FLAG_LIE = "lie_scale"
-WARNING_ONLY = {FLAG_PRORATED}
+FLAG_CRITICAL_BLANK = "critical_unanswered"
+WARNING_ONLY = {FLAG_PRORATED, FLAG_CRITICAL_BLANK}
+# 需核查: why a result needs checking, as the counselor reads it.
+FLAG_REASONS = {
+    FLAG_MISSING: N_("items left blank"),
+    FLAG_PRORATED: N_("blank items filled with the mean of the answered ones"),
+    FLAG_STRAIGHT: N_("the same answer throughout"),
+    FLAG_TOO_FAST: N_("answered too fast"),
+    FLAG_LIE: N_("lie scale too high"),
+    FLAG_CRITICAL_BLANK: N_("a critical item was left blank"),
+}
+
+
+def flag_reason(flag: str) -> str:
+    """A validity flag in words (an unknown flag from a newer version as it is)."""
+    return _(FLAG_REASONS[flag]) if flag in FLAG_REASONS else flag
 
 
 class ScoringError(AppError):
@@ -58,6 +73,8 @@ class ScoreResult:
     valid: bool
     flags: tuple[str, ...]
     norm_t: dict[str, float] = field(default_factory=dict)
+    missing_items: tuple[int, ...] = ()
+    missing_critical: tuple[int, ...] = ()  # critical items left blank: checked in person
 
     @property
     def critical_items(self) -> list[int]:
@@ -74,7 +91,12 @@ class ScoreResult:
             "subscales": self.subscales,
             "band": self.band,
             "critical_items": self.critical_items,
-            "validity": {"valid": self.valid, "flags": list(self.flags)},
+            "validity": {
+                "valid": self.valid,
+                "flags": list(self.flags),
+                "missing_items": list(self.missing_items),
+                "missing_critical": list(self.missing_critical),
+            },
         }
 
 
@@ -96,6 +118,10 @@ def _round(value: Number | None, decimals: int = 2) -> float | None:
     q = Decimal(value.numerator) / Decimal(value.denominator)
     r = q.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
     return int(r) if decimals == 0 or r == r.to_integral() else float(r)
+
+
+def _exact(value: float | None) -> Number | None:
+    return None if value is None else _num(value)
 
 
 def _item_score(defn: ScaleDefinition, item: int, answer: int) -> int:
@@ -185,7 +211,12 @@ def score(
 
     band = None
     if complete and doc.get("bands"):
-        band = _band(doc["bands"], values)
+        # Bands apply to the reported, rounded score: a prorated 4.5 reported as 5 is "mild".
+        reported = {
+            k: (_exact(_round(v, decimals.get(k, 2))) if v is not None else None)
+            for k, v in values.items()
+        }
+        band = _band(doc["bands"], reported)
 
     critical = tuple(
         CriticalAlert(c["item"], answers[c["item"] - 1], c["official"], text_of(c["reason"]))
@@ -193,6 +224,11 @@ def score(
         if answers[c["item"] - 1] is not None and answers[c["item"] - 1] >= c["at_least"]
     )
 
+    missing_critical = tuple(
+        c["item"] for c in doc.get("critical_items", []) if answers[c["item"] - 1] is None
+    )
+    if missing_critical:
+        flags.append(FLAG_CRITICAL_BLANK)
     answered = [a for a in answers if a is not None]
     if validity.get("straight_lining") and len(answered) >= 5 and len(set(answered)) == 1:
         flags.append(FLAG_STRAIGHT)
@@ -232,6 +268,8 @@ def score(
         valid=not [f for f in flags if f not in WARNING_ONLY],
         flags=tuple(flags),
         norm_t=norm_t,
+        missing_items=tuple(missing),
+        missing_critical=missing_critical,
     )
 
 

@@ -16,7 +16,6 @@ from app.scales.scoring import ScoreResult, score
 from app.services import audit
 from app.services.permissions import require
 from app.services.vaults import OpenVault
-from app.services.warnings import raise_for_critical
 
 
 @dataclass(frozen=True)
@@ -108,10 +107,7 @@ def raise_critical_alerts(
             source=source,
             source_id=source_id,
         )
-        s.add(alert)
-        s.flush()
-        # The warning is raised in the same transaction: a critical answer can never be lost.
-        raise_for_critical(s, student_id, defn.id, item, rule["official"], alert.id)
+        s.add(alert)  # the risk hook raises its warning before this transaction commits
         out.append(alert)
     return out
 
@@ -170,6 +166,7 @@ def store_result(
         critical_items=result.critical_items,
         valid=result.valid,
         flags=list(result.flags),
+        missing_items=list(result.missing_items) or None,
         entered_by=user_id,
         verified_by=verified_by,
     )

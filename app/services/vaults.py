@@ -94,6 +94,16 @@ class OpenVault:
         self._audit_key = b""
 
 
+def _install_hooks() -> None:
+    """Session hooks every vault transaction runs: change log, sync outbox, warning rules."""
+    from app.services.alerts import install_alert_hook  # they build on this module
+    from app.services.risk_evaluation import install_risk_hook
+
+    install_outbox()
+    install_risk_hook()
+    install_alert_hook()
+
+
 def create_vault(
     root: Path,
     *,
@@ -114,7 +124,7 @@ def create_vault(
     )
     try:
         db = open_database(paths.db, unlocked.dek, create=True)
-        install_outbox()
+        _install_hooks()
         migrate.upgrade(db)
         key = audit.derive_audit_key(unlocked.dek)
         with db.session(admin_id, key) as s:
@@ -247,7 +257,7 @@ def _open_db(root: Path, unlocked: Unlocked) -> tuple[Database, bytes]:
     """
     from app.db.copies import first_key_that_opens, integrity_problems
 
-    install_outbox()
+    _install_hooks()
     paths = VaultPaths(root)
     slots = vaultdir.read_slots(root)
     check_file(paths.db)

@@ -238,20 +238,48 @@ def test_reverse_items_at_both_extremes(scale_id):
     assert score(d, hi).total == n_rev * vmin + n_fwd * vmax
 
 
-def test_phq9_prorates_up_to_two_missing_items():
-    r = score(get_scale("PHQ-9"), [2, 2, 2, 2, 2, 2, 2, None, None])
+def test_phq9_with_a_blank_item_is_incomplete_with_the_blank_items_named():
+    r = score(get_scale("PHQ-9"), [2, 2, 2, 2, 2, 2, 2, None, 1])
+    assert (r.total, r.band, r.valid) == (None, None, False)
+    assert r.flags == ("too_many_missing",) and r.missing_items == (8,)
+    assert r.critical_items == [9] and r.missing_critical == ()
+
+
+def test_phq9_with_item_9_blank_is_never_reported_as_complete_or_free_of_risk():
+    r = score(get_scale("PHQ-9"), [3, 3, 3, 3, 3, 3, 3, 3, None])
+    assert (r.total, r.valid, r.missing_items, r.missing_critical) == (None, False, (9,), (9,))
+    assert r.flags == ("too_many_missing", "critical_unanswered")
+
+
+def _prorating_phq9():
+    """PHQ-9 as a scale that does allow prorating 2 items (Arrieta 2017), for the engine rule."""
+    import copy
+
+    from app.scales.definition import parse_definition
+
+    doc = copy.deepcopy(get_scale("PHQ-9").raw)
+    doc["validity"] = {"max_missing": 2, "prorate": True}
+    return parse_definition(doc)
+
+
+def test_a_prorated_total_gets_the_band_of_its_reported_rounded_value():
+    r = score(_prorating_phq9(), [1, 1, 1, 1, 0, 0, 0, 0, None])
     assert (r.total, r.band["id"], r.valid, r.flags) == (
-        18,
-        "moderately_severe",
+        5,
+        "mild",
         True,
-        ("prorated",),
+        ("prorated", "critical_unanswered"),
     )
 
 
-def test_phq9_with_three_missing_items_is_not_scored():
-    r = score(get_scale("PHQ-9"), [2, 2, 2, 2, 2, None, None, None, 1])
-    assert (r.total, r.band, r.valid) == (None, None, False)
-    assert r.flags == ("too_many_missing",) and r.critical_items == [9]
+def test_a_reported_total_always_has_a_band():
+    d = _prorating_phq9()
+    for blank in range(9):
+        for level in range(4):
+            answers = [level if i % 2 else max(0, level - 1) for i in range(9)]
+            answers[blank] = None
+            r = score(d, answers)
+            assert r.total is not None and r.band is not None, answers
 
 
 def test_a_scale_without_a_prorating_rule_refuses_any_missing_item():

@@ -20,7 +20,7 @@ def test_a_result_keeps_raw_answers_versions_and_scores(populated_vault, student
     )
     assert (row.scale_id, row.scale_version, row.total, row.band_label) == (
         "PHQ-9",
-        "1.0.0",
+        "1.1.0",
         8,
         "轻度",
     )

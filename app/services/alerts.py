@@ -1,0 +1,271 @@
+"""What must reach a person at once: every critical answer and every new 一级/二级 warning.
+
+The alert bar on every page lists them until someone acknowledges each one with a note. An
+alert raised while the vault was locked (a kiosk, the idle lock) is still there at the next
+unlock, because it lives in the vault, not in the window.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
+
+from app.errors import ValidationError
+from app.i18n import _
+from app.models import (
+    AssessmentResult,
+    CriticalAlert,
+    Grade,
+    Record,
+    SchoolClass,
+    Student,
+    Warning,
+    utcnow,
+)
+from app.records.kinds import RISK
+from app.risk.levels import URGENT, short_name
+from app.scales.definition import text_of
+from app.scales.library import get_scale
+from app.scales.scoring import flag_reason
+from app.services import audit
+from app.services.permissions import require
+from app.services.vaults import OpenVault
+from app.services.warning_rules import rule_labels
+
+_listeners: list[Callable[[], None]] = []
+_installed = False
+_NEW = "alerts_new"
+RISK_FIELD_LABELS = {
+    "risk_suicide": "自杀意念",
+    "risk_self_harm": "自伤",
+    "risk_others": "伤人",
+}
+
+
+@dataclass(frozen=True)
+class Alert:
+    kind: str  # "warning" or "critical"
+    id: str
+    student_id: str
+    student_name: str
+    class_label: str
+    level: str | None
+    title: str
+    details: tuple[str, ...]
+    raised_at: dt.datetime
+
+    @property
+    def headline(self) -> str:
+        level = f"{short_name(self.level)} · " if self.level else ""
+        return f"{level}{self.student_name}（{self.class_label}）· {self.title}"
+
+
+def critical_answer_text(scale_id: str, item: int, answer: int | None) -> str:
+    """'PHQ-9 第9题「…」：几乎每天（3）' — the item text only where the scale's licence allows."""
+    defn = get_scale(scale_id)
+    text = text_of(defn.item_texts.get(item)) if defn.has_item_texts else ""
+    head = f"{defn.id} " + _("item {n}").format(n=item) + (f"「{text}」" if text else "")
+    if answer is None:
+        return head + "：" + _("left blank")
+    label = next((text_of(o.label) for o in defn.options_for(item) if o.value == answer), "")
+    return f"{head}：{label}（{answer}）" if label else f"{head}：{answer}"
+
+
+def describe_evidence(s: Session, evidence: list[dict]) -> list[str]:
+    """Each piece of evidence in a sentence a counselor can act on."""
+    out = []
+    for e in evidence:
+        kind = e.get("type")
+        if kind == "critical":
+            alert = s.get(CriticalAlert, e["id"])
+            if alert is None:  # evidence from a stored result (older vaults)
+                r = s.get(AssessmentResult, e["id"])
+                answer = r.answers[e["item"] - 1] if r is not None else None
+                out.append(critical_answer_text(e["scale"], e["item"], answer))
+            else:
+                out.append(critical_answer_text(alert.scale_id, alert.item, alert.answer))
+        elif kind == "critical_missing":
+            out.append(critical_answer_text(e["scale"], e["item"], None))
+        elif kind == "result":
+            r = s.get(AssessmentResult, e["id"])
+            if r is None:
+                continue
+            text = f"{r.scale_id} " + _("total {total}").format(
+                total="—" if r.total is None else f"{r.total:g}"
+            )
+            if r.band_label:
+                text += f"（{text_of(r.band_label)}）"
+            flags = [flag_reason(f) for f in e.get("flags", ())]
+            if flags:
+                text += " · " + _("needs checking: {reasons}").format(reasons="、".join(flags))
+            out.append(text)
+        elif kind == "session_risk":
+            when = s.get(Record, e["id"])
+            day = f"{when.occurred_at:%m-%d} " if when is not None else ""
+            out.append(
+                day
+                + _("Session risk screen: {field} {risk}").format(
+                    field=RISK_FIELD_LABELS.get(e["field"], e["field"]),
+                    risk=_(RISK.get(e["risk"], e["risk"])),
+                )
+            )
+        elif kind == "manual":
+            text = _("Counselor's judgment: {reason}").format(reason=e.get("reason", ""))
+            out.append(text + (f"（{e['note']}）" if e.get("note") else ""))
+        elif kind == "event":
+            from app.records.kinds import LIFE_EVENTS
+
+            out.append(_("Life event: {event}").format(event=_(LIFE_EVENTS.get(e["event"], "?"))))
+        elif kind == "observation":
+            out.append(_("Observation reported"))
+        elif kind == "referral":
+            from app.records.kinds import REFERRAL_STATUS
+
+            out.append(
+                _("Referral: {status}").format(status=_(REFERRAL_STATUS.get(e["status"], "?")))
+            )
+        elif kind == "diagnosis":
+            out.append(_("Pre-existing diagnosis noted on the archive"))
+    return out
+
+
+def _student_columns():
+    return (Student.name, Grade.name, SchoolClass.name)
+
+
+def _join(q, model):
+    return (
+        q.join(Student, Student.id == model.student_id)
+        .join(SchoolClass, Student.class_id == SchoolClass.id, isouter=True)
+        .join(Grade, SchoolClass.grade_id == Grade.id, isouter=True)
+    )
+
+
+def pending(vault: OpenVault) -> list[Alert]:
+    """Unacknowledged urgent warnings and critical answers, newest first."""
+    require(vault.user.role, "view_diagnosis")
+    out: list[Alert] = []
+    with vault.session() as s:
+        labels = rule_labels(s)
+        covered: set[str] = set()
+        q = select(Warning, *_student_columns()).where(
+            Warning.status.in_(("raised", "confirmed")),
+            Warning.level.in_(tuple(URGENT)),
+            Warning.acknowledged_at.is_(None),
+        )
+        for w, name, g, c in s.execute(_join(q, Warning)):
+            evidence = list(w.evidence or ())
+            covered.update(e["id"] for e in evidence if e.get("type") == "critical")
+            out.append(
+                Alert(
+                    "warning",
+                    w.id,
+                    w.student_id,
+                    name,
+                    f"{g or ''}{c or ''}",
+                    w.level,
+                    text_of(labels.get(w.rule_id, {"zh": w.rule_id})),
+                    tuple(describe_evidence(s, evidence)),
+                    w.raised_at,
+                )
+            )
+        q = select(CriticalAlert, *_student_columns()).where(
+            CriticalAlert.acknowledged_at.is_(None)
+        )
+        for a, name, g, c in s.execute(_join(q, CriticalAlert)):
+            if a.id in covered or a.result_id in covered:
+                continue
+            out.append(
+                Alert(
+                    "critical",
+                    a.id,
+                    a.student_id,
+                    name,
+                    f"{g or ''}{c or ''}",
+                    None,
+                    _("Critical answer"),
+                    (critical_answer_text(a.scale_id, a.item, a.answer),),
+                    a.created_at,
+                )
+            )
+    out.sort(key=lambda a: a.raised_at, reverse=True)
+    return out
+
+
+def acknowledge(vault: OpenVault, kind: str, alert_id: str, note: str) -> None:
+    """A person saw the alert and says what happens next; the note is what they typed."""
+    require(vault.user.role, "view_diagnosis")
+    if not isinstance(note, str) or not note.strip():
+        raise ValidationError("note", _("Write what you will do about this alert."))
+    note = note.strip()
+    now = utcnow()
+    with vault.session() as s:
+        if kind == "warning":
+            w = s.get(Warning, alert_id)
+            w.acknowledged_at, w.acknowledged_by, w.acknowledge_note = now, vault.user.id, note
+            ids = [e["id"] for e in w.evidence or () if e.get("type") == "critical"]
+            alerts = list(
+                s.scalars(
+                    select(CriticalAlert).where(
+                        CriticalAlert.id.in_(ids) | CriticalAlert.result_id.in_(ids),
+                        CriticalAlert.acknowledged_at.is_(None),
+                    )
+                )
+            )
+        else:
+            alerts = [s.get(CriticalAlert, alert_id)]
+        for a in alerts:
+            a.acknowledged_at, a.acknowledged_by, a.acknowledge_note = now, vault.user.id, note
+        audit.record(
+            s,
+            audit.UPDATE,
+            object_type="warning" if kind == "warning" else "critical_alert",
+            object_id=alert_id,
+            detail={"acknowledged": True},
+        )
+
+
+# --- telling the window at once -----------------------------------------------------------
+
+
+def mark_new(s: Session) -> None:
+    """Called in a transaction that adds something the alert bar must show."""
+    s.info[_NEW] = True
+
+
+def _before_flush(s: Session, _ctx, _instances) -> None:
+    if any(isinstance(o, CriticalAlert) for o in s.new):
+        s.info[_NEW] = True
+
+
+def _after_commit(s: Session) -> None:
+    if s.info.pop(_NEW, False):
+        for callback in list(_listeners):
+            try:
+                callback()
+            except Exception:  # a listener's failure must never look like a failed commit
+                if callback in _listeners:
+                    _listeners.remove(callback)
+
+
+def _after_rollback(s: Session) -> None:
+    s.info.pop(_NEW, None)
+
+
+def on_new_alerts(callback: Callable[[], None]) -> Callable[[], None]:
+    """Be told (from the committing thread) when an alert was added; returns an unsubscribe."""
+    _listeners.append(callback)
+    return lambda: _listeners.remove(callback) if callback in _listeners else None
+
+
+def install_alert_hook() -> None:
+    global _installed
+    if not _installed:
+        event.listen(Session, "before_flush", _before_flush)
+        event.listen(Session, "after_commit", _after_commit)
+        event.listen(Session, "after_rollback", _after_rollback)
+        _installed = True

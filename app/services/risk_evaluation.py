@@ -1,0 +1,340 @@
+"""Evidence → rules → warnings, in the same transaction as the evidence.
+
+One hook watches every flush for new evidence — a stored result, a critical answer, a session's
+risk screen, an observation, a life event, a referral, a diagnosis — and, just before the
+transaction commits, evaluates the rules for the students it touched. A warning can therefore
+never lag behind the answer that warrants it, whichever path stored the answer (kiosk, paper grid,
+batch import, CLI, sync). The school-wide run remains for rule changes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+from itertools import chain
+
+from sqlalchemy import event, inspect, select
+from sqlalchemy.orm import Session
+
+from app.i18n import _
+from app.models import (
+    AssessmentResult,
+    CriticalAlert,
+    Record,
+    Student,
+    Warning,
+    WarningTask,
+    utcnow,
+)
+from app.records.semesters import semester_bounds
+from app.risk.levels import LEVEL_ORDER, URGENT
+from app.risk.rules import (
+    PendingAlert,
+    ResultEvidence,
+    RuleFailure,
+    SessionRisk,
+    StudentEvidence,
+    counting_results,
+    evaluate,
+)
+from app.scales.definition import text_of
+from app.scales.library import get_scale
+from app.services import audit
+from app.services.alerts import mark_new
+from app.services.warning_rules import active_rule_set
+
+log = logging.getLogger(__name__)
+
+SKIP = "risk_hook_off"  # session.info flag: the caller evaluates itself (school-wide run)
+_PENDING = "risk_students"
+_EVIDENCE_KINDS = frozenset({"session", "life_event", "observation", "referral"})
+RISK_FIELDS = ("risk_suicide", "risk_self_harm", "risk_others")
+_installed = False
+
+
+@dataclass
+class EvaluationReport:
+    evaluated: int = 0
+    raised: int = 0
+    escalated: int = 0
+    unchanged: int = 0
+    updated: int = 0  # an open warning at the same level got new evidence
+    failures: list[RuleFailure] = field(default_factory=list)
+
+
+def gather_evidence(
+    s: Session, student_ids: list[str] | None = None, today: dt.date | None = None
+) -> dict[str, StudentEvidence]:
+    """Everything the rules look at, for many students, in a handful of queries.
+
+    Results: the current semester's, minus those superseded by a valid later result of the same
+    scale (`counting_results`). Critical answers: every alert of a counting result, and every
+    alert whose sheet is not finished yet (a kiosk still running).
+    """
+    today = today or dt.date.today()
+    start, _end = semester_bounds(today)
+    since = dt.datetime.combine(start, dt.time())
+    students = select(Student.id, Student.diagnosis_note).where(Student.status == "enrolled")
+    if student_ids is not None:
+        students = students.where(Student.id.in_(student_ids))
+    out = {sid: StudentEvidence(sid, diagnosis=bool(note)) for sid, note in s.execute(students)}
+
+    def only(q, column):
+        return q.where(column.in_(list(out))) if student_ids is not None else q
+
+    rows = s.execute(
+        only(
+            select(
+                AssessmentResult.id,
+                AssessmentResult.student_id,
+                AssessmentResult.scale_id,
+                AssessmentResult.band_id,
+                AssessmentResult.valid,
+                AssessmentResult.flags,
+                AssessmentResult.answers,
+                AssessmentResult.administered_at,
+            ).where(
+                AssessmentResult.status == "final", AssessmentResult.administered_at >= since
+            ),
+            AssessmentResult.student_id,
+        )
+    )
+    by_scale: dict[tuple[str, str], list[ResultEvidence]] = defaultdict(list)
+    critical_items: dict[str, tuple[int, ...]] = {}
+    for rid, sid, scale, band, valid, flags, answers, at in rows:
+        if sid not in out:
+            continue
+        if scale not in critical_items:
+            critical_items[scale] = tuple(
+                c["item"] for c in get_scale(scale).raw.get("critical_items", [])
+            )
+        blank = tuple(
+            i for i in critical_items[scale] if i <= len(answers) and answers[i - 1] is None
+        )
+        by_scale[(sid, scale)].append(
+            ResultEvidence(rid, scale, band, valid, (), at, tuple(flags or ()), blank)
+        )
+    counting: set[str] = set()
+    for (sid, _scale), results in by_scale.items():
+        kept = counting_results(results)
+        out[sid].results.extend(kept)
+        counting.update(r.id for r in kept)
+    alerts = s.execute(
+        only(
+            select(
+                CriticalAlert.id,
+                CriticalAlert.student_id,
+                CriticalAlert.scale_id,
+                CriticalAlert.item,
+                CriticalAlert.official,
+                CriticalAlert.result_id,
+            ).where(CriticalAlert.created_at >= since),
+            CriticalAlert.student_id,
+        )
+    )
+    for aid, sid, scale, item, official, result_id in alerts:
+        if sid in out and (result_id is None or result_id in counting):
+            out[sid].alerts.append(PendingAlert(aid, scale, item, official))
+    recs = s.execute(
+        only(
+            select(Record.id, Record.student_id, Record.kind, Record.body, Record.occurred_at)
+            .where(Record.voided_at.is_(None), Record.kind.in_(_EVIDENCE_KINDS))
+            .order_by(Record.occurred_at),
+            Record.student_id,
+        )
+    )
+    for rid, sid, kind, body, when in recs:
+        ev = out.get(sid)
+        if ev is None:
+            continue
+        if kind == "life_event":
+            ev.events.append((rid, body.get("event_type", "other"), when))
+        elif kind == "observation":
+            ev.observations.append((rid, when))
+        elif kind == "session":
+            risks = {f: body[f] for f in RISK_FIELDS if body.get(f)}
+            ev.session = SessionRisk(rid, when, risks)
+        else:
+            ev.referral = (rid, body.get("status", "suggested"))
+    return out
+
+
+def open_warnings(s: Session, student_ids=None) -> dict[str, Warning]:
+    """The most severe open warning per student."""
+    q = select(Warning).where(Warning.status.in_(("raised", "confirmed")))
+    if student_ids is not None:
+        q = q.where(Warning.student_id.in_(list(student_ids)))
+    out: dict[str, Warning] = {}
+    for w in s.scalars(q):
+        cur = out.get(w.student_id)
+        if cur is None or LEVEL_ORDER[w.level] < LEVEL_ORDER[cur.level]:
+            out[w.student_id] = w
+    return out
+
+
+def _key(e: dict) -> tuple:
+    return (e.get("type"), e.get("id"), e.get("item"), e.get("field"))
+
+
+def _flags(evidence: list[dict]) -> list[str]:
+    return sorted({f for e in evidence for f in e.get("flags", ())})
+
+
+def raise_warning(
+    s: Session,
+    student_id: str,
+    level: str,
+    rule_id: str,
+    version: int | None,
+    evidence: list[dict],
+    existing: Warning | None,
+    task: dict | None = None,
+    today: dt.date | None = None,
+) -> tuple[str, Warning]:
+    """'raised', 'escalated', 'updated' or 'unchanged', and the warning that holds the evidence.
+
+    An open warning at this level or higher is never lowered or duplicated; new evidence is added
+    to it, and an urgent one shows in the alert bar again until someone acknowledges it.
+    """
+    if existing is not None and LEVEL_ORDER[existing.level] <= LEVEL_ORDER[level]:
+        known = {_key(e) for e in existing.evidence or ()}
+        fresh = [e for e in evidence if _key(e) not in known]
+        if not fresh:
+            return "unchanged", existing
+        existing.evidence = [*(existing.evidence or ()), *fresh]
+        existing.flags = _flags(existing.evidence) or None
+        if existing.level in URGENT:
+            existing.acknowledged_at = existing.acknowledged_by = existing.acknowledge_note = None
+            mark_new(s)
+        return "updated", existing
+    w = Warning(
+        student_id=student_id,
+        level=level,
+        rule_id=rule_id,
+        rule_set_version=version,
+        evidence=evidence,
+        flags=_flags(evidence) or None,
+        raised_at=utcnow(),
+    )
+    s.add(w)
+    if existing is not None:
+        existing.status = "resolved"
+        existing.resolved_at = utcnow()
+        existing.resolution_note = _("Escalated to a higher level.")
+    s.flush()
+    if level in URGENT:
+        mark_new(s)
+    if task:
+        due = (today or dt.date.today()) + dt.timedelta(days=task.get("due_days", 0))
+        s.add(WarningTask(warning_id=w.id, title=text_of(task["title"])[:200], due_on=due))
+    audit.record(
+        s,
+        audit.CREATE,
+        object_type="warning",
+        object_id=w.id,
+        detail={"level": level, "rule": rule_id},
+    )
+    return ("escalated" if existing is not None else "raised"), w
+
+
+def evaluate_students(
+    s: Session, student_ids: list[str] | None, today: dt.date | None = None
+) -> EvaluationReport:
+    """Run the rules in force for these students (all enrolled ones for None).
+
+    A failing rule or student is reported in `failures` and skipped; the others go on.
+    """
+    today = today or dt.date.today()
+    report = EvaluationReport()
+    version, rules = active_rule_set(s)
+    evidence = gather_evidence(s, student_ids, today)
+    existing = open_warnings(s, None if student_ids is None else list(evidence))
+    for sid, ev in evidence.items():
+        report.evaluated += 1
+        try:
+            match = evaluate(rules, ev, today, report.failures)
+            if match is None:
+                continue
+            outcome, _w = raise_warning(
+                s,
+                sid,
+                match.level,
+                match.rule_id,
+                version,
+                list(match.evidence),
+                existing.get(sid),
+                match.task,
+                today,
+            )
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            # One student's odd data must not stop the school's run (database errors still do).
+            report.failures.append(RuleFailure("*", sid, repr(exc)))
+            continue
+        setattr(report, outcome, getattr(report, outcome) + 1)
+    if report.failures:
+        log.warning("warning rules failed %d times", len(report.failures))
+        audit.record(
+            s,
+            "warning_rule_failures",
+            object_type="warning_rules",
+            detail={
+                "version": version,
+                "rules": sorted({f.rule_id for f in report.failures}),
+                "count": len(report.failures),
+            },
+        )
+    return report
+
+
+# --- the hook ------------------------------------------------------------------------------
+
+
+def _touched_students(s: Session) -> set[str]:
+    out: set[str] = set()
+    for obj in chain(s.new, s.dirty):
+        if isinstance(obj, AssessmentResult | CriticalAlert) or (
+            isinstance(obj, Record) and obj.kind in _EVIDENCE_KINDS and obj.student_id
+        ):
+            out.add(obj.student_id)
+        elif isinstance(obj, Student) and (
+            obj.diagnosis_note
+            if obj in s.new
+            else inspect(obj).attrs.diagnosis_note.history.has_changes()
+        ):
+            out.add(obj.id)
+    return out
+
+
+def _before_flush(s: Session, _ctx, _instances) -> None:
+    if s.info.get(SKIP):
+        return
+    touched = _touched_students(s)
+    if touched:
+        s.info.setdefault(_PENDING, set()).update(touched)
+
+
+def _before_commit(s: Session) -> None:
+    if s.info.get(SKIP):
+        s.info.pop(_PENDING, None)
+        return
+    s.flush()  # the last changes' evidence is collected by the flush hook
+    pending = s.info.pop(_PENDING, None)
+    if pending and s.info.get("audit_key") is not None:
+        evaluate_students(s, sorted(pending))
+        s.flush()
+        s.info.pop(_PENDING, None)
+
+
+def _after_rollback(s: Session) -> None:
+    s.info.pop(_PENDING, None)
+
+
+def install_risk_hook() -> None:
+    global _installed
+    if not _installed:
+        event.listen(Session, "before_flush", _before_flush)
+        event.listen(Session, "before_commit", _before_commit)
+        event.listen(Session, "after_rollback", _after_rollback)
+        _installed = True

@@ -1,0 +1,65 @@
+"""The warning rule sets stored in the vault: numbered versions, checked before they are kept.
+
+Old warnings stay explainable because a rule set is never changed in place; the newest version is
+the one in force. A vault still on a shipped default (installed automatically, never edited) moves
+to a newer shipped default by itself, so new safety rules reach schools that never touched them.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.models import WarningRuleSet
+from app.risk.rules import load_rule_set
+from app.risk.ruleset import validate_rule_set
+from app.services import audit
+from app.services.permissions import require
+from app.services.vaults import OpenVault
+
+
+def default_rules() -> dict:
+    from app.paths import resources_dir
+
+    return load_rule_set(resources_dir() / "risk" / "default_rules.json")
+
+
+def active_rule_set(s: Session) -> tuple[int, dict]:
+    """The newest rule set; the shipped default is installed (or upgraded) on first use."""
+    row = s.scalars(select(WarningRuleSet).order_by(WarningRuleSet.version.desc()).limit(1)).first()
+    shipped = s.info.get("default_rules") or s.info.setdefault("default_rules", default_rules())
+    if row is None or (
+        row.created_by is None
+        and row.note == (row.rules or {}).get("note")
+        and (row.rules or {}).get("version", 1) < shipped.get("version", 1)
+    ):
+        row = WarningRuleSet(
+            version=(row.version + 1) if row else 1, rules=shipped, note=shipped.get("note")
+        )
+        s.add(row)
+        s.flush()
+    return row.version, row.rules
+
+
+def validate_rules(rules: object) -> None:
+    """Refuse a rule set that would fail later; raises RuleSetError (a ValidationError)."""
+    validate_rule_set(rules)
+
+
+def save_rule_set(vault: OpenVault, rules: dict, note: str = "") -> int:
+    """Admins edit the rules; each save is a new version, so old warnings stay explainable."""
+    require(vault.user.role, "change_settings")
+    validate_rules(rules)
+    with vault.session() as s:
+        version, _rules = active_rule_set(s)
+        s.add(WarningRuleSet(version=version + 1, rules=rules, note=note, created_by=vault.user.id))
+        audit.record(s, audit.UPDATE, object_type="warning_rules", detail={"version": version + 1})
+        return version + 1
+
+
+def rule_labels(s: Session) -> dict[str, dict]:
+    """Rule id → label of the rule set in force (plus the manual warning)."""
+    _v, rules = active_rule_set(s)
+    out = {r["id"]: r["label"] for r in rules["rules"]}
+    out.setdefault("manual", {"zh": "手动预警（咨询师判断）", "en": "Raised by hand"})
+    return out
