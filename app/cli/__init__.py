@@ -275,7 +275,7 @@ def cmd_rules_show(args) -> int:
             version, rules = warnings.active_rule_set(s)
     finally:
         vault.lock()
-    print_json({"version": version, **rules})
+    print_json({**rules, "version": version})  # the stored version, not the shipped file's
     return EXIT_OK
 
 

@@ -173,25 +173,10 @@ KINDS: dict[str, Kind] = {
                     {k: v[0] for k, v in TEMPLATES.items()},
                     default="school",
                 ),
-                Field(
-                    "risk_suicide",
-                    N_("Suicidal ideation"),
-                    "choice",
-                    RISK,
-                    required=True,
-                    default="none",
-                ),
-                Field(
-                    "risk_self_harm", N_("Self-harm"), "choice", RISK, required=True, default="none"
-                ),
-                Field(
-                    "risk_others",
-                    N_("Harm to others"),
-                    "choice",
-                    RISK,
-                    required=True,
-                    default="none",
-                ),
+                # The risk screen starts empty: a hurried save must never record "no risk".
+                Field("risk_suicide", N_("Suicidal ideation"), "choice", RISK, required=True),
+                Field("risk_self_harm", N_("Self-harm"), "choice", RISK, required=True),
+                Field("risk_others", N_("Harm to others"), "choice", RISK, required=True),
                 Field("interventions", N_("Interventions"), "longtext"),
                 Field("homework", N_("Homework"), "longtext"),
                 Field("next_appointment", N_("Next appointment"), "datetime"),

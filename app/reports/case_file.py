@@ -15,6 +15,7 @@ from reportlab.platypus import Image, PageBreak, Paragraph, Spacer, Table, Table
 from app.reports import charts
 from app.reports.fonts import register
 from app.reports.pdf import Marking, render, styles
+from app.risk.levels import short_name
 
 SECTIONS = (
     "basic",
@@ -131,12 +132,11 @@ def build_case_file(
                     height=60 * mm,
                 )
             )
-            names = {"red": "一级", "orange": "二级", "yellow": "三级", "watch": "关注"}
             story.append(
                 _table(
                     [
                         ["日期", "等级", "状态"],
-                        *[[f"{w[0]:%Y-%m-%d}", names[w[1]], w[2]] for w in data.warnings],
+                        *[[f"{w[0]:%Y-%m-%d}", short_name(w[1]), w[2]] for w in data.warnings],
                     ],
                     [40, 40, 90],
                 )

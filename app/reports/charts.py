@@ -7,8 +7,10 @@ import datetime as dt
 import io
 from functools import cache
 
-LEVEL_Y = {"watch": 1, "yellow": 2, "orange": 3, "red": 4}
-LEVEL_COLORS = {"watch": "#64b5f6", "yellow": "#fbc02d", "orange": "#fb8c00", "red": "#e53935"}
+from app.risk.levels import LEVELS
+
+LEVEL_Y = {lv.id: len(LEVELS) - lv.order for lv in LEVELS}  # 关注 at the bottom, 一级 on top
+LEVEL_COLORS = {lv.id: lv.color for lv in LEVELS}
 
 
 @cache
@@ -71,8 +73,8 @@ def level_chart(points: list[tuple[dt.datetime, str]]) -> bytes:
         ax.step(
             [p[0] for p in points], [LEVEL_Y[p[1]] for p in points], where="post", color="#9e9e9e"
         )
-    ax.set_yticks(list(LEVEL_Y.values()))
-    ax.set_yticklabels(["关注", "三级", "二级", "一级"], fontproperties=_font())
+    ax.set_yticks([LEVEL_Y[lv.id] for lv in LEVELS])
+    ax.set_yticklabels([lv.short for lv in LEVELS], fontproperties=_font())
     ax.set_ylim(0.5, 4.5)
     ax.grid(alpha=0.3)
     _dates(ax)

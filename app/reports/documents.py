@@ -18,6 +18,7 @@ from reportlab.platypus import (
 
 from app.reports.fonts import register
 from app.reports.pdf import Marking, render, styles
+from app.risk.levels import short_name
 
 SLIP_LABELS = {
     "student": "学生",
@@ -28,11 +29,9 @@ SLIP_LABELS = {
     "actions": "请您协助",
     "counselor": "心理教师联系方式",
 }
-LEVEL_NAMES = {"red": "一级", "orange": "二级", "yellow": "三级", "watch": "关注"}
 ROLE_TITLES = {
     "principal": "校长",
     "head_teacher": "班主任",
-    "committee": "班级心理委员",
     "guardian": "家长",
     "counselor": "心理教师",
 }
@@ -59,7 +58,7 @@ def build_slips(slips: list[dict], role: str, marking: Marking) -> bytes:
         rows = [
             [
                 Paragraph(SLIP_LABELS[k], st["body"]),
-                Paragraph(escape(LEVEL_NAMES.get(v, v) if k == "level" else str(v)), st["body"]),
+                Paragraph(escape(short_name(v) if k == "level" else str(v)), st["body"]),
             ]
             for k, v in slip.items()
         ]

@@ -11,16 +11,16 @@ import json
 from collections.abc import Iterator
 
 from app.errors import ValidationError
-from app.i18n import _
+from app.i18n import N_, _
 
 _SCHEMA: dict | None = None
 _TYPES = {
-    "string": "text",
-    "integer": "integer",
-    "number": "number",
-    "boolean": "true/false",
-    "array": "list",
-    "object": "object",
+    "string": N_("text"),
+    "integer": N_("integer"),
+    "number": N_("number"),
+    "boolean": N_("true/false"),
+    "array": N_("list"),
+    "object": N_("object"),
 }
 
 

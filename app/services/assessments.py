@@ -292,16 +292,8 @@ def open_alerts(vault: OpenVault) -> list[AlertRow]:
         ]
 
 
-def acknowledge_alert(vault: OpenVault, alert_id: str) -> None:
-    require(vault.user.role, "view_diagnosis")
-    with vault.session() as s:
-        alert = s.get(CriticalAlert, alert_id)
-        alert.acknowledged_at = utcnow()
-        alert.acknowledged_by = vault.user.id
-        audit.record(
-            s,
-            audit.UPDATE,
-            object_type="critical_alert",
-            object_id=alert.id,
-            detail={"acknowledged": True},
-        )
+def acknowledge_alert(vault: OpenVault, alert_id: str, note: str) -> None:
+    """The counselor saw a critical answer and says what happens next (a note is required)."""
+    from app.services import alerts
+
+    alerts.acknowledge(vault, "critical", alert_id, note)

@@ -130,6 +130,30 @@ def go_back(vault: OpenVault, session_id: str) -> KioskState:
         return _state(k)
 
 
+def go_to(vault: OpenVault, session_id: str, scale_index: int, item: int) -> KioskState:
+    """Jump to an answered item from the review screen, so the student can change it."""
+    with vault.session() as s:
+        k = s.get(KioskSession, session_id)
+        if k is None or k.status != "open":
+            raise ValidationError("session", _("This session is already closed."))
+        if not (0 <= scale_index < len(k.scale_ids)):
+            raise ValidationError("item", _("There is no such question."))
+        count = len(k.answers[k.scale_ids[scale_index]])
+        if not 1 <= item <= count:
+            raise ValidationError("item", _("There is no such question."))
+        k.position = [scale_index, item]
+        return _state(k)
+
+
+def go_to_review(vault: OpenVault, session_id: str) -> KioskState:
+    """Past the last item: the review screen, where every answer can still be changed."""
+    with vault.session() as s:
+        k = s.get(KioskSession, session_id)
+        last = len(k.scale_ids) - 1
+        k.position = [last, len(k.answers[k.scale_ids[last]]) + 1]
+        return _state(k)
+
+
 def is_complete(state: KioskState) -> bool:
     return all(a is not None for v in state.answers.values() for a in v)
 

@@ -28,12 +28,13 @@ METHODS = {
     "written": N_("Written notice"),
     "message": N_("Message"),
 }
-# What each role's slip may carry. Never: scores, bands, scale names, evidence, notes.
+# What each role's slip may carry. Never: scores, bands, scale names, evidence, notes; and for
+# the head teacher and the guardians not even the level: what to do and whom to call. No slip is
+# addressed to a student: the 心理委员 reports to the counselor, never receives a classmate's risk.
 SLIP_FIELDS = {
     "principal": ("student", "class", "level", "status", "actions", "counselor"),
-    "head_teacher": ("student", "class", "attention", "actions", "counselor"),
-    "committee": ("student", "attention", "counselor"),
-    "guardian": ("student", "attention", "actions", "counselor"),
+    "head_teacher": ("student", "class", "actions", "counselor"),
+    "guardian": ("student", "actions", "counselor"),
     "counselor": ("student", "class", "level", "status", "actions"),
 }
 
@@ -173,8 +174,14 @@ def slip(vault: OpenVault, warning_id: str, role: str) -> dict:
     require(vault.user.role, "view_diagnosis")
     from app.services.students import student_archive
 
+    if role not in SLIP_FIELDS:
+        raise ValidationError("role", _("Slips are not addressed to students."))
     with vault.session() as s:
         w = s.get(Warning, warning_id)
+    if w.status != "confirmed":
+        raise ValidationError(
+            "status", _("Slips can only be printed for warnings confirmed after an interview.")
+        )
     archive = student_archive(vault, w.student_id)
     counselor = next((c for c in network_for(vault, w.student_id) if c.role == "counselor"), None)
     actions = {
@@ -188,9 +195,6 @@ def slip(vault: OpenVault, warning_id: str, role: str) -> dict:
         "class": f"{archive.row.grade}{archive.row.class_name}",
         "level": w.level,
         "status": w.status,
-        "attention": _("Needs attention")
-        if w.level in ("red", "orange")
-        else _("Routine attention"),
         "actions": actions,
         "counselor": f"{counselor.name} {counselor.phone or ''}".strip()
         if counselor

@@ -95,9 +95,7 @@ def gather_evidence(
                 AssessmentResult.flags,
                 AssessmentResult.answers,
                 AssessmentResult.administered_at,
-            ).where(
-                AssessmentResult.status == "final", AssessmentResult.administered_at >= since
-            ),
+            ).where(AssessmentResult.status == "final", AssessmentResult.administered_at >= since),
             AssessmentResult.student_id,
         )
     )

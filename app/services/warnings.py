@@ -79,9 +79,7 @@ def evaluate_all(vault: OpenVault, today: dt.date | None = None) -> EvaluationRe
     return report
 
 
-def raise_manual(
-    vault: OpenVault, student_id: str, level: str, reason: str, note: str = ""
-) -> str:
+def raise_manual(vault: OpenVault, student_id: str, level: str, reason: str, note: str = "") -> str:
     """A counselor's own judgment raises a warning like any rule; returns the warning's id.
 
     An open warning at the same or a higher level takes the reason as new evidence instead.

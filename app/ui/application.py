@@ -53,9 +53,15 @@ class Shell(QMainWindow):
         QShortcut(
             QKeySequence("Ctrl+L"),
             self,
-            activated=self.lock,
+            activated=self._lock_shortcut,
             context=Qt.ShortcutContext.ApplicationShortcut,
         )
+        from PySide6.QtWidgets import QLabel
+
+        self.kiosk_cover = QLabel(_("A self-assessment is in progress. The archive is locked."))
+        self.kiosk_cover.setObjectName("kiosk_cover")
+        self.kiosk_cover.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.stack.addWidget(self.kiosk_cover)
 
     def needs_setup(self) -> bool:
         return not VaultPaths(self.vault_path).exists()
@@ -81,17 +87,32 @@ class Shell(QMainWindow):
             vaults.get_setting(vault, "auto_lock_minutes", DEFAULT_AUTO_LOCK_MINUTES)
         )
         self.idle.touch()
+        self._build_workspace()
+        self._show_overdue_first()
+        self._scheduled_backup()
+
+    def _build_workspace(self) -> None:
         from app.ui.main_window import Workspace
 
-        self.workspace = Workspace(vault, self.runner)
+        self.workspace = Workspace(self.vault, self.runner)
         self.workspace.lock_requested.connect(self.lock)
         self.workspace.kiosk_requested.connect(self.start_kiosk)
         self.workspace.kiosk_resume_requested.connect(self.resume_kiosk)
         self.workspace.auto_lock_changed.connect(lambda m: setattr(self.idle, "minutes", m))
         self.stack.addWidget(self.workspace)
         self.stack.setCurrentWidget(self.workspace)
-        self._show_overdue_first()
-        self._scheduled_backup()
+
+    def _close_workspace(self) -> None:
+        """Close every dialog and destroy every view that showed confidential data."""
+        for w in QApplication.topLevelWidgets():
+            if w is not self and isinstance(w, QDialog) and w.isVisible():
+                w.reject()  # wizards, editors and message boxes may show confidential data
+        if self.workspace is not None:
+            workspace, self.workspace = self.workspace, None
+            workspace.shutdown()
+            self.stack.removeWidget(workspace)
+            dispose_later(workspace)  # lock may come from a shortcut inside the workspace
+        QApplication.clipboard().clear()
 
     def _scheduled_backup(self) -> None:
         """When a backup is due and its folder (a USB drive, say) is present, make one quietly."""
@@ -141,50 +162,38 @@ class Shell(QMainWindow):
         return self.open_kiosk(kiosk_service.current(self.vault, session_id))
 
     def open_kiosk(self, state, *, fullscreen: bool = True):
+        """While a student answers, the workspace behind the kiosk is locked: nothing to reach."""
         from app.ui.kiosk_window import KioskWindow
 
+        self._close_workspace()
+        self.stack.setCurrentWidget(self.kiosk_cover)
         self.kiosk = KioskWindow(self.vault, state, fullscreen=fullscreen)
         self.kiosk.left.connect(self._kiosk_left)
         if not fullscreen:
             self.kiosk.show()
         return self.kiosk
 
-    def _kiosk_left(self, session_id: str) -> None:
-        """A counselor unlocked the kiosk: back to the workspace, critical answers first."""
+    def _kiosk_left(self, _session_id: str) -> None:
+        """A counselor unlocked the kiosk with their passphrase: the workspace comes back, and
+        any critical answer is waiting in its alert bar."""
         self.kiosk = None
-        if self.workspace is None:
+        if self.vault is None:
             return
-        self.workspace.assessments.refresh()
+        self._build_workspace()
         self.workspace.show_section("assessments")
-        from app.services import assessments as assessments_service
-        from app.services import kiosk as kiosk_service
-        from app.ui.paper_entry_dialog import show_critical
 
-        student_id = kiosk_service.current(self.vault, session_id).student_id
-        mine = [
-            a for a in assessments_service.open_alerts(self.vault) if a.student_id == student_id
-        ]
-        if mine:
-            show_critical(self, [f"{a.student_name} · {a.scale_id} · {a.item}" for a in mine])
+    def _lock_shortcut(self) -> None:
+        if self.kiosk is None:  # a student at the kiosk cannot end it with Ctrl+L
+            self.lock()
 
     def lock(self) -> None:
         """Clear every view that showed confidential data, then forget the key."""
         if self.vault is None:
             return
         if self.kiosk is not None:
-            self.kiosk._allow_close = True  # the session stays open and can be resumed
-            self.kiosk.close()
+            self.kiosk.release()  # the session stays open and can be resumed
             self.kiosk = None
-        for w in QApplication.topLevelWidgets():
-            if w is not self and isinstance(w, QDialog) and w.isVisible():
-                w.reject()  # wizards, editors and message boxes may show confidential data
-        if self.workspace is not None:
-            self.workspace.sync_agent.stop()
-            workspace, self.workspace = self.workspace, None
-            workspace.students.clear()
-            self.stack.removeWidget(workspace)
-            dispose_later(workspace)  # lock may come from a shortcut inside the workspace
-        QApplication.clipboard().clear()
+        self._close_workspace()
         self.vault.lock()
         self.vault = None
         self.stack.setCurrentWidget(self.unlock_view)

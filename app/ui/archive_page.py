@@ -30,6 +30,7 @@ def _yes_no(flag: bool) -> str:
 class ArchivePage(QWidget):
     back_requested = Signal()
     edited = Signal(str)  # student id
+    warning_raised = Signal(str)  # student id
 
     def __init__(self, vault: OpenVault, student_id: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -54,6 +55,10 @@ class ArchivePage(QWidget):
             )
             print_button.clicked.connect(self.print_case_file)
             top.addWidget(print_button)
+        if allowed(vault.user.role, "view_diagnosis"):
+            manual = QPushButton(_("Raise a warning…"), objectName="archive_manual_warning")
+            manual.clicked.connect(lambda: self.raise_warning())
+            top.addWidget(manual)
         if allowed(vault.user.role, "edit_student"):
             edit = QPushButton(
                 _("Edit family situation and notes…"), objectName="edit_student_button"
@@ -61,7 +66,9 @@ class ArchivePage(QWidget):
             edit.clicked.connect(self._edit)
             top.addWidget(edit)
         layout.addLayout(top)
-        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, activated=self.back_requested)
+        QShortcut(
+            QKeySequence(Qt.Key.Key_Escape), self, activated=lambda: self.back_requested.emit()
+        )
 
         self.tabs = QTabWidget(objectName="archive_tabs")
         self.tabs.addTab(self._basic_tab(), _("Basic information"))
@@ -99,7 +106,7 @@ class ArchivePage(QWidget):
 
     def _transfer_tab(self) -> QWidget:
         """What the previous school shared through the city: results and warning levels only."""
-        from app.ui.warnings_page import level_text
+        from app.risk.levels import level_name
 
         t = self.transferred
         w = QWidget()
@@ -128,8 +135,7 @@ class ArchivePage(QWidget):
         for i, r in enumerate(t["warnings"]):
             levels.setItem(i, 0, QTableWidgetItem((r.get("raised_at") or "")[:10]))
             level = r.get("level")
-            known = level in ("red", "orange", "yellow", "watch")
-            levels.setItem(i, 1, QTableWidgetItem(level_text(level) if known else str(level)))
+            levels.setItem(i, 1, QTableWidgetItem(level_name(level)))
         for table in (results, levels):
             table.verticalHeader().setVisible(False)
             table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
@@ -138,8 +144,8 @@ class ArchivePage(QWidget):
 
     def _warning_tab(self) -> QWidget:
         """The student's warning level over time, oldest first."""
+        from app.risk.levels import level, level_name
         from app.services import warnings
-        from app.ui.warnings_page import COLORS, level_text
 
         rows = warnings.history(self.vault, self.archive.row.id)
         table = QTableWidget(len(rows), 4, objectName="warning_history")
@@ -156,13 +162,13 @@ class ArchivePage(QWidget):
             for c, v in enumerate(
                 (
                     f"{w.raised_at:%Y-%m-%d}",
-                    level_text(w.level),
+                    level_name(w.level),
                     status.get(w.status, w.status),
                     w.rule_id,
                 )
             ):
                 item = QTableWidgetItem(v)
-                item.setBackground(QColor(COLORS[w.level]))
+                item.setBackground(QColor(level(w.level).background))
                 table.setItem(r, c, item)
         table.horizontalHeader().setStretchLastSection(True)
         png = None
@@ -171,6 +177,18 @@ class ArchivePage(QWidget):
 
             png = level_chart([(w.raised_at, w.level) for w in rows])
         return _with_chart(table, png)
+
+    def raise_warning(self) -> str | None:
+        """The counselor's own judgment, from the student's page."""
+        from PySide6.QtWidgets import QDialog
+
+        from app.ui.risk_dialogs import ManualWarningDialog
+
+        dialog = ManualWarningDialog(self.vault, self.archive.row.id, self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        self.warning_raised.emit(self.archive.row.id)
+        return dialog.warning_id
 
     def print_case_file(self):
         from app.ui.print_preview import CaseFilePrintDialog

@@ -51,19 +51,27 @@ class AssessmentsPage(QWidget):
         self.alerts.setMaximumHeight(140)
         alert_layout.addWidget(self.alerts)
         ack = QPushButton(_("Mark as followed up"), objectName="ack_alert_button")
-        ack.clicked.connect(self._acknowledge)
+        ack.clicked.connect(lambda: self._acknowledge())
         alert_layout.addWidget(ack)
         layout.addWidget(self.alert_box)
 
         actions = QHBoxLayout()
         can_edit = allowed(vault.user.role, "edit_student")
         for name, label, slot in (
-            ("kiosk_button", _("Student self-assessment (kiosk)…"), self.kiosk_requested.emit),
-            ("paper_button", _("Paper answer sheets…"), self.open_paper_entry),
-            ("answer_import_button", _("Import answer sheets…"), self.import_answers),
-            ("new_plan_button", _("New assessment plan…"), self.new_plan),
-            ("answer_sheet_button", _("Print blank answer sheets…"), self.print_answer_sheets),
-            ("summary_button", _("Print screening summary…"), self.print_summary),
+            (
+                "kiosk_button",
+                _("Student self-assessment (kiosk)…"),
+                lambda: self.kiosk_requested.emit(),
+            ),
+            ("paper_button", _("Paper answer sheets…"), lambda: self.open_paper_entry()),
+            ("answer_import_button", _("Import answer sheets…"), lambda: self.import_answers()),
+            ("new_plan_button", _("New assessment plan…"), lambda: self.new_plan()),
+            (
+                "answer_sheet_button",
+                _("Print blank answer sheets…"),
+                lambda: self.print_answer_sheets(),
+            ),
+            ("summary_button", _("Print screening summary…"), lambda: self.print_summary()),
         ):
             b = QPushButton(label, objectName=name)
             b.clicked.connect(slot)
@@ -226,10 +234,24 @@ class AssessmentsPage(QWidget):
             self.resume_requested.emit(item.data(Qt.ItemDataRole.UserRole))
 
     def _acknowledge(self) -> None:
-        item = self.alerts.currentItem()
-        if item is not None:
-            assessments.acknowledge_alert(self.vault, item.data(Qt.ItemDataRole.UserRole))
-            self.refresh()
+        from app.ui.risk_dialogs import ask_reason
+
+        item = self.alerts.currentItem() or self.alerts.item(0)
+        if item is None:
+            return
+        note = ask_reason(
+            self,
+            _("Acknowledge the alert"),
+            _("What will you do, and when? (kept with the warning)"),
+            summary=item.text(),
+        )
+        if note is None:
+            return
+        try:
+            assessments.acknowledge_alert(self.vault, item.data(Qt.ItemDataRole.UserRole), note)
+        except Exception as exc:
+            QMessageBox.warning(self, _("Critical answers"), message_for(exc))
+        self.refresh()
 
     def _open_then_refresh(self, dialog: QDialog) -> QDialog:
         dialog.finished.connect(lambda _r: self.refresh())

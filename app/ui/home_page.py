@@ -19,10 +19,10 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import _
+from app.risk.levels import LEVELS, URGENT, level_name
 from app.services import records, warnings
 from app.services.permissions import ADMIN
 from app.services.vaults import OpenVault
-from app.ui.warnings_page import COLORS, level_text
 
 
 class HomePage(QWidget):
@@ -40,7 +40,8 @@ class HomePage(QWidget):
         self.overdue = self._list(layout, _("Overdue follow-up tasks"), "home_overdue", "#b00020")
         top = QHBoxLayout()
         self.levels: dict[str, QLabel] = {}
-        for level, color in COLORS.items():
+        for lv in LEVELS:
+            level, color = lv.id, lv.background
             label = QLabel(objectName=f"home_level_{level}")
             label.setAlignment(Qt.AlignmentFlag.AlignCenter)
             label.setStyleSheet(
@@ -54,7 +55,7 @@ class HomePage(QWidget):
         self.today = self._list(row, _("Today's appointments and follow-ups"), "home_today")
         layout.addLayout(row, 1)
         self.by_class = QTableWidget(0, 5, objectName="home_by_class")
-        self.by_class.setHorizontalHeaderLabels([_("Class")] + [level_text(k) for k in COLORS])
+        self.by_class.setHorizontalHeaderLabels([_("Class")] + [lv.name for lv in LEVELS])
         self.by_class.verticalHeader().setVisible(False)
         self.by_class.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.by_class_box = QGroupBox(_("Open warnings by grade and class (counseling lead)"))
@@ -87,12 +88,12 @@ class HomePage(QWidget):
         self.overdue.property("box").setVisible(self.overdue.count() > 0)
         queue = warnings.queue(self.vault)
         for level, label in self.levels.items():
-            label.setText(f"{level_text(level)}\n{sum(1 for w in queue if w.level == level)}")
+            label.setText(f"{level_name(level)}\n{sum(1 for w in queue if w.level == level)}")
         self.urgent.clear()
         for w in queue:
-            if w.level in ("red", "orange"):
+            if w.level in URGENT:
                 item = QListWidgetItem(
-                    f"{level_text(w.level)}  {w.student_name}（{w.class_label}）"
+                    f"{level_name(w.level)}  {w.student_name}（{w.class_label}）"
                 )
                 item.setBackground(Qt.GlobalColor.white)
                 self.urgent.addItem(item)
@@ -107,7 +108,7 @@ class HomePage(QWidget):
         rows += [(k, v, False) for k, v in sorted(classes.items())]
         self.by_class.setRowCount(len(rows))
         for r, (label, per_level, bold) in enumerate(rows):
-            for c, text in enumerate([label] + [str(per_level[level]) for level in COLORS]):
+            for c, text in enumerate([label] + [str(per_level[lv.id]) for lv in LEVELS]):
                 item = QTableWidgetItem(text)
                 if bold:
                     font = item.font()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -15,8 +16,10 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import N_, _
+from app.services import alerts
 from app.services.permissions import ROLE_LABELS, allowed
 from app.services.vaults import OpenVault
+from app.ui.alert_bar import AlertBar
 from app.ui.archive_page import ArchivePage
 from app.ui.assessments_page import AssessmentsPage
 from app.ui.home_page import HomePage
@@ -51,6 +54,7 @@ _LATER = {
 
 
 class Workspace(QWidget):
+    alerts_added = Signal()
     lock_requested = Signal()
     kiosk_requested = Signal()
     kiosk_resume_requested = Signal(str)  # session id
@@ -94,8 +98,18 @@ class Workspace(QWidget):
         left.addWidget(lock)
         layout.addLayout(left)
 
+        right = QVBoxLayout()
+        self.alert_bar = AlertBar(vault) if allowed(vault.user.role, "view_diagnosis") else None
+        if self.alert_bar is not None:
+            self.alert_bar.student_requested.connect(self.open_student)
+            self.alert_bar.changed.connect(self._show_alert_count)
+            right.addWidget(self.alert_bar)
+            # A commit on any thread that adds an alert refreshes the bar (queued to this one).
+            self.alerts_added.connect(self.alert_bar.refresh)
+            self._unsubscribe = alerts.on_new_alerts(self.alerts_added.emit)
         self.stack = QStackedWidget(objectName="section_stack")
-        layout.addWidget(self.stack, 1)
+        right.addWidget(self.stack, 1)
+        layout.addLayout(right, 1)
         self.students = StudentsPage(vault)
         self.students.student_opened.connect(self.open_student)
         self.students.import_requested.connect(self.open_import)
@@ -117,6 +131,8 @@ class Workspace(QWidget):
                 self.home = page
             elif key == "warnings" and allowed(vault.user.role, "view_diagnosis"):
                 page = WarningsPage(vault)
+                page.changed.connect(self.alert_bar.refresh)
+                page.student_requested.connect(self.open_student)
                 self.warnings = page
             elif key == "reports" and allowed(vault.user.role, "view_diagnosis"):
                 page = ReportsPage(vault)
@@ -148,10 +164,31 @@ class Workspace(QWidget):
         ):
             signal.connect(self.update_sync_status)
         self.update_sync_status()
+        if self.alert_bar is not None:
+            self._show_alert_count(len(self.alert_bar.items))
         # Counselors start on the home page; the principal (read-only) on the student list.
         self.show_section("home" if allowed(vault.user.role, "view_diagnosis") else "students")
         self.archive: ArchivePage | None = None
         self.students.focus_search()
+
+    _unsubscribe = staticmethod(lambda: None)
+
+    def shutdown(self) -> None:
+        """Before the workspace is destroyed (lock, kiosk): stop listening and syncing."""
+        self._unsubscribe()
+        self.sync_agent.stop()
+        self.students.clear()
+
+    def _show_alert_count(self, n: int) -> None:
+        """The count on 预警 in the navigation, red while anything waits."""
+        row = [k for k, _label in SECTIONS].index("warnings")
+        item = self.nav.item(row)
+        label = _(dict(SECTIONS)["warnings"])
+        item.setText(f"{label}（{n}）" if n else label)
+        item.setForeground(QColor("#b00020") if n else self.nav.palette().text().color())
+        font = item.font()
+        font.setBold(bool(n))
+        item.setFont(font)
 
     def update_sync_status(self, *_args) -> None:
         """Always visible: whether the city has the warnings (the counselor must know)."""
@@ -185,6 +222,9 @@ class Workspace(QWidget):
         self.archive = ArchivePage(self.vault, student_id)
         self.archive.back_requested.connect(self.close_archive)
         self.archive.edited.connect(self.open_student)
+        if self.alert_bar is not None:
+            self.archive.warning_raised.connect(lambda _sid: self.alert_bar.refresh())
+            self.archive.warning_raised.connect(lambda _sid: self.warnings.refresh())
         self.student_stack.addWidget(self.archive)
         self.student_stack.setCurrentWidget(self.archive)
         self.archive.setFocus()

@@ -67,6 +67,8 @@ def _editor(f: Field) -> QWidget:
         w = QComboBox()
         if not f.required:
             w.addItem("", None)
+        elif f.default is None:
+            w.addItem(_("(choose)"), None)  # a required choice with no default starts empty
         for key, label in f.choices.items():
             w.addItem(_(label), key)
     elif f.type == "steps":
@@ -392,7 +394,8 @@ class RecordForm(QDialog):
             self.error.setText(_("There is no previous session yet."))
             return False
         for f in self.kind.fields:
-            if f.key != "next_appointment" and not f.hidden:
+            # Today's risk is judged today: the screen is never copied from last time.
+            if f.key != "next_appointment" and not f.hidden and not f.key.startswith("risk_"):
                 _set(f, self.editors[f.key], prev.body.get(f.key))
         self._build_sections(prev.body.get("sections", {}))
         if self.case_pick is not None and prev.parent_id:

@@ -1,14 +1,19 @@
-"""预警: the open warnings by level, their review and follow-up plan, and overdue tasks first."""
+"""预警: the open warnings by level, their review and follow-up plan, and overdue tasks first.
+
+Every decision needs the words the counselor types and, for confirm/dismiss/resolve, an explicit
+confirmation; slips are printed only for confirmed warnings and never for a student.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
-
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QInputDialog,
@@ -25,25 +30,27 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import _
-from app.services import warnings
+from app.risk.levels import LEVELS, level, level_name
+from app.scales.definition import text_of
+from app.scales.scoring import flag_reason
+from app.services import warning_rules, warnings
 from app.services.permissions import allowed
 from app.services.vaults import OpenVault
 from app.ui.errors import message_for
+from app.ui.risk_dialogs import ManualWarningDialog, ask_reason
 
-COLORS = {"red": "#ffcdd2", "orange": "#ffe0b2", "yellow": "#fff9c4", "watch": "#e3f2fd"}
+COLORS = {lv.id: lv.background for lv in LEVELS}
 STATUS = {"raised": "Awaiting review", "confirmed": "Confirmed"}
 
 
-def level_text(level: str) -> str:
-    return {
-        "red": _("Level 1 (red)"),
-        "orange": _("Level 2 (orange)"),
-        "yellow": _("Level 3 (yellow)"),
-        "watch": _("Watch"),
-    }[level]
+def level_text(level_id: str) -> str:
+    return level_name(level_id)
 
 
 class WarningsPage(QWidget):
+    changed = Signal()  # a warning was reviewed, resolved or raised here
+    student_requested = Signal(str)
+
     def __init__(self, vault: OpenVault, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("warnings_page")
@@ -56,41 +63,57 @@ class WarningsPage(QWidget):
         self.overdue.setMaximumHeight(110)
         ol.addWidget(self.overdue, 1)
         done = QPushButton(_("Mark done"), objectName="task_done_button")
-        done.clicked.connect(self._task_done)
+        done.clicked.connect(lambda: self.task_done())
         ol.addWidget(done)
         layout.addWidget(self.overdue_box)
 
         bar = QHBoxLayout()
         self.summary = QLabel(objectName="warning_summary")
         bar.addWidget(self.summary, 1)
+        manual = QPushButton(_("Raise a warning by hand…"), objectName="manual_warning_button")
+        manual.clicked.connect(lambda: self.raise_manual())
+        bar.addWidget(manual)
         self.evaluate_button = QPushButton(
-            _("Evaluate the rules now"), objectName="evaluate_button"
+            _("Re-evaluate the whole school"), objectName="evaluate_button"
         )
-        self.evaluate_button.clicked.connect(self.evaluate)
+        self.evaluate_button.setToolTip(
+            _("New answers raise their warnings at once; use this after changing the rules.")
+        )
+        self.evaluate_button.clicked.connect(lambda: self.evaluate())
         self.evaluate_button.setEnabled(allowed(vault.user.role, "edit_student"))
         bar.addWidget(self.evaluate_button)
         layout.addLayout(bar)
 
-        self.table = QTableWidget(0, 5, objectName="warning_table")
+        self.table = QTableWidget(0, 7, objectName="warning_table")
         self.table.setHorizontalHeaderLabels(
-            [_("Level"), _("Student"), _("Class"), _("Rule"), _("Status")]
+            [
+                _("Level"),
+                _("Student"),
+                _("Class"),
+                _("Rule"),
+                _("Status"),
+                _("Raised"),
+                _("Needs checking"),
+            ]
         )
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.cellActivated.connect(lambda _r, _c: self.open_student())
         layout.addWidget(self.table, 1)
 
         actions = QHBoxLayout()
         for name, label, slot in (
             ("confirm_button", _("Confirm after interview…"), lambda: self.review(True)),
             ("dismiss_button", _("Dismiss with a reason…"), lambda: self.review(False)),
-            ("task_button", _("Add follow-up task…"), self.add_task),
-            ("resolve_button", _("Resolve…"), self.resolve),
-            ("network_button", _("Notify the network…"), self.open_network),
-            ("crisis_button", _("Start crisis intervention…"), self.start_crisis),
-            ("slips_button", _("Print slips…"), self.print_slips),
+            ("task_button", _("Add follow-up task…"), lambda: self.add_task()),
+            ("resolve_button", _("Resolve…"), lambda: self.resolve()),
+            ("network_button", _("Notify the network…"), lambda: self.open_network()),
+            ("crisis_button", _("Start crisis intervention…"), lambda: self.start_crisis()),
+            ("slips_button", _("Print slips…"), lambda: self.print_slips()),
+            ("open_student_button", _("Open the archive"), lambda: self.open_student()),
         ):
             b = QPushButton(label, objectName=name)
             b.clicked.connect(slot)
@@ -108,7 +131,7 @@ class WarningsPage(QWidget):
             self.overdue.addItem(item)
         self.overdue_box.setVisible(self.overdue.count() > 0)
         self.rows = warnings.queue(self.vault)
-        counts = {lvl: sum(1 for r in self.rows if r.level == lvl) for lvl in COLORS}
+        counts = {lv.id: sum(1 for r in self.rows if r.level == lv.id) for lv in LEVELS}
         self.summary.setText("   ".join(f"{level_text(k)}: {v}" for k, v in counts.items()))
         rules = self._rule_labels()
         self.table.setRowCount(len(self.rows))
@@ -119,20 +142,19 @@ class WarningsPage(QWidget):
                 w.class_label,
                 rules.get(w.rule_id, w.rule_id),
                 _(STATUS.get(w.status, w.status)),
+                f"{w.raised_at:%Y-%m-%d}",
+                "、".join(flag_reason(f) for f in w.flags),
             )
             for c, v in enumerate(values):
                 item = QTableWidgetItem(v)
-                item.setBackground(QBrush(QColor(COLORS[w.level])))
+                item.setBackground(QBrush(QColor(level(w.level).background)))
                 self.table.setItem(r, c, item)
         self.table.resizeColumnsToContents()
         self.table.horizontalHeader().setStretchLastSection(True)
 
     def _rule_labels(self) -> dict[str, str]:
-        from app.scales.definition import text_of
-
         with self.vault.session() as s:
-            _v, rules = warnings.active_rule_set(s)
-        return {r["id"]: text_of(r["label"]) for r in rules["rules"]}
+            return {k: text_of(v) for k, v in warning_rules.rule_labels(s).items()}
 
     def current(self) -> warnings.WarningRow | None:
         row = self.table.currentRow()
@@ -145,63 +167,94 @@ class WarningsPage(QWidget):
             QMessageBox.warning(self, _("Warnings"), message_for(exc))
             return False
         self.refresh()
+        self.changed.emit()
         return True
 
-    def review(self, confirmed: bool, note: str | None = None) -> bool:
+    def _pick_first(self) -> warnings.WarningRow | None:
         w = self.current()
         if w is None:
+            QMessageBox.information(self, _("Warnings"), _("Select a warning in the list first."))
+        return w
+
+    def _summary(self, w: warnings.WarningRow) -> str:
+        return f"{w.student_name}（{w.class_label}）· {level_text(w.level)}"
+
+    def review(self, confirmed: bool) -> bool:
+        w = self._pick_first()
+        if w is None:
             return False
-        if note is None:
-            prompt = (
-                _("What did the interview show?")
+        note = ask_reason(
+            self,
+            _("Confirm the warning") if confirmed else _("Dismiss the warning"),
+            _("What did the interview show?") if confirmed else _("Why is this warning dismissed?"),
+            summary=self._summary(w),
+            confirm=(
+                _("Confirm {who} as {level}?")
                 if confirmed
-                else _("Why is this warning dismissed?")
-            )
-            note, ok = QInputDialog.getMultiLineText(self, _("Warnings"), prompt)
-            if not ok:
-                return False
+                else _("Dismiss the {level} warning of {who}? It leaves the queue.")
+            ).format(who=w.student_name, level=level_text(w.level)),
+        )
+        if note is None:
+            return False
         return self._run(lambda: warnings.review(self.vault, w.id, confirmed=confirmed, note=note))
 
-    def add_task(self, title: str | None = None, due: dt.date | None = None) -> bool:
-        w = self.current()
+    def add_task(self) -> bool:
+        w = self._pick_first()
         if w is None:
             return False
-        if title is None:
-            from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout
-
-            dialog = QDialog(self)
-            dialog.setWindowTitle(_("Add follow-up task"))
-            form = QFormLayout(dialog)
-            title_edit = QLineEdit()
-            due_edit = QDateEdit(QDate.currentDate().addDays(7))
-            due_edit.setCalendarPopup(True)
-            form.addRow(_("Task"), title_edit)
-            form.addRow(_("Due"), due_edit)
-            buttons = QDialogButtonBox(
-                QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-            )
-            buttons.accepted.connect(dialog.accept)
-            buttons.rejected.connect(dialog.reject)
-            form.addRow(buttons)
-            if not dialog.exec():
-                return False
-            title, due = title_edit.text(), due_edit.date().toPython()
+        dialog = QDialog(self)
+        dialog.setObjectName("task_dialog")
+        dialog.setWindowTitle(_("Add follow-up task"))
+        form = QFormLayout(dialog)
+        title_edit = QLineEdit(objectName="task_title_edit")
+        due_edit = QDateEdit(QDate.currentDate().addDays(7), objectName="task_due_edit")
+        due_edit.setCalendarPopup(True)
+        form.addRow(_("Task"), title_edit)
+        form.addRow(_("Due"), due_edit)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(dialog.accept)
+        buttons.rejected.connect(dialog.reject)
+        form.addRow(buttons)
+        if not dialog.exec():
+            return False
+        title, due = title_edit.text(), due_edit.date().toPython()
         return self._run(lambda: warnings.add_task(self.vault, w.id, title, due))
 
-    def resolve(self, note: str | None = None) -> bool:
-        w = self.current()
+    def resolve(self) -> bool:
+        w = self._pick_first()
         if w is None:
             return False
+        note = ask_reason(
+            self,
+            _("Resolve the warning"),
+            _("How was it resolved?"),
+            summary=self._summary(w),
+            confirm=_("Resolve the {level} warning of {who}? It leaves the queue.").format(
+                who=w.student_name, level=level_text(w.level)
+            ),
+        )
         if note is None:
-            note, ok = QInputDialog.getMultiLineText(self, _("Warnings"), _("How was it resolved?"))
-            if not ok:
-                return False
+            return False
         return self._run(lambda: warnings.resolve(self.vault, w.id, note))
+
+    def raise_manual(self) -> str | None:
+        dialog = ManualWarningDialog(self.vault, None, self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.refresh()
+            self.changed.emit()
+        return dialog.warning_id
+
+    def open_student(self) -> None:
+        w = self.current()
+        if w is not None:
+            self.student_requested.emit(w.student_id)
 
     def open_network(self):
         from app.ui.network_dialog import NetworkDialog
 
-        w = self.current()
+        w = self._pick_first()
         if w is None:
             return None
         dialog = NetworkDialog(self.vault, w.id, w.student_id, self)
@@ -213,7 +266,7 @@ class WarningsPage(QWidget):
         from app.services import crisis, records
         from app.ui.record_form import RecordForm
 
-        w = self.current()
+        w = self._pick_first()
         if w is None:
             return None
         record = crisis.start_crisis(self.vault, w.student_id, trigger="warning", warning_id=w.id)
@@ -223,26 +276,38 @@ class WarningsPage(QWidget):
         form.open()
         return form
 
-    def print_slips(self, role: str | None = None):
-        """Slips for every open warning, worded for one role of the network."""
+    def print_slips(self):
+        """Slips for the selected warning (or every confirmed one), worded for one role."""
         from app.reports.documents import ROLE_TITLES
         from app.services import printing
         from app.ui.print_preview import show_document
 
-        if not self.rows:
-            return None
-        if role is None:
-            roles = list(ROLE_TITLES)
-            label, ok = QInputDialog.getItem(
-                self, _("Print slips"), _("For whom?"), [ROLE_TITLES[r] for r in roles], 1, False
+        w = self.current()
+        chosen = [w] if w is not None else [r for r in self.rows if r.status == "confirmed"]
+        confirmed = [r.id for r in chosen if r.status == "confirmed"]
+        if not confirmed:
+            QMessageBox.information(
+                self,
+                _("Print slips"),
+                _("Slips are printed only for warnings confirmed after an interview."),
             )
-            if not ok:
-                return None
-            role = roles[[ROLE_TITLES[r] for r in roles].index(label)]
-        made = printing.slips(self.vault, [w.id for w in self.rows], role)
+            return None
+        roles = list(ROLE_TITLES)
+        labels = [ROLE_TITLES[r] for r in roles]
+        label, ok = QInputDialog.getItem(
+            self, _("Print slips"), _("For whom?"), labels, labels.index("班主任"), False
+        )
+        if not ok:
+            return None
+        role = roles[labels.index(label)]
+        try:
+            made = printing.slips(self.vault, confirmed, role)
+        except Exception as exc:
+            QMessageBox.warning(self, _("Print slips"), message_for(exc))
+            return None
         return show_document(self, self.vault, made, _("Slips"))
 
-    def _task_done(self) -> None:
+    def task_done(self) -> None:
         item = self.overdue.currentItem() or self.overdue.item(0)
         if item is not None:
             self._run(
@@ -257,11 +322,12 @@ class WarningsPage(QWidget):
             report = warnings.evaluate_all(self.vault)
 
         if self._run(run):
-            self.summary.setText(
-                self.summary.text()
-                + "   "
-                + _("New: {raised}, escalated: {escalated}").format(
-                    raised=report.raised, escalated=report.escalated
-                )
+            text = _("New: {raised}, escalated: {escalated}").format(
+                raised=report.raised, escalated=report.escalated
             )
+            if report.failures:
+                text += "   " + _("{n} rule evaluations failed (see the audit log)").format(
+                    n=len(report.failures)
+                )
+            self.summary.setText(self.summary.text() + "   " + text)
         return report

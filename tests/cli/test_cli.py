@@ -205,7 +205,7 @@ def test_score_prints_the_documented_json():
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == {
         "scale": "PHQ-9",
-        "version": "1.0.0",
+        "version": "1.1.0",
         "engine_version": "1.0.0",
         "total": 3,
         "standard_score": None,
@@ -213,7 +213,7 @@ def test_score_prints_the_documented_json():
         "subscales": {},
         "band": {"id": "minimal", "label": "无或极轻"},
         "critical_items": [9],
-        "validity": {"valid": True, "flags": []},
+        "validity": {"valid": True, "flags": [], "missing_items": [], "missing_critical": []},
     }
 
 

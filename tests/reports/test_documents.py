@@ -18,6 +18,8 @@ def test_head_teacher_slips_carry_no_scores_scales_or_levels(populated_vault):
     for k in kids:
         assessments.record_result(populated_vault, k.id, "PHQ-9", [2] * 8 + [1], mode="paper")
     ids = [w.id for w in warnings.queue(populated_vault)]
+    for wid in ids:
+        warnings.review(populated_vault, wid, confirmed=True, note="面谈确认")
     pdf, serial = printing.slips(populated_vault, ids, "head_teacher")
     body = text(pdf)
     assert (

@@ -102,7 +102,9 @@ def test_the_highest_level_wins_and_keeps_its_evidence():
         TODAY,
     )
     assert (match.level, match.rule_id) == ("red", "critical-official")
-    assert match.evidence == ({"type": "critical", "id": "r-PHQ-9-010900", "scale": "PHQ-9", "item": 9},)
+    assert match.evidence == (
+        {"type": "critical", "id": "r-PHQ-9-010900", "scale": "PHQ-9", "item": 9},
+    )
 
 
 def test_every_positive_band_names_a_real_band_of_its_scale():

@@ -33,7 +33,9 @@ def test_a_critical_answer_raises_an_alert_with_the_result(populated_vault, stud
     assert [(a.student_id, a.scale_id, a.item, a.answer, a.official) for a in alerts] == [
         (student.id, "PHQ-9", 9, 1, True)
     ]
-    assessments.acknowledge_alert(populated_vault, alerts[0].id)
+    with pytest.raises(ValidationError, match="请填写对这条提醒的跟进安排"):
+        assessments.acknowledge_alert(populated_vault, alerts[0].id, "  ")
+    assessments.acknowledge_alert(populated_vault, alerts[0].id, "今天下午面谈")
     assert assessments.open_alerts(populated_vault) == []
 
 

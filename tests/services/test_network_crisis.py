@@ -18,7 +18,9 @@ def warning(populated_vault, kid):
     assessments.record_result(
         populated_vault, kid.id, "PHQ-9", [2, 2, 2, 2, 2, 2, 1, 1, 1], mode="paper"
     )
-    return warnings.queue(populated_vault)[0]
+    w = warnings.queue(populated_vault)[0]
+    warnings.review(populated_vault, w.id, confirmed=True, note="面谈确认")
+    return w
 
 
 def test_the_most_specific_person_per_role_then_the_guardians(populated_vault, kid):
@@ -57,7 +59,7 @@ def test_each_notification_records_who_when_how_and_by_whom(populated_vault, war
     )
 
 
-@pytest.mark.parametrize("role", ["head_teacher", "committee", "guardian", "principal"])
+@pytest.mark.parametrize("role", ["head_teacher", "guardian", "principal"])
 def test_slips_never_carry_scores_bands_scales_or_notes(populated_vault, kid, warning, role):
     students.update_student_flags(populated_vault, kid.id, diagnosis_note="SECRET-DIAGNOSIS")
     slip = network.slip(populated_vault, warning.id, role)
@@ -67,14 +69,24 @@ def test_slips_never_carry_scores_bands_scales_or_notes(populated_vault, kid, wa
     assert slip["student"] == kid.name
 
 
-def test_a_head_teachers_slip_has_no_level_detail(populated_vault, warning):
-    assert set(network.slip(populated_vault, warning.id, "head_teacher")) == {
-        "student",
-        "class",
-        "attention",
-        "actions",
-        "counselor",
-    }
+def test_a_head_teachers_slip_says_what_to_do_and_whom_to_call_never_a_level(
+    populated_vault, warning
+):
+    slip = network.slip(populated_vault, warning.id, "head_teacher")
+    assert set(slip) == {"student", "class", "actions", "counselor"}
+    assert slip["actions"] == "请勿让学生独处，并立即联系心理教师。"
+
+
+def test_no_slip_is_addressed_to_a_student(populated_vault, warning):
+    with pytest.raises(ValidationError, match="告知单不发给学生"):
+        network.slip(populated_vault, warning.id, "committee")
+
+
+def test_a_warning_awaiting_review_gets_no_slip(populated_vault, kid):
+    assessments.record_result(populated_vault, kid.id, "GAD-7", [3] * 7, mode="paper")
+    [w] = [w for w in warnings.queue(populated_vault) if w.status == "raised"]
+    with pytest.raises(ValidationError, match="面谈确认"):
+        network.slip(populated_vault, w.id, "head_teacher")
 
 
 def test_a_crisis_checklist_time_stamps_each_step_and_links_related_students(

@@ -26,6 +26,13 @@ def shell(qtbot, populated_vault):
     shell.lock()
 
 
+def choose_risk(form, **levels):
+    """Pick each risk field in its combo box, as the counselor must (default: none)."""
+    for key in ("risk_suicide", "risk_self_harm", "risk_others"):
+        box = form.editors[key]
+        box.setCurrentIndex(box.findData(levels.get(key, "none")))
+
+
 @pytest.fixture
 def student(populated_vault):
     return students.search_students(populated_vault, limit=1)[0]
@@ -38,7 +45,7 @@ def test_ctrl_n_on_the_students_page_opens_a_new_session(qtbot, shell, student):
     form = archive.findChild(RecordForm)
     assert form is not None and form.isVisible() and form.kind.key == "session"
     form.section_edits["complaint"].setPlainText("考试焦虑，失眠两周")
-    form.editors["risk_suicide"].setCurrentIndex(form.editors["risk_suicide"].findData("low"))
+    choose_risk(form, risk_suicide="low")
     form.save()
     entry = records.timeline(shell.vault, student.id)[0]
     assert (entry.kind, entry.summary) == ("session", "考试焦虑，失眠两周")
@@ -166,6 +173,7 @@ def test_a_new_session_is_filed_under_the_students_newest_case(qtbot, shell, stu
     form = RecordForm(shell.vault, "session", student_id=student.id)
     qtbot.addWidget(form)
     assert form.case_pick.currentData() == case.id and "学业压力" in form.case_pick.currentText()
+    choose_risk(form)
     form.save()
     assert form.saved.parent_id == case.id
 

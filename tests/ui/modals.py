@@ -1,0 +1,109 @@
+"""Answering modal dialogs the way a person does: wait for the dialog, type, press its button.
+
+A modal's `exec()` blocks the test, so each answer is scheduled before the click that opens the
+dialog. Handlers run in order, one per modal that appears (a confirmation after a reason, say).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QDialogButtonBox,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QWidget,
+)
+
+
+def answer_modals(*handlers: Callable[[QWidget], None], timeout_ms: int = 5000) -> list[str]:
+    """Schedule `handlers` for the next modal dialogs; returns the titles seen (filled later)."""
+    seen: list[str] = []
+    queue = list(handlers)
+    state = {"waited": 0, "last": None}
+
+    def tick() -> None:
+        if not queue:
+            return
+        modal = QApplication.activeModalWidget()
+        if modal is None or modal is state["last"] or not modal.isVisible():
+            state["waited"] += 20
+            if state["waited"] < timeout_ms:
+                QTimer.singleShot(20, tick)
+            return
+        state["last"], state["waited"] = modal, 0
+        seen.append(modal.windowTitle())
+        handler = queue.pop(0)
+        try:
+            handler(modal)
+        except Exception as exc:  # never leave a modal open: the test would hang
+            seen.append(f"error: {exc!r}")
+            modal.close()
+        if queue:
+            QTimer.singleShot(20, tick)
+
+    QTimer.singleShot(0, tick)
+    return seen
+
+
+def type_text(widget: QWidget, text: str) -> None:
+    """Key events for each character (QTest.keyClicks cannot run inside another QTest call)."""
+    for ch in text:
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            QApplication.sendEvent(widget, QKeyEvent(kind, 0, Qt.KeyboardModifier.NoModifier, ch))
+
+
+def click(widget: QAbstractButton) -> None:
+    QTest.mouseClick(widget, Qt.MouseButton.LeftButton)
+
+
+def _press_in_modal(button: QAbstractButton) -> None:
+    """QTest cannot nest inside the QTest click that opened the modal (Qt aborts), so the
+    button is pressed with Qt's own click(): pressed, released and clicked, as by a mouse."""
+    assert button.isVisible() and button.isEnabled(), button.text()
+    button.click()
+
+
+def button_with_text(dialog: QWidget, *texts: str) -> QAbstractButton:
+    for b in dialog.findChildren(QAbstractButton):
+        if b.isVisible() and b.text().replace("&", "") in texts:
+            return b
+    raise AssertionError(f"no button {texts} in {dialog.windowTitle()}")
+
+
+def type_and_ok(text: str) -> Callable[[QWidget], None]:
+    """Type into the dialog's first text box and press OK (确定)."""
+
+    def handle(dialog: QWidget) -> None:
+        edits = dialog.findChildren(QPlainTextEdit) or dialog.findChildren(QLineEdit)
+        edit = next(e for e in edits if e.isVisible())
+        edit.setFocus()
+        type_text(edit, text)
+        box = dialog.findChild(QDialogButtonBox)
+        _press_in_modal(box.button(QDialogButtonBox.StandardButton.Ok))
+
+    return handle
+
+
+def press(*texts: str) -> Callable[[QWidget], None]:
+    """Press the button with one of these texts (是/否/确定/取消 …)."""
+
+    def handle(dialog: QWidget) -> None:
+        _press_in_modal(button_with_text(dialog, *texts))
+
+    return handle
+
+
+def yes(dialog: QWidget) -> None:
+    assert isinstance(dialog, QMessageBox), type(dialog)
+    _press_in_modal(dialog.button(QMessageBox.StandardButton.Yes))
+
+
+def cancel(dialog: QWidget) -> None:
+    _press_in_modal(button_with_text(dialog, "Cancel", "取消"))
