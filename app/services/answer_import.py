@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from app.errors import RosterError
 from app.i18n import _
-from app.models import Student
+from app.models import Student, Warning, utcnow
 from app.roster import fields, studentno
 from app.roster.headers import normalize_header
 from app.roster.reading import read_grid
@@ -43,57 +43,122 @@ class AnswerImportReport:
     invalid: list[RowProblem] = field(default_factory=list)
     imported: int = 0
     critical: list[tuple[str, tuple[int, ...]]] = field(default_factory=list)  # (student no, items)
+    warnings: list[tuple[str, str, str]] = field(default_factory=list)  # (student no, level, rule)
+
+    def to_json(self) -> dict:
+        """The documented `xindang results import --json` shape."""
+        return {
+            "imported": self.imported,
+            "invalid": [p.to_dict() for p in self.invalid],
+            "critical": [{"student_no": no, "items": list(items)} for no, items in self.critical],
+            "warnings": [
+                {"student_no": no, "level": level, "rule": rule}
+                for no, level, rule in self.warnings
+            ],
+        }
 
 
-def preview_answers(vault: OpenVault, path: Path, scale_id: str) -> AnswerImportReport:
-    defn = get_scale(scale_id)
-    grid = read_grid(Path(path))
-    header_row, sno_col, item_cols = None, None, {}
+def _find_header(grid: list[list], defn) -> tuple[int, int, int | None, dict[int, int], list[int]]:
+    """(header row, 学籍号 column, 姓名 column, item → column, item numbers beyond the scale)."""
     for r, row in enumerate(grid[:30]):
-        cols = {}
-        sno = None
+        cols: dict[int, int] = {}
+        extra: list[int] = []
+        sno = name = None
         for c, cell in enumerate(row):
             h = normalize_header(cell)
             if h in ("学籍号", "全国学籍号", "学籍编号", "studentno"):
                 sno = c
+            elif h in ("姓名", "学生姓名", "name"):
+                name = c
             m = _ITEM.match(h)
             if m and 1 <= int(m[1]) <= defn.item_count:
                 cols[int(m[1])] = c
+            elif m and int(m[1]) > defn.item_count:
+                extra.append(int(m[1]))
         if sno is not None and len(cols) == defn.item_count:
-            header_row, sno_col, item_cols = r, sno, cols
-            break
-    if header_row is None:
-        raise RosterError(
-            _("No header row with a 学籍号 column and item columns 1–{n} was found.").format(
-                n=defn.item_count
-            )
+            return r, sno, name, cols, sorted(extra)
+    raise RosterError(
+        _("No header row with a 学籍号 column and item columns 1–{n} was found.").format(
+            n=defn.item_count
         )
+    )
+
+
+def preview_answers(vault: OpenVault, path: Path, scale_id: str) -> AnswerImportReport:
+    """Every row checked; nothing written. A row is invalid when its 学籍号 is unknown or
+    appears twice in the file, its 姓名 disagrees with the roster, an answer is not an option,
+    or the file's item columns belong to another scale (a PHQ-9 file imported as GAD-7)."""
+    defn = get_scale(scale_id)
+    grid = read_grid(Path(path))
+    header_row, sno_col, name_col, item_cols, extra = _find_header(grid, defn)
     with vault.session() as s:
-        ids = dict(s.execute(select(Student.student_no, Student.id)).all())
+        roster = {
+            no: (sid, name)
+            for no, sid, name in s.execute(select(Student.student_no, Student.id, Student.name))
+        }
     report = AnswerImportReport()
     headers = grid[header_row]
-    for r in range(header_row + 1, len(grid)):
-        raw = grid[r]
-        if all(c in (None, "") for c in raw):
-            continue
-        rownum = r + 1
+    body = [
+        (r + 1, grid[r])
+        for r in range(header_row + 1, len(grid))
+        if not all(c in (None, "") for c in grid[r])
+    ]
+
+    def cell(raw, c):
+        return fields.text(raw[c] if c is not None and c < len(raw) else "")
+
+    seen: dict[str, list[int]] = {}
+    for rownum, raw in body:
+        seen.setdefault(studentno.normalize(cell(raw, sno_col)), []).append(rownum)
+    for rownum, raw in body:
         problems = []
-        sno = studentno.normalize(fields.text(raw[sno_col] if sno_col < len(raw) else ""))
-        if sno not in ids:
+        sno = studentno.normalize(cell(raw, sno_col))
+        if extra:
+            problems.append(
+                RowProblem(
+                    rownum,
+                    str(headers[item_cols[defn.item_count]]),
+                    _(
+                        "the file has item columns up to {last}, but {scale} has {n} items: "
+                        "it may belong to another scale"
+                    ).format(last=extra[-1], scale=defn.id, n=defn.item_count),
+                )
+            )
+        if sno not in roster:
             problems.append(
                 RowProblem(
                     rownum, str(headers[sno_col]), _("no student with this 学籍号 in the vault")
                 )
             )
+        elif len(seen[sno]) > 1:
+            problems.append(
+                RowProblem(
+                    rownum,
+                    str(headers[sno_col]),
+                    _("this 学籍号 appears more than once in the file (rows {rows})").format(
+                        rows="、".join(map(str, seen[sno]))
+                    ),
+                )
+            )
+        elif name_col is not None and cell(raw, name_col) and cell(raw, name_col) != roster[sno][1]:
+            problems.append(
+                RowProblem(
+                    rownum,
+                    str(headers[name_col]),
+                    _("“{name}” differs from the roster name “{roster}”").format(
+                        name=cell(raw, name_col), roster=roster[sno][1]
+                    ),
+                )
+            )
         answers: list[int | None] = []
         for item in range(1, defn.item_count + 1):
             c = item_cols[item]
-            cell = fields.text(raw[c] if c < len(raw) else "")
-            if cell == "":
+            value_text = cell(raw, c)
+            if value_text == "":
                 answers.append(None)
                 continue
             try:
-                value = int(cell)
+                value = int(value_text)
             except ValueError:
                 value = None
             if value is None or not defn.is_allowed(item, value):
@@ -102,7 +167,7 @@ def preview_answers(vault: OpenVault, path: Path, scale_id: str) -> AnswerImport
                         rownum,
                         str(headers[c]),
                         _("“{value}” is not an option ({allowed})").format(
-                            value=cell, allowed="/".join(map(str, defn.allowed_values(item)))
+                            value=value_text, allowed="/".join(map(str, defn.allowed_values(item)))
                         ),
                     )
                 )
@@ -112,7 +177,7 @@ def preview_answers(vault: OpenVault, path: Path, scale_id: str) -> AnswerImport
         if problems:
             report.invalid.extend(problems)
         else:
-            report.rows.append(AnswerRow(rownum, ids[sno], sno, answers))
+            report.rows.append(AnswerRow(rownum, roster[sno][0], sno, answers))
     return report
 
 
@@ -123,11 +188,14 @@ def import_answers(
     *,
     skip_invalid: bool = False,
     plan_id: str | None = None,
+    dry_run: bool = False,
 ) -> AnswerImportReport:
+    """All rows or nothing (unless `skip_invalid`); the warnings the rows raise are reported."""
     require(vault.user.role, "edit_student")
     report = preview_answers(vault, path, scale_id)
-    if report.invalid and not skip_invalid:
+    if (report.invalid and not skip_invalid) or dry_run:
         return report
+    started = utcnow()
     with vault.session() as s:
         for row in report.rows:
             _r, result = store_result(
@@ -152,4 +220,18 @@ def import_answers(
                 "rows": report.imported,
             },
         )
+    numbers = {r.student_id: r.student_no for r in report.rows}
+    with vault.session() as s:
+        raised = s.execute(
+            select(Warning.student_id, Warning.level, Warning.rule_id).where(
+                Warning.student_id.in_(list(numbers)),
+                Warning.raised_at >= started,
+                Warning.status.in_(("raised", "confirmed")),
+            )
+        )
+        order = {sid: i for i, sid in enumerate(numbers)}  # the file's row order
+        report.warnings = [
+            (numbers[sid], level, rule)
+            for sid, level, rule in sorted(raised, key=lambda w: order[w[0]])
+        ]
     return report

@@ -206,6 +206,15 @@ def queue(vault: OpenVault) -> list[WarningRow]:
         return _rows(s, select(Warning).where(Warning.status.in_(OPEN)))
 
 
+def listing(vault: OpenVault, *, open_only: bool = False) -> list[WarningRow]:
+    """Every warning (or the open ones), most severe first: `xindang warnings list`."""
+    if open_only:
+        return queue(vault)
+    require(vault.user.role, "view_diagnosis")
+    with vault.session() as s:
+        return _rows(s, select(Warning))
+
+
 def history(vault: OpenVault, student_id: str) -> list[WarningRow]:
     """A student's warnings over time, for the level-over-time view on the archive page."""
     require(vault.user.role, "view_diagnosis")

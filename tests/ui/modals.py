@@ -14,6 +14,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
+    QDialog,
     QDialogButtonBox,
     QLineEdit,
     QMessageBox,
@@ -40,13 +41,13 @@ def answer_modals(*handlers: Callable[[QWidget], None], timeout_ms: int = 5000) 
         state["last"], state["waited"] = modal, 0
         seen.append(modal.windowTitle())
         handler = queue.pop(0)
+        if queue:  # scheduled first: the handler's click may open the next modal and block
+            QTimer.singleShot(20, tick)
         try:
             handler(modal)
         except Exception as exc:  # never leave a modal open: the test would hang
             seen.append(f"error: {exc!r}")
-            modal.close()
-        if queue:
-            QTimer.singleShot(20, tick)
+            modal.done(0) if isinstance(modal, QDialog) else modal.close()
 
     QTimer.singleShot(0, tick)
     return seen
@@ -103,6 +104,11 @@ def press(*texts: str) -> Callable[[QWidget], None]:
 def yes(dialog: QWidget) -> None:
     assert isinstance(dialog, QMessageBox), type(dialog)
     _press_in_modal(dialog.button(QMessageBox.StandardButton.Yes))
+
+
+def no(dialog: QWidget) -> None:
+    assert isinstance(dialog, QMessageBox), type(dialog)
+    _press_in_modal(dialog.button(QMessageBox.StandardButton.No))
 
 
 def cancel(dialog: QWidget) -> None:

@@ -2,31 +2,148 @@
 
 import datetime as dt
 
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QLabel
+
 from app.services import assessments, students, warnings
 from app.ui.application import Shell
 from app.ui.tasks import TaskRunner
 from app.ui.warnings_page import WarningsPage
+from tests.ui.modals import (
+    answer_modals,
+    cancel,
+    click,
+    no,
+    press,
+    type_and_ok,
+    type_text,
+    yes,
+)
 
 
-def test_the_queue_lists_by_level_and_walks_the_lifecycle(qtbot, populated_vault):
+def _button(page, name):
+    from PySide6.QtWidgets import QPushButton
+
+    return page.findChild(QPushButton, name)
+
+
+def _select(qtbot, table, row):
+    rect = table.visualItemRect(table.item(row, 0))
+    QTest.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+
+
+def test_the_queue_lists_by_level_and_walks_the_lifecycle_by_buttons(qtbot, populated_vault):
     kids = students.search_students(populated_vault, limit=2)
     assessments.record_result(populated_vault, kids[0].id, "GAD-7", [2] * 7, mode="paper")
     assessments.record_result(populated_vault, kids[1].id, "PHQ-9", [0] * 8 + [1], mode="paper")
     page = WarningsPage(populated_vault)
     qtbot.addWidget(page)
-    assert [page.table.item(r, 0).text() for r in range(page.table.rowCount())] == ["一级（红）"]
-    report = page.evaluate()
-    assert report.raised == 1
+    page.show()
     assert [page.table.item(r, 0).text() for r in range(2)] == ["一级（红）", "三级（黄）"]
-    page.table.selectRow(0)
-    assert page.review(True, "面谈确认，已通知家长")
-    assert page.add_task("每周复谈", dt.date.today() - dt.timedelta(days=1))
+    assert page.table.item(0, 5).text() == dt.date.today().isoformat()
+    _select(qtbot, page.table, 0)
+    seen = answer_modals(type_and_ok("面谈确认，已通知家长"), yes)
+    click(_button(page, "confirm_button"))
+    assert seen == ["确认预警", "确认预警"]
+    w = warnings.history(populated_vault, kids[1].id)[0]
+    assert w.status == "confirmed"
+    with populated_vault.session() as s:
+        from app.models import Warning
+
+        assert s.get(Warning, w.id).review_note == "面谈确认，已通知家长"
+    _select(qtbot, page.table, 0)
+
+    def task(dialog):
+        from PySide6.QtWidgets import QDateEdit, QLineEdit
+
+        type_text(dialog.findChild(QLineEdit, "task_title_edit"), "每周复谈")
+        dialog.findChild(QDateEdit, "task_due_edit").setDate(QDate.currentDate().addDays(-1))
+        press("OK", "确定")(dialog)
+
+    answer_modals(task)
+    click(_button(page, "task_button"))
     assert page.overdue.count() == 1 and not page.overdue_box.isHidden()
-    page._task_done()
+    assert "每周复谈" in page.overdue.item(0).text()
+    click(_button(page, "task_done_button"))
     assert page.overdue_box.isHidden()
-    page.table.selectRow(0)
-    assert page.resolve("情绪稳定")
+    _select(qtbot, page.table, 0)
+    answer_modals(type_and_ok("情绪稳定，转入常规关注"), yes)
+    click(_button(page, "resolve_button"))
     assert page.table.rowCount() == 1
+    [resolved] = [h for h in warnings.history(populated_vault, kids[1].id) if h.id == w.id]
+    assert resolved.status == "resolved"
+
+
+def test_resolving_needs_a_typed_reason_and_a_confirmation(qtbot, populated_vault):
+    kid = students.search_students(populated_vault, limit=1)[0]
+    assessments.record_result(populated_vault, kid.id, "PHQ-9", [0] * 8 + [1], mode="paper")
+    w = warnings.queue(populated_vault)[0]
+    warnings.review(populated_vault, w.id, confirmed=True, note="面谈确认")
+    page = WarningsPage(populated_vault)
+    qtbot.addWidget(page)
+    page.show()
+    _select(qtbot, page.table, 0)
+
+    def empty_then_cancel(dialog):
+        assert not dialog.findChild(object, "reason_ok").isEnabled()  # nothing typed yet
+        cancel(dialog)
+
+    answer_modals(empty_then_cancel)
+    click(_button(page, "resolve_button"))
+    answer_modals(type_and_ok("已稳定"), no, cancel)  # second thoughts at the question
+    click(_button(page, "resolve_button"))
+    assert [r.status for r in warnings.queue(populated_vault)] == ["confirmed"]
+
+
+def test_a_counselor_raises_a_warning_by_hand_from_the_archive(qtbot, populated_vault):
+    kid = students.search_students(populated_vault, limit=1)[0]
+    shell = Shell(populated_vault.root, runner=TaskRunner(inline=True))
+    qtbot.addWidget(shell)
+    shell.show()
+    shell.enter(populated_vault)
+    shell.workspace.open_student(kid.id)
+    archive = shell.workspace.archive
+
+    def manual(dialog):
+        from PySide6.QtWidgets import QComboBox, QLineEdit
+
+        combo = dialog.findChild(QComboBox, "manual_level_combo")
+        combo.setCurrentIndex(combo.findData("red"))
+        ok = dialog.findChild(object, "manual_ok")
+        ok.click()  # no reason yet: refused in the dialog
+        assert "请填写预警原因" in " ".join(lab.text() for lab in dialog.findChildren(QLabel))
+        type_text(dialog.findChild(QLineEdit, "manual_reason_edit"), "课堂上说活着没意思")
+        ok.click()
+
+    answer_modals(manual)
+    click(archive.findChild(object, "archive_manual_warning"))
+    [w] = warnings.queue(populated_vault)
+    assert (w.student_id, w.level, w.rule_id) == (kid.id, "red", "manual")
+    assert w.evidence[0]["reason"] == "课堂上说活着没意思"
+    bar = shell.workspace.alert_bar
+    assert bar.isVisible() and "咨询师判断：课堂上说活着没意思" in bar.list.item(0).text()
+    answer_modals(type_and_ok("已约今天第三节课面谈"))
+    click(bar.ack_button)
+    assert bar.isHidden() and shell.workspace.nav.item(3).text() == "预警"
+    shell.lock()
+
+
+def test_slips_are_refused_until_the_warning_is_confirmed_and_never_for_a_student(
+    qtbot, populated_vault
+):
+    from app.reports.documents import ROLE_TITLES
+
+    kid = students.search_students(populated_vault, limit=1)[0]
+    assessments.record_result(populated_vault, kid.id, "GAD-7", [3] * 7, mode="paper")
+    page = WarningsPage(populated_vault)
+    qtbot.addWidget(page)
+    page.show()
+    _select(qtbot, page.table, 0)
+    seen = answer_modals(press("OK", "确定"))
+    click(_button(page, "slips_button"))
+    assert seen == ["打印告知单"]
+    assert "班级心理委员" not in ROLE_TITLES.values()
 
 
 def test_unlock_shows_overdue_tasks_first_and_the_archive_shows_levels(qtbot, populated_vault):
@@ -48,8 +165,6 @@ def test_unlock_shows_overdue_tasks_first_and_the_archive_shows_levels(qtbot, po
 
 
 def test_notify_the_network_and_start_a_crisis_from_a_warning(qtbot, populated_vault):
-    from PySide6.QtCore import Qt
-
     from app.services import network, records
     from app.ui.settings_page import SettingsPage
 
@@ -79,7 +194,6 @@ def test_notify_the_network_and_start_a_crisis_from_a_warning(qtbot, populated_v
     stored = records.get_record(populated_vault, entry.id)
     assert list(stored.body["steps"]) == ["ensure_safety"] and stored.body["trigger"] == "warning"
     assert [c.role for c in network.network_for(populated_vault, kid.id)][0] == "principal"
-    del Qt
 
 
 def test_the_home_page_puts_overdue_tasks_and_urgent_warnings_first(qtbot, populated_vault):
