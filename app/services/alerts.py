@@ -98,7 +98,7 @@ def describe_evidence(s: Session, evidence: list[dict]) -> list[str]:
                 total="—" if r.total is None else f"{r.total:g}"
             )
             if r.band_label:
-                text += f"（{text_of(r.band_label)}）"
+                text += f"（{r.band_label}）"
             flags = [flag_reason(f) for f in e.get("flags", ())]
             if flags:
                 text += " · " + _("needs checking: {reasons}").format(reasons="、".join(flags))

@@ -194,3 +194,30 @@ def test_the_landing_page_says_what_is_due_today(qtbot, populated_vault, student
     due.click()
     assert shell.workspace.stack.currentWidget() is shell.workspace.records
     shell.lock()
+
+
+def test_the_risk_screen_starts_empty_and_high_suicidal_ideation_alerts_at_once(
+    qtbot, shell, student
+):
+    from PySide6.QtWidgets import QDialogButtonBox, QLabel
+
+    from app.services import warnings
+
+    shell.workspace.open_student(student.id)
+    archive = shell.workspace.archive
+    qtbot.keySequence(archive, QKeySequence(QKeySequence.StandardKey.New))
+    form = archive.findChild(RecordForm)
+    for key in ("risk_suicide", "risk_self_harm", "risk_others"):
+        assert form.editors[key].currentText() == "（请选择）"
+    save = form.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Save)
+    form.section_edits["complaint"].setPlainText("说最近觉得活着没意思")
+    QTest.mouseClick(save, Qt.MouseButton.LeftButton)
+    assert "自杀意念为必填项" in form.findChild(QLabel, "record_error").text()
+    assert records.timeline(shell.vault, student.id) == []
+    choose_risk(form, risk_suicide="high")
+    QTest.mouseClick(save, Qt.MouseButton.LeftButton)
+    [w] = warnings.queue(shell.vault)
+    assert (w.level, w.rule_id) == ("red", "session-risk-high")
+    bar = shell.workspace.alert_bar
+    assert bar.isVisible() and "个别咨询风险评估：自杀意念 高" in bar.list.item(0).text()
+    assert shell.workspace.nav.item(3).text() == "预警（1）"
