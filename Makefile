@@ -54,7 +54,7 @@ i18n: setup
 	$(PY) scripts/update_catalog.py
 
 screenshots: setup
-	xvfb-run -a -s "-screen 0 1280x900x24" $(PY) scripts/screenshots.py
+	xvfb-run -a -s "-screen 0 1366x768x24" $(PY) scripts/screenshots.py
 
 # The reference city server on https://127.0.0.1:8443 with a private PostgreSQL (README: 同步).
 cloud-dev: setup

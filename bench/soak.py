@@ -72,13 +72,27 @@ def _writer(root: Path, kind: str, fd: int, seed: int) -> None:
                 "session",
                 occurred_at=when,
                 student_id=rng.choice(kids),
-                body={"duration_min": n % 90 + 1},
+                body={
+                    "duration_min": n % 90 + 1,
+                    "risk_suicide": "none",
+                    "risk_self_harm": "none",
+                    "risk_others": "none",
+                },
             )
             mine.append(r.id)
             ack = f"record {r.id} 1"
         elif kind == "edit":
             rid = rng.choice(mine)
-            r = records.update_record(vault, rid, body={"duration_min": n % 90 + 1})
+            r = records.update_record(
+                vault,
+                rid,
+                body={
+                    "duration_min": n % 90 + 1,
+                    "risk_suicide": "none",
+                    "risk_self_harm": "none",
+                    "risk_others": "none",
+                },
+            )
             ack = f"record {rid} {r.version}"
         elif kind == "result":
             row, _ = assessments.record_result(

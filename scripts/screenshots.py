@@ -121,15 +121,7 @@ def main() -> int:
     assessments.record_result(
         shell.vault, first[0].id, "GAD-7", [1, 1, 2, 1, 0, 1, 1], mode="import"
     )
-    state = kiosk.start(shell.vault, first[1].id, ["PHQ-9", "GAD-7"])
-    state = kiosk.answer(shell.vault, state.session_id, 1, 4.0)
-    state = kiosk.answer(shell.vault, state.session_id, 0, 3.0)
-    window = shell.open_kiosk(state)
-    pump(500)
-    window.grab().save(str(OUT / "08-kiosk-item.png"))
-    window._allow_close = True
-    window.close()
-    shell.kiosk = None
+    ws = kiosk_screens(shell, first[1].id)
     from app.ui.paper_entry_dialog import PaperEntryDialog
 
     paper = PaperEntryDialog(shell.vault, shell, scale_id="PHQ-9")
@@ -341,6 +333,67 @@ def main() -> int:
     shutil.rmtree(tmp, ignore_errors=True)
     print("screenshots written to", OUT)
     return 0
+
+
+def press(window, key, wait_ms: int = 450) -> None:
+    """A key as a student presses it: after the kiosk's debounce, never faster."""
+    from PySide6.QtTest import QTest
+
+    pump(wait_ms)
+    QTest.keyClick(window, key)
+
+
+def kiosk_screens(shell, student_id: str):
+    """Issue 13: intro, an item, the review, the closing help; then the alert bar it leaves."""
+    from PySide6.QtCore import Qt
+
+    from app.services import kiosk
+    from app.services.demo import DEMO_PASSPHRASE
+
+    state = kiosk.start(shell.vault, student_id, ["PHQ-9"])
+    window = shell.open_kiosk(state)
+    pump(500)
+    window.grab().save(str(OUT / "30-kiosk-intro.png"))
+    press(window, Qt.Key.Key_Return)
+    for key in "21":
+        press(window, getattr(Qt.Key, f"Key_{key}"))
+    pump(500)
+    window.grab().save(str(OUT / "08-kiosk-item.png"))
+    for key in "3221213":  # item 9: 一半以上的天数
+        press(window, getattr(Qt.Key, f"Key_{key}"))
+    pump(500)
+    window.grab().save(str(OUT / "31-kiosk-review.png"))
+    pump(450)
+    window.submit_button.click()
+    pump(300)
+    window.grab().save(str(OUT / "32-kiosk-closing.png"))
+    window.try_exit(DEMO_PASSPHRASE)  # what the counselor types into the exit prompt
+    pump(300)
+    ws = shell.workspace
+    shell.resize(1366, 768)
+    pump(300)
+    shell.grab().save(str(OUT / "33-alert-bar-after-kiosk.png"))
+    from app.ui.risk_dialogs import ManualWarningDialog, ReasonDialog
+
+    manual = ManualWarningDialog(shell.vault, student_id, shell)
+    manual.reason.setText("课堂上说“活着没意思”，班主任报告")
+    manual.show()
+    pump(300)
+    manual.grab().save(str(OUT / "34-manual-warning.png"))
+    manual.reject()
+    bar = ws.alert_bar
+    ack = ReasonDialog(
+        shell,
+        "确认知悉",
+        "你将如何跟进、何时跟进？（记录在预警中）",
+        summary=bar.items[0].headline + "".join(f"\n{d}" for d in bar.items[0].details),
+    )
+    ack.edit.setPlainText("已约今天第三节课当面评估，并电话告知家长")
+    ack.show()
+    pump(300)
+    ack.grab().save(str(OUT / "35-acknowledge-alert.png"))
+    ack.reject()
+    return ws
 
 
 def key_screens(shell, tmp: Path) -> None:

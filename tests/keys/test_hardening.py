@@ -47,7 +47,12 @@ def scripted_session(vault, tmp_path, monkeypatch):
             "session",
             occurred_at=dt.datetime(2026, 11, 2, 10),
             student_id=sid,
-            body={"sections": {"complaint": kids[2].name}},
+            body={
+                "risk_suicide": "none",
+                "risk_self_harm": "none",
+                "risk_others": "none",
+                "sections": {"complaint": kids[2].name},
+            },
         )
         printing.case_file(vault, sid)
         backups.backup(vault, tmp_path / "usb")

@@ -49,17 +49,28 @@ def test_every_printable_document_opens_in_the_preview(qtbot, populated_vault):
     from app.ui.records_page import RecordsPage
     from app.ui.warnings_page import WarningsPage
 
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    from app.ui.print_preview import PrintPreview
+    from tests.ui.modals import answer_modals, press
+
     kid = students.search_students(populated_vault, limit=1)[0]
     assessments.record_result(populated_vault, kid.id, "PHQ-9", [0] * 8 + [1], mode="paper")
-    assert warnings.queue(populated_vault)
+    [w] = warnings.queue(populated_vault)
+    warnings.review(populated_vault, w.id, confirmed=True, note="面谈确认")
     wpage = WarningsPage(populated_vault)
     apage = AssessmentsPage(populated_vault)
     rpage = RecordsPage(populated_vault)
     for page in (wpage, apage, rpage):
         qtbot.addWidget(page)
     cls = students.grades_and_classes(populated_vault)[0].classes[0].id
+    wpage.show()
+    seen = answer_modals(press("OK", "确定"))  # the role: 班主任 is offered first
+    QTest.mouseClick(wpage.findChild(object, "slips_button"), Qt.MouseButton.LeftButton)
+    assert seen == ["打印告知单"]
     previews = [
-        wpage.print_slips("head_teacher"),
+        wpage.findChild(PrintPreview),
         apage.print_answer_sheets("GAD-7", cls),
         apage.print_answer_sheets("PHQ-9", None),
         apage.print_summary("PHQ-9"),
