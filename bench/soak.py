@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import os
 import random
+import select
 import shutil
 import signal
 import sqlite3
@@ -145,6 +146,9 @@ def kill_run(kills: int, folder: Path, seed: int = 1, max_delay: float = 0.15) -
     rng = random.Random(seed)
     root = folder / "vault"
     make_vault(root).lock()
+    from app.scales.library import all_scales
+
+    all_scales()  # loaded once here, inherited by every child: they start writing sooner
     acked = lost = failures = 0
     per_kind: Counter = Counter()
     for i in range(kills):
@@ -158,7 +162,10 @@ def kill_run(kills: int, folder: Path, seed: int = 1, max_delay: float = 0.15) -
             finally:
                 os._exit(0)
         os.close(w)
-        time.sleep(rng.uniform(0.02, max_delay))
+        # Kill at a random moment *during writes*: wait for the child's first acknowledged
+        # commit (unlocking takes a varying time on a loaded machine), then a random while.
+        select.select([r], [], [], 10.0)
+        time.sleep(rng.uniform(0.0, max_delay))
         os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
         with os.fdopen(r, "rb") as fh:
