@@ -112,7 +112,7 @@ def main() -> int:
     wiz.close()
 
     # Issue 3: kiosk, paper grid, assessment history.
-    from app.services import assessments, kiosk
+    from app.services import assessments
     from app.services import students as students_service
 
     first = students_service.search_students(shell.vault, limit=3)

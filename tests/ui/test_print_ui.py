@@ -44,15 +44,14 @@ def test_preview_and_print_leave_no_temporary_file(qtbot, populated_vault, tmp_p
 
 
 def test_every_printable_document_opens_in_the_preview(qtbot, populated_vault):
-    from app.services import assessments, warnings
-    from app.ui.assessments_page import AssessmentsPage
-    from app.ui.records_page import RecordsPage
-    from app.ui.warnings_page import WarningsPage
-
     from PySide6.QtCore import Qt
     from PySide6.QtTest import QTest
 
+    from app.services import assessments, warnings
+    from app.ui.assessments_page import AssessmentsPage
     from app.ui.print_preview import PrintPreview
+    from app.ui.records_page import RecordsPage
+    from app.ui.warnings_page import WarningsPage
     from tests.ui.modals import answer_modals, press
 
     kid = students.search_students(populated_vault, limit=1)[0]
