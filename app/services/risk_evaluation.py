@@ -193,10 +193,13 @@ def raise_warning(
 ) -> tuple[str, Warning]:
     """'raised', 'escalated', 'updated' or 'unchanged', and the warning that holds the evidence.
 
-    An open warning at this level or higher is never lowered or duplicated; new evidence is added
-    to it, and an urgent one shows in the alert bar again until someone acknowledges it.
+    An open warning at this level or higher is never lowered or duplicated. New evidence at the
+    same level is added to it, and an urgent one shows in the alert bar again until someone
+    acknowledges it; a milder finding leaves it as it is.
     """
-    if existing is not None and LEVEL_ORDER[existing.level] <= LEVEL_ORDER[level]:
+    if existing is not None and LEVEL_ORDER[existing.level] < LEVEL_ORDER[level]:
+        return "unchanged", existing  # a milder finding neither lowers nor re-alerts
+    if existing is not None and existing.level == level:
         known = {_key(e) for e in existing.evidence or ()}
         fresh = [e for e in evidence if _key(e) not in known]
         if not fresh:

@@ -95,15 +95,11 @@ def raise_manual(vault: OpenVault, student_id: str, level: str, reason: str, not
         evidence = {"type": "manual", "id": new_id(), "reason": reason}
         if note:
             evidence["note"] = note
-        _outcome, w = raise_warning(
-            s,
-            student_id,
-            level,
-            "manual",
-            None,
-            [evidence],
-            open_warnings(s, [student_id]).get(student_id),
-        )
+        existing = open_warnings(s, [student_id]).get(student_id)
+        if existing is not None and LEVEL_ORDER[existing.level] < LEVEL_ORDER[level]:
+            existing.evidence = [*(existing.evidence or ()), evidence]  # the words are kept
+            return existing.id
+        _outcome, w = raise_warning(s, student_id, level, "manual", None, [evidence], existing)
         s.flush()
         return w.id
 

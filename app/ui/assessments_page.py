@@ -50,7 +50,7 @@ class AssessmentsPage(QWidget):
         self.alerts = QListWidget(objectName="alert_list")
         self.alerts.setMaximumHeight(140)
         alert_layout.addWidget(self.alerts)
-        ack = QPushButton(_("Mark as followed up"), objectName="ack_alert_button")
+        ack = QPushButton(_("Acknowledge and say what next…"), objectName="ack_alert_button")
         ack.clicked.connect(lambda: self._acknowledge())
         alert_layout.addWidget(ack)
         layout.addWidget(self.alert_box)

@@ -130,7 +130,7 @@ class ManualWarningDialog(QDialog):
         form.addRow(_("Level"), self.level)
         self.reason = QLineEdit(objectName="manual_reason_edit")
         self.reason.setPlaceholderText(_("e.g. said in class that life is meaningless"))
-        form.addRow(_("Reason") + " *", self.reason)
+        form.addRow(_("Reason for the warning") + " *", self.reason)
         self.note = QPlainTextEdit(objectName="manual_note_edit")
         self.note.setTabChangesFocus(True)
         self.note.setMaximumHeight(90)

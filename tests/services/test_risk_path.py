@@ -232,3 +232,14 @@ def test_a_broken_rule_stored_by_an_older_version_stops_nothing(populated_vault,
     report = warnings.evaluate_all(populated_vault)
     assert {f.rule_id for f in report.failures} == {"typo"}
     assert report.unchanged == 1
+
+
+def test_a_milder_finding_neither_lowers_nor_brings_back_an_acknowledged_alert(
+    populated_vault, kids
+):
+    assessments.record_result(populated_vault, kids[0].id, "PHQ-9", SEVERE, mode="paper")
+    [a] = alerts.pending(populated_vault)
+    alerts.acknowledge(populated_vault, a.kind, a.id, "已面谈")
+    assessments.record_result(populated_vault, kids[0].id, "GAD-7", [2] * 7, mode="paper")
+    assert alerts.pending(populated_vault) == []
+    assert levels(populated_vault) == {(kids[0].id, "red", "severe-depression")}
