@@ -367,14 +367,13 @@ class KioskSetupDialog(QDialog):
 
     def __init__(self, vault: vaults.OpenVault, parent=None) -> None:
         from PySide6.QtWidgets import (
-            QCompleter,
             QFormLayout,
             QListWidget,
             QListWidgetItem,
         )
 
         from app.scales.library import all_scales
-        from app.services import students
+        from app.ui.student_picker import StudentPicker
 
         super().__init__(parent)
         self.setObjectName("kiosk_setup_dialog")
@@ -383,15 +382,7 @@ class KioskSetupDialog(QDialog):
         self.student_id: str | None = None
         layout = QVBoxLayout(self)
         form = QFormLayout()
-        self.search = QLineEdit(objectName="kiosk_student_edit")
-        self.search.setPlaceholderText(_("Name, pinyin initials or 学籍号"))
-        self._rows = {
-            f"{r.name} {r.grade}{r.class_name} {r.student_no}": r.id
-            for r in students.search_students(vault, students.StudentFilter(status="enrolled"))
-        }
-        completer = QCompleter(sorted(self._rows), self)
-        completer.setFilterMode(Qt.MatchFlag.MatchContains)
-        self.search.setCompleter(completer)
+        self.search = StudentPicker(vault, "kiosk_student_edit", self)
         form.addRow(_("Student"), self.search)
         from PySide6.QtWidgets import QComboBox
 
@@ -433,7 +424,7 @@ class KioskSetupDialog(QDialog):
         ]
 
     def _accept(self) -> None:
-        self.student_id = self._rows.get(self.search.text().strip())
+        self.student_id = self.search.student_id()
         if self.student_id is None:
             self.error.setText(_("Pick the student from the list."))
             return

@@ -6,10 +6,8 @@ are some, so a click can never store an empty or boolean note.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
-    QCompleter,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -27,6 +25,7 @@ from app.services import students, warnings
 from app.services.vaults import OpenVault
 from app.ui.errors import message_for
 from app.ui.form_parts import error_label
+from app.ui.student_picker import StudentPicker
 
 
 class ReasonDialog(QDialog):
@@ -108,17 +107,9 @@ class ManualWarningDialog(QDialog):
         self.warning_id: str | None = None
         layout = QVBoxLayout(self)
         form = QFormLayout()
-        self.search: QLineEdit | None = None
+        self.search: StudentPicker | None = None
         if student_id is None:
-            self.search = QLineEdit(objectName="manual_student_edit")
-            self.search.setPlaceholderText(_("Name, pinyin initials or 学籍号"))
-            self._rows = {
-                f"{r.name} {r.grade}{r.class_name} {r.student_no}": r.id
-                for r in students.search_students(vault, students.StudentFilter(status="enrolled"))
-            }
-            completer = QCompleter(sorted(self._rows), self)
-            completer.setFilterMode(Qt.MatchFlag.MatchContains)
-            self.search.setCompleter(completer)
+            self.search = StudentPicker(vault, "manual_student_edit", self)
             form.addRow(_("Student"), self.search)
         else:
             row = students.student_archive(vault, student_id).row
@@ -150,7 +141,7 @@ class ManualWarningDialog(QDialog):
     def _accept(self) -> None:
         student_id = self.student_id
         if self.search is not None:
-            student_id = self._rows.get(self.search.text().strip())
+            student_id = self.search.student_id()
             if student_id is None:
                 self.error.setText(_("Pick the student from the list."))
                 return

@@ -1,5 +1,6 @@
 """The client against the real server: outbox, ordering, parking, corrections, conflicts, streams."""
 
+import contextlib
 import datetime as dt
 import json
 
@@ -261,6 +262,23 @@ def test_plans_rules_and_scales_from_the_city_are_applied(enrolled, city):
         newest = s.scalars(select(WarningRuleSet).order_by(WarningRuleSet.version.desc())).first()
         assert len(newest.rules["rules"]) == 3
     assert get_scale("GAD-7").version == "9.0.0"
+
+
+def test_a_rule_set_with_a_typo_from_the_city_is_refused_and_the_rules_in_force_stay(
+    enrolled, city
+):
+    from app.paths import resources_dir
+    from app.services.warning_rules import active_rule_set
+
+    rules = json.loads((resources_dir() / "risk" / "default_rules.json").read_text("utf-8"))
+    rules["rules"][0]["when"] = {"all": [{"diagnosis": True}, {"diagnosys_typo": True}]}
+    with city.store.session() as s:
+        publish(s, "rules", "city", {"rules": rules})
+    with contextlib.suppress(Exception):
+        sync_once(enrolled)
+    with enrolled.session() as s:
+        version, in_force = active_rule_set(s)
+    assert version == 1 and in_force["rules"][0]["when"] == {"critical": {"official": True}}
 
 
 def test_a_transferred_in_student_brings_only_the_shareable_archive(

@@ -89,3 +89,30 @@ def test_a_plan_shows_who_has_not_taken_it(qtbot, populated_vault):
     box = page.show_plan(0)
     assert f"已完成：1 / {len(members)}" in box.text() and members[1].name in box.text()
     box.close()
+
+
+def test_a_severe_paper_sheet_shows_red_in_the_alert_bar_without_any_button(qtbot, populated_vault):
+    """Observation 1 of issue 13: no 立即按规则评估 is needed for a band-based warning."""
+    from PySide6.QtTest import QTest
+
+    shell = Shell(populated_vault.root, runner=TaskRunner(inline=True))
+    qtbot.addWidget(shell)
+    shell.resize(1366, 768)
+    shell.show()
+    shell.enter(populated_vault)
+    ws = shell.workspace
+    ws.show_section("assessments")
+    QTest.mouseClick(ws.assessments.findChild(object, "paper_button"), Qt.MouseButton.LeftButton)
+    dialog = ws.assessments.findChild(PaperEntryDialog)
+    dialog.scale.setCurrentIndex(dialog.scale.findData("PHQ-9"))
+    grid = dialog.grid
+    grid.setCurrentCell(0, 0)
+    for key in "333332220":  # total 21, item 9 = 0
+        QTest.keyClick(grid, key)
+    QTest.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    bar = ws.alert_bar
+    assert bar.isVisible() and bar.list.count() == 1
+    assert "一级" in bar.list.item(0).text() and "PHQ-9 总分 21（重度）" in bar.list.item(0).text()
+    assert ws.nav.item(3).text() == "预警（1）"
+    dialog.close()
+    shell.lock()
