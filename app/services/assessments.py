@@ -33,6 +33,7 @@ class ResultRow:
     valid: bool
     flags: tuple[str, ...]
     status: str
+    missing_items: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,7 @@ def _row(r: AssessmentResult) -> ResultRow:
         r.valid,
         tuple(r.flags or ()),
         r.status,
+        tuple(r.missing_items or ()),
     )
 
 

@@ -23,6 +23,18 @@ from app.services.permissions import allowed
 from app.services.vaults import OpenVault
 
 
+def _validity_text(h: assessments.ResultRow) -> str:
+    """有效, or 需核查 with the reasons in words and the blank items named."""
+    from app.scales.scoring import flag_reason
+
+    if h.valid and not h.flags:
+        return _("valid")
+    text = _("needs checking: {reasons}").format(reasons="、".join(flag_reason(f) for f in h.flags))
+    if h.missing_items:
+        text += _(" (blank: items {items})").format(items="、".join(map(str, h.missing_items)))
+    return text
+
+
 def _yes_no(flag: bool) -> str:
     return _("Yes") if flag else _("No")
 
@@ -232,7 +244,7 @@ class ArchivePage(QWidget):
                 "" if h.total is None else f"{h.total:g}",
                 "" if h.standard_score is None else f"{h.standard_score:g}",
                 h.band_label or "",
-                _("valid") if h.valid else _("check: {flags}").format(flags=", ".join(h.flags)),
+                _validity_text(h),
                 "、".join(map(str, h.critical_items)),
             )
             for c, v in enumerate(values):

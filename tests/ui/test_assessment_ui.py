@@ -116,3 +116,17 @@ def test_a_severe_paper_sheet_shows_red_in_the_alert_bar_without_any_button(qtbo
     assert ws.nav.item(3).text() == "预警（1）"
     dialog.close()
     shell.lock()
+
+
+def test_a_blank_item_9_is_never_shown_as_valid_in_the_history(qtbot, populated_vault, student):
+    from app.ui.archive_page import ArchivePage
+
+    assessments.record_result(
+        populated_vault, student.id, "PHQ-9", [1, 1, 1, 1, 0, 0, 0, 0, None], mode="paper"
+    )
+    page = ArchivePage(populated_vault, student.id)
+    qtbot.addWidget(page)
+    page.tabs.setCurrentIndex(1)
+    table = page.findChild(object, "assessment_history")
+    assert table.item(0, 2).text() == ""  # no total for an incomplete sheet
+    assert table.item(0, 5).text() == "需核查：有漏答题、危机条目未作答（未作答：第 9 题）"
