@@ -79,6 +79,8 @@ def run(tmp) -> list[dict]:
     for sid in members:
         assessments.record_result(vault, sid, "PHQ-9", [1] * 8 + [1], mode="paper")
     ids = [w.id for w in warnings.queue(vault) if w.student_id in members]
+    for wid in ids:  # slips are printed only for warnings confirmed after an interview
+        warnings.review(vault, wid, confirmed=True, note="面谈确认")
     t = time.perf_counter()
     printing.slips(vault, ids, "head_teacher")
     slip_time = time.perf_counter() - t
