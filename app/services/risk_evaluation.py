@@ -13,9 +13,8 @@ import datetime as dt
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
-from itertools import chain
 
-from sqlalchemy import event, inspect, select
+from sqlalchemy import event, func, inspect, select
 from sqlalchemy.orm import Session
 
 from app.i18n import _
@@ -135,27 +134,54 @@ def gather_evidence(
     for aid, sid, scale, item, official, result_id in alerts:
         if sid in out and (result_id is None or result_id in counting):
             out[sid].alerts.append(PendingAlert(aid, scale, item, official))
-    recs = s.execute(
+    live = (Record.voided_at.is_(None), Record.student_id.is_not(None))
+    for rid, sid, body, when in s.execute(
         only(
-            select(Record.id, Record.student_id, Record.kind, Record.body, Record.occurred_at)
-            .where(Record.voided_at.is_(None), Record.kind.in_(_EVIDENCE_KINDS))
+            select(Record.id, Record.student_id, Record.body, Record.occurred_at).where(
+                Record.kind == "life_event", *live
+            ),
+            Record.student_id,
+        )
+    ):
+        if sid in out:
+            out[sid].events.append((rid, body.get("event_type", "other"), when))
+    for rid, sid, when in s.execute(
+        only(
+            select(Record.id, Record.student_id, Record.occurred_at)
+            .where(Record.kind == "observation", *live)
             .order_by(Record.occurred_at),
             Record.student_id,
         )
-    )
-    for rid, sid, kind, body, when in recs:
-        ev = out.get(sid)
-        if ev is None:
-            continue
-        if kind == "life_event":
-            ev.events.append((rid, body.get("event_type", "other"), when))
-        elif kind == "observation":
-            ev.observations.append((rid, when))
-        elif kind == "session":
-            risks = {f: body[f] for f in RISK_FIELDS if body.get(f)}
-            ev.session = SessionRisk(rid, when, risks)
-        else:
-            ev.referral = (rid, body.get("status", "suggested"))
+    ):
+        if sid in out:
+            out[sid].observations.append((rid, when))
+    # Only the latest session's risk screen and the latest referral count: a long history is
+    # not read (a student with 60 sessions costs the same as one with one).
+    for kind in ("session", "referral"):
+        latest = only(
+            select(Record.student_id, func.max(Record.occurred_at).label("at"))
+            .where(Record.kind == kind, *live)
+            .group_by(Record.student_id),
+            Record.student_id,
+        ).subquery()
+        rows = s.execute(
+            select(Record.id, Record.student_id, Record.body, Record.occurred_at)
+            .join(
+                latest,
+                (Record.student_id == latest.c.student_id) & (Record.occurred_at == latest.c.at),
+            )
+            .where(Record.kind == kind, *live)
+            .order_by(Record.created_at)
+        )
+        for rid, sid, body, when in rows:
+            ev = out.get(sid)
+            if ev is None:
+                continue
+            if kind == "session":
+                risks = {f: body[f] for f in RISK_FIELDS if body.get(f)}
+                ev.session = SessionRisk(rid, when, risks)
+            else:
+                ev.referral = (rid, body.get("status", "suggested"))
     return out
 
 
@@ -294,17 +320,18 @@ def evaluate_students(
 
 def _touched_students(s: Session) -> set[str]:
     out: set[str] = set()
-    for obj in chain(s.new, s.dirty):
-        if isinstance(obj, AssessmentResult | CriticalAlert) or (
-            isinstance(obj, Record) and obj.kind in _EVIDENCE_KINDS and obj.student_id
-        ):
-            out.add(obj.student_id)
-        elif isinstance(obj, Student) and (
-            obj.diagnosis_note
-            if obj in s.new
-            else inspect(obj).attrs.diagnosis_note.history.has_changes()
-        ):
-            out.add(obj.id)
+    for fresh, objs in ((True, s.new), (False, s.dirty)):  # each is built once per access
+        for obj in objs:
+            if isinstance(obj, AssessmentResult | CriticalAlert) or (
+                isinstance(obj, Record) and obj.kind in _EVIDENCE_KINDS and obj.student_id
+            ):
+                out.add(obj.student_id)
+            elif isinstance(obj, Student) and (
+                obj.diagnosis_note
+                if fresh
+                else inspect(obj).attrs.diagnosis_note.history.has_changes()
+            ):
+                out.add(obj.id)
     return out
 
 
