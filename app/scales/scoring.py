@@ -120,8 +120,17 @@ def _round(value: Number | None, decimals: int = 2) -> float | None:
     return int(r) if decimals == 0 or r == r.to_integral() else float(r)
 
 
-def _exact(value: float | None) -> Number | None:
-    return None if value is None else _num(value)
+class _Reported:
+    """The scores as reported (rounded to their decimals), rounded only when a band asks."""
+
+    def __init__(self, values: dict, decimals: dict) -> None:
+        self.values, self.decimals, self.cache = values, decimals, {}
+
+    def get(self, key: str, default=None):
+        if key not in self.cache:
+            v = self.values.get(key)
+            self.cache[key] = None if v is None else _num(_round(v, self.decimals.get(key, 2)))
+        return self.cache[key] if self.cache[key] is not None else default
 
 
 def _item_score(defn: ScaleDefinition, item: int, answer: int) -> int:
@@ -212,10 +221,7 @@ def score(
     band = None
     if complete and doc.get("bands"):
         # Bands apply to the reported, rounded score: a prorated 4.5 reported as 5 is "mild".
-        reported = {
-            k: (_exact(_round(v, decimals.get(k, 2))) if v is not None else None)
-            for k, v in values.items()
-        }
+        reported = _Reported(values, decimals)
         band = _band(doc["bands"], reported)
 
     critical = tuple(

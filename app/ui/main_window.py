@@ -128,11 +128,13 @@ class Workspace(QWidget):
             elif key == "home" and allowed(vault.user.role, "view_diagnosis"):
                 page = HomePage(vault)
                 page.section_requested.connect(self.show_section)
+                self.alerts_added.connect(page.refresh)  # the 一级/二级 tiles and list
                 self.home = page
             elif key == "warnings" and allowed(vault.user.role, "view_diagnosis"):
                 page = WarningsPage(vault)
                 page.changed.connect(self.alert_bar.refresh)
                 page.student_requested.connect(self.open_student)
+                self.alerts_added.connect(page.refresh)
                 self.warnings = page
             elif key == "reports" and allowed(vault.user.role, "view_diagnosis"):
                 page = ReportsPage(vault)
