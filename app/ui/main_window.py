@@ -105,7 +105,7 @@ class Workspace(QWidget):
             self.alert_bar.changed.connect(self._show_alert_count)
             right.addWidget(self.alert_bar)
             # A commit on any thread that adds an alert refreshes the bar (queued to this one).
-            self.alerts_added.connect(self.alert_bar.refresh)
+            self.alerts_added.connect(self._on_alerts)
             self._unsubscribe = alerts.on_new_alerts(self.alerts_added.emit)
         self.stack = QStackedWidget(objectName="section_stack")
         right.addWidget(self.stack, 1)
@@ -128,13 +128,11 @@ class Workspace(QWidget):
             elif key == "home" and allowed(vault.user.role, "view_diagnosis"):
                 page = HomePage(vault)
                 page.section_requested.connect(self.show_section)
-                self.alerts_added.connect(page.refresh)  # the 一级/二级 tiles and list
                 self.home = page
             elif key == "warnings" and allowed(vault.user.role, "view_diagnosis"):
                 page = WarningsPage(vault)
                 page.changed.connect(self.alert_bar.refresh)
                 page.student_requested.connect(self.open_student)
-                self.alerts_added.connect(page.refresh)
                 self.warnings = page
             elif key == "reports" and allowed(vault.user.role, "view_diagnosis"):
                 page = ReportsPage(vault)
@@ -180,6 +178,15 @@ class Workspace(QWidget):
         self._unsubscribe()
         self.sync_agent.stop()
         self.students.clear()
+
+    def _on_alerts(self) -> None:
+        """A commit added an alert: the bar, the home tiles and the queue show it at once."""
+        if self.vault.is_locked:  # a workspace on its way out after a lock
+            return
+        self.alert_bar.refresh()
+        for page in (getattr(self, "home", None), getattr(self, "warnings", None)):
+            if page is not None:
+                page.refresh()
 
     def _show_alert_count(self, n: int) -> None:
         """The count on 预警 in the navigation, red while anything waits."""
