@@ -62,13 +62,12 @@ def test_digit_keys_answer_and_advance(qtbot, kiosk_window):
     assert kiosk_window.progress.text() == "第 2 题，共 4 题"
 
 
-def test_a_second_key_60_ms_later_does_not_answer_an_item_the_student_never_saw(
+def test_a_second_key_right_after_does_not_answer_an_item_the_student_never_saw(
     qtbot, kiosk_window
 ):
     begin(qtbot, kiosk_window)
     press(qtbot, kiosk_window, Qt.Key.Key_1)
-    qtbot.wait(60)
-    QTest.keyClick(kiosk_window, Qt.Key.Key_4)
+    QTest.keyClick(kiosk_window, Qt.Key.Key_4)  # a double press: microseconds after item 2 shows
     assert kiosk_window.state.answers["PHQ-2"] == [0, None]
     assert kiosk_window.state.item == 2
 
