@@ -191,7 +191,7 @@ def _rows(s: Session, q) -> list[WarningRow]:
                 w.acknowledged_at is not None,
             )
         )
-    out.sort(key=lambda r: (LEVEL_ORDER[r.level], r.raised_at))
+    out.sort(key=lambda r: (LEVEL_ORDER[r.level], r.raised_at, r.student_no or "", r.id))
     return out
 
 
