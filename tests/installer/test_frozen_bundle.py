@@ -13,6 +13,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 DIST = ROOT / "dist" / "xindang"
 
+pytestmark = pytest.mark.dist
+
 
 def _sources_newer_than(marker: Path) -> bool:
     stamp = marker.stat().st_mtime

@@ -7,6 +7,7 @@ import pytest
 from bench import soak
 
 pytestmark = [
+    pytest.mark.soak,
     pytest.mark.skipif(os.name != "posix", reason="fork and SIGKILL"),
     pytest.mark.filterwarnings("ignore:This process .* is multi-threaded"),
 ]

@@ -17,7 +17,7 @@ SESSIONS = 200
 PER_SESSION = 15
 
 
-@pytest.mark.slow
+@pytest.mark.soak
 def test_200_faulty_sessions_lose_nothing_and_duplicate_nothing(enrolled, city):
     students = synthetic.generate_students(400, seed=5)
     faults = Faults(
