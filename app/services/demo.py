@@ -5,7 +5,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from app.services import roster_import, synthetic, vaults
+from app.services import demo_activity, roster_import, synthetic, vaults
 from app.vault.kdf import KdfParams
 
 DEMO_PASSPHRASE = "xindang-demo"
@@ -13,8 +13,11 @@ DEMO_ADMIN = "admin"
 DEMO_SCHOOL = "江门市示范中学（演示）"
 
 
-def create_demo_vault(root: Path, *, students: int = 2400, kdf: KdfParams | None = None) -> str:
-    """Create the demo vault and import a synthetic roster through the real import path."""
+def create_demo_vault(
+    root: Path, *, students: int = 2400, kdf: KdfParams | None = None, activity: bool = True
+) -> str:
+    """Create the demo vault: a synthetic roster through the real import path, then (unless
+    `activity` is false) a semester of work made through the use cases."""
     vault, code = vaults.create_vault(
         root,
         school_name=DEMO_SCHOOL,
@@ -29,6 +32,8 @@ def create_demo_vault(root: Path, *, students: int = 2400, kdf: KdfParams | None
         with tempfile.TemporaryDirectory() as tmp:
             path = synthetic.write_roster_csv(Path(tmp) / "demo.csv", roster)
             roster_import.import_roster(vault, path)
+        if activity:
+            demo_activity.populate(vault)
     finally:
         vault.lock()
     return code

@@ -29,6 +29,7 @@ from app.scales.library import all_scales
 from app.services import answer_import, assessments, kiosk, plans, students
 from app.services.permissions import allowed
 from app.services.vaults import OpenVault
+from app.ui.buttons import push_button
 from app.ui.errors import message_for
 from app.ui.form_parts import dialog_buttons, error_label
 
@@ -73,8 +74,7 @@ class AssessmentsPage(QWidget):
             ),
             ("summary_button", _("Print screening summary…"), lambda: self.print_summary()),
         ):
-            b = QPushButton(label, objectName=name)
-            b.clicked.connect(slot)
+            b = push_button(label, name, slot)
             b.setEnabled(can_edit)
             actions.addWidget(b)
         actions.addStretch(1)

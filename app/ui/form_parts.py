@@ -32,7 +32,7 @@ def dialog_buttons(
 ) -> QDialogButtonBox:
     """OK (or Save) runs `on_accept`, which decides whether to close; Cancel rejects."""
     buttons = QDialogButtonBox(ok | QDialogButtonBox.StandardButton.Cancel)
-    buttons.accepted.connect(on_accept)
+    buttons.accepted.connect(lambda: on_accept())
     buttons.rejected.connect(dialog.reject)
     return buttons
 

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
-    QPushButton,
     QScrollArea,
     QVBoxLayout,
     QWidget,
@@ -26,6 +25,7 @@ from PySide6.QtWidgets import (
 from app.i18n import _
 from app.services import printing
 from app.services.vaults import OpenVault
+from app.ui.buttons import push_button
 from app.ui.errors import message_for
 
 
@@ -79,17 +79,16 @@ class PrintPreview(QDialog):
             ("save_button", _("Save an encrypted copy…"), self.save_copy),
             ("close_button", _("Close"), self.reject),
         ):
-            b = QPushButton(label, objectName=name)
-            b.clicked.connect(slot)
+            b = push_button(label, name, slot)
             row.addWidget(b)
         layout.addLayout(row)
         self.resize(900, 1000)
 
-    def print_(self, printer: QPrinter | None = None) -> bool:
-        if printer is None:
-            printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-            if QPrintDialog(printer, self).exec() != QDialog.DialogCode.Accepted:
-                return False
+    def print_(self) -> bool:
+        """The system print dialog chooses the printer (or 打印到文件); nothing else is kept."""
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        if QPrintDialog(printer, self).exec() != QDialog.DialogCode.Accepted:
+            return False
         return paint_pages(self.pdf, printer)
 
     def save_copy(self) -> bool:

@@ -23,6 +23,7 @@ from app.records.semesters import semester_bounds
 from app.services import records
 from app.services.permissions import allowed
 from app.services.vaults import OpenVault
+from app.ui.buttons import push_button
 from app.ui.record_form import RecordForm
 
 
@@ -49,8 +50,7 @@ class RecordsPage(QWidget):
             ("new_program_button", _("New program…"), self.new_program),
             ("new_group_session_button", _("New group session…"), self.new_group_session),
         ):
-            b = QPushButton(label, objectName=name)
-            b.clicked.connect(slot)
+            b = push_button(label, name, slot)
             b.setEnabled(allowed(vault.user.role, "edit_student"))
             gb.addWidget(b)
         gl.addLayout(gb)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPixmap
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from app.i18n import _
 from app.scales.library import all_scales
 from app.services.vaults import OpenVault
+from app.ui.buttons import push_button
 
 
 class ReportsPage(QWidget):
@@ -29,8 +30,7 @@ class ReportsPage(QWidget):
             ("sheets_print", _("Print blank answer sheets…"), self.print_sheets),
             ("workload_print", _("Print the workload report…"), self.print_workload),
         ):
-            b = QPushButton(label, objectName=name)
-            b.clicked.connect(slot)
+            b = push_button(label, name, slot)
             row.addWidget(b)
         layout.addLayout(row)
         self.chart = QLabel(objectName="report_chart")

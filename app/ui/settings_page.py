@@ -20,6 +20,7 @@ from app.i18n import LANGUAGES, _
 from app.services import vaults
 from app.services.permissions import ROLE_LABELS, allowed
 from app.settings import DEFAULT_AUTO_LOCK_MINUTES, load_settings, save_settings
+from app.ui.buttons import push_button
 from app.vault import keystore
 
 
@@ -172,8 +173,7 @@ class SettingsPage(QWidget):
             ("rotate_key_button", _("Re-encrypt with a new key"), self.rotate_key),
             ("handover_button", _("Hand over to a new counselor…"), self.handover),
         ):
-            b = QPushButton(label, objectName=name)
-            b.clicked.connect(slot)
+            b = push_button(label, name, slot)
             row.addWidget(b)
         self.keys_status = QLabel(objectName="keys_status", wordWrap=True)
         row.addWidget(self.keys_status, 1)
@@ -290,7 +290,7 @@ class SettingsPage(QWidget):
             item.setData(Qt.ItemDataRole.UserRole, u.login)
             self.users.addItem(item)
 
-    def remove_selected_user(self, confirm: bool = True) -> bool:
+    def remove_selected_user(self) -> bool:
         """Their slots go; their records and audit entries stay. The last admin cannot go."""
         from PySide6.QtCore import Qt
         from PySide6.QtWidgets import QMessageBox
@@ -303,8 +303,7 @@ class SettingsPage(QWidget):
             return False
         login = item.data(Qt.ItemDataRole.UserRole)
         if (
-            confirm
-            and QMessageBox.question(
+            QMessageBox.question(
                 self,
                 _("Users"),
                 _("Remove {login}'s access? Their records stay.").format(login=login),

@@ -36,6 +36,7 @@ from app.scales.scoring import flag_reason
 from app.services import warning_rules, warnings
 from app.services.permissions import allowed
 from app.services.vaults import OpenVault
+from app.ui.buttons import push_button
 from app.ui.errors import message_for
 from app.ui.risk_dialogs import ManualWarningDialog, ask_reason
 
@@ -115,8 +116,7 @@ class WarningsPage(QWidget):
             ("slips_button", _("Print slips…"), lambda: self.print_slips()),
             ("open_student_button", _("Open the archive"), lambda: self.open_student()),
         ):
-            b = QPushButton(label, objectName=name)
-            b.clicked.connect(slot)
+            b = push_button(label, name, slot)
             actions.addWidget(b)
         actions.addStretch(1)
         layout.addLayout(actions)

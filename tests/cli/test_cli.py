@@ -157,7 +157,7 @@ def test_no_passphrase_and_no_terminal_is_a_clear_error(cli_vault):
     assert result.returncode == 2 and "XINDANG_PASSPHRASE" in result.stderr
 
 
-def test_demo_creates_a_2400_student_school(tmp_path):
+def test_demo_creates_a_2400_student_school_in_motion(tmp_path):
     vault = tmp_path / "demo"
     result = xindang("demo", "--vault", str(vault))
     assert result.returncode == 0, result.stderr
@@ -165,6 +165,10 @@ def test_demo_creates_a_2400_student_school(tmp_path):
     rows = json.loads(listed.stdout)
     assert len(rows) == 2400
     assert {r["grade"] for r in rows} == {"七年级", "八年级", "九年级", "高一", "高二", "高三"}
+    found = xindang("warnings", "list", "--vault", str(vault), "--json", passphrase="xindang-demo")
+    shown = json.loads(found.stdout)
+    assert {w["level"] for w in shown} == {"red", "orange", "yellow", "watch"}
+    assert {w["status"] for w in shown} == {"raised", "confirmed", "dismissed", "resolved"}
 
 
 def test_user_add_and_list(cli_vault):

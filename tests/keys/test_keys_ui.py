@@ -2,13 +2,14 @@
 
 from pathlib import Path
 
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QMessageBox, QPushButton
 
 from app.services import backups, vaults
 from app.ui.application import Shell
 from app.ui.settings_page import SettingsPage
 from app.ui.tasks import TaskRunner
 from tests.conftest import PASSPHRASE
+from tests.ui.modals import answer_modals, click, yes
 
 
 def test_back_up_now_from_settings(qtbot, populated_vault, tmp_path):
@@ -84,7 +85,9 @@ def test_removing_a_user_from_settings_ends_their_access(qtbot, populated_vault)
     page = SettingsPage(populated_vault)
     qtbot.addWidget(page)
     page.users.setCurrentRow(1)
-    assert page.remove_selected_user(confirm=False)
+    seen = answer_modals(yes)
+    click(page.findChild(QPushButton, "remove_user_button"))
+    assert seen == ["用户"]
     assert page.users.count() == 1
     with pytest.raises(UnknownUser):
         vaults.unlock(populated_vault.root, "李老师的口令2026", "li", sleep=lambda _s: None)

@@ -113,3 +113,22 @@ def no(dialog: QWidget) -> None:
 
 def cancel(dialog: QWidget) -> None:
     _press_in_modal(button_with_text(dialog, "Cancel", "取消"))
+
+
+def print_to_file(path: str) -> Callable[[QWidget], None]:
+    """In Qt's print dialog: choose 打印到文件 (PDF), type the file name, press 打印."""
+
+    def handle(dialog: QWidget) -> None:
+        from PySide6.QtWidgets import QComboBox
+
+        printers = dialog.findChild(QComboBox, "printers")
+        pdf = next(i for i in range(printers.count()) if "PDF" in printers.itemText(i))
+        printers.setCurrentIndex(pdf)
+        name = dialog.findChild(QLineEdit, "filename")
+        name.selectAll()
+        name.del_()
+        type_text(name, path)
+        box = next(b for b in dialog.findChildren(QDialogButtonBox) if b.isVisible())
+        _press_in_modal(box.button(QDialogButtonBox.StandardButton.Ok))
+
+    return handle

@@ -4,11 +4,12 @@ import os
 import subprocess
 import tempfile
 
-from PySide6.QtPrintSupport import QPrinter
+from PySide6.QtWidgets import QPushButton
 
 from app.services import records, students
 from app.ui.application import Shell
 from app.ui.tasks import TaskRunner
+from tests.ui.modals import answer_modals, click, print_to_file
 
 
 def test_preview_and_print_leave_no_temporary_file(qtbot, populated_vault, tmp_path):
@@ -31,11 +32,10 @@ def test_preview_and_print_leave_no_temporary_file(qtbot, populated_vault, tmp_p
     assert not dialog.checks["private_notes"].isChecked()
     preview = dialog.make()
     assert len(preview.images) >= 2 and "编号" in preview.info.text()
-    printer = QPrinter(QPrinter.PrinterMode.ScreenResolution)
-    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
     out = tmp_path / "printed.pdf"
-    printer.setOutputFileName(str(out))
-    assert preview.print_(printer)
+    seen = answer_modals(print_to_file(str(out)))
+    click(preview.findChild(QPushButton, "print_button"))
+    assert seen == ["打印"]
     assert set(os.listdir(tempfile.gettempdir())) - before == set()
     info = subprocess.run(["pdfinfo", str(out)], capture_output=True, text=True, check=True).stdout
     assert any(line.split() == ["Pages:", str(len(preview.images))] for line in info.splitlines())
