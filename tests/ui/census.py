@@ -1,0 +1,302 @@
+"""A walker that uses the window as a curious person would: every page, tab and dialog, every
+enabled button clicked and every action triggered, every modal typed into and then answered.
+
+It records what it clicked and what went wrong: unhandled exceptions (pytest-qt captures them),
+the generic "something went wrong" message, and crash reports.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import shiboken6
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QAction
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QApplication,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QTabWidget,
+    QTextEdit,
+    QWidget,
+    QWizard,
+)
+
+from app.i18n import _
+from tests.ui.modals import type_text
+
+GENERIC_ERROR = _("Something went wrong. The error was recorded; your data was not changed.")
+
+
+@dataclass
+class Census:
+    clicked: list[str] = field(default_factory=list)
+    actions: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+    pages: list[str] = field(default_factory=list)
+    opened: list[str] = field(default_factory=list)  # lists whose first row was double-clicked
+    problems: list[str] = field(default_factory=list)
+    skipped: dict[str, str] = field(default_factory=dict)  # object name -> why
+    _running: bool = False
+    _previous_hook: object = None
+    _where: str = ""
+
+    # -- modals -------------------------------------------------------------------------------
+    def start(self) -> None:
+        self._running = True
+        self._previous_hook = sys.excepthook
+
+        def hook(kind, exc, tb) -> None:
+            last = traceback.extract_tb(tb)[-1] if tb else None
+            at = f" at {Path(last.filename).name}:{last.lineno}" if last else ""
+            self.problems.append(f"{self._where}: {kind.__name__}: {exc}{at}")
+            self._previous_hook(kind, exc, tb)
+
+        sys.excepthook = hook
+        QTimer.singleShot(0, self._tick)
+
+    def stop(self) -> None:
+        self._running = False
+        sys.excepthook = self._previous_hook
+
+    def _tick(self) -> None:
+        if not self._running:
+            return
+        QTimer.singleShot(25, self._tick)  # first: the answer below may open a nested modal
+        popup = QApplication.activePopupWidget()
+        if popup is not None:
+            popup.close()
+            return
+        modal = QApplication.activeModalWidget()
+        if modal is None or not modal.isVisible() or modal.property("census_seen"):
+            return
+        modal.setProperty("census_seen", True)
+        try:
+            self._answer(modal)
+        except Exception as exc:  # never leave a modal open: the walk would hang
+            self.problems.append(f"{self._where}: answering {modal.windowTitle()!r}: {exc!r}")
+            if shiboken6.isValid(modal):
+                modal.close()
+
+    def _answer(self, modal: QWidget) -> None:
+        title = modal.windowTitle()
+        self.dialogs.append(f"{self._where} → {type(modal).__name__} {title}")
+        if isinstance(modal, QMessageBox):
+            if GENERIC_ERROR in modal.text():
+                self.problems.append(f"{self._where}: unexpected-error message in {title!r}")
+            for role in (
+                QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.Cancel,
+                QMessageBox.StandardButton.Ok,
+                QMessageBox.StandardButton.Close,
+            ):
+                b = modal.button(role)
+                if b is not None:
+                    b.click()
+                    return
+            fallback = modal.escapeButton() or modal.defaultButton()
+            if fallback is not None:
+                fallback.click()
+            else:
+                modal.reject()
+            return
+        if isinstance(modal, QFileDialog) or type(modal).__name__ in ("QPrintDialog",):
+            modal.reject()
+            return
+        self._fill(modal)
+        self._click_inner_buttons(modal)
+        if not shiboken6.isValid(modal) or not modal.isVisible():
+            return
+        ok = self._ok_button(modal)
+        if ok is not None and ok.isEnabled():
+            ok.click()  # validation messages and error labels must not crash either
+        if shiboken6.isValid(modal) and modal.isVisible():
+            if isinstance(modal, QDialog):
+                modal.reject()
+            else:
+                modal.close()
+
+    def _fill(self, modal: QWidget) -> None:
+        for edit in modal.findChildren(QLineEdit):
+            if (
+                edit.isVisible()
+                and edit.isEnabled()
+                and not edit.isReadOnly()
+                and not edit.text()
+                and not edit.objectName().startswith("qt_")
+            ):
+                edit.setFocus()
+                type_text(edit, "测试")
+        for edit in modal.findChildren(QPlainTextEdit) + modal.findChildren(QTextEdit):
+            if edit.isVisible() and edit.isEnabled() and not edit.isReadOnly():
+                edit.setFocus()
+                type_text(edit, "测试记录")
+
+    def _ok_button(self, modal: QWidget) -> QAbstractButton | None:
+        if isinstance(modal, QWizard):
+            return None
+        for box in modal.findChildren(QDialogButtonBox):
+            if box.isVisible():
+                for role in (
+                    QDialogButtonBox.StandardButton.Ok,
+                    QDialogButtonBox.StandardButton.Save,
+                ):
+                    if box.button(role) is not None:
+                        return box.button(role)
+        return None
+
+    def _click_inner_buttons(self, modal: QWidget) -> None:
+        """The dialog's own buttons (浏览…, 添加…), not its OK/Cancel or a wizard's 下一步."""
+        boxes = modal.findChildren(QDialogButtonBox)
+        names = []
+        for b in modal.findChildren(QAbstractButton):
+            if any(box.isAncestorOf(b) for box in boxes):
+                continue
+            if isinstance(modal, QWizard) and b.parent() is modal:
+                continue
+            if type(b).__name__ in ("QToolButton",) and not b.text():
+                continue
+            names.append(b)
+        for b in names:
+            if not shiboken6.isValid(modal) or not modal.isVisible():
+                return
+            if shiboken6.isValid(b) and b.isVisible() and b.isEnabled():
+                self.clicked.append(f"{modal.windowTitle()} / {label(b)}")
+                b.click()
+
+    # -- pages --------------------------------------------------------------------------------
+    def visit(self, where: str, get: Callable[[], QWidget], skip: dict[str, str]) -> None:
+        """Every tab of every tab widget, and in each, every enabled button.
+
+        `get` brings the place back the way a person would (the navigation, the student list)
+        and returns it: a click may move elsewhere or rebuild the page.
+        """
+        self.pages.append(where)
+        n_tabs = [t.count() for t in _tab_widgets(get())]
+        self.press_buttons(where, get, skip)  # outside the tabs, once
+        if not n_tabs:
+            return
+        for ti, count in enumerate(n_tabs):
+            for i in range(count):
+
+                def get_tab(ti=ti, i=i) -> QWidget:
+                    container = get()
+                    tw = _tab_widgets(container)[ti]
+                    if tw.currentIndex() != i:
+                        rect = tw.tabBar().tabRect(i)
+                        QTest.mouseClick(tw.tabBar(), Qt.MouseButton.LeftButton, pos=rect.center())
+                    return container
+
+                def in_tab(ti=ti, get_tab=get_tab) -> QWidget:
+                    return _tab_widgets(get_tab())[ti].currentWidget()
+
+                container = get_tab()
+                here = f"{where} / {_tab_widgets(container)[ti].tabText(i)}"
+                self.pages.append(here)
+                self.press_buttons(here, in_tab, skip)
+
+    def press_buttons(self, where: str, get: Callable[[], QWidget], skip: dict[str, str]) -> None:
+        self._where = where
+        container = get()
+        self.select_first_rows(container)
+        keys = []
+        inside_tabs = [t for t in _tab_widgets(container) if t is not container]
+        for b in container.findChildren(QAbstractButton):
+            if not b.isVisible() or not b.isEnabled():
+                continue
+            if any(t.isAncestorOf(b) for t in inside_tabs):
+                continue  # visited tab by tab
+            if b.objectName() in skip:
+                self.skipped[b.objectName()] = skip[b.objectName()]
+                continue
+            if b.parent() is not None and type(b.parent()).__name__ == "QTabBar":
+                continue
+            if _key(b) not in keys:
+                keys.append(_key(b))
+        for key in keys:
+            container = get()
+            self._where = where
+            self.select_first_rows(container)
+            b = next((x for x in container.findChildren(QAbstractButton) if _key(x) == key), None)
+            if b is None or not b.isVisible() or not b.isEnabled():
+                continue
+            menu = b.menu() if hasattr(b, "menu") else None
+            if menu is not None:
+                for action in list(menu.actions()):
+                    self.trigger(where, action)
+                    get()
+                continue
+            self.clicked.append(f"{where} / {label(b)}")
+            QTest.mouseClick(b, Qt.MouseButton.LeftButton)
+            QApplication.processEvents()
+        self.double_click_rows(where, get)
+
+    def double_click_rows(self, where: str, get: Callable[[], QWidget]) -> None:
+        """Each list's first row double-clicked: it opens the student or the record."""
+        names = [v.objectName() for v in _views(get()) if v.objectName()]
+        for name in names:
+            view = next((v for v in _views(get()) if v.objectName() == name), None)
+            if view is None:
+                continue
+            self._where = f"{where} / {name}"
+            self.opened.append(self._where)
+            rect = view.visualRect(view.model().index(0, 0))
+            QTest.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+            QApplication.processEvents()
+
+    def trigger(self, where: str, action: QAction) -> None:
+        if action.isSeparator() or not action.isEnabled() or not action.text():
+            return
+        if action.menu() is not None:
+            for sub in action.menu().actions():
+                self.trigger(where, sub)
+            return
+        self._where = where
+        self.actions.append(f"{where} / {action.text()}")
+        action.trigger()
+        QApplication.processEvents()
+
+    def select_first_rows(self, container: QWidget) -> None:
+        """Buttons that act on a selection need one, as a person would pick the first row."""
+        for view in _views(container):
+            if view.selectionModel() is not None and view.selectionModel().hasSelection():
+                continue
+            rect = view.visualRect(view.model().index(0, 0))
+            if rect.isValid():
+                QTest.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+
+
+def _views(container: QWidget) -> list[QAbstractItemView]:
+    return [
+        v
+        for v in container.findChildren(QAbstractItemView)
+        if v.isVisible()
+        and v.model() is not None
+        and v.model().rowCount() > 0
+        and v.visualRect(v.model().index(0, 0)).isValid()
+    ]
+
+
+def _tab_widgets(container: QWidget) -> list[QTabWidget]:
+    return [t for t in container.findChildren(QTabWidget) if t.isVisible()]
+
+
+def _key(b: QAbstractButton) -> str:
+    return b.objectName() or label(b)
+
+
+def label(b: QAbstractButton) -> str:
+    return (b.text().replace("&", "") or b.toolTip() or b.objectName() or type(b).__name__).split(
+        "\n"
+    )[0]
