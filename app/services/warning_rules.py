@@ -86,6 +86,14 @@ def save_rule_set(vault: OpenVault, rules: dict, note: str = "") -> int:
         return version + 1
 
 
+def rule_names(vault: OpenVault) -> dict[str, str]:
+    """Rule id → its name in the interface language: a person never reads `critical-official`."""
+    from app.scales.definition import text_of
+
+    with vault.session() as s:
+        return {k: text_of(v) for k, v in rule_labels(s).items()}
+
+
 def rule_labels(s: Session) -> dict[str, dict]:
     """Rule id → label of the rule set in force (plus the manual warning)."""
     _v, rules = active_rule_set(s)

@@ -136,6 +136,58 @@ def value_text(key: str, value) -> str:
     return str(value)
 
 
+MODES = {"kiosk": N_("kiosk"), "paper": N_("paper"), "import": N_("import")}
+_HIDDEN = {"band_id"}  # the band's own words follow as band_label
+STATUSES = {
+    "final": N_("Final"),
+    "raised": N_("Awaiting review"),
+    "confirmed": N_("Confirmed"),
+    "dismissed": N_("Dismissed"),
+    "resolved": N_("Resolved"),
+}
+
+
+def payload_text(entity: str, payload: str, names: dict[str, str] | None = None) -> str:
+    """Exactly what is sent, field by field in words (学籍号：…；量表：…), never raw JSON."""
+    import json
+
+    from app.risk.levels import level_name
+    from app.scales.scoring import flag_reason
+
+    try:
+        data = json.loads(payload)
+    except ValueError:
+        return payload
+    if not isinstance(data, dict):
+        return str(data)
+    parts = []
+    for key, value in data.items():
+        if key in _HIDDEN or value is None or value == [] or value == {}:
+            continue
+        if key in ("plan_id", "rule_id") and isinstance(value, str) and (names or {}).get(value):
+            shown = names[value]
+        elif key == "status" and value in STATUSES:
+            shown = _(STATUSES[value])
+        elif key == "mode" and value in MODES:
+            shown = _(MODES[value])
+        elif key == "level":
+            shown = level_name(value)
+        elif key == "flags" and isinstance(value, list):
+            shown = "、".join(flag_reason(f) for f in value)
+        elif isinstance(value, bool):
+            shown = _("yes") if value else _("no")
+        elif isinstance(value, str) and len(value) >= 16 and value[10:11] == "T":
+            shown = value[:16].replace("T", " ")
+        elif isinstance(value, list):
+            shown = "、".join(str(v) for v in value)
+        elif isinstance(value, dict):
+            shown = "、".join(f"{k} {v}" for k, v in value.items())
+        else:
+            shown = value_text(key, value)
+        parts.append(f"{field_text(entity, key)}：{shown}")
+    return "；".join(parts)
+
+
 class SyncPage(QWidget):
     def __init__(self, vault: OpenVault, agent: SyncAgent, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -297,10 +349,15 @@ class SyncPage(QWidget):
         self._fill_policy()
 
     def _fill_outbox(self, table: QTableWidget, rows, error: bool) -> None:
+        from app.services import plans, warning_rules
+
+        names = {p.id: p.name for p in plans.list_plans(self.vault)}
+        names |= warning_rules.rule_names(self.vault)
         table.setRowCount(len(rows))
         for i, r in enumerate(rows):
             middle = reason_text(r.last_error) if error else r.created_at.strftime("%Y-%m-%d %H:%M")
-            for c, text in enumerate((entity_text(r.entity), middle, r.payload)):
+            content = payload_text(r.entity, r.payload, names)
+            for c, text in enumerate((entity_text(r.entity), middle, content)):
                 item = QTableWidgetItem(text)
                 if c == 0 and r.entity == "warning":
                     item.setBackground(QBrush(QColor("#ffcdd2")))

@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
 
 from app.i18n import _
 from app.risk.levels import LEVELS, level, level_name
-from app.scales.definition import text_of
 from app.scales.scoring import flag_reason
 from app.services import warning_rules, warnings
 from app.services.permissions import allowed
@@ -153,8 +152,7 @@ class WarningsPage(QWidget):
         self.table.horizontalHeader().setStretchLastSection(True)
 
     def _rule_labels(self) -> dict[str, str]:
-        with self.vault.session() as s:
-            return {k: text_of(v) for k, v in warning_rules.rule_labels(s).items()}
+        return warning_rules.rule_names(self.vault)
 
     def current(self) -> warnings.WarningRow | None:
         row = self.table.currentRow()

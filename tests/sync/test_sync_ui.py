@@ -57,7 +57,7 @@ def test_pending_warnings_are_shown_until_delivered(qtbot, populated_vault, city
     page = _page(qtbot, populated_vault)
     assert "1 条预警尚未送达市平台" in page.pending.text()
     assert page.outbox.rowCount() == 2 and page.outbox.item(0, 0).text() == "预警"
-    assert '"level":"red"' in page.outbox.item(0, 2).text()
+    assert "预警等级：一级（红）" in page.outbox.item(0, 2).text()
     assert page.last.text() == "从未"
     page.sync_button.click()
     assert page.pending.text() == "0 条" and page.last.text() == "刚刚"

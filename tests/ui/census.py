@@ -7,6 +7,7 @@ the generic "something went wrong" message, and crash reports.
 
 from __future__ import annotations
 
+import re
 import sys
 import traceback
 from collections.abc import Callable
@@ -21,10 +22,14 @@ from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
     QApplication,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
+    QGroupBox,
+    QLabel,
     QLineEdit,
+    QListView,
     QMessageBox,
     QPlainTextEdit,
     QTabWidget,
@@ -46,6 +51,8 @@ class Census:
     dialogs: list[str] = field(default_factory=list)
     pages: list[str] = field(default_factory=list)
     opened: list[str] = field(default_factory=list)  # lists whose first row was double-clicked
+    texts: dict[str, set[str]] = field(default_factory=dict)  # where -> visible texts
+    pdfs: dict[str, bytes] = field(default_factory=dict)  # preview title -> the document
     problems: list[str] = field(default_factory=list)
     skipped: dict[str, str] = field(default_factory=dict)  # object name -> why
     _running: bool = False
@@ -92,6 +99,10 @@ class Census:
     def _answer(self, modal: QWidget) -> None:
         title = modal.windowTitle()
         self.dialogs.append(f"{self._where} → {type(modal).__name__} {title}")
+        self.read(f"{self._where} → {title}", modal)
+        pdf = getattr(modal, "pdf", None)
+        if isinstance(pdf, bytes | bytearray):
+            self.pdfs[title] = bytes(pdf)
         if isinstance(modal, QMessageBox):
             if GENERIC_ERROR in modal.text():
                 self.problems.append(f"{self._where}: unexpected-error message in {title!r}")
@@ -209,6 +220,7 @@ class Census:
     def press_buttons(self, where: str, get: Callable[[], QWidget], skip: dict[str, str]) -> None:
         self._where = where
         container = get()
+        self.read(where, container)
         self.select_first_rows(container)
         keys = []
         inside_tabs = [t for t in _tab_widgets(container) if t is not container]
@@ -239,8 +251,11 @@ class Census:
                 continue
             self.clicked.append(f"{where} / {label(b)}")
             QTest.mouseClick(b, Qt.MouseButton.LeftButton)
-            QApplication.processEvents()
+            self.settle()
         self.double_click_rows(where, get)
+
+    def read(self, where: str, widget: QWidget) -> None:
+        self.texts.setdefault(where, set()).update(visible_texts(widget))
 
     def double_click_rows(self, where: str, get: Callable[[], QWidget]) -> None:
         """Each list's first row double-clicked: it opens the student or the record."""
@@ -253,7 +268,7 @@ class Census:
             self.opened.append(self._where)
             rect = view.visualRect(view.model().index(0, 0))
             QTest.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
-            QApplication.processEvents()
+            self.settle()
 
     def trigger(self, where: str, action: QAction) -> None:
         if action.isSeparator() or not action.isEnabled() or not action.text():
@@ -265,7 +280,17 @@ class Census:
         self._where = where
         self.actions.append(f"{where} / {action.text()}")
         action.trigger()
-        QApplication.processEvents()
+        self.settle()
+
+    def settle(self, timeout_ms: int = 5000) -> None:
+        """Until every dialog the last input opened (some open without blocking) is answered."""
+        waited = 0
+        QTest.qWait(30)
+        while QApplication.activeModalWidget() is not None and waited < timeout_ms:
+            QTest.qWait(30)
+            waited += 30
+        if QApplication.activeModalWidget() is not None:
+            self.problems.append(f"{self._where}: a dialog stayed open")
 
     def select_first_rows(self, container: QWidget) -> None:
         """Buttons that act on a selection need one, as a person would pick the first row."""
@@ -275,6 +300,35 @@ class Census:
             rect = view.visualRect(view.model().index(0, 0))
             if rect.isValid():
                 QTest.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+
+
+def visible_texts(widget: QWidget) -> set[str]:
+    """What a person can read: labels, buttons, titles, headers, cells, list rows, choices."""
+    out = {widget.windowTitle()}
+    for w in [widget, *widget.findChildren(QWidget)]:
+        if not w.isVisible():
+            continue
+        if isinstance(w, QLabel | QAbstractButton):
+            out.add(w.text())
+        elif isinstance(w, QGroupBox):
+            out.add(w.title())
+        elif isinstance(w, QTabWidget):
+            out |= {w.tabText(i) for i in range(w.count())}
+        elif isinstance(w, QComboBox):
+            out |= {w.itemText(i) for i in range(w.count())}
+        elif isinstance(w, QLineEdit | QPlainTextEdit | QTextEdit) and w.isReadOnly():
+            out.add(w.text() if isinstance(w, QLineEdit) else w.toPlainText())
+        elif isinstance(w, QAbstractItemView) and w.model() is not None:
+            m = w.model()
+            columns = 1 if isinstance(w, QListView) else m.columnCount()
+            for c in range(columns):
+                out.add(str(m.headerData(c, Qt.Orientation.Horizontal) or ""))
+            for r in range(min(m.rowCount(), 60)):
+                for c in range(columns):
+                    value = m.index(r, c).data()
+                    if value is not None:
+                        out.add(str(value))
+    return {t for t in out if t and t.strip()}
 
 
 def _views(container: QWidget) -> list[QAbstractItemView]:
@@ -300,3 +354,20 @@ def label(b: QAbstractButton) -> str:
     return (b.text().replace("&", "") or b.toolTip() or b.objectName() or type(b).__name__).split(
         "\n"
     )[0]
+
+
+RAW_PATTERNS = (
+    re.compile(r"\b[a-z][a-z0-9]*_[a-z0-9_]+\b"),  # snake_case keys: too_fast, ensure_safety
+    re.compile(r"\b[a-z]{2,}(?:-[a-z]{2,})+\b"),  # rule ids: critical-official
+    re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}"),  # ISO timestamps
+    re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-"),  # row ids
+    re.compile(
+        r"(?<![A-Za-z])(raised|confirmed|dismissed|resolved|suggested|referred|in_person|"
+        r"red|orange|yellow|watch|kiosk|paper|none|low|medium|high|None|True|False)(?![A-Za-z])"
+    ),
+)
+
+
+def raw_codes(text: str) -> list[str]:
+    """Internal identifiers a person should never read (issue 14, item 7)."""
+    return [m.group(0) for p in RAW_PATTERNS for m in p.finditer(text)]
