@@ -17,6 +17,7 @@ class Settings:
     language: str = DEFAULT_LANGUAGE
     last_vault: str | None = None
     last_login: str | None = None
+    window_geometry: str | None = None  # Qt's saveGeometry(), base64
 
 
 def _path():

@@ -2,7 +2,10 @@
 
 import os
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# The school PC's screen (1366×768) rather than offscreen Qt's 800×800 square.
+SCREENS = os.path.join(os.path.dirname(__file__), "ui", "screens")
+if os.environ.get("QT_QPA_PLATFORM", "offscreen") == "offscreen":
+    os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={SCREENS}/1366x768.json"
 
 from pathlib import Path  # noqa: E402
 

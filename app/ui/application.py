@@ -50,6 +50,10 @@ class Shell(QMainWindow):
         self.idle = IdleWatcher(DEFAULT_AUTO_LOCK_MINUTES, self)
         self.idle.idle_timed_out.connect(self.lock)
         QApplication.instance().installEventFilter(self.idle)
+        from app.ui.screen_fit import ScreenFit
+
+        self.screen_fit = ScreenFit(self)
+        QApplication.instance().installEventFilter(self.screen_fit)
         QShortcut(
             QKeySequence("Ctrl+L"),
             self,
@@ -199,7 +203,25 @@ class Shell(QMainWindow):
         self.stack.setCurrentWidget(self.unlock_view)
         self.unlock_view.reload_users(load_settings().last_login)
 
+    def show_on_screen(self) -> None:
+        """Where it was last time; the first time maximised if 1200×780 does not fit."""
+        from PySide6.QtCore import QByteArray
+
+        saved = load_settings().window_geometry
+        if saved and self.restoreGeometry(QByteArray.fromBase64(saved.encode())):
+            self.show()
+            return
+        available = self.screen().availableGeometry()
+        frame = self.frameGeometry()
+        if frame.width() > available.width() or frame.height() > available.height():
+            self.showMaximized()
+        else:
+            self.show()
+
     def closeEvent(self, event) -> None:
+        settings = load_settings()
+        settings.window_geometry = bytes(self.saveGeometry().toBase64()).decode()
+        save_settings(settings)
         self.lock()
         super().closeEvent(event)
 
@@ -245,7 +267,7 @@ def run_app(vault: Path | None = None) -> int:
     shell = Shell(path)
     if shell.needs_setup() and not shell.run_setup():
         return 0
-    shell.show()
+    shell.show_on_screen()
     if os.environ.get(
         "XINDANG_QUIT_WHEN_READY"
     ):  # installer/measure_startup.py: time to unlock screen

@@ -6,6 +6,7 @@ import datetime as dt
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QDateEdit,
     QDialog,
     QFileDialog,
@@ -152,35 +153,45 @@ class AssessmentsPage(QWidget):
             for col, v in enumerate(values):
                 self.plans.setItem(r, col, QTableWidgetItem(v))
 
-    def show_plan(self, row: int) -> QMessageBox:
-        """Who has not yet taken the plan's battery, and who took a scale twice."""
+    def show_plan(self, row: int) -> QDialog:
+        """Who has not yet taken the plan's battery, and who took a scale twice (a table that
+        scrolls: a grade can have hundreds still to come)."""
+        from PySide6.QtWidgets import QDialogButtonBox, QHeaderView
+
         plan_id = self._plan_ids[row]
         c = plans.completion(self.vault, plan_id)
-        names = {
-            r.id: f"{r.name}（{r.grade}{r.class_name}）"
-            for r in students.search_students(self.vault)
-        }
-        missing = "\n".join(
-            f"{names.get(sid, sid)}: {'、'.join(sc)}" for sid, sc in c.missing.items()
+        wanted = set(c.missing) | set(c.duplicates)
+        names = {r.id: r for r in students.search_students(self.vault) if r.id in wanted}
+        rows = [(sid, _("Not yet taken"), sc) for sid, sc in c.missing.items()]
+        rows += [(sid, _("Taken more than once"), sc) for sid, sc in c.duplicates.items()]
+        dialog = QDialog(self, objectName="plan_completion_dialog")
+        dialog.setWindowTitle(self.plans.item(row, 0).text())
+        layout = QVBoxLayout(dialog)
+        layout.addWidget(
+            QLabel(
+                _("Completed: {done} of {expected}").format(
+                    done=len(c.complete), expected=c.expected
+                ),
+                objectName="plan_completion_label",
+            )
         )
-        twice = "\n".join(
-            f"{names.get(sid, sid)}: {'、'.join(sc)}" for sid, sc in c.duplicates.items()
-        )
-        text = _("Completed: {done} of {expected}").format(
-            done=len(c.complete), expected=c.expected
-        )
-        text += "\n\n" + _("Not yet taken:") + "\n" + (missing or _("nobody"))
-        text += "\n\n" + _("Taken more than once:") + "\n" + (twice or _("nobody"))
-        box = QMessageBox(
-            QMessageBox.Icon.Information,
-            _("Assessment plans"),
-            text,
-            QMessageBox.StandardButton.Ok,
-            self,
-        )
-        box.setObjectName("plan_completion_box")
-        box.open()
-        return box
+        table = QTableWidget(len(rows), 4, objectName="plan_completion_table")
+        table.setHorizontalHeaderLabels([_("Student"), _("Class"), _("Status"), _("Scale")])
+        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        table.verticalHeader().setVisible(False)
+        table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        for r, (sid, what, scales) in enumerate(rows):
+            st = names.get(sid)
+            values = (st.name if st else "", f"{st.grade}{st.class_name}" if st else "", what)
+            for col, v in enumerate((*values, "、".join(scales))):
+                table.setItem(r, col, QTableWidgetItem(v))
+        layout.addWidget(table, 1)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(dialog.reject)
+        layout.addWidget(buttons)
+        dialog.resize(640, 480)
+        dialog.open()
+        return dialog
 
     def _pick_scale(self, title: str) -> str | None:
         from PySide6.QtWidgets import QInputDialog

@@ -39,7 +39,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import _
-from tests.ui.modals import type_text
+from tests.ui.modals import double_click, type_text
 
 GENERIC_ERROR = _("Something went wrong. The error was recorded; your data was not changed.")
 
@@ -53,6 +53,7 @@ class Census:
     opened: list[str] = field(default_factory=list)  # lists whose first row was double-clicked
     texts: dict[str, set[str]] = field(default_factory=dict)  # where -> visible texts
     pdfs: dict[str, bytes] = field(default_factory=dict)  # preview title -> the document
+    misfits: list[str] = field(default_factory=list)  # windows larger than the screen
     problems: list[str] = field(default_factory=list)
     skipped: dict[str, str] = field(default_factory=dict)  # object name -> why
     _running: bool = False
@@ -100,6 +101,7 @@ class Census:
         title = modal.windowTitle()
         self.dialogs.append(f"{self._where} → {type(modal).__name__} {title}")
         self.read(f"{self._where} → {title}", modal)
+        self.check_fit(f"{self._where} → {title}", modal)
         pdf = getattr(modal, "pdf", None)
         if isinstance(pdf, bytes | bytearray):
             self.pdfs[title] = bytes(pdf)
@@ -254,6 +256,16 @@ class Census:
             self.settle()
         self.double_click_rows(where, get)
 
+    def check_fit(self, where: str, window: QWidget) -> None:
+        """On the school PC's screen, with its buttons reachable."""
+        screen = window.screen().availableGeometry()
+        frame = window.frameGeometry()
+        if not screen.contains(frame):
+            self.misfits.append(
+                f"{where}: {frame.width()}×{frame.height()} at ({frame.x()}, {frame.y()}) "
+                f"on a {screen.width()}×{screen.height()} screen"
+            )
+
     def read(self, where: str, widget: QWidget) -> None:
         self.texts.setdefault(where, set()).update(visible_texts(widget))
 
@@ -267,7 +279,7 @@ class Census:
             self._where = f"{where} / {name}"
             self.opened.append(self._where)
             rect = view.visualRect(view.model().index(0, 0))
-            QTest.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+            double_click(view.viewport(), rect.center())
             self.settle()
 
     def trigger(self, where: str, action: QAction) -> None:

@@ -132,3 +132,9 @@ def print_to_file(path: str) -> Callable[[QWidget], None]:
         _press_in_modal(box.button(QDialogButtonBox.StandardButton.Ok))
 
     return handle
+
+
+def double_click(widget: QWidget, pos) -> None:
+    """As a mouse does it: a click, then the second press Qt reports as a double-click."""
+    QTest.mouseClick(widget, Qt.MouseButton.LeftButton, pos=pos)
+    QTest.mouseDClick(widget, Qt.MouseButton.LeftButton, pos=pos)

@@ -2,12 +2,14 @@
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QDialog, QLabel, QTableWidget
 
 from app.services import assessments, students
 from app.ui.application import Shell
 from app.ui.paper_entry_dialog import PaperEntryDialog
 from app.ui.tasks import TaskRunner
+from tests.ui.modals import double_click
 
 
 @pytest.fixture
@@ -86,14 +88,25 @@ def test_a_plan_shows_who_has_not_taken_it(qtbot, populated_vault):
     page = AssessmentsPage(populated_vault)
     qtbot.addWidget(page)
     assert page.plans.item(0, 3).text() == f"1 / {len(members)}"
-    box = page.show_plan(0)
-    assert f"已完成：1 / {len(members)}" in box.text() and members[1].name in box.text()
-    box.close()
+    page.show()
+    qtbot.waitExposed(page)
+    rect = page.plans.visualItemRect(page.plans.item(0, 0))
+    double_click(page.plans.viewport(), rect.center())
+    dialog = page.findChild(QDialog, "plan_completion_dialog")
+    assert dialog.windowTitle() == "秋季测评"
+    assert dialog.findChild(QLabel, "plan_completion_label").text() == f"已完成：1 / {len(members)}"
+    table = dialog.findChild(QTableWidget, "plan_completion_table")
+    assert table.rowCount() == len(members) - 1
+    shown = {
+        (table.item(r, 0).text(), table.item(r, 2).text(), table.item(r, 3).text())
+        for r in range(table.rowCount())
+    }
+    assert shown == {(m.name, "尚未完成", "PHQ-9") for m in members[1:]}
+    dialog.close()
 
 
 def test_a_severe_paper_sheet_shows_red_in_the_alert_bar_without_any_button(qtbot, populated_vault):
     """Observation 1 of issue 13: no 立即按规则评估 is needed for a band-based warning."""
-    from PySide6.QtTest import QTest
 
     shell = Shell(populated_vault.root, runner=TaskRunner(inline=True))
     qtbot.addWidget(shell)

@@ -3,6 +3,7 @@ every enabled button clicked and every action triggered (issue 14)."""
 
 import os
 import subprocess
+import sys
 import warnings
 
 import pytest
@@ -15,7 +16,7 @@ from app.services import demo
 from app.ui.application import Shell
 from app.ui.main_window import SECTIONS
 from app.ui.tasks import TaskRunner
-from tests.conftest import FAST_KDF
+from tests.conftest import FAST_KDF, SCREENS
 from tests.ui.census import Census, raw_codes
 
 # Not clicked by the census, each covered by its own test.
@@ -46,8 +47,7 @@ def _activate(shell: Shell) -> None:
 def _unlock(qtbot, root) -> Shell:
     shell = Shell(root, runner=TaskRunner(inline=True))
     qtbot.addWidget(shell)
-    shell.resize(1366, 768)
-    shell.show()
+    shell.show_on_screen()
     shell.activateWindow()
     assert QTest.qWaitForWindowActive(shell)
     view = shell.unlock_view
@@ -135,7 +135,9 @@ def test_every_button_on_every_page_and_dialog_works(qtbot, demo_school, capsys)
             print("\n".join(["pages:", *census.pages, "clicked:", *census.clicked]))
             print("\n".join(["actions:", *census.actions, "dialogs:", *census.dialogs]))
             print("\n".join(["double-clicked:", *census.opened]))
+            print("\n".join(["misfits:", *census.misfits]))
     assert census.problems == []
+    assert census.misfits == []
     assert len(census.clicked) > 100 and len(census.dialogs) > 30
     shown = {
         f"{where}: {text!r} shows {codes}"
@@ -152,3 +154,33 @@ def test_every_button_on_every_page_and_dialog_works(qtbot, demo_school, capsys)
         with capsys.disabled():
             print("\n".join(["raw codes:", *sorted(shown)]))
     assert sorted(shown) == []
+
+
+@pytest.mark.parametrize(
+    "screen",
+    [
+        "1024x576",  # 1280×720 at 125 %: the smallest; if it fits here it fits on the others
+        pytest.param("1093x614", marks=pytest.mark.soak),  # 1366×768 at 125 %
+        pytest.param("1280x720", marks=pytest.mark.soak),
+    ],
+)
+def test_the_census_passes_and_every_dialog_fits_a_smaller_school_screen(screen):
+    """One screen per process (Qt's offscreen screen is fixed at start): the same census."""
+    env = dict(os.environ, QT_QPA_PLATFORM=f"offscreen:configfile={SCREENS}/{screen}.json")
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            f"{__file__}::test_every_button_on_every_page_and_dialog_works",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert done.returncode == 0, done.stdout[-4000:]
+    assert f"on a {screen.replace('x', '×')} screen" not in done.stdout
