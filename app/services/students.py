@@ -203,6 +203,17 @@ def grades_and_classes(vault: OpenVault) -> list[GradeInfo]:
         ]
 
 
+def student_label(vault: OpenVault, student_id: str) -> str:
+    """张三（七年级1班）: whom a form or a dialog is about, named in its title."""
+    require(vault.user.role, "view_students")
+    with vault.session() as s:
+        st = s.get(Student, student_id)
+        if st is None:
+            return ""
+        cls = st.school_class
+        return f"{st.name}（{cls.grade.name}{cls.name}）" if cls else st.name
+
+
 def student_archive(vault: OpenVault, student_id: str) -> StudentArchive:
     """The archive page's data. Viewing is audited, whoever views."""
     require(vault.user.role, "view_students")

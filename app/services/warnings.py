@@ -226,6 +226,7 @@ class TaskRow:
     student_name: str
     title: str
     due_on: dt.date
+    student_id: str = ""
 
 
 def overdue_tasks(vault: OpenVault, today: dt.date | None = None) -> list[TaskRow]:
@@ -233,13 +234,16 @@ def overdue_tasks(vault: OpenVault, today: dt.date | None = None) -> list[TaskRo
     today = today or dt.date.today()
     with vault.session() as s:
         q = (
-            select(WarningTask, Student.name)
+            select(WarningTask, Student.name, Student.id)
             .join(Warning, WarningTask.warning_id == Warning.id)
             .join(Student, Warning.student_id == Student.id)
             .where(WarningTask.done_at.is_(None), WarningTask.due_on < today)
             .order_by(WarningTask.due_on)
         )
-        return [TaskRow(t.id, t.warning_id, name, t.title, t.due_on) for t, name in s.execute(q)]
+        return [
+            TaskRow(t.id, t.warning_id, name, t.title, t.due_on, sid)
+            for t, name, sid in s.execute(q)
+        ]
 
 
 def counts_by_class(vault: OpenVault) -> dict[str, dict[str, int]]:

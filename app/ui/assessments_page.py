@@ -38,6 +38,7 @@ from app.ui.form_parts import dialog_buttons, error_label
 class AssessmentsPage(QWidget):
     kiosk_requested = Signal()
     resume_requested = Signal(str)  # kiosk session id
+    student_requested = Signal(str)  # a critical answer double-clicked: the archive
 
     def __init__(self, vault: OpenVault, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -51,6 +52,9 @@ class AssessmentsPage(QWidget):
         alert_layout = QVBoxLayout(self.alert_box)
         self.alerts = QListWidget(objectName="alert_list")
         self.alerts.setMaximumHeight(140)
+        self.alerts.itemActivated.connect(
+            lambda item: self.student_requested.emit(item.data(Qt.ItemDataRole.UserRole + 1))
+        )
         alert_layout.addWidget(self.alerts)
         ack = QPushButton(_("Acknowledge and say what next…"), objectName="ack_alert_button")
         ack.clicked.connect(lambda: self._acknowledge())
@@ -123,6 +127,7 @@ class AssessmentsPage(QWidget):
                     )
                 )
                 item.setData(Qt.ItemDataRole.UserRole, a.id)
+                item.setData(Qt.ItemDataRole.UserRole + 1, a.student_id)
                 self.alerts.addItem(item)
         self.alert_box.setVisible(self.alerts.count() > 0)
         self.unfinished.clear()

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QPushButton,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -27,6 +28,8 @@ from app.services.vaults import OpenVault
 
 class HomePage(QWidget):
     section_requested = Signal(str)
+    student_requested = Signal(str)  # a row double-clicked: that student's archive
+    level_requested = Signal(str)  # a count clicked: the queue at that level
 
     def __init__(self, vault: OpenVault, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -39,16 +42,20 @@ class HomePage(QWidget):
 
         self.overdue = self._list(layout, _("Overdue follow-up tasks"), "home_overdue", "#b00020")
         top = QHBoxLayout()
-        self.levels: dict[str, QLabel] = {}
+        self.levels: dict[str, QPushButton] = {}
         for lv in LEVELS:
             level, color = lv.id, lv.background
-            label = QLabel(objectName=f"home_level_{level}")
-            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            label.setStyleSheet(
-                f"background: {color}; padding: 14px; font-size: 16px; border-radius: 6px"
+            tile = QPushButton(objectName=f"home_level_{level}")
+            tile.setCursor(Qt.CursorShape.PointingHandCursor)
+            tile.setToolTip(_("Show these students in the warning queue"))
+            tile.setStyleSheet(
+                f"QPushButton {{ background: {color}; padding: 14px; font-size: 16px; "
+                "border: none; border-radius: 6px }"
+                "QPushButton:hover { border: 2px solid #555 }"
             )
-            self.levels[level] = label
-            top.addWidget(label)
+            tile.clicked.connect(lambda _c=False, lv_id=level: self.level_requested.emit(lv_id))
+            self.levels[level] = tile
+            top.addWidget(tile)
         layout.addLayout(top)
         row = QHBoxLayout()
         self.urgent = self._list(row, _("Level 1 and 2 warnings"), "home_urgent")
@@ -61,10 +68,14 @@ class HomePage(QWidget):
         self.by_class_box = QGroupBox(_("Open warnings by grade and class (counseling lead)"))
         QVBoxLayout(self.by_class_box).addWidget(self.by_class)
         layout.addWidget(self.by_class_box, 1)
-        self.urgent.itemActivated.connect(lambda _i: self.section_requested.emit("warnings"))
-        self.overdue.itemActivated.connect(lambda _i: self.section_requested.emit("warnings"))
-        self.today.itemActivated.connect(lambda _i: self.section_requested.emit("records"))
+        for lst in (self.urgent, self.overdue, self.today):
+            lst.itemActivated.connect(self._open_student)
         self.refresh()
+
+    def _open_student(self, item: QListWidgetItem) -> None:
+        student_id = item.data(Qt.ItemDataRole.UserRole)
+        if student_id:
+            self.student_requested.emit(student_id)
 
     def _list(self, layout, title: str, name: str, color: str | None = None) -> QListWidget:
         box = QGroupBox(title)
@@ -84,7 +95,9 @@ class HomePage(QWidget):
         )
         self.overdue.clear()
         for t in warnings.overdue_tasks(self.vault):
-            self.overdue.addItem(f"{t.due_on:%m-%d}  {t.student_name}  {t.title}")
+            item = QListWidgetItem(f"{t.due_on:%m-%d}  {t.student_name}  {t.title}")
+            item.setData(Qt.ItemDataRole.UserRole, t.student_id)
+            self.overdue.addItem(item)
         self.overdue.property("box").setVisible(self.overdue.count() > 0)
         queue = warnings.queue(self.vault)
         for level, label in self.levels.items():
@@ -96,11 +109,14 @@ class HomePage(QWidget):
                     f"{level_name(w.level)}  {w.student_name}（{w.class_label}）"
                 )
                 item.setBackground(Qt.GlobalColor.white)
+                item.setData(Qt.ItemDataRole.UserRole, w.student_id)
                 self.urgent.addItem(item)
         now = dt.datetime.now()
         self.today.clear()
         for u in records.upcoming(self.vault, now.replace(hour=23, minute=59), now=now):
-            self.today.addItem(f"{u.when:%H:%M}  {u.student_name}  {u.what}")
+            item = QListWidgetItem(f"{u.when:%H:%M}  {u.student_name}  {u.what}")
+            item.setData(Qt.ItemDataRole.UserRole, u.student_id)
+            self.today.addItem(item)
         self.by_class_box.setVisible(self.vault.user.role == ADMIN)
         grades = warnings.counts_by_grade(self.vault)
         classes = warnings.counts_by_class(self.vault)

@@ -124,10 +124,13 @@ class Workspace(QWidget):
                 page = AssessmentsPage(vault)
                 page.kiosk_requested.connect(self.kiosk_requested)
                 page.resume_requested.connect(self.kiosk_resume_requested)
+                page.student_requested.connect(self.open_student)
                 self.assessments = page
             elif key == "home" and allowed(vault.user.role, "view_diagnosis"):
                 page = HomePage(vault)
                 page.section_requested.connect(self.show_section)
+                page.student_requested.connect(self.open_student)
+                page.level_requested.connect(self.show_level)
                 self.home = page
             elif key == "warnings" and allowed(vault.user.role, "view_diagnosis"):
                 page = WarningsPage(vault)
@@ -139,6 +142,7 @@ class Workspace(QWidget):
                 self.reports = page
             elif key == "records" and allowed(vault.user.role, "view_diagnosis"):
                 page = RecordsPage(vault)
+                page.student_requested.connect(self.open_student)
                 self.records = page
             elif key == "sync" and allowed(vault.user.role, "sync"):
                 page = SyncPage(vault, self.sync_agent)
@@ -224,6 +228,10 @@ class Workspace(QWidget):
 
     def show_section(self, key: str) -> None:
         self.nav.setCurrentRow([k for k, _label in SECTIONS].index(key))
+
+    def show_level(self, level: str) -> None:
+        self.warnings.show_level(level)
+        self.show_section("warnings")
 
     def open_student(self, student_id: str) -> None:
         self.close_archive()

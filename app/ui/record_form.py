@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QDate, QDateTime, Qt, QTime
+from PySide6.QtCore import QDateTime, Qt, QTime
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QDateTimeEdit,
     QDialog,
     QDialogButtonBox,
@@ -26,6 +25,7 @@ from PySide6.QtWidgets import (
     QSpinBox,
     QTableWidget,
     QTableWidgetItem,
+    QTimeEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -35,8 +35,31 @@ from app.records.kinds import TEMPLATES, Field, get_kind
 from app.services import records, students
 from app.services.records import Participant, RecordView
 from app.services.vaults import OpenVault
+from app.ui.date_field import DateField
 from app.ui.errors import message_for
 from app.ui.form_parts import error_label
+
+
+class DateTimeField(QWidget):
+    """A date that may be empty, and a time for it (an appointment)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.date = DateField()
+        self.time = QTimeEdit(QTime(9, 0), objectName="time_edit")
+        self.time.setDisplayFormat("HH:mm")
+        row.addWidget(self.date, 1)
+        row.addWidget(self.time)
+
+    def set_datetime(self, value: dt.datetime) -> None:
+        self.date.set_date(value.date())
+        self.time.setTime(QTime(value.hour, value.minute))
+
+    def datetime_or_none(self) -> dt.datetime | None:
+        day = self.date.date_or_none()
+        return None if day is None else dt.datetime.combine(day, self.time.time().toPython())
 
 
 def _editor(f: Field) -> QWidget:
@@ -48,19 +71,9 @@ def _editor(f: Field) -> QWidget:
         w = QSpinBox()
         w.setRange(0, 600)
     elif f.type == "date":
-        w = QDateEdit()
-        w.setCalendarPopup(True)
-        w.setDisplayFormat("yyyy-MM-dd")
-        w.setSpecialValueText(" ")
-        w.setMinimumDate(QDate(2000, 1, 1))
-        w.setDate(w.minimumDate())
+        w = DateField()
     elif f.type == "datetime":
-        w = QDateTimeEdit()
-        w.setCalendarPopup(True)
-        w.setDisplayFormat("yyyy-MM-dd HH:mm")
-        w.setSpecialValueText(" ")
-        w.setMinimumDateTime(QDateTime(QDate(2000, 1, 1), QTime(0, 0)))
-        w.setDateTime(w.minimumDateTime())
+        w = DateTimeField()
     elif f.type == "bool":
         w = QCheckBox()
     elif f.type == "choice":
@@ -124,9 +137,9 @@ def _set(f: Field, w: QWidget, value) -> None:
     elif f.type == "int":
         w.setValue(int(value))
     elif f.type == "date":
-        w.setDate(QDate.fromString(str(value), "yyyy-MM-dd"))
+        w.set_date(dt.date.fromisoformat(str(value)[:10]))
     elif f.type == "datetime":
-        w.setDateTime(QDateTime.fromString(str(value)[:16], "yyyy-MM-ddTHH:mm"))
+        w.set_datetime(dt.datetime.fromisoformat(str(value)[:16]))
     elif f.type == "bool":
         w.setChecked(bool(value))
     elif f.type == "choice":
@@ -144,9 +157,9 @@ def _get(f: Field, w: QWidget):
     if f.type == "int":
         return w.value()
     if f.type == "date":
-        return None if w.date() == w.minimumDate() else w.date().toPython()
+        return w.date_or_none()
     if f.type == "datetime":
-        return None if w.dateTime() == w.minimumDateTime() else w.dateTime().toPython()
+        return w.datetime_or_none()
     if f.type == "bool":
         return w.isChecked()
     if f.type == "choice":
@@ -186,6 +199,10 @@ class RecordForm(QDialog):
         self.parent_id = record.parent_id if record else parent_id
         self.saved: RecordView | None = None
         title = _(self.kind.label)
+        if self.student_id:
+            from app.services.students import student_label
+
+            title += " · " + student_label(vault, self.student_id)
         if record is not None:
             title += "  " + _("(version {n})").format(n=record.version)
             if record.voided:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
@@ -28,6 +28,8 @@ from app.ui.record_form import RecordForm
 
 
 class RecordsPage(QWidget):
+    student_requested = Signal(str)  # a due row double-clicked: that student's archive
+
     def __init__(self, vault: OpenVault, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("records_page")
@@ -37,6 +39,7 @@ class RecordsPage(QWidget):
         dl = QVBoxLayout(due)
         self.due = QListWidget(objectName="due_list")
         self.due.setMaximumHeight(150)
+        self.due.itemActivated.connect(self._open_student)
         dl.addWidget(self.due)
         layout.addWidget(due)
 
@@ -44,6 +47,7 @@ class RecordsPage(QWidget):
         groups = QGroupBox(_("Group counseling"))
         gl = QVBoxLayout(groups)
         self.programs = QListWidget(objectName="program_list")
+        self.programs.itemActivated.connect(self.open_record)
         gl.addWidget(self.programs)
         gb = QHBoxLayout()
         for name, label, slot in (
@@ -58,6 +62,7 @@ class RecordsPage(QWidget):
         lessons = QGroupBox(_("Lessons and class meetings"))
         ll = QVBoxLayout(lessons)
         self.lessons = QListWidget(objectName="lesson_list")
+        self.lessons.itemActivated.connect(self.open_record)
         ll.addWidget(self.lessons)
         nb = QPushButton(_("New lesson or class meeting…"), objectName="new_lesson_button")
         nb.clicked.connect(self.new_lesson)
@@ -102,6 +107,7 @@ class RecordsPage(QWidget):
             )
             if overdue:
                 item.setForeground(Qt.GlobalColor.red)
+            item.setData(Qt.ItemDataRole.UserRole, u.student_id)
             self.due.addItem(item)
         self._fill(self.programs, "group_program")
         self._fill(self.lessons, "lesson")
@@ -139,6 +145,15 @@ class RecordsPage(QWidget):
                 item = QListWidgetItem(f"{r.occurred_at:%Y-%m-%d}  {label}")
                 item.setData(Qt.ItemDataRole.UserRole, r.id)
                 widget.addItem(item)
+
+    def _open_student(self, item: QListWidgetItem) -> None:
+        if item.data(Qt.ItemDataRole.UserRole):
+            self.student_requested.emit(item.data(Qt.ItemDataRole.UserRole))
+
+    def open_record(self, item: QListWidgetItem) -> RecordForm:
+        """A program or lesson double-clicked: the record, to read or amend (a new version)."""
+        record = records.get_record(self.vault, item.data(Qt.ItemDataRole.UserRole))
+        return self._form(record.kind, record=record)
 
     def _form(self, kind: str, **kw) -> RecordForm:
         form = RecordForm(self.vault, kind, parent=self, **kw)

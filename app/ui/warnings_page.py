@@ -10,6 +10,7 @@ from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QDateEdit,
     QDialog,
     QDialogButtonBox,
@@ -70,6 +71,12 @@ class WarningsPage(QWidget):
         bar = QHBoxLayout()
         self.summary = QLabel(objectName="warning_summary")
         bar.addWidget(self.summary, 1)
+        self.level_filter = QComboBox(objectName="level_filter")
+        self.level_filter.addItem(_("All levels"), None)
+        for lv in LEVELS:
+            self.level_filter.addItem(level_text(lv.id), lv.id)
+        self.level_filter.currentIndexChanged.connect(lambda _i: self.refresh())
+        bar.addWidget(self.level_filter)
         manual = QPushButton(_("Raise a warning by hand…"), objectName="manual_warning_button")
         manual.clicked.connect(lambda: self.raise_manual())
         bar.addWidget(manual)
@@ -129,8 +136,10 @@ class WarningsPage(QWidget):
             item.setData(Qt.ItemDataRole.UserRole, t.id)
             self.overdue.addItem(item)
         self.overdue_box.setVisible(self.overdue.count() > 0)
-        self.rows = warnings.queue(self.vault)
-        counts = {lv.id: sum(1 for r in self.rows if r.level == lv.id) for lv in LEVELS}
+        everything = warnings.queue(self.vault)
+        counts = {lv.id: sum(1 for r in everything if r.level == lv.id) for lv in LEVELS}
+        only = self.level_filter.currentData()
+        self.rows = [r for r in everything if only is None or r.level == only]
         self.summary.setText("   ".join(f"{level_text(k)}: {v}" for k, v in counts.items()))
         rules = self._rule_labels()
         self.table.setRowCount(len(self.rows))
@@ -150,6 +159,10 @@ class WarningsPage(QWidget):
                 self.table.setItem(r, c, item)
         self.table.resizeColumnsToContents()
         self.table.horizontalHeader().setStretchLastSection(True)
+
+    def show_level(self, level: str | None) -> None:
+        """From a count on the home page: the queue at that level only."""
+        self.level_filter.setCurrentIndex(max(0, self.level_filter.findData(level)))
 
     def _rule_labels(self) -> dict[str, str]:
         return warning_rules.rule_names(self.vault)

@@ -220,3 +220,29 @@ def test_the_home_page_puts_overdue_tasks_and_urgent_warnings_first(qtbot, popul
         [home.by_class.item(r, 0).text() for r in range(home.by_class.rowCount())]
     )
     shell.lock()
+
+
+def test_a_home_count_opens_the_queue_at_that_level_and_a_row_opens_the_student(
+    qtbot, populated_vault
+):
+    from tests.ui.modals import double_click
+
+    kids = students.search_students(populated_vault, limit=2)
+    assessments.record_result(populated_vault, kids[0].id, "PHQ-9", [0] * 8 + [1], mode="paper")
+    assessments.record_result(populated_vault, kids[1].id, "GAD-7", [2] * 7, mode="paper")
+    shell = Shell(populated_vault.root, runner=TaskRunner(inline=True))
+    qtbot.addWidget(shell)
+    shell.show()
+    shell.enter(populated_vault)
+    ws = shell.workspace
+    QTest.mouseClick(ws.home.levels["yellow"], Qt.MouseButton.LeftButton)
+    assert ws.stack.currentWidget() is ws.warnings
+    assert ws.warnings.level_filter.currentText() == "三级（黄）"
+    assert [ws.warnings.table.item(r, 1).text() for r in range(ws.warnings.table.rowCount())] == [
+        kids[1].name
+    ]
+    ws.show_section("home")
+    urgent = ws.home.urgent
+    double_click(urgent.viewport(), urgent.visualItemRect(urgent.item(0)).center())
+    assert ws.archive is not None and ws.archive.archive.row.id == kids[0].id
+    shell.lock()
