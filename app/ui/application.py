@@ -110,7 +110,9 @@ class Shell(QMainWindow):
         """Close every dialog and destroy every view that showed confidential data."""
         for w in QApplication.topLevelWidgets():
             if w is not self and isinstance(w, QDialog) and w.isVisible():
-                w.reject()  # wizards, editors and message boxes may show confidential data
+                # Wizards, editors and message boxes may show confidential data; done() skips a
+                # form's "discard what you typed?" question: locking must not wait for a click.
+                w.done(QDialog.DialogCode.Rejected)
         if self.workspace is not None:
             workspace, self.workspace = self.workspace, None
             workspace.shutdown()

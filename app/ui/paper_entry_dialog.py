@@ -185,6 +185,21 @@ class PaperEntryDialog(QDialog):
         self.status.setText(_("First pass") if self.double.isChecked() else "")
         self.grid.setFocus()
 
+    def has_unsaved_answers(self) -> bool:
+        grid = self.grid
+        if grid is None:
+            return False
+        typed = any(any(a is not None for a in grid.answers(r)) for r in range(grid.rowCount()))
+        return typed or self.first_pass is not None
+
+    def reject(self) -> None:
+        """Typed answer sheets are an hour's work: never dropped by a stray Esc."""
+        from app.ui.discard_guard import confirm_discard
+
+        if self.has_unsaved_answers() and not confirm_discard(self):
+            return
+        super().reject()
+
     def save(self) -> None:
         grid = self.grid
         filled = [r for r in range(grid.rowCount()) if any(a is not None for a in grid.answers(r))]

@@ -36,6 +36,7 @@ from app.services import records, students
 from app.services.records import Participant, RecordView
 from app.services.vaults import OpenVault
 from app.ui.date_field import DateField
+from app.ui.discard_guard import confirm_discard, form_state
 from app.ui.errors import message_for
 from app.ui.form_parts import error_label
 
@@ -301,6 +302,14 @@ class RecordForm(QDialog):
         row.addWidget(buttons)
         outer.addLayout(row)
         self.resize(720, 680)
+        self._as_opened = form_state(self)
+
+    def reject(self) -> None:
+        """Esc, Cancel or the close button: ask first if anything was typed and not saved."""
+        typed = self.saved is None and form_state(self) != self._as_opened
+        if typed and not confirm_discard(self):
+            return
+        super().reject()
 
     # --- sections and participants --------------------------------------------------------
     def _build_sections(self, values: dict | None = None) -> None:

@@ -136,7 +136,9 @@ class Census:
             ok.click()  # validation messages and error labels must not crash either
         if shiboken6.isValid(modal) and modal.isVisible():
             if isinstance(modal, QDialog):
-                modal.reject()
+                modal.reject()  # a form with typing asks first; the walker answers No …
+                if shiboken6.isValid(modal) and modal.isVisible():
+                    modal.done(0)  # … and then leaves without saving
             else:
                 modal.close()
 
