@@ -116,7 +116,7 @@ def build_recovery_sheet(school: str, vault_id: str, code: str, marking: Marking
         _grid([[Paragraph(f"<font size=18>{escape(code)}</font>", st["body"])]], [170]),
         Spacer(1, 10 * mm),
         Paragraph(
-            "所有口令都遗忘时，可用此恢复码解锁档案库并重置口令。请密封保管（例如交校长保管），"
+            "所有密码都遗忘时，可用此恢复码解锁档案库并重置密码。请密封保管（例如交校长保管），"
             "不要拍照或存入电脑、网盘。重新生成恢复码后，本页即作废，请销毁。",
             st["body"],
         ),

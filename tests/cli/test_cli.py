@@ -132,7 +132,7 @@ def test_a_wrong_passphrase_is_one_chinese_line_and_changes_nothing(cli_vault):
     before = {p.name: p.read_bytes() for p in vault.iterdir()}
     result = xindang("students", "--vault", str(vault), passphrase="wrong-passphrase")
     assert result.returncode == 2
-    assert result.stderr.strip() == "错误：口令错误，请重试。"
+    assert result.stderr.strip() == "错误：密码错误，请重试。"
     assert result.stdout == ""
     assert {p.name: p.read_bytes() for p in vault.iterdir()} == before
 

@@ -102,7 +102,7 @@ def test_dismissing_needs_a_reason(populated_vault, kids):
     )
     warnings.evaluate_all(populated_vault)
     w = warnings.queue(populated_vault)[0]
-    with pytest.raises(ValidationError, match="请填写撤销预警的原因"):
+    with pytest.raises(ValidationError, match="请填写排除预警的原因"):
         warnings.review(populated_vault, w.id, confirmed=False, note="")
     warnings.review(populated_vault, w.id, confirmed=False, note="家庭变故已妥善处理，学生状态良好")
     assert warnings.queue(populated_vault) == []

@@ -37,7 +37,7 @@ def test_the_wizard_refuses_a_short_passphrase(qtbot, tmp_path):
     qtbot.keyClicks(page.passphrase.second, "short")
     wizard.next()
     assert wizard.currentPage() is page
-    assert page.error.text() == "口令至少需要 8 个字符。"
+    assert page.error.text() == "密码至少需要 8 个字符。"
     assert not (tmp_path / "v").exists()
 
 
@@ -124,7 +124,7 @@ def test_wrong_passphrase_shows_the_chinese_error_and_stays_locked(qtbot, make_v
     view = shell.unlock_view
     view.passphrase.setText("wrong-passphrase")
     view.try_unlock()
-    assert view.error.text() == "口令错误，请重试。"
+    assert view.error.text() == "密码错误，请重试。"
     assert shell.workspace is None
     assert view.passphrase.text() == ""
 
@@ -279,7 +279,7 @@ def test_the_recovery_dialog_resets_the_passphrase(qtbot, make_vault):
     dialog.passphrase.first.setText("new-passphrase-1")
     dialog.passphrase.second.setText("new-passphrase-1")
     dialog._accept()
-    assert dialog.error.text() == "口令错误，请重试。"
+    assert dialog.error.text() == "密码错误，请重试。"
     dialog.code.setText(code)
     dialog.passphrase.first.setText("new-passphrase-1")
     dialog.passphrase.second.setText("new-passphrase-1")

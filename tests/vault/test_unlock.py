@@ -48,7 +48,7 @@ def test_failed_attempts_are_audited_at_the_next_unlock(make_vault):
 
 
 def test_a_wrong_passphrase_message_is_chinese():
-    assert str(WrongPassphrase()) == "口令错误，请重试。"
+    assert str(WrongPassphrase()) == "密码错误，请重试。"
 
 
 def test_an_unknown_user_is_named(make_vault):
