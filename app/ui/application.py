@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sys
 from pathlib import Path
@@ -103,6 +104,9 @@ class Shell(QMainWindow):
         self.workspace.kiosk_requested.connect(self.start_kiosk)
         self.workspace.kiosk_resume_requested.connect(self.resume_kiosk)
         self.workspace.auto_lock_changed.connect(lambda m: setattr(self.idle, "minutes", m))
+        self.workspace.status_message.connect(
+            lambda text: self.statusBar().showMessage(f"{text} {dt.datetime.now():%H:%M}", 8000)
+        )
         self.stack.addWidget(self.workspace)
         self.stack.setCurrentWidget(self.workspace)
 

@@ -48,6 +48,7 @@ class ArchivePage(QWidget):
         super().__init__(parent)
         self.setObjectName("archive_page")
         self.vault = vault
+        self.student_id = student_id
         self.archive = students.student_archive(vault, student_id)
         a = self.archive
         layout = QVBoxLayout(self)
@@ -85,6 +86,7 @@ class ArchivePage(QWidget):
         self.tabs = QTabWidget(objectName="archive_tabs")
         self.tabs.addTab(self._basic_tab(), _("Basic information"))
         self._lazy: dict[int, object] = {}
+        self._builders: dict[int, object] = {}
         self._add_lazy(self._assessment_tab, _("Assessments"))
         self.timeline = None
         if allowed(vault.user.role, "view_diagnosis"):
@@ -110,6 +112,22 @@ class ArchivePage(QWidget):
         QVBoxLayout(holder).setContentsMargins(0, 0, 0, 0)
         index = self.tabs.addTab(holder, label)
         self._lazy[index] = build
+        self._builders[index] = build
+
+    def refresh(self) -> None:
+        """Data about this student changed elsewhere: the timeline and the built tabs again."""
+        from app.ui.lifecycle import dispose_later
+
+        if self.timeline is not None:
+            self.timeline.refresh()
+        for index, build in self._builders.items():
+            if index in self._lazy:
+                continue
+            layout = self.tabs.widget(index).layout()
+            while layout.count():
+                dispose_later(layout.takeAt(0).widget())
+            self._lazy[index] = build
+        self._build_tab(self.tabs.currentIndex())
 
     def _build_tab(self, index: int) -> None:
         build = self._lazy.pop(index, None)

@@ -55,6 +55,8 @@ _LATER = {
 
 class Workspace(QWidget):
     alerts_added = Signal()
+    data_changed = Signal(object)  # app.services.changes.Change, from any thread
+    status_message = Signal(str)  # for the window's status bar
     lock_requested = Signal()
     kiosk_requested = Signal()
     kiosk_resume_requested = Signal(str)  # session id
@@ -170,16 +172,60 @@ class Workspace(QWidget):
         self.update_sync_status()
         if self.alert_bar is not None:
             self._show_alert_count(len(self.alert_bar.items))
+        from app.services import changes
+
+        self._pending_change: set[str] = set()
+        self._pending_students: set[str] = set()
+        self.data_changed.connect(self._on_change)
+        self._unsubscribe_changes = changes.on_change(self.data_changed.emit)
         # Counselors start on the home page; the principal (read-only) on the student list.
         self.show_section("home" if allowed(vault.user.role, "view_diagnosis") else "students")
         self.archive: ArchivePage | None = None
         self.students.focus_search()
 
     _unsubscribe = staticmethod(lambda: None)
+    _unsubscribe_changes = staticmethod(lambda: None)
+
+    def _on_change(self, change) -> None:
+        """After any commit: gather the changes of this turn of the event loop, then refresh
+        every page that shows them once (a batch of 40 paper sheets refreshes once)."""
+        from PySide6.QtCore import QTimer
+
+        first = not self._pending_change
+        self._pending_change |= change.tables
+        self._pending_students |= change.student_ids
+        if first:
+            QTimer.singleShot(0, self._refresh_changed)
+
+    def _refresh_changed(self) -> None:
+        tables, self._pending_change = self._pending_change, set()
+        students, self._pending_students = self._pending_students, set()
+        if self.vault.is_locked or not tables:
+            return
+        risk = {"warning", "warning_task", "critical_alert", "assessment_result", "record"}
+        pages = [
+            ("home", risk | {"student"}),
+            ("warnings", risk | {"warning_notification"}),
+            ("records", {"record", "record_participant", "record_version"}),
+            ("assessments", {"assessment_plan", "assessment_result", "critical_alert"}),
+        ]
+        for name, watched in pages:
+            page = getattr(self, name, None)
+            if page is not None and tables & watched:
+                page.refresh()
+        if self.alert_bar is not None and tables & risk:
+            self.alert_bar.refresh()
+        if tables & {"network_member", "app_user"}:
+            self.settings.refresh()
+        if self.archive is not None and self.archive.student_id in students:
+            self.archive.refresh()
+        self.update_sync_status()
+        self.status_message.emit(_("Saved"))
 
     def shutdown(self) -> None:
         """Before the workspace is destroyed (lock, kiosk): stop listening and syncing."""
         self._unsubscribe()
+        self._unsubscribe_changes()
         self.sync_agent.stop()
         self.students.clear()
 

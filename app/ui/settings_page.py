@@ -280,6 +280,11 @@ class SettingsPage(QWidget):
         self.net_phone.clear()
         return True
 
+    def refresh(self) -> None:
+        """Users changed elsewhere (the command line, another dialog)."""
+        if hasattr(self, "users"):
+            self._reload_users()
+
     def _reload_users(self) -> None:
         from PySide6.QtCore import Qt
         from PySide6.QtWidgets import QListWidgetItem
