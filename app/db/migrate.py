@@ -12,14 +12,14 @@ from app.db.engine import Database
 from app.errors import SchemaTooNew
 
 
-def _config() -> Config:
+def alembic_config() -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(resources.files("app.db").joinpath("migrations")))
     return cfg
 
 
 def head_revision() -> str:
-    return ScriptDirectory.from_config(_config()).get_current_head()
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
 def current_revision(db: Database) -> str | None:
@@ -29,7 +29,7 @@ def current_revision(db: Database) -> str | None:
 
 def upgrade(db: Database) -> None:
     """Run pending migrations in one transaction; a no-op (one query) when already current."""
-    cfg = _config()
+    cfg = alembic_config()
     script = ScriptDirectory.from_config(cfg)
     head = script.get_current_head()
     current = current_revision(db)

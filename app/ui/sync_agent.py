@@ -47,7 +47,7 @@ class SyncAgent(QObject):
         self._unsubscribe = outbox.on_new_items(self._items_queued)
         self.outbox_grew.connect(self._soon)
         self.timer = QTimer(self, interval=TICK_MS)
-        self.timer.timeout.connect(self._tick)
+        self.timer.timeout.connect(self.sync_if_due)
         self._network = None
         if automatic and allowed(vault.user.role, "sync"):
             self.timer.start()
@@ -79,7 +79,8 @@ class SyncAgent(QObject):
     def _soon(self) -> None:
         self.schedule.next_at = min(self.schedule.next_at, time.monotonic() + NEW_ITEMS_DELAY)
 
-    def _tick(self) -> None:
+    def sync_if_due(self) -> None:
+        """The timer's check: a sync starts when the schedule says it is due."""
         if not self.running and self.schedule.due() and sync.status(self.vault).enrolled:
             self.start()
 

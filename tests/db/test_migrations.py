@@ -13,7 +13,7 @@ from tests.conftest import PASSPHRASE
 def test_a_schema_0001_vault_is_upgraded_at_unlock(populated_vault):
     db = populated_vault.db
     with db.engine.begin() as conn:
-        cfg = migrate._config()
+        cfg = migrate.alembic_config()
         cfg.attributes["connection"] = conn
         command.downgrade(cfg, "0001")
     assert migrate.current_revision(db) == "0001"

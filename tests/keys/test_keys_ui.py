@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QMessageBox, QPushButton
 
 from app.services import backups, vaults
@@ -9,15 +11,19 @@ from app.ui.application import Shell
 from app.ui.settings_page import SettingsPage
 from app.ui.tasks import TaskRunner
 from tests.conftest import PASSPHRASE
-from tests.ui.modals import answer_modals, click, yes
+from tests.ui.modals import answer_modals, click, click_ok, type_text, yes
 
 
 def test_back_up_now_from_settings(qtbot, populated_vault, tmp_path):
     page = SettingsPage(populated_vault)
     qtbot.addWidget(page)
-    page.backup_folder.setText(str(tmp_path / "usb"))
-    page._backup_folder_changed()
-    assert page.backup_now()
+    page.show()
+    page.activateWindow()
+    assert QTest.qWaitForWindowActive(page)
+    page.backup_folder.setFocus()
+    type_text(page.backup_folder, str(tmp_path / "usb"))
+    QTest.keyClick(page.backup_folder, Qt.Key.Key_Return)  # the folder is kept on Enter
+    QTest.mouseClick(page.findChild(QPushButton, "backup_now_button"), Qt.MouseButton.LeftButton)
     assert page.backup_status.text().startswith("备份已写入并验证")
     assert len(backups.list_backups(tmp_path / "usb")) == 1
 
@@ -48,7 +54,7 @@ def test_a_damaged_vault_offers_restore_and_restores(qtbot, populated_vault, tmp
     dialog = shell.unlock_view.open_restore()
     dialog.folder.setText(str(info.path))
     dialog.secret.setText(PASSPHRASE)
-    dialog._accept()
+    click_ok(dialog)
     assert shell.unlock_view.error.text() == "已从备份恢复，现在可以解锁。"
     shell.unlock_view.passphrase.setText(PASSPHRASE)
     shell.unlock_view.try_unlock()

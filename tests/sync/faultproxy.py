@@ -86,7 +86,7 @@ class FaultProxy:
                     if roll < acc:
                         fault = name
                         break
-                proxy._count(fault or "clean")
+                proxy.count(fault or "clean")
                 self.close_connection = True
                 if fault == "reset_before":
                     self.server.to_reset.add(self.connection)
@@ -143,7 +143,7 @@ class FaultProxy:
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
-    def _count(self, name: str) -> None:
+    def count(self, name: str) -> None:
         with self.lock:
             self.counts[name] = self.counts.get(name, 0) + 1
 

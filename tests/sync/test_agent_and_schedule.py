@@ -47,7 +47,7 @@ def test_new_outbox_items_bring_the_next_attempt_forward(qtbot, populated_vault,
     )
     agent.schedule.next_at = 0
     with qtbot.waitSignal(agent.finished, timeout=10000):
-        agent._tick()
+        agent.sync_if_due()
     assert sync.status(populated_vault).pending == 0
     agent.stop()
 

@@ -57,31 +57,31 @@ class Census:
     problems: list[str] = field(default_factory=list)
     skipped: dict[str, str] = field(default_factory=dict)  # object name -> why
     _running: bool = False
-    _previous_hook: object = None
+    chained_hook: object = None
     _where: str = ""
 
     # -- modals -------------------------------------------------------------------------------
     def start(self) -> None:
         self._running = True
-        self._previous_hook = sys.excepthook
+        self.chained_hook = sys.excepthook
 
         def hook(kind, exc, tb) -> None:
             last = traceback.extract_tb(tb)[-1] if tb else None
             at = f" at {Path(last.filename).name}:{last.lineno}" if last else ""
             self.problems.append(f"{self._where}: {kind.__name__}: {exc}{at}")
-            self._previous_hook(kind, exc, tb)
+            self.chained_hook(kind, exc, tb)
 
         sys.excepthook = hook
-        QTimer.singleShot(0, self._tick)
+        QTimer.singleShot(0, self.tick)
 
     def stop(self) -> None:
         self._running = False
-        sys.excepthook = self._previous_hook
+        sys.excepthook = self.chained_hook
 
-    def _tick(self) -> None:
+    def tick(self) -> None:
         if not self._running:
             return
-        QTimer.singleShot(25, self._tick)  # first: the answer below may open a nested modal
+        QTimer.singleShot(25, self.tick)  # first: the answer below may open a nested modal
         popup = QApplication.activePopupWidget()
         if popup is not None:
             popup.close()
@@ -91,13 +91,13 @@ class Census:
             return
         modal.setProperty("census_seen", True)
         try:
-            self._answer(modal)
+            self.answer(modal)
         except Exception as exc:  # never leave a modal open: the walk would hang
             self.problems.append(f"{self._where}: answering {modal.windowTitle()!r}: {exc!r}")
             if shiboken6.isValid(modal):
                 modal.close()
 
-    def _answer(self, modal: QWidget) -> None:
+    def answer(self, modal: QWidget) -> None:
         title = modal.windowTitle()
         self.dialogs.append(f"{self._where} → {type(modal).__name__} {title}")
         self.read(f"{self._where} → {title}", modal)
@@ -127,11 +127,11 @@ class Census:
         if isinstance(modal, QFileDialog) or type(modal).__name__ in ("QPrintDialog",):
             modal.reject()
             return
-        self._fill(modal)
-        self._click_inner_buttons(modal)
+        self.fill(modal)
+        self.click_inner_buttons(modal)
         if not shiboken6.isValid(modal) or not modal.isVisible():
             return
-        ok = self._ok_button(modal)
+        ok = self.ok_button(modal)
         if ok is not None and ok.isEnabled():
             ok.click()  # validation messages and error labels must not crash either
         if shiboken6.isValid(modal) and modal.isVisible():
@@ -142,7 +142,7 @@ class Census:
             else:
                 modal.close()
 
-    def _fill(self, modal: QWidget) -> None:
+    def fill(self, modal: QWidget) -> None:
         for edit in modal.findChildren(QLineEdit):
             if (
                 edit.isVisible()
@@ -158,7 +158,7 @@ class Census:
                 edit.setFocus()
                 type_text(edit, "测试记录")
 
-    def _ok_button(self, modal: QWidget) -> QAbstractButton | None:
+    def ok_button(self, modal: QWidget) -> QAbstractButton | None:
         if isinstance(modal, QWizard):
             return None
         for box in modal.findChildren(QDialogButtonBox):
@@ -171,7 +171,7 @@ class Census:
                         return box.button(role)
         return None
 
-    def _click_inner_buttons(self, modal: QWidget) -> None:
+    def click_inner_buttons(self, modal: QWidget) -> None:
         """The dialog's own buttons (浏览…, 添加…), not its OK/Cancel or a wizard's 下一步."""
         boxes = modal.findChildren(QDialogButtonBox)
         names = []

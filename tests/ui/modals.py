@@ -64,7 +64,7 @@ def click(widget: QAbstractButton) -> None:
     QTest.mouseClick(widget, Qt.MouseButton.LeftButton)
 
 
-def _press_in_modal(button: QAbstractButton) -> None:
+def press_in_modal(button: QAbstractButton) -> None:
     """QTest cannot nest inside the QTest click that opened the modal (Qt aborts), so the
     button is pressed with Qt's own click(): pressed, released and clicked, as by a mouse."""
     assert button.isVisible() and button.isEnabled(), button.text()
@@ -87,7 +87,7 @@ def type_and_ok(text: str) -> Callable[[QWidget], None]:
         edit.setFocus()
         type_text(edit, text)
         box = dialog.findChild(QDialogButtonBox)
-        _press_in_modal(box.button(QDialogButtonBox.StandardButton.Ok))
+        press_in_modal(box.button(QDialogButtonBox.StandardButton.Ok))
 
     return handle
 
@@ -96,23 +96,23 @@ def press(*texts: str) -> Callable[[QWidget], None]:
     """Press the button with one of these texts (是/否/确定/取消 …)."""
 
     def handle(dialog: QWidget) -> None:
-        _press_in_modal(button_with_text(dialog, *texts))
+        press_in_modal(button_with_text(dialog, *texts))
 
     return handle
 
 
 def yes(dialog: QWidget) -> None:
     assert isinstance(dialog, QMessageBox), type(dialog)
-    _press_in_modal(dialog.button(QMessageBox.StandardButton.Yes))
+    press_in_modal(dialog.button(QMessageBox.StandardButton.Yes))
 
 
 def no(dialog: QWidget) -> None:
     assert isinstance(dialog, QMessageBox), type(dialog)
-    _press_in_modal(dialog.button(QMessageBox.StandardButton.No))
+    press_in_modal(dialog.button(QMessageBox.StandardButton.No))
 
 
 def cancel(dialog: QWidget) -> None:
-    _press_in_modal(button_with_text(dialog, "Cancel", "取消"))
+    press_in_modal(button_with_text(dialog, "Cancel", "取消"))
 
 
 def print_to_file(path: str) -> Callable[[QWidget], None]:
@@ -129,7 +129,7 @@ def print_to_file(path: str) -> Callable[[QWidget], None]:
         name.del_()
         type_text(name, path)
         box = next(b for b in dialog.findChildren(QDialogButtonBox) if b.isVisible())
-        _press_in_modal(box.button(QDialogButtonBox.StandardButton.Ok))
+        press_in_modal(box.button(QDialogButtonBox.StandardButton.Ok))
 
     return handle
 
@@ -138,3 +138,14 @@ def double_click(widget: QWidget, pos) -> None:
     """As a mouse does it: a click, then the second press Qt reports as a double-click."""
     QTest.mouseClick(widget, Qt.MouseButton.LeftButton, pos=pos)
     QTest.mouseDClick(widget, Qt.MouseButton.LeftButton, pos=pos)
+
+
+def click_ok(dialog: QWidget) -> None:
+    """Press the dialog's OK (确定) or Save (保存) with the mouse (outside a modal's exec)."""
+    for box in dialog.findChildren(QDialogButtonBox):
+        for role in (QDialogButtonBox.StandardButton.Ok, QDialogButtonBox.StandardButton.Save):
+            button = box.button(role)
+            if button is not None and button.isVisible():
+                QTest.mouseClick(button, Qt.MouseButton.LeftButton)
+                return
+    raise AssertionError(f"no OK or Save in {dialog.windowTitle()}")

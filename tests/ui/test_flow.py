@@ -3,13 +3,14 @@
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QLabel, QWizard
+from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QWizard
 
 from app.services import synthetic, vaults
 from app.ui.application import Shell
 from app.ui.setup_wizard import SetupWizard
 from app.ui.tasks import TaskRunner
 from tests.conftest import FAST_KDF, PASSPHRASE
+from tests.ui.modals import answer_modals, click_ok, press, type_text
 
 
 def run_setup(qtbot, root):
@@ -223,15 +224,24 @@ def test_the_admin_adds_a_counselor_from_settings(qtbot, vault):
 
     page = SettingsPage(vault)
     qtbot.addWidget(page)
+    page.show()
     assert page.users.count() == 1
-    dialog = AddUserDialog(vault, page)
-    qtbot.keyClicks(dialog.login, "li")
-    dialog.display.setText("李老师")
-    qtbot.keyClicks(dialog.passphrase.first, "li-passphrase-1")
-    qtbot.keyClicks(dialog.passphrase.second, "li-passphrase-1")
-    dialog._accept()
-    assert dialog.result() == dialog.DialogCode.Accepted
-    page._reload_users()
+
+    def fill(dialog):
+        assert isinstance(dialog, AddUserDialog)
+        for edit, text in (
+            (dialog.login, "li"),
+            (dialog.display, "李老师"),
+            (dialog.passphrase.first, "li-passphrase-1"),
+            (dialog.passphrase.second, "li-passphrase-1"),
+        ):
+            edit.setFocus()
+            type_text(edit, text)
+        press("OK", "确定")(dialog)
+
+    seen = answer_modals(fill)
+    QTest.mouseClick(page.findChild(QPushButton, "add_user_button"), Qt.MouseButton.LeftButton)
+    assert seen == ["添加用户"]
     assert page.users.item(1).text() == "李老师（li）· 心理教师"
     assert vaults.logins(vault.root) == ["admin", "li"]
 
@@ -246,7 +256,8 @@ def test_a_counselor_edits_flags_and_the_note_and_the_archive_shows_them(qtbot, 
     dialog.checks["left_behind"].setChecked(True)
     dialog.checks["divorced"].setChecked(True)
     dialog.note.setPlainText("入学前诊断：焦虑（测试）")
-    dialog._save()
+    dialog.show()
+    click_ok(dialog)
     archive = students.student_archive(populated_vault, row.id)
     assert archive.left_behind and archive.family_flags == ("divorced",)
     assert archive.diagnosis_note == "入学前诊断：焦虑（测试）"
@@ -278,11 +289,12 @@ def test_the_recovery_dialog_resets_the_passphrase(qtbot, make_vault):
     dialog.code.setText("0000-0000-0000-0000-0000-0000-0000-0000")
     dialog.passphrase.first.setText("new-passphrase-1")
     dialog.passphrase.second.setText("new-passphrase-1")
-    dialog._accept()
+    dialog.show()
+    click_ok(dialog)
     assert dialog.error.text() == "密码错误，请重试。"
     dialog.code.setText(code)
     dialog.passphrase.first.setText("new-passphrase-1")
     dialog.passphrase.second.setText("new-passphrase-1")
-    dialog._accept()
+    click_ok(dialog)
     assert dialog.result() == dialog.DialogCode.Accepted
     vaults.unlock(vault.root, "new-passphrase-1", "admin").lock()

@@ -6,6 +6,7 @@ import pytest
 from PySide6.QtCore import QDateTime, Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QPushButton
 
 from app.services import records, students
 from app.ui.application import Shell
@@ -112,7 +113,8 @@ def test_a_group_session_records_attendance_for_a_whole_class(qtbot, shell):
     page.programs.setCurrentRow(0)
     form = page.new_group_session()
     form.editors["topic"].setText("认识情绪")
-    form._add_class()
+    form.show()
+    QTest.mouseClick(form.findChild(QPushButton, "add_class_button"), Qt.MouseButton.LeftButton)
     n = form.participant_table.rowCount()
     form.participant_table.item(1, 1).setCheckState(Qt.CheckState.Unchecked)
     form.participant_table.item(0, 2).setText("分享积极")

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QComboBox, QLineEdit, QPushButton
 from app.services import records, students
 from app.ui.application import Shell
 from app.ui.tasks import TaskRunner
-from tests.ui.modals import _press_in_modal, answer_modals, type_text
+from tests.ui.modals import answer_modals, press_in_modal, type_text
 
 
 def _shell(qtbot, vault) -> Shell:
@@ -34,7 +34,7 @@ def test_a_warning_raised_in_the_archive_shows_on_home_and_in_the_queue(qtbot, p
         edit.setFocus()
         type_text(edit, "班主任反映连续三天未进食午餐")
         ok = next(b for b in dialog.findChildren(QPushButton) if b.text() in ("OK", "确定"))
-        _press_in_modal(ok)
+        press_in_modal(ok)
 
     answer_modals(fill)
     QTest.mouseClick(
