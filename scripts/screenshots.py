@@ -11,7 +11,9 @@ from pathlib import Path
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
-OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "docs" / "screenshots"
+sys.path.insert(0, str(ROOT))  # the tests' input helpers (tests/ui/modals.py, census.py)
 
 
 def pump(ms: int = 300) -> None:
@@ -23,12 +25,83 @@ def pump(ms: int = 300) -> None:
         app.processEvents()
 
 
+def shoot(name: str, widget, *expected: str) -> None:
+    """Save the screenshot, having checked it shows what its name says."""
+    from tests.ui.census import visible_texts
+
+    pump()
+    shown = "\n".join(visible_texts(widget))
+    missing = [e for e in expected if e not in shown]
+    if missing:
+        raise SystemExit(f"{name}: expected {missing} on screen")
+    widget.grab().save(str(OUT / name))
+
+
+def click(widget) -> None:
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    QTest.mouseClick(widget, Qt.MouseButton.LeftButton)
+    pump(150)
+
+
+def key(widget, k, modifier=None) -> None:
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    QTest.keyClick(widget, k, modifier or Qt.KeyboardModifier.NoModifier)
+    pump(150)
+
+
+def type_into(widget, text: str) -> None:
+    from tests.ui.modals import type_text
+
+    widget.setFocus()
+    type_text(widget, text)
+
+
+def nav(ws, section: str) -> None:
+    """Click the section in the navigation, as a person does."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    from app.ui.main_window import SECTIONS
+
+    if ws.archive is not None:
+        key(ws.archive, Qt.Key.Key_Escape)
+    row = [k for k, _label in SECTIONS].index(section)
+    rect = ws.nav.visualItemRect(ws.nav.item(row))
+    QTest.mouseClick(ws.nav.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    pump()
+
+
+def open_row(table, row: int = 0) -> None:
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    rect = table.visualRect(table.model().index(row, 0))
+    QTest.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    QTest.keyClick(table, Qt.Key.Key_Return)
+    pump()
+
+
+def tab(tabs, index: int) -> None:
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    rect = tabs.tabBar().tabRect(index)
+    QTest.mouseClick(tabs.tabBar(), Qt.MouseButton.LeftButton, pos=rect.center())
+    pump()
+
+
 def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="xindang-shots-"))
     os.environ["XINDANG_HOME"] = str(tmp / "home")
     from app.i18n import set_language
 
     set_language("zh_CN")
+    from PySide6.QtWidgets import QDialog
+
     from app.services import demo, synthetic
     from app.ui.application import Shell
     from app.ui.setup_wizard import SetupWizard
@@ -39,46 +112,50 @@ def main() -> int:
     install_qt_translations(app, "zh_CN")
     OUT.mkdir(parents=True, exist_ok=True)
 
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QWizard
+
     wizard = SetupWizard(tmp / "new-vault")
     wizard.show()
-    wizard.currentPage().findChild(object, "school_edit").setText("江门市示范中学")
-    wizard.next()
+    type_into(wizard.currentPage().findChild(object, "school_edit"), "江门市示范中学")
+    click(wizard.button(QWizard.WizardButton.NextButton))
     page = wizard.currentPage()
-    page.findChild(object, "display_name_edit").setText("王老师")
-    page.passphrase.first.setText("春风十里不如你2026")
-    page.passphrase.second.setText("春风十里不如你2026")
-    pump()
-    wizard.grab().save(str(OUT / "01-setup-wizard-admin.png"))
-    wizard.next()
-    pump()
-    wizard.grab().save(str(OUT / "02-setup-wizard-recovery-code.png"))
-    wizard.currentPage().confirm.setChecked(True)
-    wizard.accept()
+    type_into(page.findChild(object, "display_name_edit"), "王老师")
+    type_into(page.passphrase.first, "春风十里不如你2026")
+    type_into(page.passphrase.second, "春风十里不如你2026")
+    shoot("01-setup-wizard-admin.png", wizard, "王老师")
+    click(wizard.button(QWizard.WizardButton.NextButton))
+    shoot("02-setup-wizard-recovery-code.png", wizard, "恢复码")
+    click(wizard.currentPage().confirm)
+    click(wizard.button(QWizard.WizardButton.FinishButton))
     wizard.created.lock()
 
     vault = tmp / "demo"
-    demo.create_demo_vault(vault)
+    ready = os.environ.get("XINDANG_SHOTS_DEMO")  # a demo vault made earlier, to iterate faster
+    if ready:
+        shutil.copytree(ready, vault)
+    else:
+        demo.create_demo_vault(vault)
     shell = Shell(vault)
-    shell.show()
+    shell.show_on_screen()
     pump()
-    shell.unlock_view.passphrase.setText(demo.DEMO_PASSPHRASE)
-    pump()
-    shell.grab().save(str(OUT / "03-unlock.png"))
-    shell.unlock_view.try_unlock()
+    type_into(shell.unlock_view.passphrase, demo.DEMO_PASSPHRASE)
+    shoot("03-unlock.png", shell, "解锁")
+    key(shell.unlock_view.passphrase, Qt.Key.Key_Return)
     for _ in range(50):
         pump(100)
         if shell.workspace is not None:
             break
     ws = shell.workspace
-    pump()
-    shell.grab().save(str(OUT / "04-student-list.png"))
-    ws.students.search.setText("zh")
+    shoot("18a-home-on-unlock.png", shell, "逾期的跟进任务")
+    nav(ws, "students")
+    shoot("04-student-list.png", shell, "学籍号", "共 2400 名学生")
+    type_into(ws.students.search, "zh")
     pump(500)
-    shell.grab().save(str(OUT / "05-search-pinyin-initials.png"))
-    ws.students._open_first()
-    pump()
-    shell.grab().save(str(OUT / "06-archive-page.png"))
-    ws.close_archive()
+    shoot("05-search-pinyin-initials.png", shell, "zh")
+    open_row(ws.students.table)
+    shoot("06-archive-page.png", shell, "返回列表（Esc）", "家庭情况")
+    key(ws.archive, Qt.Key.Key_Escape)
 
     roster = tmp / "roster.csv"
     students = synthetic.generate_students(40, seed=7)
@@ -103,13 +180,12 @@ def main() -> int:
             ]
         ],
     )
-    wiz = ws.open_import()
-    wiz.currentPage().path.setText(str(roster))
-    wiz.next()
-    wiz.resize(1000, 700)
-    pump()
-    wiz.grab().save(str(OUT / "07-import-preview-errors.png"))
-    wiz.close()
+    click(ws.students.import_button)
+    wiz = next(w for w in ws.findChildren(QWizard) if w.isVisible())
+    type_into(wiz.currentPage().path, str(roster))
+    click(wiz.button(QWizard.WizardButton.NextButton))
+    shoot("07-import-preview-errors.png", wiz, "有问题的行")
+    wiz.reject()
 
     # Issue 3: kiosk, paper grid, assessment history.
     from app.services import assessments
@@ -127,26 +203,18 @@ def main() -> int:
     paper = PaperEntryDialog(shell.vault, shell, scale_id="PHQ-9")
     paper.show()
     grid = paper.grid
-    from PySide6.QtCore import Qt
-    from PySide6.QtCore import Qt as Qt2
     from PySide6.QtTest import QTest
 
     for keys in ("012100100", "111111110", "220110011", "0000000"):
         for k in keys:
             QTest.keyClick(grid, k)
-    pump()
-    paper.grab().save(str(OUT / "09-paper-entry-grid.png"))
-    paper.close()
+    shoot("09-paper-entry-grid.png", paper, "纸质答卷录入")
+    paper.done(0)
     ws.open_student(first[0].id)
-    ws.archive.tabs.setCurrentIndex(1)
-    pump()
-    shell.grab().save(str(OUT / "10-assessment-history.png"))
-    ws.close_archive()
-    ws.show_section("assessments")
-    ws.assessments.refresh()
-    pump()
-    shell.grab().save(str(OUT / "11-assessments-page.png"))
-    del Qt
+    tab(ws.archive.tabs, 1)
+    shoot("10-assessment-history.png", shell, "PHQ-9")
+    nav(ws, "assessments")
+    shoot("11-assessments-page.png", shell, "测评计划")
 
     # Issue 4: session form, group attendance, timeline.
     import datetime as dt
@@ -203,35 +271,29 @@ def main() -> int:
         title="情绪管理小组",
         body={"theme": "情绪管理", "planned_sessions": 6},
     )
-    ws.show_section("records")
-    ws.records.refresh()
+    from PySide6.QtWidgets import QPushButton
+
+    nav(ws, "records")
     ws.records.programs.setCurrentRow(0)
-    form = ws.records.new_group_session()
-    form.editors["topic"].setText("认识情绪")
-    form._add_class()
-    form.participant_table.item(2, 1).setCheckState(Qt2.CheckState.Unchecked)
+    click(ws.records.findChild(QPushButton, "new_group_session_button"))
+    form = next(d for d in ws.records.findChildren(QDialog, "record_form") if d.isVisible())
+    type_into(form.editors["topic"], "认识情绪")
+    click(form.findChild(QPushButton, "add_class_button"))
+    form.participant_table.item(2, 1).setCheckState(Qt.CheckState.Unchecked)
     form.participant_table.item(0, 2).setText("主动分享，情绪表达清楚")
-    form.resize(820, 900)
-    pump()
-    form.grab().save(str(OUT / "13-group-session-attendance.png"))
-    form.save()
+    shoot("13-group-session-attendance.png", form, "认识情绪")
+    click(next(b for b in form.findChildren(QPushButton) if b.text() == "保存"))
     del program
-    ws.show_section("students")
     ws.open_student(sid)
-    session_form = ws.archive.new_session()
-    session_form.fill_from_previous()
-    session_form.resize(760, 900)
-    pump()
-    session_form.grab().save(str(OUT / "12-session-form.png"))
-    session_form.reject()
-    ws.archive.tabs.setCurrentWidget(ws.archive.timeline)
-    ws.archive.timeline.refresh()
-    pump()
-    shell.grab().save(str(OUT / "14-timeline.png"))
-    ws.show_section("records")
-    ws.records.refresh()
-    pump()
-    shell.grab().save(str(OUT / "15-records-page.png"))
+    tab(ws.archive.tabs, 2)
+    key(ws.archive, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    session_form = next(d for d in ws.archive.findChildren(QDialog, "record_form") if d.isVisible())
+    click(session_form.findChild(QPushButton, "from_previous_button"))
+    shoot("12-session-form.png", session_form, "个体辅导", "自杀意念")
+    session_form.done(0)
+    shoot("14-timeline.png", shell, "学业压力与睡眠")
+    nav(ws, "records")
+    shoot("15-records-page.png", shell, "团体辅导")
 
     # Issue 5: warning queue, crisis record, home page.
     import random
@@ -257,11 +319,9 @@ def main() -> int:
     network.set_contact(shell.vault, "principal", "李校长", "17000000001")
     network.set_contact(shell.vault, "counselor", "演示管理员", "17000000002")
     warnings.evaluate_all(shell.vault)
-    ws.show_section("warnings")
-    ws.warnings.refresh()
+    nav(ws, "warnings")
     ws.warnings.table.selectRow(0)
-    pump()
-    shell.grab().save(str(OUT / "16-warning-queue.png"))
+    shoot("16-warning-queue.png", shell, "一级（红）", "面谈后确认…")
     top = ws.warnings.rows[0]
     warnings.review(shell.vault, top.id, confirmed=True, note="面谈后确认")
     warnings.add_task(shell.vault, top.id, "每周复谈", dt.date.today() - dt.timedelta(days=1))
@@ -276,15 +336,11 @@ def main() -> int:
     crisis_form = RecordForm(
         shell.vault, "crisis", record=records.get_record(shell.vault, record.id), parent=shell
     )
-    crisis_form.resize(820, 900)
     crisis_form.show()
-    pump()
-    crisis_form.grab().save(str(OUT / "17-crisis-record.png"))
-    crisis_form.reject()
-    ws.home.refresh()
-    ws.show_section("home")
-    pump()
-    shell.grab().save(str(OUT / "18-home-page.png"))
+    shoot("17-crisis-record.png", crisis_form, "危机干预")
+    crisis_form.done(0)
+    nav(ws, "home")
+    shoot("18-home-page.png", shell, "一级、二级预警", "今日预约与跟进")
 
     # Issue 6: the first pages of a case file, rendered with pdftoppm.
     import subprocess
@@ -321,10 +377,8 @@ def main() -> int:
     scl = assessments.record_result(shell.vault, sid, "SCL-90", answers, mode="paper")[0]
     pdf_page(printing.assessment_report(shell.vault, scl.id)[0], "20-assessment-report")
     pdf_page(printing.class_summary(shell.vault, "PHQ-9")[0], "21-class-summary")
-    ws.show_section("reports")
-    ws.reports.refresh()
-    pump()
-    shell.grab().save(str(OUT / "22-reports-page.png"))
+    nav(ws, "reports")
+    shoot("22-reports-page.png", shell, "打印筛查汇总…")
     sync_screens(shell, tmp)
     key_screens(shell, tmp)
     shell.lock()
@@ -353,34 +407,32 @@ def kiosk_screens(shell, student_id: str):
     state = kiosk.start(shell.vault, student_id, ["PHQ-9"])
     window = shell.open_kiosk(state)
     pump(500)
-    window.grab().save(str(OUT / "30-kiosk-intro.png"))
+    shoot("30-kiosk-intro.png", window)
     press(window, Qt.Key.Key_Return)
     for key in "21":
         press(window, getattr(Qt.Key, f"Key_{key}"))
     pump(500)
-    window.grab().save(str(OUT / "08-kiosk-item.png"))
+    shoot("08-kiosk-item.png", window)
     for key in "3221213":  # item 9: 一半以上的天数
         press(window, getattr(Qt.Key, f"Key_{key}"))
     pump(500)
-    window.grab().save(str(OUT / "31-kiosk-review.png"))
+    shoot("31-kiosk-review.png", window)
     pump(450)
-    window.submit_button.click()
+    click(window.submit_button)
     pump(300)
-    window.grab().save(str(OUT / "32-kiosk-closing.png"))
+    shoot("32-kiosk-closing.png", window)
     window.try_exit(DEMO_PASSPHRASE)  # what the counselor types into the exit prompt
     pump(300)
     ws = shell.workspace
-    shell.resize(1366, 768)
     pump(300)
-    shell.grab().save(str(OUT / "33-alert-bar-after-kiosk.png"))
+    shoot("33-alert-bar-after-kiosk.png", shell, "确认知悉并填写跟进…")
     from app.ui.risk_dialogs import ManualWarningDialog, ReasonDialog
 
     manual = ManualWarningDialog(shell.vault, student_id, shell)
-    manual.reason.setText("课堂上说“活着没意思”，班主任报告")
     manual.show()
-    pump(300)
-    manual.grab().save(str(OUT / "34-manual-warning.png"))
-    manual.reject()
+    type_into(manual.reason, "课堂上说“活着没意思”，班主任报告")
+    shoot("34-manual-warning.png", manual, "手动预警")
+    manual.done(0)
     bar = ws.alert_bar
     ack = ReasonDialog(
         shell,
@@ -388,11 +440,10 @@ def kiosk_screens(shell, student_id: str):
         "你将如何跟进、何时跟进？（记录在预警中）",
         summary=bar.items[0].headline + "".join(f"\n{d}" for d in bar.items[0].details),
     )
-    ack.edit.setPlainText("已约今天第三节课当面评估，并电话告知家长")
     ack.show()
-    pump(300)
-    ack.grab().save(str(OUT / "35-acknowledge-alert.png"))
-    ack.reject()
+    type_into(ack.edit, "已约今天第三节课当面评估，并电话告知家长")
+    shoot("35-acknowledge-alert.png", ack, "确认知悉")
+    ack.done(0)
     return ws
 
 
@@ -403,20 +454,20 @@ def key_screens(shell, tmp: Path) -> None:
 
     vaults.set_setting(shell.vault, "backup_folder", str(tmp / "usb"))
     info = backups.backup(shell.vault, tmp / "usb")
+    from PySide6.QtWidgets import QPushButton
+
     ws = shell.workspace
-    ws.show_section("settings")
-    ws.settings.backup_folder.setText(str(tmp / "usb"))
-    ws.settings.backup_now()
-    pump()
+    nav(ws, "settings")
+    ws.settings.backup_folder.clear()
+    type_into(ws.settings.backup_folder, str(tmp / "usb"))
+    click(ws.settings.findChild(QPushButton, "backup_now_button"))
     ws.pages["settings"].verticalScrollBar().setValue(10_000)
-    pump()
-    shell.grab().save(str(OUT / "28-settings-backups-keys.png"))
+    shoot("28-settings-backups-keys.png", shell, "立即备份")
     dialog = RestoreDialog(tmp / "demo", "admin", shell)
-    dialog.folder.setText(str(info.path))
     dialog.show()
-    pump()
-    dialog.grab().save(str(OUT / "29-restore-dialog.png"))
-    dialog.reject()
+    type_into(dialog.folder, str(info.path))
+    shoot("29-restore-dialog.png", dialog, "从备份恢复")
+    dialog.done(0)
 
 
 def sync_screens(shell, tmp: Path) -> None:
@@ -440,15 +491,13 @@ def sync_screens(shell, tmp: Path) -> None:
     cert, key = make_self_signed(tmp / "tls")
     server = ServerThread(store, free_port(), certfile=str(cert), keyfile=str(key)).start()
     ws = shell.workspace
-    ws.show_section("sync")
+    nav(ws, "sync")
     page = ws.sync
-    page.refresh()
-    page.server.setText(server.url)
-    page.code.setText(code)
-    page.fingerprint.setText(fingerprint(cert))
-    pump()
-    shell.grab().save(str(OUT / "23-sync-join.png"))
-    page._enroll()
+    type_into(page.server, server.url)
+    type_into(page.code, code)
+    type_into(page.fingerprint, fingerprint(cert))
+    shoot("23-sync-join.png", shell, "加入市平台")
+    click(page.enroll_button)
     for _ in range(100):
         pump(100)
         if not ws.sync_agent.running:
@@ -489,15 +538,12 @@ def sync_screens(shell, tmp: Path) -> None:
     kid = sync.status(vault)
     assert kid.enrolled
     page.refresh()
-    page.tabs.setCurrentIndex(1)
-    pump()
-    shell.grab().save(str(OUT / "24-sync-status.png"))
-    page.tabs.setCurrentIndex(2)
-    pump()
-    shell.grab().save(str(OUT / "25-sync-conflict.png"))
-    page.tabs.setCurrentIndex(3)
-    pump()
-    shell.grab().save(str(OUT / "26-sync-policy.png"))
+    tab(page.tabs, 1)
+    shoot("24-sync-status.png", shell, "已搁置")
+    tab(page.tabs, 2)
+    shoot("25-sync-conflict.png", shell, "保留本机版本")
+    tab(page.tabs, 3)
+    shoot("26-sync-policy.png", shell, "是否发送到市平台")
     ws.sync_agent.stop()
     server.stop()
 

@@ -88,26 +88,28 @@ def populate(vault: OpenVault, *, seed: int = 2026, today: dt.date | None = None
         )
         for ci, c in enumerate(g.classes):
             mode = ("kiosk", "paper", "import")[ci % 3]
-            for kid in by_class[c.id][:12]:
-                severity = rng.choices((0.0, 0.08, 0.2, 0.4, 0.7), (50, 30, 12, 5, 3))[0]
-                fast = mode == "kiosk" and rng.random() < 0.1
-                for sid in ("PHQ-9", "GAD-7"):
-                    answers = _answers(rng, sid, severity)
-                    seconds = [0.5 if fast else rng.uniform(2, 6) for _a in answers]
-                    assessments.record_result(
-                        vault,
-                        kid.id,
-                        sid,
-                        answers,
-                        mode=mode,
-                        seconds=seconds if mode == "kiosk" else None,
-                        plan_id=plan.id,
-                        administered_at=now - dt.timedelta(days=rng.randrange(35, 56)),
-                    )
-                    made_results += 1
+            with vault.session() as s:  # a class's sheets in one transaction, as an import is
+                for kid in by_class[c.id][:12]:
+                    severity = rng.choices((0.0, 0.08, 0.2, 0.4, 0.7), (50, 30, 12, 5, 3))[0]
+                    fast = mode == "kiosk" and rng.random() < 0.1
+                    for sid in ("PHQ-9", "GAD-7"):
+                        answers = _answers(rng, sid, severity)
+                        seconds = [0.5 if fast else rng.uniform(2, 6) for _a in answers]
+                        assessments.store_result(
+                            s,
+                            kid.id,
+                            sid,
+                            answers,
+                            mode=mode,
+                            user_id=vault.user.id,
+                            seconds=seconds if mode == "kiosk" else None,
+                            plan_id=plan.id,
+                            administered_at=now - dt.timedelta(days=rng.randrange(35, 56)),
+                        )
+                        made_results += 1
 
-    everyone = [k for rows in by_class.values() for k in rows]
-    pool = everyone[12:]  # not the screened students: each story below has its own student
+    # Not the screened students: each story below has its own student.
+    pool = [k for rows in by_class.values() for k in rows[12:]]
     rng.shuffle(pool)
     take = iter(pool)
 

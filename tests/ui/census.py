@@ -332,8 +332,11 @@ def visible_texts(widget: QWidget) -> set[str]:
             out |= {w.tabText(i) for i in range(w.count())}
         elif isinstance(w, QComboBox):
             out |= {w.itemText(i) for i in range(w.count())}
-        elif isinstance(w, QLineEdit | QPlainTextEdit | QTextEdit) and w.isReadOnly():
-            out.add(w.text() if isinstance(w, QLineEdit) else w.toPlainText())
+        elif isinstance(w, QLineEdit):
+            if w.echoMode() == QLineEdit.EchoMode.Normal:
+                out.add(w.text())
+        elif isinstance(w, QPlainTextEdit | QTextEdit):
+            out.add(w.toPlainText())
         elif isinstance(w, QAbstractItemView) and w.model() is not None:
             m = w.model()
             columns = 1 if isinstance(w, QListView) else m.columnCount()
