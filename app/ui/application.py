@@ -113,7 +113,12 @@ class Shell(QMainWindow):
     def _close_workspace(self) -> None:
         """Close every dialog and destroy every view that showed confidential data."""
         for w in QApplication.topLevelWidgets():
-            if w is not self and isinstance(w, QDialog) and w.isVisible():
+            if (
+                w is not self
+                and isinstance(w, QDialog)
+                and w.isVisible()
+                and getattr(w, "closes_on_lock", True)
+            ):
                 # Wizards, editors and message boxes may show confidential data; done() skips a
                 # form's "discard what you typed?" question: locking must not wait for a click.
                 w.done(QDialog.DialogCode.Rejected)
@@ -220,6 +225,7 @@ class Shell(QMainWindow):
         available = self.screen().availableGeometry()
         frame = self.frameGeometry()
         if frame.width() > available.width() or frame.height() > available.height():
+            self.setGeometry(available)  # where no window manager maximises (kiosk PCs, Xvfb)
             self.showMaximized()
         else:
             self.show()

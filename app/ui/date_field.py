@@ -33,7 +33,7 @@ class DateField(QWidget):
         self.edit.editingFinished.connect(self._normalise)
         self.edit.textEdited.connect(lambda _t: self.changed.emit())
         row.addWidget(self.edit, 1)
-        self.button = QToolButton(objectName="date_calendar_button", text="📅")
+        self.button = QToolButton(objectName="date_calendar_button", text=_("Calendar"))
         self.button.setToolTip(_("Choose from the calendar"))
         self.button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.menu = QMenu(self.button)

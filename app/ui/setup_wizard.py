@@ -169,6 +169,8 @@ class SetupWizard(QWizard):
         self.addPage(_RecoveryPage(self))
         self.resize(640, 480)
 
+    closes_on_lock = False  # it runs before any vault is open; its own done() guards it
+
     def done(self, result: int) -> None:
         if result == QWizard.DialogCode.Accepted:
             self.recovery_code = None  # not kept in memory longer than needed
