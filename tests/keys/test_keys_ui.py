@@ -11,7 +11,7 @@ from app.ui.application import Shell
 from app.ui.settings_page import SettingsPage
 from app.ui.tasks import TaskRunner
 from tests.conftest import PASSPHRASE
-from tests.ui.modals import answer_modals, click, click_ok, type_text, yes
+from tests.ui.modals import answer_modals, click, click_ok, press_enter, type_text, yes
 
 
 def test_back_up_now_from_settings(qtbot, populated_vault, tmp_path):
@@ -49,7 +49,7 @@ def test_a_damaged_vault_offers_restore_and_restores(qtbot, populated_vault, tmp
     shell = Shell(root, runner=TaskRunner(inline=True))
     qtbot.addWidget(shell)
     shell.unlock_view.passphrase.setText(PASSPHRASE)
-    shell.unlock_view.try_unlock()
+    press_enter(shell.unlock_view.passphrase)
     assert "备份" in shell.unlock_view.error.text()
     dialog = shell.unlock_view.open_restore()
     dialog.folder.setText(str(info.path))
@@ -57,7 +57,7 @@ def test_a_damaged_vault_offers_restore_and_restores(qtbot, populated_vault, tmp
     click_ok(dialog)
     assert shell.unlock_view.error.text() == "已从备份恢复，现在可以解锁。"
     shell.unlock_view.passphrase.setText(PASSPHRASE)
-    shell.unlock_view.try_unlock()
+    press_enter(shell.unlock_view.passphrase)
     assert shell.workspace is not None
     assert any(p.name.startswith("before-restore-") for p in Path(root).iterdir())
     shell.lock()
@@ -71,7 +71,7 @@ def test_a_due_backup_runs_at_unlock_when_the_folder_is_present(qtbot, populated
     shell = Shell(root, runner=TaskRunner(inline=True))
     qtbot.addWidget(shell)
     shell.unlock_view.passphrase.setText(PASSPHRASE)
-    shell.unlock_view.try_unlock()
+    press_enter(shell.unlock_view.passphrase)
     assert len(backups.list_backups(tmp_path / "usb")) == 1
     shell.lock()
 

@@ -142,6 +142,8 @@ def double_click(widget: QWidget, pos) -> None:
 
 def click_ok(dialog: QWidget) -> None:
     """Press the dialog's OK (确定) or Save (保存) with the mouse (outside a modal's exec)."""
+    if not dialog.isVisible():
+        dialog.show()
     for box in dialog.findChildren(QDialogButtonBox):
         for role in (QDialogButtonBox.StandardButton.Ok, QDialogButtonBox.StandardButton.Save):
             button = box.button(role)
@@ -149,3 +151,18 @@ def click_ok(dialog: QWidget) -> None:
                 QTest.mouseClick(button, Qt.MouseButton.LeftButton)
                 return
     raise AssertionError(f"no OK or Save in {dialog.windowTitle()}")
+
+
+def click_wizard(wizard, which: str) -> None:
+    """Press a wizard's 下一步 / 完成 / 取消 (`which`: next, finish, cancel) with the mouse."""
+    from PySide6.QtWidgets import QWizard
+
+    button = wizard.button(getattr(QWizard.WizardButton, f"{which.capitalize()}Button"))
+    if not wizard.isVisible():
+        wizard.show()
+    assert button.isVisible() and button.isEnabled(), which
+    QTest.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def press_enter(widget: QWidget) -> None:
+    QTest.keyClick(widget, Qt.Key.Key_Return)

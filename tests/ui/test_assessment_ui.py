@@ -9,7 +9,7 @@ from app.services import assessments, students
 from app.ui.application import Shell
 from app.ui.paper_entry_dialog import PaperEntryDialog
 from app.ui.tasks import TaskRunner
-from tests.ui.modals import double_click
+from tests.ui.modals import click_ok, double_click
 
 
 @pytest.fixture
@@ -38,18 +38,18 @@ def test_double_entry_mismatch_is_marked_and_nothing_saved_until_resolved(qtbot,
     first_student = grid.rows[0].id
     for key in "1111111":
         qtbot.keyClick(grid, key)
-    dialog.save()  # first pass kept, grid cleared for the second pass
+    click_ok(dialog)  # first pass kept, grid cleared for the second pass
     assert dialog.status.text() == "第二遍：请再次录入同一批答卷"
     grid.setCurrentCell(0, 0)
     for key in "1111112":
         qtbot.keyClick(grid, key)
-    dialog.save()
+    click_ok(dialog)
     assert "两遍录入有 1 个答案不一致" in dialog.error.text()
     assert grid.item(0, 6).background().color().name() == "#ffcdd2"
     assert assessments.history(populated_vault, first_student) == []
     grid.setCurrentCell(0, 6)
     qtbot.keyClick(grid, "1")
-    dialog.save()
+    click_ok(dialog)
     [saved] = assessments.history(populated_vault, first_student)
     assert (saved.total, saved.mode) == (7, "paper")
 

@@ -10,7 +10,7 @@ from app.ui.application import Shell
 from app.ui.setup_wizard import SetupWizard
 from app.ui.tasks import TaskRunner
 from tests.conftest import FAST_KDF, PASSPHRASE
-from tests.ui.modals import answer_modals, click_ok, press, type_text
+from tests.ui.modals import answer_modals, click_ok, click_wizard, press, press_enter, type_text
 
 
 def run_setup(qtbot, root):
@@ -18,12 +18,12 @@ def run_setup(qtbot, root):
     qtbot.addWidget(wizard)
     wizard.show()
     wizard.findChild(object, "school_edit").setText("江门市示范中学")  # QTest types Latin-1 only
-    wizard.next()
+    click_wizard(wizard, "next")
     page = wizard.currentPage()
     page.findChild(object, "display_name_edit").setText("王老师")
     page.passphrase.first.setText(PASSPHRASE)
     page.passphrase.second.setText(PASSPHRASE)
-    wizard.next()
+    click_wizard(wizard, "next")
     return wizard
 
 
@@ -32,11 +32,11 @@ def test_the_wizard_refuses_a_short_passphrase(qtbot, tmp_path):
     qtbot.addWidget(wizard)
     wizard.show()
     wizard.findChild(object, "school_edit").setText("学校")
-    wizard.next()
+    click_wizard(wizard, "next")
     page = wizard.currentPage()
     qtbot.keyClicks(page.passphrase.first, "short")
     qtbot.keyClicks(page.passphrase.second, "short")
-    wizard.next()
+    click_wizard(wizard, "next")
     assert wizard.currentPage() is page
     assert page.error.text() == "密码至少需要 8 个字符。"
     assert not (tmp_path / "v").exists()
@@ -49,7 +49,7 @@ def test_the_recovery_code_must_be_confirmed_before_finishing(qtbot, tmp_path):
     assert not wizard.button(QWizard.WizardButton.FinishButton).isEnabled()
     wizard.findChild(object, "confirm_written_check").setChecked(True)
     assert wizard.button(QWizard.WizardButton.FinishButton).isEnabled()
-    wizard.accept()
+    click_wizard(wizard, "finish")
     wizard.created.lock()
 
 
@@ -57,7 +57,7 @@ def test_wizard_import_search_open_archive_then_auto_lock(qtbot, tmp_path):
     root = tmp_path / "vault"
     wizard = run_setup(qtbot, root)
     wizard.findChild(object, "confirm_written_check").setChecked(True)
-    wizard.accept()
+    click_wizard(wizard, "finish")
     runner = TaskRunner(inline=True)
     shell = Shell(root, runner=runner, kdf=FAST_KDF)
     qtbot.addWidget(shell)
@@ -76,16 +76,16 @@ def test_wizard_import_search_open_archive_then_auto_lock(qtbot, tmp_path):
     )
     importer = ws.open_import()
     importer.findChild(object, "import_path_edit").setText(str(path))
-    importer.next()
+    click_wizard(importer, "next")
     preview = importer.currentPage()
     assert preview.summary.text() == "有效行 90 行，有问题的行 1 行。"
     assert preview.problems.item(0).text().startswith("第 93 行，“学籍号”列：")
     assert not importer.button(QWizard.WizardButton.NextButton).isEnabled()
     preview.valid_only.setChecked(True)
-    importer.next()
+    click_wizard(importer, "next")
     result = importer.findChild(object, "import_result_label")
     assert result.text() == "新增 90 人，更新 0 人，未变 0 人，无效行 1 行。"
-    importer.accept()
+    click_wizard(importer, "finish")
     assert ws.students.model.total == 90
 
     target = roster[42]
@@ -124,7 +124,7 @@ def test_wrong_passphrase_shows_the_chinese_error_and_stays_locked(qtbot, make_v
     qtbot.addWidget(shell)
     view = shell.unlock_view
     view.passphrase.setText("wrong-passphrase")
-    view.try_unlock()
+    press_enter(view.passphrase)
     assert view.error.text() == "密码错误，请重试。"
     assert shell.workspace is None
     assert view.passphrase.text() == ""
@@ -139,7 +139,7 @@ def test_unlock_then_ctrl_l_locks(qtbot, make_vault):
     shell.activateWindow()
     assert QTest.qWaitForWindowActive(shell)
     shell.unlock_view.passphrase.setText(PASSPHRASE)
-    shell.unlock_view.try_unlock()
+    press_enter(shell.unlock_view.passphrase)
     assert shell.workspace is not None
     qtbot.keyClick(
         shell.workspace.students.search, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QPushButton
 from app.services import records, students
 from app.ui.application import Shell
 from app.ui.tasks import TaskRunner
-from tests.ui.modals import answer_modals, click, print_to_file
+from tests.ui.modals import answer_modals, click, click_ok, print_to_file
 
 
 def test_preview_and_print_leave_no_temporary_file(qtbot, populated_vault, tmp_path):
@@ -30,7 +30,8 @@ def test_preview_and_print_leave_no_temporary_file(qtbot, populated_vault, tmp_p
     before = set(os.listdir(tempfile.gettempdir()))
     dialog = shell.workspace.archive.print_case_file()
     assert not dialog.checks["private_notes"].isChecked()
-    preview = dialog.make()
+    click_ok(dialog)
+    preview = dialog.preview
     assert len(preview.images) >= 2 and "编号" in preview.info.text()
     out = tmp_path / "printed.pdf"
     seen = answer_modals(print_to_file(str(out)))

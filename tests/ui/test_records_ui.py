@@ -13,6 +13,7 @@ from app.ui.application import Shell
 from app.ui.record_form import RecordForm
 from app.ui.records_page import RecordsPage
 from app.ui.tasks import TaskRunner
+from tests.ui.modals import click_ok
 
 
 @pytest.fixture
@@ -47,7 +48,7 @@ def test_ctrl_n_on_the_students_page_opens_a_new_session(qtbot, shell, student):
     assert form is not None and form.isVisible() and form.kind.key == "session"
     form.section_edits["complaint"].setPlainText("考试焦虑，失眠两周")
     choose_risk(form, risk_suicide="low")
-    form.save()
+    click_ok(form)
     entry = records.timeline(shell.vault, student.id)[0]
     assert (entry.kind, entry.summary) == ("session", "考试焦虑，失眠两周")
     assert archive.timeline.table.item(0, 1).text() == "个体辅导"
@@ -91,7 +92,7 @@ def test_editing_from_the_timeline_makes_a_version_and_voiding_keeps_it_visible(
     timeline = shell.workspace.archive.timeline
     form = timeline.open_row(0)
     form.editors["content"].setPlainText("沟通作息与手机使用")
-    form.save()
+    click_ok(form)
     assert records.get_record(shell.vault, r.id).version == 2
     form = timeline.open_row(0)
     history = form.show_history()
@@ -118,7 +119,7 @@ def test_a_group_session_records_attendance_for_a_whole_class(qtbot, shell):
     n = form.participant_table.rowCount()
     form.participant_table.item(1, 1).setCheckState(Qt.CheckState.Unchecked)
     form.participant_table.item(0, 2).setText("分享积极")
-    form.save()
+    click_ok(form)
     [session] = [e for e in records.timeline(shell.vault, form.participants()[0].student_id)]
     stored = records.get_record(shell.vault, session.id)
     assert stored.parent_id == program.id and len(stored.participants) == n
@@ -159,7 +160,7 @@ def test_a_lesson_chooses_its_class(qtbot, shell):
     wanted = form.class_pick_top.currentData()
     form.editors["topic"].setText("压力与放松")
     form.when.setDateTime(QDateTime.currentDateTime())
-    form.save()
+    click_ok(form)
     assert form.saved.class_id == wanted and page.lessons.count() == 1
 
 
@@ -176,7 +177,7 @@ def test_a_new_session_is_filed_under_the_students_newest_case(qtbot, shell, stu
     qtbot.addWidget(form)
     assert form.case_pick.currentData() == case.id and "学业压力" in form.case_pick.currentText()
     choose_risk(form)
-    form.save()
+    click_ok(form)
     assert form.saved.parent_id == case.id
 
 

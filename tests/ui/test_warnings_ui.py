@@ -14,6 +14,7 @@ from tests.ui.modals import (
     answer_modals,
     cancel,
     click,
+    click_ok,
     no,
     press,
     type_and_ok,
@@ -189,7 +190,7 @@ def test_notify_the_network_and_start_a_crisis_from_a_warning(qtbot, populated_v
     steps = form.editors["steps"]
     steps.findChild(object, "step_ensure_safety").setChecked(True)
     assert steps.findChild(object, "stamp_ensure_safety").text()
-    form.save()
+    click_ok(form)
     [entry] = [e for e in records.timeline(populated_vault, kid.id) if e.kind == "crisis"]
     stored = records.get_record(populated_vault, entry.id)
     assert list(stored.body["steps"]) == ["ensure_safety"] and stored.body["trigger"] == "warning"
