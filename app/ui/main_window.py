@@ -220,7 +220,8 @@ class Workspace(QWidget):
         if self.archive is not None and self.archive.student_id in students:
             self.archive.refresh()
         self.update_sync_status()
-        self.status_message.emit(_("Saved"))
+        if tables - {"sync_outbox", "sync_ref_item", "sync_conflict", "vault_setting"}:
+            self.status_message.emit(_("Saved"))  # not for a background sync's bookkeeping
 
     def shutdown(self) -> None:
         """Before the workspace is destroyed (lock, kiosk): stop listening and syncing."""
