@@ -142,7 +142,7 @@ def _check(root: Path, acks: list[str]) -> tuple[int, int]:
     return lost, 0
 
 
-def kill_run(kills: int, folder: Path, seed: int = 1, max_delay: float = 0.15) -> dict:
+def kill_run(kills: int, folder: Path, seed: int = 1, max_delay: float = 0.01) -> dict:
     rng = random.Random(seed)
     root = folder / "vault"
     make_vault(root).lock()
@@ -162,14 +162,24 @@ def kill_run(kills: int, folder: Path, seed: int = 1, max_delay: float = 0.15) -
             finally:
                 os._exit(0)
         os.close(w)
-        # Kill at a random moment *during writes*: wait for the child's first acknowledged
-        # commit (unlocking takes a varying time on a loaded machine), then a random while.
-        select.select([r], [], [], 10.0)
+        # Kill *during writes*, counted in acknowledgements rather than seconds (a loaded machine
+        # stretches every second): after a random number of acknowledged commits, then within
+        # the next write.
+        target = rng.randint(1, 4)
+        seen = b""
+        deadline = time.monotonic() + 30
+        while seen.count(b"\n") < target and time.monotonic() < deadline:
+            ready, _w, _x = select.select([r], [], [], 1.0)
+            if ready:
+                chunk = os.read(r, 4096)
+                if not chunk:
+                    break
+                seen += chunk
         time.sleep(rng.uniform(0.0, max_delay))
         os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
         with os.fdopen(r, "rb") as fh:
-            data = fh.read().decode()
+            data = (seen + fh.read()).decode()
         acks = [line for line in data.split("\n") if line.strip()]  # a torn last line is not an ack
         acks = [a for a in acks if len(a.split(" ")) == 3]
         acked += len(acks)
