@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import sys
 from pathlib import Path
@@ -95,6 +96,60 @@ class Shell(QMainWindow):
         self._build_workspace()
         self._show_overdue_first()
         self._scheduled_backup()
+        self._offer_drafts()
+
+    def _offer_drafts(self) -> None:
+        """Typing kept when the vault locked under a form: open it again, keep it, or drop it."""
+        from app.services import drafts, records
+        from app.services.permissions import allowed
+        from app.ui.record_form import RecordForm
+
+        if not allowed(self.vault.user.role, "edit_student"):
+            return
+        kept = drafts.drafts(self.vault)
+        if not kept:
+            return
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            _("Unsaved drafts"),
+            _(
+                "{n} forms were still open when the archive locked. What you typed was kept "
+                "in the encrypted archive. Open them again now?"
+            ).format(n=len(kept)),
+            QMessageBox.StandardButton.Open
+            | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel,
+            self,
+        )
+        box.setObjectName("drafts_box")
+        box.button(QMessageBox.StandardButton.Cancel).setText(_("Later"))
+        box.setDefaultButton(QMessageBox.StandardButton.Open)
+        answer = box.exec()
+        if answer == QMessageBox.StandardButton.Cancel:
+            return
+        if answer == QMessageBox.StandardButton.Discard:
+            if (
+                QMessageBox.question(
+                    self, _("Unsaved drafts"), _("Throw the drafts away? This cannot be undone.")
+                )
+                == QMessageBox.StandardButton.Yes
+            ):
+                for d in kept:
+                    drafts.drop_draft(self.vault, d.id)
+            return
+        for d in kept:
+            record = records.get_record(self.vault, d.record_id) if d.record_id else None
+            form = RecordForm(
+                self.vault,
+                d.kind,
+                student_id=d.student_id,
+                parent_id=d.parent_id,
+                record=record,
+                parent=self.workspace,
+            )
+            form.apply_draft(d.values)
+            form.open()
+            drafts.drop_draft(self.vault, d.id)  # the open form holds it now
 
     def _build_workspace(self) -> None:
         from app.ui.main_window import Workspace
@@ -111,7 +166,16 @@ class Shell(QMainWindow):
         self.stack.setCurrentWidget(self.workspace)
 
     def _close_workspace(self) -> None:
-        """Close every dialog and destroy every view that showed confidential data."""
+        """Close every dialog and destroy every view that showed confidential data; typing in
+        an unsaved record form is kept in the vault as a draft first."""
+        from app.ui.record_form import RecordForm
+
+        for w in QApplication.topLevelWidgets():
+            if isinstance(w, RecordForm) and w.isVisible():
+                try:
+                    w.keep_as_draft()
+                except Exception as exc:  # the lock must happen even so
+                    logging.getLogger(__name__).error("draft not kept: %s", type(exc).__name__)
         for w in QApplication.topLevelWidgets():
             if (
                 w is not self

@@ -304,6 +304,66 @@ class RecordForm(QDialog):
         self.resize(720, 680)
         self._as_opened = form_state(self)
 
+    # --- drafts (the vault locked under the form) ------------------------------------------
+    def draft(self) -> dict:
+        """Everything typed, as the widgets hold it (a half-typed date stays half-typed)."""
+        fields = {}
+        for f in self.kind.fields:
+            if f.hidden:
+                continue
+            w = self.editors[f.key]
+            if f.type == "date":
+                fields[f.key] = w.edit.text()
+            elif f.type == "datetime":
+                fields[f.key] = [w.date.edit.text(), w.time.time().toString("HH:mm")]
+            else:
+                fields[f.key] = _get(f, w)
+        out = {
+            "title": self.title.text(),
+            "occurred_at": self.when.dateTime().toString("yyyy-MM-ddTHH:mm"),
+            "fields": fields,
+            "sections": {k: e.toPlainText() for k, e in self.section_edits.items()},
+        }
+        if self.case_pick is not None:
+            out["case"] = self.case_pick.currentData()
+        return out
+
+    def apply_draft(self, values: dict) -> None:
+        self.title.setText(values.get("title", ""))
+        when = QDateTime.fromString(values.get("occurred_at", ""), "yyyy-MM-ddTHH:mm")
+        if when.isValid():
+            self.when.setDateTime(when)
+        if self.case_pick is not None and values.get("case"):
+            self.case_pick.setCurrentIndex(max(0, self.case_pick.findData(values["case"])))
+        for f in self.kind.fields:
+            if f.hidden or f.key not in values.get("fields", {}):
+                continue
+            w, value = self.editors[f.key], values["fields"][f.key]
+            if f.type == "date":
+                w.edit.setText(value or "")
+            elif f.type == "datetime":
+                w.date.edit.setText(value[0] or "")
+                w.time.setTime(QTime.fromString(value[1], "HH:mm"))
+            else:
+                _set(f, w, value)
+        if self.kind.sections:
+            self._build_sections(values.get("sections") or {})
+
+    def keep_as_draft(self) -> str | None:
+        """On lock: typing that was not saved goes into the vault as this user's draft."""
+        if self.saved is not None or form_state(self) == self._as_opened:
+            return None
+        from app.services import drafts
+
+        return drafts.keep_draft(
+            self.vault,
+            self.kind.key,
+            self.draft(),
+            student_id=self.student_id,
+            parent_id=self.parent_id,
+            record_id=self.record.id if self.record else None,
+        )
+
     def reject(self) -> None:
         """Esc, Cancel or the close button: ask first if anything was typed and not saved."""
         typed = self.saved is None and form_state(self) != self._as_opened
