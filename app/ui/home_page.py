@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -41,6 +42,7 @@ class HomePage(QWidget):
         layout.addWidget(self.greeting)
 
         self.overdue = self._list(layout, _("Overdue follow-up tasks"), "home_overdue", "#b00020")
+        self.overdue.setMaximumHeight(96)  # a few lines; the counts and the lists get the room
         top = QHBoxLayout()
         self.levels: dict[str, QPushButton] = {}
         for lv in LEVELS:
@@ -64,6 +66,7 @@ class HomePage(QWidget):
         self.by_class = QTableWidget(0, 5, objectName="home_by_class")
         self.by_class.setHorizontalHeaderLabels([_("Class")] + [lv.name for lv in LEVELS])
         self.by_class.verticalHeader().setVisible(False)
+        self.by_class.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.by_class.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.by_class_box = QGroupBox(_("Open warnings by grade and class (counseling lead)"))
         QVBoxLayout(self.by_class_box).addWidget(self.by_class)

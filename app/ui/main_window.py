@@ -82,8 +82,22 @@ class Workspace(QWidget):
         self.nav.setStyleSheet(
             "QListWidget { font-size: 15px; } QListWidget::item { padding: 8px; }"
         )
+        from PySide6.QtCore import QSize
+        from PySide6.QtWidgets import QStyle
+
+        icons = {
+            "home": QStyle.StandardPixmap.SP_DirHomeIcon,
+            "students": QStyle.StandardPixmap.SP_FileDialogDetailedView,
+            "assessments": QStyle.StandardPixmap.SP_FileDialogContentsView,
+            "warnings": QStyle.StandardPixmap.SP_MessageBoxWarning,
+            "records": QStyle.StandardPixmap.SP_FileIcon,
+            "reports": QStyle.StandardPixmap.SP_FileDialogInfoView,
+            "sync": QStyle.StandardPixmap.SP_BrowserReload,
+            "settings": QStyle.StandardPixmap.SP_ComputerIcon,
+        }
+        self.nav.setIconSize(QSize(20, 20))
         for key, label in SECTIONS:
-            item = QListWidgetItem(_(label))
+            item = QListWidgetItem(self.style().standardIcon(icons[key]), _(label))
             item.setData(Qt.ItemDataRole.UserRole, key)
             self.nav.addItem(item)
         left.addWidget(self.nav)
