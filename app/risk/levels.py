@@ -55,3 +55,16 @@ def short_name(level_id: str) -> str:
 def more_severe(a: str, b: str) -> bool:
     """True when level `a` is more severe than level `b`."""
     return LEVEL_ORDER[a] < LEVEL_ORDER[b]
+
+
+WARNING_STATUSES = {
+    "raised": N_("Awaiting review"),
+    "confirmed": N_("Confirmed"),
+    "dismissed": N_("Dismissed"),
+    "resolved": N_("Resolved"),
+}
+
+
+def status_name(status: str) -> str:
+    """待审核 rather than `raised`, on every page and in every PDF."""
+    return _(WARNING_STATUSES[status]) if status in WARNING_STATUSES else status

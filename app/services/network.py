@@ -11,6 +11,7 @@ from sqlalchemy import select
 from app.errors import ValidationError
 from app.i18n import N_, _
 from app.models import Guardian, NetworkMember, Student, Warning, WarningNotification, utcnow
+from app.risk.levels import status_name
 from app.services import audit
 from app.services.permissions import require
 from app.services.vaults import OpenVault
@@ -194,7 +195,7 @@ def slip(vault: OpenVault, warning_id: str, role: str) -> dict:
         "student": archive.row.name,
         "class": f"{archive.row.grade}{archive.row.class_name}",
         "level": w.level,
-        "status": w.status,
+        "status": status_name(w.status),
         "actions": actions,
         "counselor": f"{counselor.name} {counselor.phone or ''}".strip()
         if counselor

@@ -14,6 +14,8 @@ from app.errors import PermissionDenied, ValidationError
 from app.i18n import _
 from app.records.kinds import KINDS, TEMPLATES
 from app.records.semesters import semester_label
+from app.risk.levels import status_name
+from app.scales.scoring import flag_reason
 from app.services import assessments, audit, records, students, vaults, warnings
 from app.services.permissions import ADMIN, require
 from app.services.vaults import OpenVault
@@ -129,7 +131,10 @@ def case_file(
             for r in results
         ],
         trends=trends,
-        warnings=[(w.raised_at, w.level, w.status) for w in warnings.history(vault, student_id)],
+        warnings=[
+            (w.raised_at, w.level, status_name(w.status))
+            for w in warnings.history(vault, student_id)
+        ],
         records=recs,
     )
     serial = new_serial(now)
@@ -309,7 +314,7 @@ def assessment_report(vault: OpenVault, result_id: str) -> tuple[bytes, str]:
         f"{when:%Y-%m-%d %H:%M}",
         total,
         band,
-        "有效" if valid else "需核查：" + "、".join(flags),
+        "有效" if valid else "需核查：" + "、".join(flag_reason(f) for f in flags),
         critical,
         profile,
         text_of(defn.raw.get("interpretation")),

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import N_, _
+from app.risk.levels import WARNING_STATUSES
 from app.services import sync
 from app.services.permissions import allowed
 from app.services.vaults import OpenVault
@@ -138,13 +139,7 @@ def value_text(key: str, value) -> str:
 
 MODES = {"kiosk": N_("kiosk"), "paper": N_("paper"), "import": N_("import")}
 _HIDDEN = {"band_id"}  # the band's own words follow as band_label
-STATUSES = {
-    "final": N_("Final"),
-    "raised": N_("Awaiting review"),
-    "confirmed": N_("Confirmed"),
-    "dismissed": N_("Dismissed"),
-    "resolved": N_("Resolved"),
-}
+STATUSES = {"final": N_("Final"), **WARNING_STATUSES}
 
 
 def payload_text(entity: str, payload: str, names: dict[str, str] | None = None) -> str:

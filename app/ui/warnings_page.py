@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import _
-from app.risk.levels import LEVELS, level, level_name
+from app.risk.levels import LEVELS, level, level_name, status_name
 from app.scales.scoring import flag_reason
 from app.services import warning_rules, warnings
 from app.services.permissions import allowed
@@ -41,7 +41,6 @@ from app.ui.errors import message_for
 from app.ui.risk_dialogs import ManualWarningDialog, ask_reason
 
 COLORS = {lv.id: lv.background for lv in LEVELS}
-STATUS = {"raised": "Awaiting review", "confirmed": "Confirmed"}
 
 
 def level_text(level_id: str) -> str:
@@ -149,7 +148,7 @@ class WarningsPage(QWidget):
                 w.student_name,
                 w.class_label,
                 rules.get(w.rule_id, w.rule_id),
-                _(STATUS.get(w.status, w.status)),
+                status_name(w.status),
                 f"{w.raised_at:%Y-%m-%d}",
                 "、".join(flag_reason(f) for f in w.flags),
             )

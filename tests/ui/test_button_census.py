@@ -184,3 +184,44 @@ def test_the_census_passes_and_every_dialog_fits_a_smaller_school_screen(screen)
     )
     assert done.returncode == 0, done.stdout[-4000:]
     assert f"on a {screen.replace('x', '×')} screen" not in done.stdout
+
+
+def test_no_pdf_of_the_demo_school_shows_an_internal_code(demo_school):
+    """Every kind of document, for the students with the most in their files."""
+    import datetime as dt
+
+    from app.records.semesters import semester_bounds
+    from app.services import assessments, printing, vaults
+    from app.services import warnings as warning_service
+
+    vault = vaults.unlock(demo_school, demo.DEMO_PASSPHRASE, "admin")
+    try:
+        rows = warning_service.listing(vault)
+        confirmed = [w.id for w in rows if w.status == "confirmed"]
+        busiest = {w.student_id for w in rows}
+        results = [r for sid in sorted(busiest) for r in assessments.history(vault, sid)]
+        start, end = semester_bounds(dt.date.today())
+        documents = {
+            "slips head teacher": printing.slips(vault, confirmed, "head_teacher"),
+            "slips guardian": printing.slips(vault, confirmed, "guardian"),
+            "slips principal": printing.slips(vault, confirmed, "principal"),
+            "answer sheets": printing.answer_sheets(vault, "PHQ-9"),
+            "summary": printing.class_summary(vault, "PHQ-9"),
+            "workload": printing.workload_report(vault, start, end),
+            "recovery": printing.recovery_sheet(vault, "ABCD-EFGH-JKLM-NPQR-STUV-WXYZ-2345-6789"),
+        }
+        for r in results[:6]:
+            documents[f"report {r.scale_id} {r.id[:8]}"] = printing.assessment_report(vault, r.id)
+        for sid in sorted(busiest)[:8]:
+            documents[f"case file {sid[:8]}"] = printing.case_file(vault, sid)
+    finally:
+        vault.lock()
+    shown = []
+    for title, (pdf, _serial) in documents.items():
+        text = subprocess.run(
+            ["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True
+        ).stdout.decode()
+        if title == "recovery":  # the archive's number is printed on purpose, to match the code
+            text = "\n".join(line for line in text.splitlines() if "档案库编号" not in line)
+        shown += [f"{title}: {line.strip()!r}" for line in text.splitlines() if raw_codes(line)]
+    assert shown == [], "\n".join(shown)
