@@ -197,17 +197,42 @@ class SettingsPage(QWidget):
             + f"\n\n{code}",
         )
 
-    def new_recovery_code(self) -> str:
+    def new_recovery_code(self) -> str | None:
+        from PySide6.QtWidgets import QMessageBox
+
         from app.services import keys
 
+        if (
+            QMessageBox.question(
+                self,
+                _("New recovery code"),
+                _("Make a new recovery code? The old one (and its printed sheet) stops working."),
+            )
+            != QMessageBox.StandardButton.Yes
+        ):
+            return None
         code = keys.regenerate_recovery_code(self.vault)
         self.keys_status.setText(_("A new recovery code was made; the old one no longer works."))
         self._show_code(code)
         return code
 
     def rotate_key(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
         from app.services import keys
 
+        if (
+            QMessageBox.question(
+                self,
+                _("Re-encrypt with a new key"),
+                _(
+                    "Re-encrypt the whole archive with a new key? Backups made before keep the "
+                    "old key. The archive cannot be used until it is done."
+                ),
+            )
+            != QMessageBox.StandardButton.Yes
+        ):
+            return
         keys.rotate_data_key(self.vault)
         self.keys_status.setText(_("The database was re-encrypted with a new key."))
 

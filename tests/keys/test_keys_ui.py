@@ -1,5 +1,6 @@
 """Backups, keys and restore through the real widgets."""
 
+import re
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -11,7 +12,7 @@ from app.ui.application import Shell
 from app.ui.settings_page import SettingsPage
 from app.ui.tasks import TaskRunner
 from tests.conftest import PASSPHRASE
-from tests.ui.modals import answer_modals, click, click_ok, press_enter, type_text, yes
+from tests.ui.modals import answer_modals, click, click_ok, no, press_enter, type_text, yes
 
 
 def test_back_up_now_from_settings(qtbot, populated_vault, tmp_path):
@@ -33,9 +34,16 @@ def test_a_new_recovery_code_and_a_rotation_from_settings(qtbot, populated_vault
     monkeypatch.setattr(QMessageBox, "information", lambda *a: shown.append(a[2]))
     page = SettingsPage(populated_vault)
     qtbot.addWidget(page)
-    code = page.new_recovery_code()
-    assert code in shown[0]
-    page.rotate_key()
+    page.show()
+    answer_modals(yes)
+    QTest.mouseClick(page.findChild(QPushButton, "new_recovery_button"), Qt.MouseButton.LeftButton)
+    assert page.keys_status.text() == "已生成新的恢复码，旧恢复码已失效。"
+    assert re.search(r"[0-9A-Z]{4}(-[0-9A-Z]{4}){7}", shown[0])
+    seen = answer_modals(no)
+    QTest.mouseClick(page.findChild(QPushButton, "rotate_key_button"), Qt.MouseButton.LeftButton)
+    assert seen == ["用新密钥重新加密"] and page.keys_status.text() != "数据库已用新密钥重新加密。"
+    answer_modals(yes)
+    QTest.mouseClick(page.findChild(QPushButton, "rotate_key_button"), Qt.MouseButton.LeftButton)
     assert page.keys_status.text() == "数据库已用新密钥重新加密。"
 
 
