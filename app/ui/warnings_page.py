@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
+    QHeaderView,
     QInputDialog,
     QLabel,
     QLineEdit,
@@ -106,7 +107,9 @@ class WarningsPage(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)  # the rule's words
         self.table.cellActivated.connect(lambda _r, _c: self.open_student())
         layout.addWidget(self.table, 1)
 
@@ -156,8 +159,6 @@ class WarningsPage(QWidget):
                 item = QTableWidgetItem(v)
                 item.setBackground(QBrush(QColor(level(w.level).background)))
                 self.table.setItem(r, c, item)
-        self.table.resizeColumnsToContents()
-        self.table.horizontalHeader().setStretchLastSection(True)
 
     def show_level(self, level: str | None) -> None:
         """From a count on the home page: the queue at that level only."""
