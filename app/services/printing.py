@@ -42,7 +42,13 @@ def _value(field, value) -> str:
     if field.type == "multichoice":
         return "、".join(_(field.choices.get(v, v)) for v in value)
     if field.type == "steps":
-        return "；".join(f"{_(k)} {v.replace('T', ' ')}" for k, v in value.items())
+        from app.records.kinds import CRISIS_STEPS
+
+        return "；".join(
+            f"{_(CRISIS_STEPS.get(k, k))} {str(v).replace('T', ' ')}" for k, v in value.items()
+        )
+    if field.type == "datetime":
+        return str(value)[:16].replace("T", " ")
     return str(value)
 
 
