@@ -338,16 +338,18 @@ class SyncPage(QWidget):
                 st.last_error and _("Last attempt failed; it will be tried again.") or ""
             )
         if allowed(self.vault.user.role, "sync"):
-            self._fill_outbox(self.outbox, sync.outbox_rows(self.vault, "pending"), error=False)
-            self._fill_outbox(self.parked_table, sync.outbox_rows(self.vault, "parked"), error=True)
+            from app.services import plans, warning_rules
+
+            names = {p.id: p.name for p in plans.list_plans(self.vault)}
+            names |= warning_rules.rule_names(self.vault)  # read once for both tables
+            pending = sync.outbox_rows(self.vault, "pending")
+            self._fill_outbox(self.outbox, pending, names, error=False)
+            parked = sync.outbox_rows(self.vault, "parked")
+            self._fill_outbox(self.parked_table, parked, names, error=True)
             self._fill_conflicts()
         self._fill_policy()
 
-    def _fill_outbox(self, table: QTableWidget, rows, error: bool) -> None:
-        from app.services import plans, warning_rules
-
-        names = {p.id: p.name for p in plans.list_plans(self.vault)}
-        names |= warning_rules.rule_names(self.vault)
+    def _fill_outbox(self, table: QTableWidget, rows, names: dict[str, str], error: bool) -> None:
         table.setRowCount(len(rows))
         for i, r in enumerate(rows):
             middle = reason_text(r.last_error) if error else r.created_at.strftime("%Y-%m-%d %H:%M")
