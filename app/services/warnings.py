@@ -55,6 +55,7 @@ class WarningRow:
     flags: tuple[str, ...] = ()
     student_no: str = ""
     acknowledged: bool = False
+    grade: str = ""
 
 
 def _text(value: object, what: str, message: str) -> str:
@@ -189,6 +190,7 @@ def _rows(s: Session, q) -> list[WarningRow]:
                 tuple(w.flags or ()),
                 sno,
                 w.acknowledged_at is not None,
+                g or "",
             )
         )
     out.sort(key=lambda r: (LEVEL_ORDER[r.level], r.raised_at, r.student_no or "", r.id))

@@ -25,12 +25,14 @@ from app.risk.levels import LEVELS, URGENT, level_name
 from app.services import records, warnings
 from app.services.permissions import ADMIN
 from app.services.vaults import OpenVault
+from app.ui.warnings_page import class_key, grade_key, place_label
 
 
 class HomePage(QWidget):
     section_requested = Signal(str)
     student_requested = Signal(str)  # a row double-clicked: that student's archive
     level_requested = Signal(str)  # a count clicked: the queue at that level
+    place_requested = Signal(str, str)  # a class row: the queue for that grade/class (and level)
 
     def __init__(self, vault: OpenVault, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -68,6 +70,9 @@ class HomePage(QWidget):
         self.by_class.verticalHeader().setVisible(False)
         self.by_class.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.by_class.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.by_class.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.by_class.setToolTip(_("Double-click a row to see these warnings in the queue"))
+        self.by_class.cellActivated.connect(self._open_place)
         self.by_class_box = QGroupBox(_("Open warnings by grade and class (counseling lead)"))
         QVBoxLayout(self.by_class_box).addWidget(self.by_class)
         layout.addWidget(self.by_class_box, 1)
@@ -79,6 +84,13 @@ class HomePage(QWidget):
         student_id = item.data(Qt.ItemDataRole.UserRole)
         if student_id:
             self.student_requested.emit(student_id)
+
+    def _open_place(self, row: int, column: int) -> None:
+        first = self.by_class.item(row, 0)
+        if first is None:
+            return
+        level = LEVELS[column - 1].id if column > 0 else ""
+        self.place_requested.emit(first.data(Qt.ItemDataRole.UserRole), level)
 
     def _list(self, layout, title: str, name: str, color: str | None = None) -> QListWidget:
         box = QGroupBox(title)
@@ -123,12 +135,13 @@ class HomePage(QWidget):
         self.by_class_box.setVisible(self.vault.user.role == ADMIN)
         grades = warnings.counts_by_grade(self.vault)
         classes = warnings.counts_by_class(self.vault)
-        rows = [(_("{grade} (all classes)").format(grade=g), v, True) for g, v in grades.items()]
-        rows += [(k, v, False) for k, v in sorted(classes.items())]
+        rows = [(grade_key(g), v, True) for g, v in grades.items()]
+        rows += [(class_key(k), v, False) for k, v in sorted(classes.items())]
         self.by_class.setRowCount(len(rows))
-        for r, (label, per_level, bold) in enumerate(rows):
-            for c, text in enumerate([label] + [str(per_level[lv.id]) for lv in LEVELS]):
+        for r, (key, per_level, bold) in enumerate(rows):
+            for c, text in enumerate([place_label(key)] + [str(per_level[lv.id]) for lv in LEVELS]):
                 item = QTableWidgetItem(text)
+                item.setData(Qt.ItemDataRole.UserRole, key)
                 if bold:
                     font = item.font()
                     font.setBold(True)

@@ -147,6 +147,7 @@ class Workspace(QWidget):
                 page.section_requested.connect(self.show_section)
                 page.student_requested.connect(self.open_student)
                 page.level_requested.connect(self.show_level)
+                page.place_requested.connect(self.show_place)
                 self.home = page
             elif key == "warnings" and allowed(vault.user.role, "view_diagnosis"):
                 page = WarningsPage(vault)
@@ -291,7 +292,12 @@ class Workspace(QWidget):
         self.nav.setCurrentRow([k for k, _label in SECTIONS].index(key))
 
     def show_level(self, level: str) -> None:
-        self.warnings.show_level(level)
+        self.warnings.show_filtered(level, None)
+        self.show_section("warnings")
+
+    def show_place(self, place: str, level: str) -> None:
+        """A class or grade row on the home page: its open warnings (at one level if chosen)."""
+        self.warnings.show_filtered(level or None, place)
         self.show_section("warnings")
 
     def open_student(self, student_id: str) -> None:

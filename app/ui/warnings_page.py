@@ -48,6 +48,24 @@ def level_text(level_id: str) -> str:
     return level_name(level_id)
 
 
+def _places(row: warnings.WarningRow) -> tuple[str, ...]:
+    """The filter keys a warning falls under: its grade and its class."""
+    return tuple(p for p in (grade_key(row.grade), class_key(row.class_label)) if p)
+
+
+def grade_key(grade: str) -> str:
+    return f"grade:{grade}" if grade else ""
+
+
+def class_key(class_label: str) -> str:
+    return f"class:{class_label}" if class_label else ""
+
+
+def place_label(key: str) -> str:
+    kind, _sep, name = key.partition(":")
+    return _("{grade} (all classes)").format(grade=name) if kind == "grade" else name
+
+
 class WarningsPage(QWidget):
     changed = Signal()  # a warning was reviewed, resolved or raised here
     student_requested = Signal(str)
@@ -77,6 +95,10 @@ class WarningsPage(QWidget):
             self.level_filter.addItem(level_text(lv.id), lv.id)
         self.level_filter.currentIndexChanged.connect(lambda _i: self.refresh())
         bar.addWidget(self.level_filter)
+        self.place_filter = QComboBox(objectName="place_filter")
+        self.place_filter.addItem(_("All grades and classes"), None)
+        self.place_filter.currentIndexChanged.connect(lambda _i: self.refresh())
+        bar.addWidget(self.place_filter)
         manual = QPushButton(_("Raise a warning by hand…"), objectName="manual_warning_button")
         manual.clicked.connect(lambda: self.raise_manual())
         bar.addWidget(manual)
@@ -141,7 +163,13 @@ class WarningsPage(QWidget):
         everything = warnings.queue(self.vault)
         counts = {lv.id: sum(1 for r in everything if r.level == lv.id) for lv in LEVELS}
         only = self.level_filter.currentData()
-        self.rows = [r for r in everything if only is None or r.level == only]
+        self._fill_places(everything)
+        place = self.place_filter.currentData()
+        self.rows = [
+            r
+            for r in everything
+            if (only is None or r.level == only) and (place is None or place in _places(r))
+        ]
         self.summary.setText("   ".join(f"{level_text(k)}: {v}" for k, v in counts.items()))
         rules = self._rule_labels()
         self.table.setRowCount(len(self.rows))
@@ -160,9 +188,33 @@ class WarningsPage(QWidget):
                 item.setBackground(QBrush(QColor(level(w.level).background)))
                 self.table.setItem(r, c, item)
 
-    def show_level(self, level: str | None) -> None:
-        """From a count on the home page: the queue at that level only."""
+    def show_filtered(self, level: str | None, place: str | None) -> None:
+        """From a count on the home page: the queue at that level (and grade or class) only."""
+        self.place_filter.blockSignals(True)
+        if place is not None and self.place_filter.findData(place) < 0:
+            self.place_filter.addItem(place_label(place), place)
+        self.place_filter.setCurrentIndex(max(0, self.place_filter.findData(place)))
+        self.place_filter.blockSignals(False)
+        self.level_filter.blockSignals(True)
         self.level_filter.setCurrentIndex(max(0, self.level_filter.findData(level)))
+        self.level_filter.blockSignals(False)
+        self.refresh()
+
+    def _fill_places(self, rows: list[warnings.WarningRow]) -> None:
+        """Every grade and class with an open warning, keeping the one chosen."""
+        chosen = self.place_filter.currentData()
+        places = sorted({p for r in rows for p in _places(r)} | ({chosen} - {None}))
+        wanted = [None, *places]
+        have = [self.place_filter.itemData(i) for i in range(self.place_filter.count())]
+        if have == wanted:
+            return
+        self.place_filter.blockSignals(True)
+        while self.place_filter.count() > 1:
+            self.place_filter.removeItem(1)
+        for p in places:
+            self.place_filter.addItem(place_label(p), p)
+        self.place_filter.setCurrentIndex(max(0, self.place_filter.findData(chosen)))
+        self.place_filter.blockSignals(False)
 
     def _rule_labels(self) -> dict[str, str]:
         return warning_rules.rule_names(self.vault)
@@ -312,11 +364,12 @@ class WarningsPage(QWidget):
             return None
         role = roles[labels.index(label)]
         try:
-            made = printing.slips(self.vault, confirmed, role)
+            return show_document(
+                self, self.vault, lambda: printing.slips(self.vault, confirmed, role), _("Slips")
+            )
         except Exception as exc:
             QMessageBox.warning(self, _("Print slips"), message_for(exc))
             return None
-        return show_document(self, self.vault, made, _("Slips"))
 
     def task_done(self) -> None:
         item = self.overdue.currentItem() or self.overdue.item(0)

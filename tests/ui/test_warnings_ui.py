@@ -247,3 +247,32 @@ def test_a_home_count_opens_the_queue_at_that_level_and_a_row_opens_the_student(
     double_click(urgent.viewport(), urgent.visualItemRect(urgent.item(0)).center())
     assert ws.archive is not None and ws.archive.archive.row.id == kids[0].id
     shell.lock()
+
+
+def test_a_class_row_on_the_home_page_opens_that_class_in_the_queue(qtbot, populated_vault):
+    from tests.ui.modals import double_click
+
+    everyone = students.search_students(populated_vault, limit=200)
+    first = everyone[0]
+    other = next(k for k in everyone if (k.grade, k.class_name) != (first.grade, first.class_name))
+    assessments.record_result(populated_vault, first.id, "PHQ-9", [0] * 8 + [1], mode="paper")
+    assessments.record_result(populated_vault, other.id, "PHQ-9", [0] * 8 + [1], mode="paper")
+    shell = Shell(populated_vault.root, runner=TaskRunner(inline=True))
+    qtbot.addWidget(shell)
+    shell.show()
+    shell.enter(populated_vault)
+    ws = shell.workspace
+    table = ws.home.by_class
+    label = f"{first.grade}{first.class_name}"
+    row = next(r for r in range(table.rowCount()) if table.item(r, 0).text() == label)
+    double_click(table.viewport(), table.visualItemRect(table.item(row, 1)).center())
+    assert ws.stack.currentWidget() is ws.warnings
+    assert ws.warnings.place_filter.currentText() == label
+    assert ws.warnings.level_filter.currentText() == "一级（红）"
+    shown = [ws.warnings.table.item(r, 1).text() for r in range(ws.warnings.table.rowCount())]
+    assert shown == [first.name]
+    ws.show_section("home")
+    QTest.mouseClick(ws.home.levels["red"], Qt.MouseButton.LeftButton)
+    assert ws.warnings.place_filter.currentText() == "全部年级和班级"
+    assert ws.warnings.table.rowCount() == 2
+    shell.lock()
