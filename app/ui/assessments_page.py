@@ -30,6 +30,7 @@ from app.scales.library import all_scales
 from app.services import answer_import, assessments, kiosk, plans, students
 from app.services.permissions import allowed
 from app.services.vaults import OpenVault
+from app.ui.busy import busy
 from app.ui.buttons import push_button
 from app.ui.errors import message_for
 from app.ui.form_parts import dialog_buttons, error_label
@@ -229,7 +230,7 @@ class AssessmentsPage(QWidget):
         return show_document(
             self,
             self.vault,
-            printing.answer_sheets(self.vault, scale_id, class_id),
+            lambda: printing.answer_sheets(self.vault, scale_id, class_id),
             _("Answer sheets"),
         )
 
@@ -241,7 +242,10 @@ class AssessmentsPage(QWidget):
         if not scale_id:
             return None
         return show_document(
-            self, self.vault, printing.class_summary(self.vault, scale_id), _("Screening summary")
+            self,
+            self.vault,
+            lambda: printing.class_summary(self.vault, scale_id),
+            _("Screening summary"),
         )
 
     def _resume(self) -> None:
@@ -296,7 +300,8 @@ class AssessmentsPage(QWidget):
             if not ok:
                 return
         try:
-            preview = answer_import.preview_answers(self.vault, path, scale_id)
+            with busy(_("Reading the answer sheets…")):
+                preview = answer_import.preview_answers(self.vault, path, scale_id)
             skip = False
             if preview.invalid:
                 lines = "\n".join(
@@ -315,7 +320,8 @@ class AssessmentsPage(QWidget):
                 if answer != QMessageBox.StandardButton.Yes:
                     return
                 skip = True
-            report = answer_import.import_answers(self.vault, path, scale_id, skip_invalid=skip)
+            with busy(_("Importing…")):
+                report = answer_import.import_answers(self.vault, path, scale_id, skip_invalid=skip)
         except Exception as exc:
             QMessageBox.warning(self, _("Import answer sheets"), message_for(exc))
             return

@@ -6,7 +6,6 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QApplication,
     QCheckBox,
     QComboBox,
     QFileDialog,
@@ -28,6 +27,7 @@ from app.i18n import _
 from app.roster.headers import FIELDS
 from app.services import roster_import
 from app.services.vaults import OpenVault
+from app.ui.busy import busy
 from app.ui.errors import message_for
 from app.ui.form_parts import error_label
 from app.ui.tasks import TaskRunner
@@ -66,14 +66,12 @@ class _FilePage(QWizardPage):
             self.path.setText(name)
 
     def validatePage(self) -> bool:
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            self._w.preview = roster_import.preview_roster(Path(self.path.text().strip()))
+            with busy(_("Reading the roster…")):
+                self._w.preview = roster_import.preview_roster(Path(self.path.text().strip()))
         except Exception as exc:
             self.error.setText(message_for(exc))
             return False
-        finally:
-            QApplication.restoreOverrideCursor()
         self.error.clear()
         return True
 
@@ -137,7 +135,8 @@ class _PreviewPage(QWizardPage):
         mapping = {
             c: combo.currentData() for c, combo in enumerate(self._combos) if combo.currentData()
         }
-        self._w.preview = roster_import.preview_roster(self._w.preview.path, mapping)
+        with busy(_("Reading the roster…")):
+            self._w.preview = roster_import.preview_roster(self._w.preview.path, mapping)
         self._show_result()
 
     def _show_result(self) -> None:

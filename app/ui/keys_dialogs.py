@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 
 from app.i18n import _
 from app.services import backups, keys, vaults
+from app.ui.busy import busy
 from app.ui.errors import message_for
 from app.ui.form_parts import dialog_buttons, error_label, folder_row
 from app.ui.passphrase_dialog import PassphraseDialog
@@ -94,13 +95,14 @@ class RestoreDialog(QDialog):
 
     def _accept(self) -> None:
         try:
-            backups.restore(
-                Path(self.folder.text().strip()),
-                self.vault_path,
-                self.secret.text(),
-                self.login,
-                other_vault=self.other.isChecked(),
-            )
+            with busy(_("Restoring…")):
+                backups.restore(
+                    Path(self.folder.text().strip()),
+                    self.vault_path,
+                    self.secret.text(),
+                    self.login,
+                    other_vault=self.other.isChecked(),
+                )
         except backups.RestoreRefused as exc:
             self.other.setVisible(True)
             self.error.setText(message_for(exc))

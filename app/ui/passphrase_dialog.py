@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QDialog, QFormLayout, QVBoxLayout, QWidget
 
+from app.ui.busy import busy
 from app.ui.errors import message_for
 from app.ui.form_parts import dialog_buttons, error_label
 from app.ui.passphrase_field import PassphraseFields
@@ -34,7 +35,8 @@ class PassphraseDialog(QDialog):
             self.error.setText(problem)
             return
         try:
-            self.submit()
+            with busy():
+                self.submit()
         except Exception as exc:
             self.error.setText(message_for(exc))
             return

@@ -6,6 +6,8 @@ QPrinter; saving a copy is a separate, explicit step that encrypts it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage, QPainter, QPixmap
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
@@ -25,6 +27,7 @@ from PySide6.QtWidgets import (
 from app.i18n import _
 from app.services import printing
 from app.services.vaults import OpenVault
+from app.ui.busy import busy, generating
 from app.ui.buttons import push_button
 from app.ui.errors import message_for
 
@@ -89,7 +92,8 @@ class PrintPreview(QDialog):
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         if QPrintDialog(printer, self).exec() != QDialog.DialogCode.Accepted:
             return False
-        return paint_pages(self.pdf, printer)
+        with busy(_("Printing…")):
+            return paint_pages(self.pdf, printer)
 
     def save_copy(self) -> bool:
         path, _f = QFileDialog.getSaveFileName(
@@ -178,23 +182,29 @@ class CaseFilePrintDialog(QDialog):
     def make(self) -> PrintPreview | None:
         chosen = tuple(k for k, b in self.checks.items() if b.isChecked())
         try:
-            pdf, serial = printing.case_file(
-                self.vault,
-                self.student_id,
-                sections=chosen,
-                include_private="private_notes" in chosen,
-            )
+            with busy(generating()):
+                pdf, serial = printing.case_file(
+                    self.vault,
+                    self.student_id,
+                    sections=chosen,
+                    include_private="private_notes" in chosen,
+                )
         except Exception as exc:
             self.error.setText(message_for(exc))
             return None
         self.accept()
-        self.preview = PrintPreview(self.vault, pdf, serial, _("Case file"), self.parent())
+        with busy(generating()):
+            self.preview = PrintPreview(self.vault, pdf, serial, _("Case file"), self.parent())
         self.preview.open()
         return self.preview
 
 
-def show_document(parent, vault: OpenVault, made: tuple[bytes, str], title: str) -> PrintPreview:
-    pdf, serial = made
-    preview = PrintPreview(vault, pdf, serial, title, parent)
+def show_document(
+    parent, vault: OpenVault, make: Callable[[], tuple[bytes, str]], title: str
+) -> PrintPreview:
+    """Build a document (busy cursor and 正在生成… while it is made) and preview it."""
+    with busy(generating()):
+        pdf, serial = make()
+        preview = PrintPreview(vault, pdf, serial, title, parent)
     preview.open()
     return preview

@@ -126,7 +126,10 @@ class RecordsPage(QWidget):
 
         start, end = semester_bounds(dt.date.today())
         return show_document(
-            self, self.vault, printing.workload_report(self.vault, start, end), _("Workload")
+            self,
+            self.vault,
+            lambda: printing.workload_report(self.vault, start, end),
+            _("Workload"),
         )
 
     def _fill(self, widget: QListWidget, kind: str) -> None:

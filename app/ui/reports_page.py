@@ -69,10 +69,11 @@ class ReportsPage(QWidget):
         from app.services import printing
         from app.ui.print_preview import show_document
 
+        scale_id = self.scale.currentData()
         return show_document(
             self,
             self.vault,
-            printing.class_summary(self.vault, self.scale.currentData()),
+            lambda: printing.class_summary(self.vault, scale_id),
             _("Screening summary"),
         )
 
@@ -80,10 +81,11 @@ class ReportsPage(QWidget):
         from app.services import printing
         from app.ui.print_preview import show_document
 
+        scale_id = self.scale.currentData()
         return show_document(
             self,
             self.vault,
-            printing.answer_sheets(self.vault, self.scale.currentData()),
+            lambda: printing.answer_sheets(self.vault, scale_id),
             _("Answer sheets"),
         )
 
@@ -96,5 +98,8 @@ class ReportsPage(QWidget):
 
         start, end = semester_bounds(dt.date.today())
         return show_document(
-            self, self.vault, printing.workload_report(self.vault, start, end), _("Workload")
+            self,
+            self.vault,
+            lambda: printing.workload_report(self.vault, start, end),
+            _("Workload"),
         )

@@ -20,6 +20,7 @@ from app.i18n import LANGUAGES, _
 from app.services import vaults
 from app.services.permissions import ROLE_LABELS, allowed
 from app.settings import DEFAULT_AUTO_LOCK_MINUTES, load_settings, save_settings
+from app.ui.busy import busy
 from app.ui.buttons import push_button
 from app.vault import keystore
 
@@ -153,7 +154,8 @@ class SettingsPage(QWidget):
             self.backup_status.setText(_("Choose a backup folder first."))
             return False
         try:
-            info = backups.backup(self.vault, Path(folder))
+            with busy(_("Backing up…")):
+                info = backups.backup(self.vault, Path(folder))
         except Exception as exc:
             self.backup_status.setText(message_for(exc))
             return False
@@ -233,7 +235,8 @@ class SettingsPage(QWidget):
             != QMessageBox.StandardButton.Yes
         ):
             return
-        keys.rotate_data_key(self.vault)
+        with busy(_("Re-encrypting…")):
+            keys.rotate_data_key(self.vault)
         self.keys_status.setText(_("The database was re-encrypted with a new key."))
 
     def handover(self):

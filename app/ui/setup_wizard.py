@@ -133,11 +133,11 @@ class _RecoveryPage(QWizardPage):
         from app.services import printing
         from app.ui.print_preview import show_document
 
-        vault = self._wizard.created
+        vault, code = self._wizard.created, self._wizard.recovery_code
         return show_document(
             self,
             vault,
-            printing.recovery_sheet(vault, self._wizard.recovery_code),
+            lambda: printing.recovery_sheet(vault, code),
             _("Recovery code"),
         )
 

@@ -40,7 +40,7 @@ class SyncAgent(QObject):
     ) -> None:
         super().__init__(parent)
         self.vault = vault
-        self.runner = runner or TaskRunner(self)
+        self.runner = runner or TaskRunner(self, indicate=False)
         self.schedule = Schedule()
         self.running = False
         self._stop = threading.Event()

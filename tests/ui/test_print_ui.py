@@ -12,7 +12,12 @@ from app.ui.tasks import TaskRunner
 from tests.ui.modals import answer_modals, click, click_ok, print_to_file
 
 
-def test_preview_and_print_leave_no_temporary_file(qtbot, populated_vault, tmp_path):
+def test_preview_and_print_leave_no_temporary_file(qtbot, populated_vault, tmp_path, monkeypatch):
+    # A temp directory of this test's own: other processes on the machine cannot add to it.
+    private_tmp = tmp_path / "tmp"
+    private_tmp.mkdir()
+    monkeypatch.setenv("TMPDIR", str(private_tmp))
+    monkeypatch.setattr(tempfile, "tempdir", str(private_tmp))
     kid = students.search_students(populated_vault, limit=1)[0]
     import datetime as dt
 
@@ -27,7 +32,6 @@ def test_preview_and_print_leave_no_temporary_file(qtbot, populated_vault, tmp_p
     qtbot.addWidget(shell)
     shell.enter(populated_vault)
     shell.workspace.open_student(kid.id)
-    before = set(os.listdir(tempfile.gettempdir()))
     dialog = shell.workspace.archive.print_case_file()
     assert not dialog.checks["private_notes"].isChecked()
     click_ok(dialog)
@@ -37,7 +41,7 @@ def test_preview_and_print_leave_no_temporary_file(qtbot, populated_vault, tmp_p
     seen = answer_modals(print_to_file(str(out)))
     click(preview.findChild(QPushButton, "print_button"))
     assert seen == ["打印"]
-    assert set(os.listdir(tempfile.gettempdir())) - before == set()
+    assert os.listdir(private_tmp) == []
     info = subprocess.run(["pdfinfo", str(out)], capture_output=True, text=True, check=True).stdout
     assert any(line.split() == ["Pages:", str(len(preview.images))] for line in info.splitlines())
     preview.close()
