@@ -249,10 +249,21 @@ def overdue_tasks(vault: OpenVault, today: dt.date | None = None) -> list[TaskRo
 
 
 def counts_by_class(vault: OpenVault) -> dict[str, dict[str, int]]:
-    """Open warnings per class and level, for the counseling lead's overview (no names)."""
+    """Open warnings per class and level, for the counseling lead's overview (no names);
+    in school order (七年级1班, 七年级2班 … 七年级10班, 八年级1班 …)."""
+    require(vault.user.role, "view_diagnosis")
     out: dict[str, dict[str, int]] = {}
-    for r in queue(vault):
-        out.setdefault(r.class_label, dict.fromkeys(LEVEL_IDS, 0))[r.level] += 1
+    with vault.session() as s:
+        q = (
+            select(Grade.name, SchoolClass.name, Warning.level)
+            .join(Student, Warning.student_id == Student.id)
+            .join(SchoolClass, Student.class_id == SchoolClass.id)
+            .join(Grade, SchoolClass.grade_id == Grade.id)
+            .where(Warning.status.in_(OPEN))
+            .order_by(Grade.level, SchoolClass.number)
+        )
+        for grade, klass, level in s.execute(q):
+            out.setdefault(f"{grade}{klass}", dict.fromkeys(LEVEL_IDS, 0))[level] += 1
     return out
 
 
@@ -267,6 +278,7 @@ def counts_by_grade(vault: OpenVault) -> dict[str, dict[str, int]]:
             .join(SchoolClass, Student.class_id == SchoolClass.id)
             .join(Grade, SchoolClass.grade_id == Grade.id)
             .where(Warning.status.in_(OPEN))
+            .order_by(Grade.level)
         )
         for grade, level in s.execute(q):
             out.setdefault(grade, dict.fromkeys(LEVEL_IDS, 0))[level] += 1

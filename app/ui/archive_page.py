@@ -21,6 +21,7 @@ from app.i18n import _
 from app.services import assessments, students
 from app.services.permissions import allowed
 from app.services.vaults import OpenVault
+from app.ui.tables import setup_table
 
 
 def _validity_text(h: assessments.ResultRow) -> str:
@@ -167,40 +168,32 @@ class ArchivePage(QWidget):
             level = r.get("level")
             levels.setItem(i, 1, QTableWidgetItem(level_name(level)))
         for table in (results, levels):
-            table.verticalHeader().setVisible(False)
-            table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+            setup_table(table)
         lay.addWidget(levels)
         return w
 
     def _warning_tab(self) -> QWidget:
         """The student's warning level over time, oldest first."""
-        from app.risk.levels import level, level_name
-        from app.services import warnings
+        from app.risk.levels import level, level_name, status_name
+        from app.services import warning_rules, warnings
 
         rows = warnings.history(self.vault, self.archive.row.id)
         table = QTableWidget(len(rows), 4, objectName="warning_history")
         table.setHorizontalHeaderLabels([_("Date"), _("Level"), _("Status"), _("Rule")])
-        table.verticalHeader().setVisible(False)
-        table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        status = {
-            "raised": _("Awaiting review"),
-            "confirmed": _("Confirmed"),
-            "dismissed": _("Dismissed"),
-            "resolved": _("Resolved"),
-        }
+        setup_table(table)
+        rules = warning_rules.rule_names(self.vault) if rows else {}
         for r, w in enumerate(rows):
             for c, v in enumerate(
                 (
                     f"{w.raised_at:%Y-%m-%d}",
                     level_name(w.level),
-                    status.get(w.status, w.status),
-                    w.rule_id,
+                    status_name(w.status),
+                    rules.get(w.rule_id, w.rule_id),
                 )
             ):
                 item = QTableWidgetItem(v)
                 item.setBackground(QColor(level(w.level).background))
                 table.setItem(r, c, item)
-        table.horizontalHeader().setStretchLastSection(True)
         png = None
         if rows:
             from app.reports.charts import level_chart
@@ -252,8 +245,7 @@ class ArchivePage(QWidget):
                 _("Critical items"),
             ]
         )
-        table.verticalHeader().setVisible(False)
-        table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        setup_table(table)
         modes = {"kiosk": _("kiosk"), "paper": _("paper"), "import": _("import")}
         for r, h in enumerate(rows):
             values = (
@@ -270,8 +262,6 @@ class ArchivePage(QWidget):
                 if h.critical_items:
                     item.setBackground(QColor("#ffebee"))
                 table.setItem(r, c, item)
-        table.resizeColumnsToContents()
-        table.horizontalHeader().setStretchLastSection(True)
         return _with_chart(table, _trend_png(rows))
 
     def _basic_tab(self) -> QWidget:
@@ -311,12 +301,10 @@ class ArchivePage(QWidget):
         gl = QVBoxLayout(guardians)
         table = QTableWidget(len(a.guardians), 3, objectName="guardian_table")
         table.setHorizontalHeaderLabels([_("Name"), _("Relation"), _("Phone")])
-        table.verticalHeader().setVisible(False)
-        table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        setup_table(table)
         for i, g in enumerate(a.guardians):
             for j, value in enumerate((g.name, g.relation or "", g.phone or "")):
                 table.setItem(i, j, QTableWidgetItem(value))
-        table.horizontalHeader().setStretchLastSection(True)
         gl.addWidget(table)
         right.addWidget(guardians)
         layout.addLayout(right, 1)

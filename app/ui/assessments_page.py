@@ -6,7 +6,6 @@ import datetime as dt
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDateEdit,
     QDialog,
     QFileDialog,
@@ -34,6 +33,7 @@ from app.ui.busy import busy
 from app.ui.buttons import push_button
 from app.ui.errors import message_for
 from app.ui.form_parts import dialog_buttons, error_label
+from app.ui.tables import setup_table
 
 
 class AssessmentsPage(QWidget):
@@ -103,10 +103,7 @@ class AssessmentsPage(QWidget):
         self.plans.setHorizontalHeaderLabels(
             [_("Plan"), _("Scales"), _("Dates"), _("Completed"), _("Consent")]
         )
-        self.plans.horizontalHeader().setStretchLastSection(True)
-        self.plans.verticalHeader().setVisible(False)
-        self.plans.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.plans.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        setup_table(self.plans, stretch=0)
         self.plans.cellActivated.connect(lambda row, _c: self.show_plan(row))
         self._plan_ids: list[str] = []
         layout.addWidget(self.plans, 1)
@@ -162,7 +159,7 @@ class AssessmentsPage(QWidget):
     def show_plan(self, row: int) -> QDialog:
         """Who has not yet taken the plan's battery, and who took a scale twice (a table that
         scrolls: a grade can have hundreds still to come)."""
-        from PySide6.QtWidgets import QDialogButtonBox, QHeaderView
+        from PySide6.QtWidgets import QDialogButtonBox
 
         plan_id = self._plan_ids[row]
         c = plans.completion(self.vault, plan_id)
@@ -183,9 +180,7 @@ class AssessmentsPage(QWidget):
         )
         table = QTableWidget(len(rows), 4, objectName="plan_completion_table")
         table.setHorizontalHeaderLabels([_("Student"), _("Class"), _("Status"), _("Scale")])
-        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        table.verticalHeader().setVisible(False)
-        table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        setup_table(table)
         for r, (sid, what, scales) in enumerate(rows):
             st = names.get(sid)
             values = (st.name if st else "", f"{st.grade}{st.class_name}" if st else "", what)

@@ -9,7 +9,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -25,6 +24,7 @@ from app.risk.levels import LEVELS, URGENT, level_name
 from app.services import records, warnings
 from app.services.permissions import ADMIN
 from app.services.vaults import OpenVault
+from app.ui.tables import ALL, setup_table
 from app.ui.warnings_page import class_key, grade_key, place_label
 
 
@@ -67,10 +67,7 @@ class HomePage(QWidget):
         layout.addLayout(row, 1)
         self.by_class = QTableWidget(0, 5, objectName="home_by_class")
         self.by_class.setHorizontalHeaderLabels([_("Class")] + [lv.name for lv in LEVELS])
-        self.by_class.verticalHeader().setVisible(False)
-        self.by_class.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.by_class.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.by_class.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        setup_table(self.by_class, stretch=ALL)
         self.by_class.setToolTip(_("Double-click a row to see these warnings in the queue"))
         self.by_class.cellActivated.connect(self._open_place)
         self.by_class_box = QGroupBox(_("Open warnings by grade and class (counseling lead)"))
@@ -135,8 +132,10 @@ class HomePage(QWidget):
         self.by_class_box.setVisible(self.vault.user.role == ADMIN)
         grades = warnings.counts_by_grade(self.vault)
         classes = warnings.counts_by_class(self.vault)
-        rows = [(grade_key(g), v, True) for g, v in grades.items()]
-        rows += [(class_key(k), v, False) for k, v in sorted(classes.items())]
+        rows = []
+        for g, per_level in grades.items():  # each grade, then its classes
+            rows.append((grade_key(g), per_level, True))
+            rows += [(class_key(k), v, False) for k, v in classes.items() if k.startswith(g)]
         self.by_class.setRowCount(len(rows))
         for r, (key, per_level, bold) in enumerate(rows):
             for c, text in enumerate([place_label(key)] + [str(per_level[lv.id]) for lv in LEVELS]):

@@ -19,6 +19,7 @@ from app.services import network
 from app.services.vaults import OpenVault
 from app.ui.errors import message_for
 from app.ui.form_parts import error_label
+from app.ui.tables import setup_table
 
 
 class NetworkDialog(QDialog):
@@ -32,13 +33,10 @@ class NetworkDialog(QDialog):
         self.contacts = network.network_for(vault, student_id)
         self.table = QTableWidget(len(self.contacts), 3, objectName="network_table")
         self.table.setHorizontalHeaderLabels([_("Role"), _("Name"), _("Phone")])
-        self.table.verticalHeader().setVisible(False)
-        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        setup_table(self.table)
         for r, c in enumerate(self.contacts):
             for col, v in enumerate((_(network.ROLE_LABELS[c.role]), c.name, c.phone or "")):
                 self.table.setItem(r, col, QTableWidgetItem(v))
-        self.table.horizontalHeader().setStretchLastSection(True)
         layout.addWidget(self.table)
         if not self.contacts:
             layout.addWidget(

@@ -47,6 +47,9 @@ class EntryGrid(QTableWidget):
         self.setHorizontalHeaderLabels([str(i) for i in range(1, n + 1)] + [_("Total")])
         self.setVerticalHeaderLabels([f"{r.name}" for r in rows])
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        # An entry grid, not a list: cells are typed into and the row header names the student.
+        self.setProperty("entry_grid", True)
+        self.setAlternatingRowColors(True)
         for c in range(n):
             self.setColumnWidth(c, 34)
         for r in range(len(rows)):

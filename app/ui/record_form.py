@@ -39,6 +39,7 @@ from app.ui.date_field import DateField
 from app.ui.discard_guard import confirm_discard, form_state
 from app.ui.errors import message_for
 from app.ui.form_parts import error_label
+from app.ui.tables import setup_table
 
 
 class DateTimeField(QWidget):
@@ -408,7 +409,7 @@ class RecordForm(QDialog):
                 _("Relation") if related else _("Observation"),
             ]
         )
-        self.participant_table.horizontalHeader().setStretchLastSection(True)
+        setup_table(self.participant_table, editable=True)
         layout.addWidget(self.participant_table)
         self._participant_ids: list[str] = []
         self.form.addRow(box)

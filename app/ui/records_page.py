@@ -25,6 +25,7 @@ from app.services.permissions import allowed
 from app.services.vaults import OpenVault
 from app.ui.buttons import push_button
 from app.ui.record_form import RecordForm
+from app.ui.tables import setup_table
 
 
 class RecordsPage(QWidget):
@@ -89,8 +90,7 @@ class RecordsPage(QWidget):
                 _("Home–school contacts"),
             ]
         )
-        self.workload.verticalHeader().setVisible(False)
-        self.workload.horizontalHeader().setStretchLastSection(True)
+        setup_table(self.workload, stretch=0)
         self.workload.setMaximumHeight(140)
         wl.addWidget(self.workload)
         layout.addWidget(work)

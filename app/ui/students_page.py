@@ -8,7 +8,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -22,6 +21,7 @@ from app.services import students
 from app.services.permissions import allowed
 from app.services.vaults import OpenVault
 from app.ui.student_table import StudentTableModel
+from app.ui.tables import setup_table
 
 
 class StudentsPage(QWidget):
@@ -60,13 +60,9 @@ class StudentsPage(QWidget):
         self.table.setModel(self.model)
         self.table.setSortingEnabled(True)
         self.table.horizontalHeader().setSortIndicator(3, Qt.SortOrder.AscendingOrder)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        # Thousands of rows: sized once below, then by hand, not measured on every fetch.
+        setup_table(self.table, stretch=None)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().setDefaultSectionSize(26)
         for column, width in enumerate((190, 90, 60, 130, 80, 110)):
             self.table.setColumnWidth(column, width)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -34,6 +33,7 @@ from app.services.permissions import allowed
 from app.services.vaults import OpenVault
 from app.ui.errors import message_for
 from app.ui.sync_agent import SyncAgent
+from app.ui.tables import setup_table
 
 ENTITIES = {
     "assessment_result": N_("Assessment result"),
@@ -276,13 +276,7 @@ class SyncPage(QWidget):
     def _table(self, name: str, headers: list[str]) -> QTableWidget:
         t = QTableWidget(0, len(headers), objectName=name)
         t.setHorizontalHeaderLabels(headers)
-        t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        t.verticalHeader().setVisible(False)
-        t.horizontalHeader().setSectionResizeMode(len(headers) - 1, QHeaderView.ResizeMode.Stretch)
-        t.setColumnWidth(0, 120)
-        t.setColumnWidth(1, 260)
-        return t
+        return setup_table(t)
 
     def _conflicts_tab(self) -> QWidget:
         w = QWidget()
@@ -296,9 +290,11 @@ class SyncPage(QWidget):
         self.compare.setHorizontalHeaderLabels(
             [_("Field"), _("On this computer"), _("From the city")]
         )
-        self.compare.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.compare.verticalHeader().setVisible(False)
-        self.compare.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        setup_table(self.compare)
+        for column in (1, 2):  # the two versions side by side, equally wide
+            self.compare.horizontalHeader().setSectionResizeMode(
+                column, QHeaderView.ResizeMode.Stretch
+            )
         right.addWidget(self.compare, 1)
         row = QHBoxLayout()
         self.keep_local = QPushButton(

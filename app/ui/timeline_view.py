@@ -26,6 +26,7 @@ from app.records.kinds import KINDS, STUDENT_KINDS
 from app.services import records
 from app.services.vaults import OpenVault
 from app.ui.record_form import RecordForm
+from app.ui.tables import setup_table
 
 VOIDED = QBrush(QColor("#9e9e9e"))
 
@@ -71,11 +72,8 @@ class TimelineView(QWidget):
         layout.addLayout(bar)
         self.table = QTableWidget(0, 4, objectName="timeline_table")
         self.table.setHorizontalHeaderLabels([_("Date"), _("Kind"), _("Title"), _("Summary")])
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        setup_table(self.table)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setStretchLastSection(True)
         self.table.activated.connect(lambda index: self.open_row(index.row()))
         layout.addWidget(self.table)
         self.kind.currentIndexChanged.connect(self.refresh)
@@ -111,8 +109,6 @@ class TimelineView(QWidget):
                 if e.voided:
                     item.setForeground(VOIDED)
                 self.table.setItem(r, c, item)
-        self.table.resizeColumnsToContents()
-        self.table.horizontalHeader().setStretchLastSection(True)
 
     def new_record(self, kind: str) -> RecordForm:
         form = RecordForm(self.vault, kind, student_id=self.student_id, parent=self)

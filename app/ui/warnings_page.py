@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QInputDialog,
     QLabel,
     QLineEdit,
@@ -40,6 +39,7 @@ from app.services.vaults import OpenVault
 from app.ui.buttons import push_button
 from app.ui.errors import message_for
 from app.ui.risk_dialogs import ManualWarningDialog, ask_reason
+from app.ui.tables import setup_table
 
 COLORS = {lv.id: lv.background for lv in LEVELS}
 
@@ -125,13 +125,8 @@ class WarningsPage(QWidget):
                 _("Needs checking"),
             ]
         )
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        setup_table(self.table, stretch=3)  # the rule's words take the spare width
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)  # the rule's words
         self.table.cellActivated.connect(lambda _r, _c: self.open_student())
         layout.addWidget(self.table, 1)
 

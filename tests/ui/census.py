@@ -27,11 +27,13 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFileDialog,
     QGroupBox,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QListView,
     QMessageBox,
     QPlainTextEdit,
+    QTableView,
     QTabWidget,
     QTextEdit,
     QWidget,
@@ -54,6 +56,7 @@ class Census:
     texts: dict[str, set[str]] = field(default_factory=dict)  # where -> visible texts
     pdfs: dict[str, bytes] = field(default_factory=dict)  # preview title -> the document
     misfits: list[str] = field(default_factory=list)  # windows larger than the screen
+    odd_tables: list[str] = field(default_factory=list)  # tables not in the one house style
     problems: list[str] = field(default_factory=list)
     skipped: dict[str, str] = field(default_factory=dict)  # object name -> why
     _running: bool = False
@@ -272,6 +275,11 @@ class Census:
 
     def read(self, where: str, widget: QWidget) -> None:
         self.texts.setdefault(where, set()).update(visible_texts(widget))
+        for table in widget.findChildren(QTableView):
+            if table.objectName().startswith("qt_") or not table.isVisible():
+                continue  # Qt's own (the calendar's grid)
+            if problem := table_style_problem(table):
+                self.odd_tables.append(f"{where} / {table.objectName()}: {problem}")
 
     def double_click_rows(self, where: str, get: Callable[[], QWidget]) -> None:
         """Each list's first row double-clicked: it opens the student or the record."""
@@ -316,6 +324,30 @@ class Census:
             rect = view.visualRect(view.model().index(0, 0))
             if rect.isValid():
                 QTest.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+
+
+def table_style_problem(table: QTableView) -> str:
+    """The house style (app/ui/tables.py): whole rows, alternating shades, no row numbers, and
+    one column taking the spare width (two for side-by-side versions, all for a small summary;
+    the last one for tables sized by hand)."""
+    header = table.horizontalHeader()
+    if not table.alternatingRowColors():
+        return "rows not shaded alternately"
+    if table.property("entry_grid"):
+        return ""  # typed into cell by cell; the row header names the student
+    if table.verticalHeader().isVisible():
+        return "row numbers shown"
+    if table.selectionBehavior() != QAbstractItemView.SelectionBehavior.SelectRows:
+        return "cells selected instead of rows"
+    modes = [header.sectionResizeMode(c) for c in range(header.count())]
+    stretched = modes.count(QHeaderView.ResizeMode.Stretch)
+    if header.stretchLastSection():
+        return "" if stretched == 0 else "a stretched column and a stretched last section"
+    if header.count() and stretched == 0:
+        return "no column takes the spare width"
+    if 1 < stretched < header.count() and stretched != 2:
+        return f"{stretched} of {header.count()} columns share the spare width"
+    return ""
 
 
 def visible_texts(widget: QWidget) -> set[str]:

@@ -138,6 +138,7 @@ def test_every_button_on_every_page_and_dialog_works(qtbot, demo_school, capsys)
             print("\n".join(["misfits:", *census.misfits]))
     assert census.problems == []
     assert census.misfits == []
+    assert census.odd_tables == []
     assert len(census.clicked) > 100 and len(census.dialogs) > 30
     shown = {
         f"{where}: {text!r} shows {codes}"
