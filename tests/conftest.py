@@ -1,6 +1,7 @@
 """Shared fixtures: real SQLCipher vaults in tmp folders, a cheap-but-real Argon2id, Chinese UI."""
 
 import os
+import shutil
 
 # The school PC's screen (1366×768) rather than offscreen Qt's 800×800 square.
 SCREENS = os.path.join(os.path.dirname(__file__), "ui", "screens")
@@ -66,10 +67,49 @@ def make_vault(tmp_path):
         v.lock()
 
 
+@pytest.fixture(scope="session")
+def vault_templates(tmp_path_factory) -> Path:
+    """Built once per run: an empty vault and one with the 120-student roster. Tests get copies
+    (a file copy and an unlock instead of a migration and an import each time)."""
+    base = tmp_path_factory.mktemp("templates")
+    home = os.environ.get("XINDANG_HOME")
+    os.environ["XINDANG_HOME"] = str(base / "home")
+    try:
+        empty, _code = vaults.create_vault(
+            base / "empty",
+            school_name="测试中学",
+            admin_login="admin",
+            admin_name="王老师",
+            passphrase=PASSPHRASE,
+            kdf=FAST_KDF,
+        )
+        empty.lock()
+        shutil.copytree(base / "empty", base / "populated")
+        populated = vaults.unlock(base / "populated", PASSPHRASE, "admin")
+        csv = synthetic.write_roster_csv(
+            base / "roster.csv", synthetic.generate_students(120, seed=3)
+        )
+        report = roster_import.import_roster(populated, csv)
+        assert report.applied and report.created == 120
+        populated.lock()
+    finally:
+        if home is None:
+            os.environ.pop("XINDANG_HOME", None)
+        else:
+            os.environ["XINDANG_HOME"] = home
+    return base
+
+
 @pytest.fixture
-def vault(make_vault):
-    v, _code = make_vault()
-    return v
+def vault(request, vault_templates, tmp_path):
+    """A fresh vault of this test's own (a copy of the template; populated when the test asks
+    for `populated_vault` too, so both names are the same vault)."""
+    which = "populated" if "populated_vault" in request.fixturenames else "empty"
+    shutil.copytree(vault_templates / which, tmp_path / "vault")
+    v = vaults.unlock(tmp_path / "vault", PASSPHRASE, "admin")
+    v.kdf = FAST_KDF
+    yield v
+    v.lock()
 
 
 @pytest.fixture
@@ -83,9 +123,8 @@ def roster_csv(tmp_path, roster_students) -> Path:
 
 
 @pytest.fixture
-def populated_vault(vault, roster_csv):
-    report = roster_import.import_roster(vault, roster_csv)
-    assert report.applied and report.created == 120
+def populated_vault(vault):
+    """The vault with the 120 students of `roster_students` imported (from the template)."""
     return vault
 
 
