@@ -166,3 +166,43 @@ def click_wizard(wizard, which: str) -> None:
 
 def press_enter(widget: QWidget) -> None:
     QTest.keyClick(widget, Qt.Key.Key_Return)
+
+
+def send_key(widget: QWidget, key: Qt.Key) -> None:
+    """A key press and release sent to `widget` (usable inside a modal's handler)."""
+    for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+        QApplication.sendEvent(widget, QKeyEvent(kind, key, Qt.KeyboardModifier.NoModifier))
+
+
+def pick_student(picker: QLineEdit, typed: str) -> None:
+    """Type a name, initials or 学籍号 and take the completer's first offer with ↓ and Enter."""
+    picker.window().activateWindow()  # the completer completes into the focused box only
+    picker.setFocus()
+    QApplication.processEvents()
+    type_text(picker, typed)
+    popup = picker.completer().popup()
+    assert popup.isVisible(), f"nothing offered for {typed!r}"
+    send_key(popup, Qt.Key.Key_Down)
+    send_key(popup, Qt.Key.Key_Return)
+
+
+def start_kiosk(typed: str, *scales: str) -> Callable[[QWidget], None]:
+    """In 开始自助测评: pick the student, tick exactly `scales` (↑↓ and Space), press OK."""
+
+    def handle(dialog: QWidget) -> None:
+        from PySide6.QtWidgets import QListWidget
+
+        pick_student(dialog.findChild(QLineEdit, "kiosk_student_edit"), typed)
+        battery = dialog.findChild(QListWidget, "kiosk_scale_list")
+        battery.setFocus()
+        for row in range(battery.count()):
+            item = battery.item(row)
+            wanted = item.data(Qt.ItemDataRole.UserRole) in scales
+            if (item.checkState() == Qt.CheckState.Checked) != wanted:
+                battery.setCurrentRow(row)
+                send_key(battery, Qt.Key.Key_Space)
+        press_in_modal(
+            dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok)
+        )
+
+    return handle

@@ -255,3 +255,28 @@ def test_a_too_fast_severe_sheet_still_raises_red_with_a_flag(
     assert (result.total, result.valid, result.flags) == (24, False, ("too_fast",))
     [w] = warnings.queue(populated_vault)
     assert (w.level, w.rule_id, w.flags) == ("red", "severe-depression", ("too_fast",))
+
+
+def test_the_kiosk_button_picks_the_student_by_number_and_the_battery_by_keys(
+    qtbot, shell, populated_vault, student
+):
+    from PySide6.QtWidgets import QPushButton
+
+    from tests.ui.modals import start_kiosk
+
+    ws = shell.workspace
+    QTest.mouseClick(
+        ws.nav.viewport(),
+        Qt.MouseButton.LeftButton,
+        pos=ws.nav.visualItemRect(ws.nav.item(2)).center(),
+    )
+    assert ws.stack.currentWidget() is ws.assessments
+    seen = answer_modals(start_kiosk(student.student_no, "PHQ-2"))
+    click(ws.assessments.findChild(QPushButton, "kiosk_button"))
+    assert seen == ["开始学生自助测评"]
+    window = shell.kiosk
+    assert window is not None and window.isVisible() and shell.workspace is None
+    assert window.state.student_id == student.id and window.state.scale_ids == ("PHQ-2",)
+    answer_modals(type_and_ok(PASSPHRASE))
+    click(window.exit_button)
+    assert shell.workspace is not None
