@@ -87,6 +87,26 @@ def open_row(table, row: int = 0) -> None:
     pump()
 
 
+def open_archive(ws, student_no: str) -> None:
+    """As a counselor finds a student: 学生 → type the 学籍号 → the row → Enter."""
+    nav(ws, "students")
+    ws.students.search.selectAll()
+    type_into(ws.students.search, student_no)
+    for _ in range(30):
+        pump(100)
+        if ws.students.model.rowCount() == 1:
+            break
+    open_row(ws.students.table)
+    if ws.archive is None:
+        raise SystemExit(f"the archive of {student_no} did not open")
+
+
+def visible_dialog(parent, name: str):
+    from PySide6.QtWidgets import QDialog
+
+    return next(d for d in parent.findChildren(QDialog, name) if d.isVisible())
+
+
 def tab(tabs, index: int) -> None:
     from PySide6.QtCore import Qt
     from PySide6.QtTest import QTest
@@ -102,7 +122,7 @@ def main() -> int:
     from app.i18n import set_language
 
     set_language("zh_CN")
-    from PySide6.QtWidgets import QDialog
+    from PySide6.QtWidgets import QDialog, QPushButton, QTableWidget
 
     from app.services import demo, synthetic
     from app.ui.application import Shell
@@ -202,11 +222,13 @@ def main() -> int:
     assessments.record_result(
         shell.vault, first[0].id, "GAD-7", [1, 1, 2, 1, 0, 1, 1], mode="import"
     )
-    ws = kiosk_screens(shell, first[1].id)
-    from app.ui.paper_entry_dialog import PaperEntryDialog
+    ws = kiosk_screens(shell, first[1])
 
-    paper = PaperEntryDialog(shell.vault, shell, scale_id="PHQ-9")
-    paper.show()
+    nav(ws, "assessments")
+    click(ws.assessments.findChild(QPushButton, "paper_button"))
+    paper = visible_dialog(ws.assessments, "paper_entry_dialog")
+    paper.scale.setCurrentIndex(paper.scale.findData("PHQ-9"))
+    pump()
     grid = paper.grid
     from PySide6.QtTest import QTest
 
@@ -215,7 +237,7 @@ def main() -> int:
             QTest.keyClick(grid, k)
     shoot("09-paper-entry-grid.png", paper, "纸质答卷录入")
     paper.done(0)
-    ws.open_student(first[0].id)
+    open_archive(ws, first[0].student_no)
     tab(ws.archive.tabs, 1)
     shoot("10-assessment-history.png", shell, "PHQ-9")
     nav(ws, "assessments")
@@ -289,7 +311,7 @@ def main() -> int:
     shoot("13-group-session-attendance.png", form, "认识情绪")
     click(next(b for b in form.findChildren(QPushButton) if b.text() == "保存"))
     del program
-    ws.open_student(sid)
+    open_archive(ws, first[0].student_no)
     tab(ws.archive.tabs, 2)
     key(ws.archive, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
     session_form = next(d for d in ws.archive.findChildren(QDialog, "record_form") if d.isVisible())
@@ -336,12 +358,12 @@ def main() -> int:
     for i, step in enumerate(("ensure_safety", "inform_principal", "inform_guardians")):
         crisis.complete_step(shell.vault, record.id, step, now - dt.timedelta(minutes=40 - 15 * i))
     crisis.link_related(shell.vault, record.id, [(pool[1].id, "同桌"), (pool[2].id, "好友")])
-    from app.ui.record_form import RecordForm
-
-    crisis_form = RecordForm(
-        shell.vault, "crisis", record=records.get_record(shell.vault, record.id), parent=shell
-    )
-    crisis_form.show()
+    open_archive(ws, top.student_no)
+    tab(ws.archive.tabs, 2)
+    timeline = ws.archive.findChild(QTableWidget, "timeline_table")
+    row = next(r for r in range(timeline.rowCount()) if timeline.item(r, 1).text() == "危机干预")
+    open_row(timeline, row)
+    crisis_form = visible_dialog(ws.archive, "record_form")
     shoot("17-crisis-record.png", crisis_form, "危机干预")
     crisis_form.done(0)
     nav(ws, "home")
@@ -385,8 +407,7 @@ def main() -> int:
     nav(ws, "reports")
     shoot("22-reports-page.png", shell, "打印筛查汇总…")
     sync_screens(shell, tmp)
-    key_screens(shell, tmp)
-    shell.lock()
+    key_screens(shell, tmp)  # ends on the unlock screen
     pump()
     shell.close()
     shutil.rmtree(tmp, ignore_errors=True)
@@ -402,15 +423,18 @@ def press(window, key, wait_ms: int = 450) -> None:
     QTest.keyClick(window, key)
 
 
-def kiosk_screens(shell, student_id: str):
+def kiosk_screens(shell, student):
     """Issue 13: intro, an item, the review, the closing help; then the alert bar it leaves."""
     from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QPushButton
 
-    from app.services import kiosk
     from app.services.demo import DEMO_PASSPHRASE
+    from tests.ui.modals import answer_modals, start_kiosk, type_and_ok
 
-    state = kiosk.start(shell.vault, student_id, ["PHQ-9"])
-    window = shell.open_kiosk(state)
+    nav(shell.workspace, "assessments")
+    answer_modals(start_kiosk(student.student_no, "PHQ-9"))
+    click(shell.workspace.assessments.findChild(QPushButton, "kiosk_button"))
+    window = shell.kiosk
     pump(500)
     shoot("30-kiosk-intro.png", window)
     press(window, Qt.Key.Key_Return)
@@ -426,36 +450,53 @@ def kiosk_screens(shell, student_id: str):
     click(window.submit_button)
     pump(300)
     shoot("32-kiosk-closing.png", window)
-    window.try_exit(DEMO_PASSPHRASE)  # what the counselor types into the exit prompt
+    answer_modals(type_and_ok(DEMO_PASSPHRASE))  # the counselor's passphrase in the exit prompt
+    click(window.exit_button)
     pump(300)
     ws = shell.workspace
     pump(300)
     shoot("33-alert-bar-after-kiosk.png", shell, "确认知悉并填写跟进…")
-    from app.ui.risk_dialogs import ManualWarningDialog, ReasonDialog
+    from tests.ui.modals import cancel, type_text
 
-    manual = ManualWarningDialog(shell.vault, student_id, shell)
-    manual.show()
-    type_into(manual.reason, "课堂上说“活着没意思”，班主任报告")
-    shoot("34-manual-warning.png", manual, "手动预警")
-    manual.done(0)
-    bar = ws.alert_bar
-    ack = ReasonDialog(
-        shell,
-        "确认知悉",
-        "你将如何跟进、何时跟进？（记录在预警中）",
-        summary=bar.items[0].headline + "".join(f"\n{d}" for d in bar.items[0].details),
+    def shot_then_cancel(name: str, box_name: str, text: str, expected: str):
+        def handle(dialog) -> None:
+            from PySide6.QtWidgets import QLineEdit, QPlainTextEdit
+
+            box = dialog.findChild(QPlainTextEdit, box_name) or dialog.findChild(
+                QLineEdit, box_name
+            )
+            box.setFocus()
+            type_text(box, text)
+            shoot(name, dialog, expected)
+            cancel(dialog)
+
+        return handle
+
+    open_archive(ws, student.student_no)
+    answer_modals(
+        shot_then_cancel(
+            "34-manual-warning.png",
+            "manual_reason_edit",
+            "课堂上说“活着没意思”，班主任报告",
+            "手动预警",
+        )
     )
-    ack.show()
-    type_into(ack.edit, "已约今天第三节课当面评估，并电话告知家长")
-    shoot("35-acknowledge-alert.png", ack, "确认知悉")
-    ack.done(0)
+    click(ws.archive.findChild(QPushButton, "archive_manual_warning"))
+    answer_modals(
+        shot_then_cancel(
+            "35-acknowledge-alert.png",
+            "reason_edit",
+            "已约今天第三节课当面评估，并电话告知家长",
+            "确认知悉",
+        )
+    )
+    click(ws.alert_bar.ack_button)
     return ws
 
 
 def key_screens(shell, tmp: Path) -> None:
     """Issue 8: backups and keys in 设置, and the restore dialog of the unlock screen."""
     from app.services import backups, vaults
-    from app.ui.keys_dialogs import RestoreDialog
 
     vaults.set_setting(shell.vault, "backup_folder", str(tmp / "usb"))
     info = backups.backup(shell.vault, tmp / "usb")
@@ -468,8 +509,9 @@ def key_screens(shell, tmp: Path) -> None:
     click(ws.settings.findChild(QPushButton, "backup_now_button"))
     ws.pages["settings"].verticalScrollBar().setValue(10_000)
     shoot("28-settings-backups-keys.png", shell, "立即备份")
-    dialog = RestoreDialog(tmp / "demo", "admin", shell)
-    dialog.show()
+    click(shell.workspace.findChild(QPushButton, "lock_button"))
+    click(shell.unlock_view.restore_button)
+    dialog = visible_dialog(shell, "restore_dialog")
     type_into(dialog.folder, str(info.path))
     shoot("29-restore-dialog.png", dialog, "从备份恢复")
     dialog.done(0)
