@@ -8,10 +8,9 @@ unlock, because it lives in the vault, not in the window.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.errors import ValidationError
@@ -36,9 +35,6 @@ from app.services.permissions import require
 from app.services.vaults import OpenVault
 from app.services.warning_rules import rule_labels
 
-_listeners: list[Callable[[], None]] = []
-_installed = False
-_NEW = "alerts_new"
 RISK_FIELD_LABELS = {
     "risk_suicide": "自杀意念",
     "risk_self_harm": "自伤",
@@ -227,45 +223,3 @@ def acknowledge(vault: OpenVault, kind: str, alert_id: str, note: str) -> None:
             object_id=alert_id,
             detail={"acknowledged": True},
         )
-
-
-# --- telling the window at once -----------------------------------------------------------
-
-
-def mark_new(s: Session) -> None:
-    """Called in a transaction that adds something the alert bar must show."""
-    s.info[_NEW] = True
-
-
-def _before_flush(s: Session, _ctx, _instances) -> None:
-    if any(isinstance(o, CriticalAlert) for o in s.new):
-        s.info[_NEW] = True
-
-
-def _after_commit(s: Session) -> None:
-    if s.info.pop(_NEW, False):
-        for callback in list(_listeners):
-            try:
-                callback()
-            except Exception:  # a listener's failure must never look like a failed commit
-                if callback in _listeners:
-                    _listeners.remove(callback)
-
-
-def _after_rollback(s: Session) -> None:
-    s.info.pop(_NEW, None)
-
-
-def on_new_alerts(callback: Callable[[], None]) -> Callable[[], None]:
-    """Be told (from the committing thread) when an alert was added; returns an unsubscribe."""
-    _listeners.append(callback)
-    return lambda: _listeners.remove(callback) if callback in _listeners else None
-
-
-def install_alert_hook() -> None:
-    global _installed
-    if not _installed:
-        event.listen(Session, "before_flush", _before_flush)
-        event.listen(Session, "after_commit", _after_commit)
-        event.listen(Session, "after_rollback", _after_rollback)
-        _installed = True

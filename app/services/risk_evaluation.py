@@ -41,7 +41,6 @@ from app.risk.rules import (
 from app.scales.definition import text_of
 from app.scales.library import get_scale
 from app.services import audit
-from app.services.alerts import mark_new
 from app.services.warning_rules import active_rule_set
 
 log = logging.getLogger(__name__)
@@ -234,7 +233,6 @@ def raise_warning(
         existing.flags = _flags(existing.evidence) or None
         if existing.level in URGENT:
             existing.acknowledged_at = existing.acknowledged_by = existing.acknowledge_note = None
-            mark_new(s)
         return "updated", existing
     w = Warning(
         student_id=student_id,
@@ -251,8 +249,6 @@ def raise_warning(
         existing.resolved_at = utcnow()
         existing.resolution_note = _("Escalated to a higher level.")
     s.flush()
-    if level in URGENT:
-        mark_new(s)
     if task:
         due = (today or dt.date.today()) + dt.timedelta(days=task.get("due_days", 0))
         s.add(WarningTask(warning_id=w.id, title=text_of(task["title"])[:200], due_on=due))

@@ -96,13 +96,11 @@ class OpenVault:
 
 def _install_hooks() -> None:
     """Session hooks every vault transaction runs: change log, sync outbox, warning rules."""
-    from app.services.alerts import install_alert_hook  # they build on this module
-    from app.services.changes import install_change_hook
+    from app.services.changes import install_change_hook  # they build on this module
     from app.services.risk_evaluation import install_risk_hook
 
     install_outbox()
     install_risk_hook()
-    install_alert_hook()
     install_change_hook()
 
 

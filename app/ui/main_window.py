@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import N_, _
-from app.services import alerts
 from app.services.permissions import ROLE_LABELS, allowed
 from app.services.vaults import OpenVault
 from app.ui.alert_bar import AlertBar
@@ -53,8 +52,11 @@ _LATER = {
 }
 
 
+# Tables whose rows put something in the alert bar (critical answers, new 一级/二级 warnings).
+ALERTING = frozenset({"critical_alert", "warning"})
+
+
 class Workspace(QWidget):
-    alerts_added = Signal()
     data_changed = Signal(object)  # app.services.changes.Change, from any thread
     status_message = Signal(str)  # for the window's status bar
     lock_requested = Signal()
@@ -120,9 +122,6 @@ class Workspace(QWidget):
             self.alert_bar.student_requested.connect(self.open_student)
             self.alert_bar.changed.connect(self._show_alert_count)
             right.addWidget(self.alert_bar)
-            # A commit on any thread that adds an alert refreshes the bar (queued to this one).
-            self.alerts_added.connect(self._on_alerts)
-            self._unsubscribe = alerts.on_new_alerts(self.alerts_added.emit)
         self.stack = QStackedWidget(objectName="section_stack")
         right.addWidget(self.stack, 1)
         layout.addLayout(right, 1)
@@ -198,7 +197,6 @@ class Workspace(QWidget):
         self.archive: ArchivePage | None = None
         self.students.focus_search()
 
-    _unsubscribe = staticmethod(lambda: None)
     _unsubscribe_changes = staticmethod(lambda: None)
 
     def _on_change(self, change) -> None:
@@ -206,6 +204,8 @@ class Workspace(QWidget):
         every page that shows them once (a batch of 40 paper sheets refreshes once)."""
         from PySide6.QtCore import QTimer
 
+        if self.alert_bar is not None and change.tables & ALERTING and not self.vault.is_locked:
+            self.alert_bar.refresh()  # a risk signal is shown now, not after the batch
         first = not self._pending_change
         self._pending_change |= change.tables
         self._pending_students |= change.student_ids
@@ -228,8 +228,6 @@ class Workspace(QWidget):
             page = getattr(self, name, None)
             if page is not None and tables & watched:
                 page.refresh()
-        if self.alert_bar is not None and tables & risk:
-            self.alert_bar.refresh()
         if tables & {"network_member", "app_user"}:
             self.settings.refresh()
         if self.archive is not None and self.archive.student_id in students:
@@ -240,19 +238,9 @@ class Workspace(QWidget):
 
     def shutdown(self) -> None:
         """Before the workspace is destroyed (lock, kiosk): stop listening and syncing."""
-        self._unsubscribe()
         self._unsubscribe_changes()
         self.sync_agent.stop()
         self.students.clear()
-
-    def _on_alerts(self) -> None:
-        """A commit added an alert: the bar, the home tiles and the queue show it at once."""
-        if self.vault.is_locked:  # a workspace on its way out after a lock
-            return
-        self.alert_bar.refresh()
-        for page in (getattr(self, "home", None), getattr(self, "warnings", None)):
-            if page is not None:
-                page.refresh()
 
     def _show_alert_count(self, n: int) -> None:
         """The count on 预警 in the navigation, red while anything waits."""
