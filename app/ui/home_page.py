@@ -44,7 +44,6 @@ class HomePage(QWidget):
         layout.addWidget(self.greeting)
 
         self.overdue = self._list(layout, _("Overdue follow-up tasks"), "home_overdue", "#b00020")
-        self.overdue.setMaximumHeight(96)  # a few lines; the counts and the lists get the room
         top = QHBoxLayout()
         self.levels: dict[str, QPushButton] = {}
         for lv in LEVELS:
@@ -111,6 +110,10 @@ class HomePage(QWidget):
             item.setData(Qt.ItemDataRole.UserRole, t.student_id)
             self.overdue.addItem(item)
         self.overdue.property("box").setVisible(self.overdue.count() > 0)
+        if self.overdue.count():  # as tall as its lines (up to four): the rest is for the counts
+            lines = min(4, self.overdue.count())
+            frame = 2 * self.overdue.frameWidth() + 4
+            self.overdue.setFixedHeight(lines * self.overdue.sizeHintForRow(0) + frame)
         queue = warnings.queue(self.vault)
         for level, label in self.levels.items():
             label.setText(f"{level_name(level)}\n{sum(1 for w in queue if w.level == level)}")
