@@ -153,3 +153,16 @@ def test_a_kiosk_critical_answer_survives_the_app_being_killed_right_after(
     [w] = warnings.queue(again)
     assert (w.student_id, w.level, w.evidence[0]["item"]) == (kids[0].id, "red", 9)
     again.lock()
+
+
+def test_counts_per_grade_and_class_come_in_school_order(populated_vault):
+    everyone = students.search_students(populated_vault, limit=200)
+    for kid in everyone:  # one red warning in every class of the school
+        assessments.record_result(populated_vault, kid.id, "PHQ-9", [0] * 8 + [1], mode="paper")
+    school = students.grades_and_classes(populated_vault)
+    assert list(warnings.counts_by_grade(populated_vault)) == [g.name for g in school]
+    assert list(warnings.counts_by_class(populated_vault)) == [
+        f"{g.name}{c.name}" for g in school for c in g.classes
+    ]
+    per_class = warnings.counts_by_class(populated_vault)
+    assert sum(v["red"] for v in per_class.values()) == len(everyone)
