@@ -158,7 +158,7 @@ class WarningsPage(QWidget):
         everything = warnings.queue(self.vault)
         counts = {lv.id: sum(1 for r in everything if r.level == lv.id) for lv in LEVELS}
         only = self.level_filter.currentData()
-        self._fill_places(everything)
+        self._fill_places()
         place = self.place_filter.currentData()
         self.rows = [
             r
@@ -186,8 +186,6 @@ class WarningsPage(QWidget):
     def show_filtered(self, level: str | None, place: str | None) -> None:
         """From a count on the home page: the queue at that level (and grade or class) only."""
         self.place_filter.blockSignals(True)
-        if place is not None and self.place_filter.findData(place) < 0:
-            self.place_filter.addItem(place_label(place), place)
         self.place_filter.setCurrentIndex(max(0, self.place_filter.findData(place)))
         self.place_filter.blockSignals(False)
         self.level_filter.blockSignals(True)
@@ -195,10 +193,16 @@ class WarningsPage(QWidget):
         self.level_filter.blockSignals(False)
         self.refresh()
 
-    def _fill_places(self, rows: list[warnings.WarningRow]) -> None:
-        """Every grade and class with an open warning, keeping the one chosen."""
+    def _fill_places(self) -> None:
+        """Every grade, each followed by its classes, in school order; the chosen one kept."""
+        from app.services import students
+
         chosen = self.place_filter.currentData()
-        places = sorted({p for r in rows for p in _places(r)} | ({chosen} - {None}))
+        places = [
+            key
+            for g in students.grades_and_classes(self.vault)
+            for key in (grade_key(g.name), *(class_key(f"{g.name}{c.name}") for c in g.classes))
+        ]
         wanted = [None, *places]
         have = [self.place_filter.itemData(i) for i in range(self.place_filter.count())]
         if have == wanted:
