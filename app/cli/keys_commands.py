@@ -28,7 +28,7 @@ def cmd_passphrase_change(args) -> int:
     old = ask_passphrase(_("Passphrase: "))
     vault = unlock_vault(args)
     try:
-        keys.changeask_passphrase(vault, old, new_secret(_("New passphrase: ")))
+        keys.change_passphrase(vault, old, new_secret(_("New passphrase: ")))
     finally:
         vault.lock()
     print(_("Passphrase changed."))

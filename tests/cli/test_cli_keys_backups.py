@@ -51,3 +51,17 @@ def test_rotate_and_regenerate_from_the_command_line(vault):
     assert _run("rotate-key", "--vault", root, "--user", "admin").returncode == 0
     out = _run("recovery", "regenerate", "--vault", root, "--user", "admin")
     assert out.returncode == 0 and len(out.stdout.splitlines()[-1]) > 20
+
+
+def test_passphrase_change_from_the_command_line_takes_the_new_one(vault):
+    from app.services import vaults
+
+    root = str(vault.root)
+    vault.lock()
+    new = "秋月无边2027-changed"
+    changed = _run(
+        "passphrase", "change", "--vault", root, "--user", "admin", XINDANG_NEW_PASSPHRASE=new
+    )
+    assert changed.returncode == 0, changed.stderr
+    assert changed.stdout.strip() == "密码已修改。"
+    vaults.unlock(vault.root, new, "admin").lock()
