@@ -10,6 +10,9 @@ from dataclasses import asdict, dataclass
 
 from argon2.low_level import Type, hash_secret_raw
 
+# memory (KiB), iterations, lanes: what this app ever writes, with room for slower defaults.
+BOUNDS = ((8 * 1024, 1024 * 1024), (1, 16), (1, 8))
+
 
 @dataclass(frozen=True)
 class KdfParams:
@@ -24,7 +27,17 @@ class KdfParams:
 
     @classmethod
     def from_dict(cls, d: dict) -> KdfParams:
-        return cls(int(d["m"]), int(d["t"]), int(d["p"]))
+        """Parameters read from a key file; out of bounds is damage (a tampered 2^31 KiB would
+        otherwise exhaust memory before any check could fail)."""
+        if d.get("alg", "argon2id") != "argon2id":
+            raise ValueError("kdf algorithm")
+        params = cls(int(d["m"]), int(d["t"]), int(d["p"]))
+        for value, (low, high) in zip(
+            (params.memory_kib, params.iterations, params.parallelism), BOUNDS, strict=True
+        ):
+            if not low <= value <= high:
+                raise ValueError("kdf parameter out of bounds")
+        return params
 
     def to_dict(self) -> dict:
         d = asdict(self)

@@ -49,6 +49,20 @@ def test_a_garbled_slot_file_is_reported_as_damage(tmp_path):
         load_slot_file(path)
 
 
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("m", 2**31), ("m", 1), ("t", 0), ("t", 10**6), ("p", 0), ("p", 255), ("alg", "scrypt")],
+)
+def test_kdf_parameters_out_of_bounds_are_damage_not_a_crash(vault, field, value):
+    root = vault.root
+    vault.lock()
+    doc = json.loads((root / "keys.json").read_text("utf-8"))
+    doc["slots"][0]["kdf"][field] = value
+    (root / "keys.json").write_text(json.dumps(doc), "utf-8")
+    with pytest.raises(VaultDamaged, match="密钥文件已损坏"):
+        load_slot_file(root / "keys.json")
+
+
 def test_recovery_codes_carry_160_bits_in_8_groups():
     code = new_recovery_code()
     assert len(code.split("-")) == 8 and all(len(g) == 4 for g in code.split("-"))
