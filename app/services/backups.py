@@ -33,7 +33,7 @@ from app.db.copies import (
 from app.db.migrate import current_revision
 from app.errors import AppError
 from app.i18n import _
-from app.models import Student, VaultSetting, utcnow
+from app.models import Student, User, VaultSetting, utcnow
 from app.services import audit
 from app.services.permissions import require
 from app.services.vaults import OpenVault
@@ -240,6 +240,9 @@ def restore(
         raise RestoreRefused(
             _("This backup belongs to a different archive; confirm to replace it.")
         )
+    before = _RolledBack(by="", users=frozenset(), entries=None, head=None)
+    if paths.exists() and current_id == manifest["vault_id"]:
+        before = _authorize_restore(target, Path(backup_path), passphrase, login)
     aside = None
     target.mkdir(parents=True, exist_ok=True)
     existing = [
@@ -263,13 +266,102 @@ def restore(
     from app.services import vaults
 
     opened = vaults._open(target, _unlock_copy(target, passphrase, login))
-    with opened.session() as s:
-        audit.record(
-            s,
-            audit.RESTORE,
-            object_type="vault",
-            object_id=manifest["vault_id"],
-            detail={"backup": Path(backup_path).name, "created_at": manifest["created_at"]},
-        )
-    opened.lock()
+    try:
+        # Users removed since the backup stay removed: the backup must not bring them back.
+        returning = set(vaultdir.read_slots(target).logins()) - before.users if before.by else set()
+        with opened.session() as s:
+            for user in s.scalars(select(User).where(User.login.in_(returning))):
+                user.active = False
+                audit.record(s, audit.USER_REMOVED, object_type="user", object_id=user.id)
+            if returning:
+                ids = {u.id for u in s.scalars(select(User).where(User.login.in_(returning)))}
+                slots = vaultdir.read_slots(target).without(lambda k: k.user_id in ids)
+                vaultdir.save_slot_file(paths.keys, slots)
+            audit.record(
+                s,
+                audit.RESTORE,
+                object_type="vault",
+                object_id=manifest["vault_id"],
+                detail={
+                    "backup": Path(backup_path).name,
+                    "created_at": manifest["created_at"],
+                    "by": before.by,
+                    "rolled_back_entries": (
+                        None
+                        if before.entries is None
+                        else before.entries - manifest["audit_entries"]
+                    ),
+                    "previous_head": before.head,
+                    "kept_removed": sorted(returning),
+                },
+            )
+    finally:
+        opened.lock()
     return aside
+
+
+@dataclass(frozen=True)
+class _RolledBack:
+    """The live archive as it was before a restore: who restored, its users, its audit."""
+
+    by: str
+    users: frozenset[str]
+    entries: int | None
+    head: str | None
+
+
+def _authorize_restore(target: Path, backup: Path, secret: str, login: str | None) -> _RolledBack:
+    """Only someone who holds the *current* archive may roll it back: an admin of it (checked
+    against its own key file and database), or its recovery code. A viewer, a counselor or a user
+    removed since the backup is refused whatever the backup says. When the live database is
+    too damaged to open, a current user's slot must open and the backup must show them as admin."""
+    from app.errors import UnknownUser, VaultDamaged, WrongPassphrase
+    from app.services import vaults
+    from app.services.permissions import ADMIN
+
+    users = frozenset(vaultdir.read_slots(target).logins())
+    refused = RestoreRefused(
+        _(
+            "Only an administrator of the current archive, or its recovery code, can restore over it."
+        )
+    )
+    try:
+        unlocked = vaultdir.unlock_with_passphrase(target, secret, login)
+    except (WrongPassphrase, UnknownUser):
+        try:
+            vaultdir.unlock_with_recovery(target, secret)
+        except WrongPassphrase:
+            raise refused from None
+        return _RolledBack(by=_("recovery code"), users=users, entries=None, head=None)
+    try:
+        current = vaults._open(target, unlocked)
+    except VaultDamaged:
+        if _role_in_backup(backup, secret, login) != ADMIN:
+            raise refused from None
+        return _RolledBack(by=login or "", users=users, entries=None, head=None)
+    try:
+        if current.user.role != ADMIN:
+            raise refused
+        with current.session() as s:
+            chain = audit.verify(s)
+        return _RolledBack(
+            by=current.user.login, users=users, entries=chain.entries, head=chain.head
+        )
+    finally:
+        current.lock()
+
+
+def _role_in_backup(backup: Path, secret: str, login: str | None) -> str | None:
+    unlocked = _unlock_copy(backup, secret, login)
+    found = first_key_that_opens(
+        backup / DB_NAME, vaultdir.read_slots(backup).db_key_candidates(unlocked.dek)
+    )
+    if found is None or unlocked.user_id is None:
+        return None
+    db = open_database(backup / DB_NAME, found[1])
+    try:
+        with db.session(None, audit.derive_audit_key(unlocked.dek)) as s:
+            user = s.get(User, unlocked.user_id)
+            return user.role if user is not None and user.active else None
+    finally:
+        db.dispose()

@@ -1,6 +1,7 @@
 """Backups are verified after writing; restores verify first and never overwrite silently."""
 
 import datetime as dt
+import json
 import os
 import stat
 
@@ -92,3 +93,74 @@ def test_a_scheduled_backup_is_due_after_the_interval(vault, tmp_path):
     backups.backup(vault, tmp_path / "b")
     assert not backups.backup_due(vault)
     assert backups.backup_due(vault, today=dt.datetime.now() + dt.timedelta(days=8))
+
+
+def _with_users(vault):
+    vaults.add_user(
+        vault, login="boss", display_name="校长", role="viewer", passphrase="viewer-pass-长城1"
+    )
+    vaults.add_user(
+        vault, login="cb", display_name="陈老师", role="counselor", passphrase="counsel-pass-黄河2"
+    )
+
+
+def test_a_viewer_or_counselor_of_the_live_archive_cannot_roll_it_back(populated_vault, tmp_path):
+    _with_users(populated_vault)
+    info = backups.backup(populated_vault, tmp_path / "b")
+    with populated_vault.session() as s:
+        s.scalars(select(Student)).first().name = "备份之后改的"
+    root = populated_vault.root
+    populated_vault.lock()
+    for login, secret in (("boss", "viewer-pass-长城1"), ("cb", "counsel-pass-黄河2")):
+        with pytest.raises(backups.RestoreRefused, match="只有当前档案库的管理员"):
+            backups.restore(info.path, root, secret, login)
+    assert not [p for p in root.iterdir() if p.name.startswith("before-restore")]
+    again = vaults.unlock(root, PASSPHRASE, "admin")
+    with again.session() as s:
+        assert "备份之后改的" in set(s.scalars(select(Student.name)))
+    again.lock()
+
+
+def test_a_removed_user_cannot_restore_the_backup_that_still_holds_their_key(
+    populated_vault, tmp_path
+):
+    vaults.add_user(
+        populated_vault,
+        login="ex",
+        display_name="前任",
+        role="admin",
+        passphrase="former-pass-泰山3",
+    )
+    info = backups.backup(populated_vault, tmp_path / "b")
+    keys.remove_user(populated_vault, "ex")
+    root = populated_vault.root
+    populated_vault.lock()
+    assert backups.verify_backup(info.path, "former-pass-泰山3", "ex")  # the backup still opens
+    with pytest.raises(backups.RestoreRefused):
+        backups.restore(info.path, root, "former-pass-泰山3", "ex")
+    vaults.unlock(root, PASSPHRASE, "admin").lock()  # the live archive is untouched
+
+
+def test_an_admin_restores_and_users_removed_since_stay_removed_with_an_audit_entry(
+    populated_vault, tmp_path
+):
+    _with_users(populated_vault)
+    info = backups.backup(populated_vault, tmp_path / "b")
+    keys.remove_user(populated_vault, "cb")
+    root = populated_vault.root
+    populated_vault.lock()
+    backups.restore(info.path, root, PASSPHRASE, "admin")
+    with pytest.raises(Exception):  # noqa: B017 - unknown user or wrong passphrase: no slot
+        vaults.unlock(root, "counsel-pass-黄河2", "cb")
+    again = vaults.unlock(root, PASSPHRASE, "admin")
+    assert [u.login for u in vaults.list_users(again)] == ["admin", "boss"]
+    from app.models import AuditEntry
+
+    with again.session() as s:
+        entry = s.scalars(
+            select(AuditEntry).where(AuditEntry.action == "restore").order_by(AuditEntry.seq.desc())
+        ).first()
+    detail = json.loads(entry.detail)
+    assert detail["by"] == "admin" and detail["kept_removed"] == ["cb"]
+    assert detail["rolled_back_entries"] >= 1  # the removal, undone by the restore
+    again.lock()
