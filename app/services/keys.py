@@ -27,7 +27,7 @@ def change_passphrase(vault: OpenVault, old: str, new: str) -> None:
     """The signed-in user's own passphrase; the old one must be given (someone may walk up)."""
     from app.services.passphrase import require_acceptable
 
-    require_acceptable(new)
+    require_acceptable(new, (vault.user.login, vault.user.display_name))
     slot = next(
         (s for s in vaultdir.read_slots(vault.root).user_slots() if s.user_id == vault.user.id),
         None,

@@ -205,7 +205,7 @@ def add_user(
     require(vault.user.role, "manage_users")
     from app.services.passphrase import require_acceptable
 
-    require_acceptable(passphrase)
+    require_acceptable(passphrase, (login, display_name))
     if role not in ROLES:
         raise ValidationError("role", _("Unknown role."))
     if not login.strip():

@@ -18,6 +18,8 @@ class PassphraseFields(QWidget):
         self.second = QLineEdit(objectName="passphrase_repeat_edit")
         self.second.setEchoMode(QLineEdit.EchoMode.Password)
         self.hint = QLabel(objectName="strength_label")
+        self.hint.setWordWrap(True)
+        self.context: tuple[str, ...] = ()  # the user name, the person's name, the school
         form.addRow(_("Passphrase"), self.first)
         form.addRow(_("Repeat passphrase"), self.second)
         form.addRow("", self.hint)
@@ -32,17 +34,19 @@ class PassphraseFields(QWidget):
         msg = _("Strength: {level}").format(level=passphrase.strength_label(text))
         if len(text) < passphrase.MIN_LENGTH:
             msg += " · " + _("at least {n} characters").format(n=passphrase.MIN_LENGTH)
+        elif level <= 1:
+            msg += " · " + _("too easy to guess: add a few more characters or words")
         elif self.second.text() and self.second.text() != text:
             msg += " · " + _("the two entries differ")
         self.hint.setText(msg)
         self.hint.setStyleSheet(f"color: {colors[level]}")
 
     def problem(self) -> str | None:
+        """Too short, too easy to guess (with the reason), or the two entries differ."""
         text = self.first.text()
-        if len(text) < passphrase.MIN_LENGTH:
-            return _("The passphrase must have at least {n} characters.").format(
-                n=passphrase.MIN_LENGTH
-            )
+        weak = passphrase.problem(text, self.context)
+        if weak is not None:
+            return weak
         if text != self.second.text():
             return _("The two passphrases differ.")
         return None

@@ -67,6 +67,11 @@ class _AdminPage(QWizardPage):
         layout.addWidget(self.error)
 
     def validatePage(self) -> bool:
+        self.passphrase.context = (
+            self.login.text(),
+            self.display.text(),
+            self.field("school") or "",
+        )
         problem = self.passphrase.problem()
         if not self.login.text().strip():
             problem = _("Please enter a user name.")

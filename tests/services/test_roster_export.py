@@ -43,9 +43,9 @@ def test_a_counselor_may_not_export(populated_vault, tmp_path):
         login="li",
         display_name="李老师",
         role="counselor",
-        passphrase="counselor-1",
+        passphrase="counselor-1-长江",
     )
-    li = vaults.unlock(populated_vault.root, "counselor-1", "li")
+    li = vaults.unlock(populated_vault.root, "counselor-1-长江", "li")
     with pytest.raises(PermissionDenied):
         roster_export.export_roster(li, tmp_path / "x.csv")
     li.lock()

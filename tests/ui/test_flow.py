@@ -42,6 +42,22 @@ def test_the_wizard_refuses_a_short_passphrase(qtbot, tmp_path):
     assert not (tmp_path / "v").exists()
 
 
+def test_the_wizard_refuses_a_guessable_passphrase_and_says_why(qtbot, tmp_path):
+    wizard = SetupWizard(tmp_path / "v", kdf=FAST_KDF)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    wizard.findChild(object, "school_edit").setText("学校")
+    click_wizard(wizard, "next")
+    page = wizard.currentPage()
+    qtbot.keyClicks(page.passphrase.first, "zhangwei1985")
+    assert page.passphrase.hint.text().endswith("太容易被猜到：请再加几个字或词")
+    qtbot.keyClicks(page.passphrase.second, "zhangwei1985")
+    click_wizard(wizard, "next")
+    assert wizard.currentPage() is page
+    assert page.error.text().startswith("这个密码太容易被猜到（含有常见词、拼音或姓名（zhang、wei）")
+    assert not (tmp_path / "v").exists()
+
+
 def test_the_recovery_code_must_be_confirmed_before_finishing(qtbot, tmp_path):
     wizard = run_setup(qtbot, tmp_path / "v")
     code_label = wizard.findChild(object, "recovery_code_label")
