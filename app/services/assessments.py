@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -14,7 +14,7 @@ from app.models import AssessmentResult, CriticalAlert, Student, new_id, utcnow
 from app.scales.library import get_scale
 from app.scales.scoring import ScoreResult, score
 from app.services import audit
-from app.services.permissions import require
+from app.services.permissions import allowed, require
 from app.services.vaults import OpenVault
 
 
@@ -251,8 +251,10 @@ def rescore(vault: OpenVault, result_id: str) -> ResultRow:
 
 
 def history(vault: OpenVault, student_id: str) -> list[ResultRow]:
-    """A student's results, newest first (superseded ones excluded)."""
+    """A student's results, newest first (superseded ones excluded). The principal sees the
+    date, scale, score and band only: which items were critical or left blank is clinical."""
     require(vault.user.role, "view_students")
+    clinical = allowed(vault.user.role, "view_diagnosis")
     with vault.session() as s:
         rows = s.scalars(
             select(AssessmentResult)
@@ -262,7 +264,10 @@ def history(vault: OpenVault, student_id: str) -> list[ResultRow]:
             )
             .order_by(AssessmentResult.administered_at.desc())
         )
-        return [_row(r) for r in rows]
+        out = [_row(r) for r in rows]
+    if clinical:
+        return out
+    return [replace(r, critical_items=(), missing_items=()) for r in out]
 
 
 def open_alerts(vault: OpenVault) -> list[AlertRow]:

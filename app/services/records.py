@@ -352,7 +352,9 @@ def student_cases(vault: OpenVault, student_id: str) -> list[RecordView]:
 
 
 def previous_session(vault: OpenVault, student_id: str) -> RecordView | None:
-    """The latest individual session, to start the next one from."""
+    """The latest individual session, to start the next one from (counselors only: it is the
+    session's own words)."""
+    require(vault.user.role, "view_diagnosis")
     with vault.session() as s:
         r = s.scalars(
             select(Record)

@@ -54,7 +54,9 @@ def test_the_wizard_refuses_a_guessable_passphrase_and_says_why(qtbot, tmp_path)
     qtbot.keyClicks(page.passphrase.second, "zhangwei1985")
     click_wizard(wizard, "next")
     assert wizard.currentPage() is page
-    assert page.error.text().startswith("这个密码太容易被猜到（含有常见词、拼音或姓名（zhang、wei）")
+    assert page.error.text().startswith(
+        "这个密码太容易被猜到（含有常见词、拼音或姓名（zhang、wei）"
+    )
     assert not (tmp_path / "v").exists()
 
 
