@@ -160,16 +160,21 @@ def cmd_user_list(args) -> int:
 def cmd_export_roster(args) -> int:
     from app.services import roster_export
 
+    password = os.environ.get("XINDANG_FILE_PASSWORD") or None
+    if password is None and sys.stdin.isatty():
+        import getpass
+
+        password = getpass.getpass(_("File password (empty: no password): ")) or None
     vault = unlock_vault(args)
     try:
-        n = roster_export.export_roster(vault, Path(args.file))
+        n = roster_export.export_roster(vault, Path(args.file), password=password)
     finally:
         vault.lock()
-    print(
-        _("{n} students written to {path}. The file is not encrypted: keep it safe.").format(
-            n=n, path=args.file
-        )
-    )
+    if password is None:
+        message = _("{n} students written to {path}. The file is not encrypted: keep it safe.")
+    else:
+        message = _("{n} students written to {path}, protected by the file password.")
+    print(message.format(n=n, path=args.file))
     return EXIT_OK
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from app.atomic_write import atomic_write
-from app.errors import RosterError
+from app.errors import RosterError, ValidationError
 from app.i18n import _
 from app.models import Grade, Guardian, SchoolClass, Student
 from app.services import audit
@@ -63,12 +63,33 @@ def _rows(vault: OpenVault) -> list[list[str]]:
         return out
 
 
-def export_roster(vault: OpenVault, path: Path) -> int:
-    """Write enrolled students to .xlsx or .csv (UTF-8 with BOM, so Excel reads it); audited."""
+def export_roster(vault: OpenVault, path: Path, *, password: str | None = None) -> int:
+    """Write enrolled students to .xlsx or .csv (UTF-8 with BOM, so Excel reads it); audited.
+
+    The file holds names, 学籍号 and guardians' phones, so it is a password-protected .xlsx
+    (ECMA-376 agile encryption, AES-256: Excel and WPS ask for the password) unless the admin
+    allowed unencrypted exports in 设置."""
+    from app.services import vaults
+
     require(vault.user.role, "import_roster")
     path = Path(path)
-    rows = _rows(vault)
     suffix = path.suffix.lower()
+    if password is None and not vaults.get_setting(vault, "allow_plain_export", False):
+        raise ValidationError(
+            "password",
+            _(
+                "The roster holds names, student numbers and guardians' phones: give the file "
+                "a password (or let the admin allow unencrypted exports in Settings)."
+            ),
+        )
+    if password is not None:
+        if suffix != ".xlsx":
+            raise RosterError(
+                _("A password-protected roster must be .xlsx (a .csv file cannot carry one).")
+            )
+        if len(password) < 6:
+            raise ValidationError("password", _("The file password needs at least 6 characters."))
+    rows = _rows(vault)
     if suffix == ".csv":
         buf = io.StringIO()
         w = csv.writer(buf)
@@ -94,9 +115,23 @@ def export_roster(vault: OpenVault, path: Path) -> int:
         raise RosterError(
             _("Unsupported file type {suffix}; use .xlsx or .csv.").format(suffix=suffix)
         )
+    if password is not None:
+        data = _encrypted_xlsx(data, password)
     atomic_write(path, data)
     with vault.session() as s:
         audit.record(
-            s, audit.EXPORT, object_type="roster", detail={"file": path.name, "rows": len(rows)}
+            s,
+            audit.EXPORT,
+            object_type="roster",
+            detail={"file": path.name, "rows": len(rows), "encrypted": password is not None},
         )
     return len(rows)
+
+
+def _encrypted_xlsx(data: bytes, password: str) -> bytes:
+    """The workbook inside an encrypted OLE container, made in memory: no plain copy on disk."""
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    out = io.BytesIO()
+    OOXMLFile(io.BytesIO(data)).encrypt(password, out)
+    return out.getvalue()

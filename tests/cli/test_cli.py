@@ -196,12 +196,24 @@ def test_user_add_and_list(cli_vault):
     ]
 
 
-def test_export_roster_writes_the_file(cli_vault, tmp_path):
+def test_export_roster_needs_a_file_password_and_writes_an_encrypted_file(cli_vault, tmp_path):
     vault, _roster, _ = cli_vault
     out = tmp_path / "out.xlsx"
-    result = xindang("export-roster", str(out), "--vault", str(vault), "--user", "admin")
+    refused = xindang("export-roster", str(out), "--vault", str(vault), "--user", "admin")
+    assert refused.returncode != 0 and "请给文件设置密码" in refused.stderr
+    assert not out.exists()
+    result = xindang(
+        "export-roster",
+        str(out),
+        "--vault",
+        str(vault),
+        "--user",
+        "admin",
+        env_extra={"XINDANG_FILE_PASSWORD": "文件密码123"},
+    )
     assert result.returncode == 0, result.stderr
-    assert out.exists() and "不加密" in result.stdout
+    assert "文件密码" in result.stdout and "不加密" not in result.stdout
+    assert out.read_bytes()[:4] == bytes.fromhex("d0cf11e0")
 
 
 def test_score_prints_the_documented_json():
