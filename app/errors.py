@@ -53,6 +53,19 @@ class VaultDamaged(AppError):
         )
 
 
+class WalSetAside(AppError):
+    """A write-ahead log that is not this database's was moved aside, untouched; unlock again."""
+
+    def __init__(self, folder: str) -> None:
+        self.folder = folder
+        super().__init__(
+            _(
+                "A log of changes that does not belong to this archive lay beside it; it was "
+                "moved, untouched, to “{folder}”. Unlock again to open the archive as last saved."
+            ).format(folder=folder)
+        )
+
+
 class SchemaTooNew(AppError):
     def __init__(self, found: str) -> None:
         self.found = found

@@ -18,8 +18,14 @@ def _module():
     return sqlcipher3
 
 
-def raw_connect(path: Path, key: bytes):
-    conn = _module().connect(str(path), isolation_level=None, timeout=30)
+def raw_connect(path: Path, key: bytes, *, mode: str | None = None):
+    """`mode` "ro": read-only, so closing can never checkpoint a WAL into the file (a refused
+    key or a foreign WAL must leave the file as it was); "immutable": the file alone, WAL ignored."""
+    if mode is None:
+        conn = _module().connect(str(path), isolation_level=None, timeout=30)
+    else:
+        uri = f"{Path(path).resolve().as_uri()}?{'mode=ro' if mode == 'ro' else 'immutable=1'}"
+        conn = _module().connect(uri, isolation_level=None, timeout=30, uri=True)
     conn.execute("PRAGMA cipher_log_level = NONE")
     conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
     conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
@@ -74,20 +80,50 @@ def checkpoint(path: Path, key: bytes) -> None:
         conn.close()
 
 
-def first_key_that_opens(path: Path, candidates) -> tuple[str, bytes] | None:
-    """The first (label, key) whose key decrypts the file's first page, or None."""
-    for label, key in candidates:
-        try:
-            raw_connect(path, key).close()
-        except _module().DatabaseError:
-            continue
-        return label, key
+@contextlib.contextmanager
+def _no_new_sidecars(path: Path):
+    """A read-only connection to a WAL database creates `-wal` and `-shm` it cannot delete on
+    close; remove the ones it made, so probing a file leaves its folder exactly as it was."""
+    sidecars = [Path(f"{path}{suffix}") for suffix in ("-wal", "-shm")]
+    existed = {p for p in sidecars if p.exists()}
+    try:
+        yield
+    finally:
+        for p in sidecars:
+            if (
+                p not in existed
+                and p.exists()
+                and (p.name.endswith("-shm") or not p.stat().st_size)
+            ):
+                with contextlib.suppress(OSError):
+                    p.unlink()
+
+
+def first_key_that_opens(path: Path, candidates, *, mode: str = "ro") -> tuple[str, bytes] | None:
+    """The first (label, key) whose key decrypts the file's first page, or None (read-only)."""
+    with _no_new_sidecars(path):
+        for label, key in candidates:
+            try:
+                raw_connect(path, key, mode=mode).close()
+            except _module().DatabaseError:
+                continue
+            return label, key
     return None
 
 
-def integrity_problems(path: Path, key: bytes, *, quick: bool = True) -> list[str]:
-    """Empty when every page decrypts and authenticates and the b-trees are sound."""
-    conn = raw_connect(path, key)
+def integrity_problems(
+    path: Path, key: bytes, *, quick: bool = True, mode: str = "ro"
+) -> list[str]:
+    """Empty when every page decrypts and authenticates and the b-trees are sound (read-only)."""
+    with _no_new_sidecars(path):
+        try:
+            conn = raw_connect(path, key, mode=mode)
+        except _module().DatabaseError as exc:
+            return [str(exc)]
+        return _checked(conn, quick)
+
+
+def _checked(conn, quick: bool) -> list[str]:
     try:
         problems = [r[0] for r in conn.execute("PRAGMA cipher_integrity_check").fetchall()]
         check = "quick_check" if quick else "integrity_check"

@@ -20,6 +20,7 @@ from app.errors import (
     VaultDamaged,
     VaultExists,
     VaultLocked,
+    WalSetAside,
     WrongPassphrase,
 )
 from app.i18n import _
@@ -256,16 +257,29 @@ def _open_db(root: Path, unlocked: Unlocked) -> tuple[Database, bytes]:
     from a backup), never opened half-way, recreated or written to.
     """
     from app.db.copies import first_key_that_opens, integrity_problems
+    from app.db.wal import wal_damage
 
     _install_hooks()
     paths = VaultPaths(root)
     slots = vaultdir.read_slots(root)
     check_file(paths.db)
-    found = first_key_that_opens(paths.db, slots.db_key_candidates(unlocked.dek))
+    wal = Path(f"{paths.db}-wal")
+    if wal_damage(wal) is not None:
+        raise VaultDamaged(
+            _(
+                "the log of recent changes beside it (archive.db-wal) is damaged, and opening "
+                "it would silently lose saved work."
+            )
+        )
+    candidates = slots.db_key_candidates(unlocked.dek)
+    found = first_key_that_opens(paths.db, candidates)
+    problems = integrity_problems(paths.db, found[1]) if found else ["no key opens it"]
+    if problems and wal.exists() and _sound_without_wal(paths.db, candidates):
+        raise WalSetAside(_move_wal_aside(paths).name)
     if found is None:
         raise VaultDamaged(_("the archive database does not match its key file."))
     state, key = found
-    if integrity_problems(paths.db, key):
+    if problems:
         raise VaultDamaged(
             _("the archive database failed its integrity check; restore it from a backup.")
         )
@@ -277,6 +291,28 @@ def _open_db(root: Path, unlocked: Unlocked) -> tuple[Database, bytes]:
         raise
     rotation.finish(root, slots, state)
     return db, key
+
+
+def _sound_without_wal(db: Path, candidates) -> bool:
+    """Whether the database file alone (its WAL ignored) opens and checks out."""
+    from app.db.copies import first_key_that_opens, integrity_problems
+
+    found = first_key_that_opens(db, candidates, mode="immutable")
+    return found is not None and not integrity_problems(db, found[1], mode="immutable")
+
+
+def _move_wal_aside(paths: VaultPaths) -> Path:
+    """A WAL that is not this database's goes, byte for byte, into a folder beside it."""
+    import datetime as dt
+    import os
+
+    aside = paths.root / f"wal-refused-{dt.datetime.now():%Y%m%d-%H%M%S}"
+    aside.mkdir(mode=0o700, exist_ok=True)
+    for suffix in ("-wal", "-shm"):
+        source = Path(f"{paths.db}{suffix}")
+        if source.exists():
+            os.replace(source, aside / source.name)
+    return aside
 
 
 def _open(root: Path, unlocked: Unlocked) -> OpenVault:
