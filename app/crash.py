@@ -17,6 +17,8 @@ import traceback
 from pathlib import Path
 
 _fatal_file = None
+# The window registers one to show a storage fault that reached no handler (say, in a slot).
+storage_notifiers: list = []
 
 
 def crash_dir() -> Path:
@@ -60,6 +62,16 @@ def install_crash_handler() -> None:
         if issubclass(exc_type, KeyboardInterrupt):
             return previous(exc_type, exc, tb)
         import logging
+
+        from app.storage_errors import storage_error
+
+        fault = storage_error(exc) if exc is not None else None
+        if fault is not None:  # a full disk or read-only folder is not a crash: say what it is
+            logging.getLogger("app.crash").warning("storage fault: %s", type(fault).__name__)
+            for notify in list(storage_notifiers):
+                notify(fault.user_message())
+            sys.stderr.write(fault.user_message() + "\n")
+            return None
 
         path = write_report(exc_type, exc, tb)
         logging.getLogger("app.crash").error(

@@ -443,6 +443,14 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:
+        from app.storage_errors import storage_error
+
+        fault = storage_error(exc, getattr(args, "vault", None) and Path(args.vault))
+        if fault is None:
+            raise
+        print(_("Error: {message}").format(message=fault.user_message()), file=sys.stderr)
+        return EXIT_ERROR
 
 
 def entry() -> int:

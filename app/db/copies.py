@@ -105,6 +105,13 @@ def first_key_that_opens(path: Path, candidates, *, mode: str = "ro") -> tuple[s
         for label, key in candidates:
             try:
                 raw_connect(path, key, mode=mode).close()
+            except _module().OperationalError as exc:
+                from app.storage_errors import storage_error
+
+                fault = storage_error(exc, Path(path).parent)
+                if fault is not None:
+                    raise fault from exc
+                continue
             except _module().DatabaseError:
                 continue
             return label, key

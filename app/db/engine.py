@@ -81,11 +81,19 @@ class Database:
         self, user_id: str | None = None, audit_key: bytes | None = None
     ) -> Iterator[Session]:
         """One short session per use case; commits on success, rolls back on error."""
-        with self._sessions() as s:
-            s.info["user_id"] = user_id
-            s.info["audit_key"] = audit_key
-            with s.begin():
-                yield s
+        from app.storage_errors import storage_error
+
+        try:
+            with self._sessions() as s:
+                s.info["user_id"] = user_id
+                s.info["audit_key"] = audit_key
+                with s.begin():
+                    yield s
+        except Exception as exc:
+            fault = storage_error(exc, self.path.parent)
+            if fault is None:
+                raise
+            raise fault from exc
 
     def dispose(self) -> None:
         self.engine.dispose()

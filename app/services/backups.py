@@ -37,6 +37,7 @@ from app.models import Student, User, VaultSetting, utcnow
 from app.services import audit
 from app.services.permissions import require
 from app.services.vaults import OpenVault
+from app.storage_errors import DiskFull, needed_mb, storage_error
 from app.vault import vaultdir
 from app.vault.vaultdir import DB_NAME, KEYS_NAME, VaultPaths
 
@@ -139,8 +140,13 @@ def backup(vault: OpenVault, folder: Path, *, keep: int = DEFAULT_KEEP) -> Backu
         atomic_write(partial / MANIFEST, json.dumps(manifest, indent=1).encode())
         os.replace(partial, dest)
         fsync_dir(folder)
-    except BaseException:
+    except BaseException as exc:
         shutil.rmtree(partial, ignore_errors=True)
+        fault = storage_error(exc, folder) if isinstance(exc, Exception) else None
+        if fault is not None:
+            if isinstance(fault, DiskFull):  # the backup needs the database's size there
+                fault = DiskFull(needed_mb(vault.root))
+            raise fault from exc
         raise
     _prune(folder, vault.vault_id, keep)
     log.info("backup written and verified: %s", dest.name)

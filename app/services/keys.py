@@ -107,6 +107,13 @@ def rotate_data_key(vault: OpenVault) -> None:
     new_key = None
     try:
         new_key = rotation.rotate(root, bytes(vault._dek), old_key)
+    except Exception as exc:
+        from app.storage_errors import storage_error
+
+        fault = storage_error(exc, root)
+        if fault is None:
+            raise
+        raise fault from exc
     finally:
         for key in (k for k in (new_key, old_key) if k is not None):
             try:

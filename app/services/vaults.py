@@ -258,11 +258,13 @@ def _open_db(root: Path, unlocked: Unlocked) -> tuple[Database, bytes]:
     """
     from app.db.copies import first_key_that_opens, integrity_problems
     from app.db.wal import wal_damage
+    from app.storage_errors import check_writable
 
     _install_hooks()
     paths = VaultPaths(root)
     slots = vaultdir.read_slots(root)
     check_file(paths.db)
+    check_writable(paths.root)
     wal = Path(f"{paths.db}-wal")
     if wal_damage(wal) is not None:
         raise VaultDamaged(

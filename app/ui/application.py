@@ -325,6 +325,11 @@ def run_app(vault: Path | None = None) -> int:
     set_language(settings.language)
     app = QApplication.instance() or QApplication(sys.argv)
     install_qt_translations(app, settings.language)
+    from app import crash
+
+    crash.storage_notifiers.append(
+        lambda text: QMessageBox.warning(QApplication.activeWindow(), _("XinDang"), text)
+    )
     app.setApplicationName("XinDang")
     from PySide6.QtGui import QIcon
 

@@ -1,0 +1,111 @@
+"""A full disk or a read-only folder is told as such, in Chinese, and nothing is lost: tested on a
+small tmpfs (mounting needs root, as in CI; elsewhere these tests say why they skip)."""
+
+import os
+import shutil
+import subprocess
+
+import pytest
+from sqlalchemy import func, select
+
+from app.models import Student
+from app.services import backups, keys, roster_import, synthetic, vaults
+from app.storage_errors import DiskFull, FolderReadOnly
+from tests.conftest import PASSPHRASE
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(mount)], capture_output=True
+    )
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
+    yield mount
+    subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def _fill(disk):
+    filler = disk / "filler"
+    fd = os.open(filler, os.O_WRONLY | os.O_CREAT)
+    try:
+        while True:
+            os.write(fd, b"\0" * 4096)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+    return filler
+
+
+def _vault_on(disk, populated_vault):
+    root = populated_vault.root
+    populated_vault.lock()
+    shutil.copytree(root, disk / "vault")
+    return disk / "vault"
+
+
+def _students(root) -> int:
+    v = vaults.unlock(root, PASSPHRASE, "admin")
+    with v.session() as s:
+        n = s.scalar(select(func.count()).select_from(Student))
+    v.lock()
+    return n
+
+
+def test_unlocking_on_a_full_disk_says_so_and_changes_nothing(small_disk, populated_vault):
+    root = _vault_on(small_disk, populated_vault)
+    before = (root / "archive.db").read_bytes()
+    filler = _fill(small_disk)
+    with pytest.raises(DiskFull, match="磁盘空间不足（需要约 8 MB），数据未受影响"):
+        vaults.unlock(root, PASSPHRASE, "admin")
+    assert (root / "archive.db").read_bytes() == before
+    filler.unlink()
+    assert _students(root) == 120
+
+
+def test_unlocking_a_read_only_folder_says_so_not_damage(small_disk, populated_vault):
+    root = _vault_on(small_disk, populated_vault)
+    subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
+    try:
+        with pytest.raises(FolderReadOnly, match="无法写入档案文件夹"):
+            vaults.unlock(root, PASSPHRASE, "admin")
+    finally:
+        subprocess.run(["mount", "-o", "remount,rw", str(small_disk)], check=True)
+    assert _students(root) == 120
+
+
+def test_an_import_that_fills_the_disk_stops_with_the_reason_and_loses_nothing(
+    small_disk, populated_vault, tmp_path
+):
+    root = _vault_on(small_disk, populated_vault)
+    vault = vaults.unlock(root, PASSPHRASE, "admin")
+    big = synthetic.write_roster_csv(
+        tmp_path / "big.csv", synthetic.generate_students(3000, seed=8)
+    )
+    filler = _fill(small_disk)
+    os.truncate(filler, filler.stat().st_size - 256 * 1024)  # room for a little, not for 3,000
+    with pytest.raises(DiskFull):
+        roster_import.import_roster(vault, big)
+    vault.lock()
+    filler.unlink()
+    assert _students(root) == 120  # the import applied nothing, the rest is intact
+
+
+def test_a_backup_to_a_full_drive_says_so(small_disk, populated_vault):
+    _fill(small_disk)
+    with pytest.raises(DiskFull):
+        backups.backup(populated_vault, small_disk / "usb")
+
+
+def test_a_rotation_on_a_full_disk_says_so_and_the_vault_still_opens(small_disk, populated_vault):
+    root = _vault_on(small_disk, populated_vault)
+    vault = vaults.unlock(root, PASSPHRASE, "admin")
+    filler = _fill(small_disk)
+    with pytest.raises(DiskFull):
+        keys.rotate_data_key(vault)
+    vault.lock()
+    filler.unlink()
+    assert _students(root) == 120
