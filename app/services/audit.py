@@ -124,3 +124,32 @@ def verify(session: Session) -> ChainReport:
         expected_seq += 1
         count += 1
     return ChainReport(True, count, None, prev)
+
+
+def head(session: Session) -> tuple[int, str]:
+    """(entries, last hash) as the chain stands: what the anchor records."""
+    last = session.execute(
+        select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)
+    ).first()
+    return (last[0], last[1]) if last else (0, GENESIS)
+
+
+def anchor_problem(session: Session, anchor) -> str | None:
+    """Why the log no longer matches its anchor (in Chinese), or None. `anchor` is an
+    `app.vault.anchor.AuditAnchor` whose MAC was already checked."""
+    from app.i18n import _
+
+    entries, _head = head(session)
+    if entries < anchor.entries:
+        return _(
+            "the audit log was cut short after {at}: it had {expected} entries when the archive "
+            "was last locked, and now has {found}."
+        ).format(at=anchor.at[:16].replace("T", " "), expected=anchor.entries, found=entries)
+    if anchor.entries:
+        then = session.scalar(select(AuditEntry.hash).where(AuditEntry.seq == anchor.entries))
+        if then != anchor.head:
+            return _(
+                "the audit log was rewritten before {at}: entry {seq} is not the one recorded "
+                "when the archive was last locked."
+            ).format(at=anchor.at[:16].replace("T", " "), seq=anchor.entries)
+    return None

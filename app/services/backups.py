@@ -161,6 +161,9 @@ def backup(vault: OpenVault, folder: Path, *, keep: int = DEFAULT_KEEP) -> Backu
         row = s.get(VaultSetting, "last_backup_at") or VaultSetting(key="last_backup_at", value={})
         row.value = {"v": manifest["created_at"]}
         s.add(row)
+    from app.services.vaults import write_anchor
+
+    write_anchor(vault)
     return BackupInfo(
         dest, vault.vault_id, manifest["created_at"], found["students"], found["audit_entries"]
     )

@@ -6,7 +6,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from sqlalchemy import select
@@ -87,12 +87,49 @@ class OpenVault:
             return
         with contextlib.suppress(Exception), self.session() as s:
             audit.record(s, audit.LOCK)
+        with contextlib.suppress(Exception):  # a full disk must not stop the lock itself
+            write_anchor(self)
         self._db.dispose()
         self._db = None
         for buf in (self._dek, self._db_key):
             for i in range(len(buf)):
                 buf[i] = 0
         self._audit_key = b""
+
+
+def write_anchor(vault: OpenVault) -> None:
+    """Record the audit head outside the database (keys.json), MAC-ed: at lock and backup."""
+    import datetime as dt
+
+    from app.vault.anchor import make_anchor
+
+    with vault.session() as s:
+        entries, last = audit.head(s)
+    at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    anchor = make_anchor(vault.vault_id, bytes(vault._dek), entries, last, at)
+    slots = vaultdir.read_slots(vault.root)
+    vaultdir.save_slot_file(
+        VaultPaths(vault.root).keys, replace(slots, audit_anchor=anchor.to_dict())
+    )
+
+
+def check_anchor(root: Path, vault_key: bytes, db) -> None:
+    """At unlock: the log must reach at least as far as it did at the last lock, unchanged."""
+    from app.vault.anchor import AuditAnchor, authentic
+
+    slots = vaultdir.read_slots(root)
+    if slots.audit_anchor is None:
+        return  # vaults locked before anchors existed
+    try:
+        anchor = AuditAnchor.from_dict(slots.audit_anchor)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise VaultDamaged(_("the audit anchor in the key file is damaged.")) from exc
+    if not authentic(slots.vault_id, vault_key, anchor):
+        raise VaultDamaged(_("the audit anchor in the key file was altered."))
+    with db.session(None, audit.derive_audit_key(vault_key)) as s:
+        problem = audit.anchor_problem(s, anchor)
+    if problem is not None:
+        raise VaultDamaged(problem)
 
 
 def _install_hooks() -> None:
@@ -319,6 +356,11 @@ def _move_wal_aside(paths: VaultPaths) -> Path:
 
 def _open(root: Path, unlocked: Unlocked) -> OpenVault:
     db, db_key = _open_db(root, unlocked)
+    try:
+        check_anchor(root, unlocked.dek, db)
+    except BaseException:
+        db.dispose()
+        raise
     key = audit.derive_audit_key(unlocked.dek)
     with db.session(unlocked.user_id, key) as s:
         row = s.get(User, unlocked.user_id)

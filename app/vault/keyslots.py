@@ -138,6 +138,7 @@ class SlotFile:
     vault_id: str
     slots: tuple[KeySlot, ...]
     db_keys: tuple[WrappedKey, ...] = ()
+    audit_anchor: dict | None = None  # app/vault/anchor.py: the audit head as of the last lock
 
     def db_key_candidates(self, vault_key: bytes) -> list[tuple[str, bytes]]:
         """(state, key) to try in order; a vault that never rotated uses the vault key itself."""
@@ -170,6 +171,8 @@ class SlotFile:
         }
         if self.db_keys:
             doc["db_keys"] = [w.to_dict() for w in self.db_keys]
+        if self.audit_anchor is not None:
+            doc["audit_anchor"] = self.audit_anchor
         return json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8")
 
 
@@ -187,7 +190,12 @@ def load_slot_file(path: Path) -> SlotFile:
             raise VaultDamaged(_("the key file was written by a newer version of XinDang."))
         slots = tuple(KeySlot.from_dict(s) for s in doc["slots"])
         db_keys = tuple(WrappedKey.from_dict(w) for w in doc.get("db_keys", ()))
-        return SlotFile(vault_id=str(doc["vault_id"]), slots=slots, db_keys=db_keys)
+        anchor = doc.get("audit_anchor")
+        if anchor is not None and not isinstance(anchor, dict):
+            raise ValueError("audit anchor")
+        return SlotFile(
+            vault_id=str(doc["vault_id"]), slots=slots, db_keys=db_keys, audit_anchor=anchor
+        )
     except VaultDamaged:
         raise
     except (ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:

@@ -1,0 +1,110 @@
+"""The audit head is anchored in keys.json at every lock and backup: cutting the log short,
+wiping it, dropping entries and re-chaining, or putting back an older database are all refused
+at unlock, by name."""
+
+import json
+import shutil
+
+import pytest
+
+from app.db.copies import raw_connect
+from app.errors import VaultDamaged
+from app.services import audit, backups, students, vaults
+from tests.conftest import PASSPHRASE
+
+
+def _locked_with_history(vault, n=10):
+    kids = students.search_students(vault, limit=n)
+    for i, kid in enumerate(kids):
+        students.update_student_flags(vault, kid.id, diagnosis_note=f"第{i}条")
+    key, audit_key = vault.database_key(), vault._audit_key
+    root = vault.root
+    vault.lock()
+    return root, key, audit_key
+
+
+def _sql(root, key, *statements):
+    conn = raw_connect(root / "archive.db", key)
+    try:
+        for statement in statements:
+            conn.execute(statement)
+    finally:
+        conn.close()
+
+
+def test_a_clean_lock_and_unlock_passes_and_the_anchor_is_in_the_key_file(populated_vault):
+    root, _key, _audit = _locked_with_history(populated_vault)
+    anchor = json.loads((root / "keys.json").read_text("utf-8"))["audit_anchor"]
+    assert anchor["entries"] > 10 and len(anchor["head"]) == 64
+    vaults.unlock(root, PASSPHRASE, "admin").lock()
+
+
+def test_deleting_the_last_entries_is_reported_as_cut_short(populated_vault):
+    root, key, _audit = _locked_with_history(populated_vault)
+    _sql(root, key, "DELETE FROM audit_log WHERE seq > (SELECT max(seq) - 5 FROM audit_log)")
+    with pytest.raises(VaultDamaged, match="审计记录在 .* 之后被截断"):
+        vaults.unlock(root, PASSPHRASE, "admin")
+
+
+def test_wiping_the_log_is_reported(populated_vault):
+    root, key, _audit = _locked_with_history(populated_vault)
+    _sql(root, key, "DELETE FROM audit_log")
+    with pytest.raises(VaultDamaged, match="现在只有 0 条"):
+        vaults.unlock(root, PASSPHRASE, "admin")
+
+
+def test_dropping_entries_and_re_chaining_with_the_audit_key_is_reported(populated_vault):
+    """What a user who can derive the audit key could do: drop the updates, re-chain the rest."""
+    import datetime as dt
+
+    from app.models import AuditEntry
+
+    root, key, audit_key = _locked_with_history(populated_vault)
+    conn = raw_connect(root / "archive.db", key)
+    try:
+        rows = conn.execute(
+            "SELECT at, actor_id, action, object_type, object_id, detail FROM audit_log "
+            "WHERE action != 'update' ORDER BY seq"
+        ).fetchall()
+        conn.execute("DELETE FROM audit_log")
+        prev = audit.GENESIS
+        for seq, (at, actor, action, otype, oid, detail) in enumerate(rows, start=1):
+            e = AuditEntry(
+                seq=seq,
+                at=dt.datetime.fromisoformat(at),
+                actor_id=actor,
+                action=action,
+                object_type=otype,
+                object_id=oid,
+                detail=detail,
+                prev_hash=prev,
+            )
+            e.hash = audit._digest(audit_key, prev, e)
+            conn.execute(
+                "INSERT INTO audit_log (seq, at, actor_id, action, object_type, object_id, "
+                "detail, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?)",
+                (seq, at, actor, action, otype, oid, detail, prev, e.hash),
+            )
+            prev = e.hash
+    finally:
+        conn.close()
+    with pytest.raises(VaultDamaged, match="审计记录在 .* (之后被截断|之前被改写)"):
+        vaults.unlock(root, PASSPHRASE, "admin")
+
+
+def test_an_older_copy_of_the_database_is_reported_at_unlock(populated_vault, tmp_path):
+    root = populated_vault.root
+    info = backups.backup(populated_vault, tmp_path / "b")
+    root, _key, _audit = _locked_with_history(populated_vault)
+    shutil.copyfile(info.path / "archive.db", root / "archive.db")  # the rollback, by hand
+    with pytest.raises(VaultDamaged, match="之后被截断"):
+        vaults.unlock(root, PASSPHRASE, "admin")
+
+
+def test_an_altered_anchor_is_reported(populated_vault):
+    root, _key, _audit = _locked_with_history(populated_vault)
+    doc = json.loads((root / "keys.json").read_text("utf-8"))
+    doc["audit_anchor"]["entries"] = 1
+    (root / "keys.json").write_text(json.dumps(doc), "utf-8")
+    with pytest.raises(VaultDamaged, match="审计锚点"):
+        vaults.unlock(root, PASSPHRASE, "admin")
