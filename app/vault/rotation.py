@@ -29,11 +29,18 @@ def _pending(paths: VaultPaths) -> Path:
     return paths.db.with_name(paths.db.name + SUFFIX)
 
 
+def _leftovers(paths: VaultPaths) -> tuple[Path, ...]:
+    """The unfinished copy and the rollback journal its export leaves if killed mid-copy."""
+    pending = _pending(paths)
+    return pending, pending.with_name(pending.name + "-journal")
+
+
 def finish(root: Path, slots: SlotFile, opened_with: str) -> None:
     """After a successful open: settle the key file on the key that worked, drop leftovers."""
     paths = VaultPaths(Path(root))
-    with contextlib.suppress(FileNotFoundError):
-        _pending(paths).unlink()
+    for leftover in _leftovers(paths):
+        with contextlib.suppress(FileNotFoundError):
+            leftover.unlink()
     if not any(w.state == "next" for w in slots.db_keys):
         return
     keep = tuple(w for w in slots.db_keys if w.state == opened_with)
@@ -45,8 +52,9 @@ def rotate(root: Path, vault_key: bytes, current_key: bytes) -> bytes:
     """Re-encrypt the database under a fresh key; returns it. The caller has closed the database."""
     paths = VaultPaths(Path(root))
     pending = _pending(paths)
-    with contextlib.suppress(FileNotFoundError):
-        pending.unlink()
+    for leftover in _leftovers(paths):
+        with contextlib.suppress(FileNotFoundError):
+            leftover.unlink()
     new_key = os.urandom(32)
     checkpoint(paths.db, current_key)
     export_copy(paths.db, current_key, pending, new_key)

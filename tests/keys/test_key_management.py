@@ -119,6 +119,15 @@ def test_a_rotation_killed_at_each_step_leaves_an_openable_vault(populated_vault
     vault.lock()
 
 
+def test_the_journal_of_a_copy_killed_mid_export_is_tidied_at_unlock(populated_vault):
+    root = populated_vault.root
+    populated_vault.lock()
+    for leftover in ("archive.db.rotating", "archive.db.rotating-journal"):
+        (root / leftover).write_bytes(b"\x00" * 512)  # what a kill during the copy leaves
+    _unlock(populated_vault).lock()
+    assert sorted(p.name for p in root.iterdir()) == ["archive.db", "keys.json"]
+
+
 def test_handover_gives_the_archive_to_the_new_counselor(populated_vault):
     vaults.add_user(
         populated_vault,
