@@ -49,9 +49,16 @@ class KeySlot:
     nonce: bytes
     ciphertext: bytes
     created: str
+    # 1: vault, id, kind and user authenticated (slots written before 2026-12);
+    # 2: also the login, the KDF parameters and the creation time — no field can be edited.
+    aad_version: int = 1
 
     def aad(self, vault_id: str) -> bytes:
-        return f"{FORMAT}|{vault_id}|{self.id}|{self.kind}|{self.user_id or ''}".encode()
+        base = f"{FORMAT}|{vault_id}|{self.id}|{self.kind}|{self.user_id or ''}"
+        if self.aad_version < 2:
+            return base.encode()
+        kdf = json.dumps(self.kdf.to_dict(), sort_keys=True) if self.kdf else ""
+        return f"{base}|v2|{self.login or ''}|{kdf}|{self.created}".encode()
 
     def to_dict(self) -> dict:
         d = {
@@ -66,6 +73,8 @@ class KeySlot:
         }
         if self.kdf is not None:
             d["kdf"] = self.kdf.to_dict()
+        if self.aad_version > 1:
+            d["aad"] = self.aad_version
         return d
 
     @classmethod
@@ -80,7 +89,14 @@ class KeySlot:
             nonce=_unb64(d["nonce"]),
             ciphertext=_unb64(d["ciphertext"]),
             created=str(d.get("created", "")),
+            aad_version=_aad_version(d.get("aad", 1)),
         )
+
+
+def _aad_version(value) -> int:
+    if value not in (1, 2):
+        raise ValueError("slot aad version")
+    return int(value)
 
 
 @dataclass(frozen=True)
@@ -233,6 +249,7 @@ def seal(
         nonce=os.urandom(12),
         ciphertext=b"",
         created=_now(),
+        aad_version=2,
     )
     ct = AESGCM(kek).encrypt(slot.nonce, dek, slot.aad(vault_id))
     return replace(slot, ciphertext=ct)

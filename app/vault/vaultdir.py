@@ -122,6 +122,8 @@ def unlock_with_passphrase(
             dek = keyslots.open_slot(slots.vault_id, slot, passphrase.encode())
         except WrongPassphrase:
             continue
+        if slot.aad_version < 2:
+            slots = _reseal(root, slots, slot, dek, passphrase)
         return _succeeded(root, slots, dek, slot.user_id, "passphrase")
     _record_failure(root, slots, login, sleep)
     raise WrongPassphrase()
@@ -226,6 +228,25 @@ def _record_failure(root: Path, slots: SlotFile, login: str | None, sleep) -> No
     path.parent.mkdir(parents=True, exist_ok=True)
     atomic_write(path, json.dumps(failures[-100:]).encode())
     sleep(failure_delay(len(failures)))
+
+
+def _reseal(root: Path, slots: SlotFile, old: keyslots.KeySlot, dek: bytes, passphrase: str):
+    """An older slot, whose login was not authenticated, is sealed again with every field
+    authenticated, once, while its passphrase is at hand (one more key derivation)."""
+    new = seal(
+        slots.vault_id,
+        dek,
+        passphrase.encode(),
+        kind=old.kind,
+        kdf=old.kdf,
+        user_id=old.user_id,
+        login=old.login,
+    )
+    upgraded = slots.without(lambda k: k.id == old.id).with_slot(new)
+    with contextlib.suppress(OSError):  # a read-only folder: keep the old slot, still valid
+        save_slot_file(VaultPaths(root).keys, upgraded)
+        return upgraded
+    return slots
 
 
 def _succeeded(root: Path, slots: SlotFile, dek: bytes, user_id: str | None, via: str) -> Unlocked:

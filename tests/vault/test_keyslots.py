@@ -10,7 +10,7 @@ from app.vault import keyslots
 from app.vault.backoff import failure_delay
 from app.vault.keyslots import load_slot_file, seal
 from app.vault.recovery import new_recovery_code, normalize_recovery_code
-from tests.conftest import FAST_KDF
+from tests.conftest import FAST_KDF, PASSPHRASE
 
 
 def test_a_slot_returns_the_data_key_for_its_secret():
@@ -78,3 +78,59 @@ def test_recovery_code_typing_is_forgiving():
 )
 def test_failure_delay_doubles_and_is_capped(failures, delay):
     assert failure_delay(failures) == delay
+
+
+def test_a_slot_whose_login_was_edited_opens_for_no_one(vault):
+    from app.errors import UnknownUser
+    from app.services import vaults
+
+    root = vault.root
+    vault.lock()
+    doc = json.loads((root / "keys.json").read_text("utf-8"))
+    mine = next(s for s in doc["slots"] if s["kind"] == "passphrase")
+    assert mine["aad"] == 2
+    mine["login"] = "intruder"
+    (root / "keys.json").write_text(json.dumps(doc), "utf-8")
+    with pytest.raises(WrongPassphrase):
+        vaults.unlock(root, PASSPHRASE, "intruder")
+    with pytest.raises(UnknownUser):
+        vaults.unlock(root, PASSPHRASE, "admin")
+
+
+def test_an_older_slot_is_sealed_again_with_every_field_authenticated_at_its_next_unlock(vault):
+    import dataclasses
+    import uuid
+
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    from app.services import vaults
+    from app.vault.kdf import derive_key
+
+    root, dek = vault.root, vault.unlocked_key().dek
+    vault.lock()
+    slots = load_slot_file(root / "keys.json")
+    current = next(s for s in slots.slots if s.kind == "passphrase")
+    old = keyslots.KeySlot(
+        id=str(uuid.uuid4()),
+        kind="passphrase",
+        user_id=current.user_id,
+        login=current.login,
+        kdf=FAST_KDF,
+        salt=os.urandom(16),
+        nonce=os.urandom(12),
+        ciphertext=b"",
+        created="2026-11-01T00:00:00+00:00",
+        aad_version=1,
+    )
+    kek = derive_key(PASSPHRASE.encode(), old.salt, FAST_KDF)
+    old = dataclasses.replace(
+        old, ciphertext=AESGCM(kek).encrypt(old.nonce, dek, old.aad(slots.vault_id))
+    )
+    keyslots.save_slot_file(
+        root / "keys.json", slots.without(lambda k: k.id == current.id).with_slot(old)
+    )
+    assert "aad" not in json.dumps(old.to_dict())
+    vaults.unlock(root, PASSPHRASE, "admin").lock()
+    upgraded = next(s for s in load_slot_file(root / "keys.json").slots if s.kind == "passphrase")
+    assert upgraded.aad_version == 2 and upgraded.id != old.id
+    vaults.unlock(root, PASSPHRASE, "admin").lock()
