@@ -36,7 +36,7 @@ from app.i18n import _
 from app.models import Student, User, VaultSetting, utcnow
 from app.services import audit
 from app.services.permissions import require
-from app.services.vaults import OpenVault
+from app.services.vaults import OpenVault, write_anchor
 from app.storage_errors import DiskFull, needed_mb, storage_error
 from app.vault import vaultdir
 from app.vault.vaultdir import DB_NAME, KEYS_NAME, VaultPaths
@@ -161,8 +161,6 @@ def backup(vault: OpenVault, folder: Path, *, keep: int = DEFAULT_KEEP) -> Backu
         row = s.get(VaultSetting, "last_backup_at") or VaultSetting(key="last_backup_at", value={})
         row.value = {"v": manifest["created_at"]}
         s.add(row)
-    from app.services.vaults import write_anchor
-
     write_anchor(vault)
     return BackupInfo(
         dest, vault.vault_id, manifest["created_at"], found["students"], found["audit_entries"]

@@ -6,6 +6,7 @@ import pytest
 
 from app.errors import PermissionDenied
 from app.services import assessments, printing, records, students
+from tests.services.test_records import session_body
 
 
 @pytest.fixture
@@ -21,15 +22,7 @@ def test_the_viewer_cannot_read_the_last_session_through_start_from_previous(
         "session",
         student_id=kid.id,
         occurred_at=dt.datetime(2026, 11, 3, 9),
-        body={
-            "duration_min": 45,
-            "mode": "in_person",
-            "template": "soap",
-            "risk_suicide": "none",
-            "risk_self_harm": "none",
-            "risk_others": "none",
-            "sections": {"s": "SESSION-CANARY", "p": "下周再约"},
-        },
+        body=session_body(sections={"s": "SESSION-CANARY", "p": "下周再约"}),
     )
     previous = records.previous_session(populated_vault, kid.id)
     assert previous.body["sections"]["s"] == "SESSION-CANARY"

@@ -345,7 +345,7 @@ def table_style_problem(table: QTableView) -> str:
         return "" if stretched == 0 else "a stretched column and a stretched last section"
     if header.count() and stretched == 0:
         return "no column takes the spare width"
-    if 1 < stretched < header.count() and stretched != 2:
+    if stretched not in (1, 2, header.count()):
         return f"{stretched} of {header.count()} columns share the spare width"
     return ""
 

@@ -27,13 +27,18 @@ def run_setup(qtbot, root):
     return wizard
 
 
-def test_the_wizard_refuses_a_short_passphrase(qtbot, tmp_path):
-    wizard = SetupWizard(tmp_path / "v", kdf=FAST_KDF)
+def _passphrase_page(qtbot, root):
+    """The setup wizard on its second page (the admin and the passphrase)."""
+    wizard = SetupWizard(root, kdf=FAST_KDF)
     qtbot.addWidget(wizard)
     wizard.show()
     wizard.findChild(object, "school_edit").setText("学校")
     click_wizard(wizard, "next")
-    page = wizard.currentPage()
+    return wizard, wizard.currentPage()
+
+
+def test_the_wizard_refuses_a_short_passphrase(qtbot, tmp_path):
+    wizard, page = _passphrase_page(qtbot, tmp_path / "v")
     qtbot.keyClicks(page.passphrase.first, "short")
     qtbot.keyClicks(page.passphrase.second, "short")
     click_wizard(wizard, "next")
@@ -43,12 +48,7 @@ def test_the_wizard_refuses_a_short_passphrase(qtbot, tmp_path):
 
 
 def test_the_wizard_refuses_a_guessable_passphrase_and_says_why(qtbot, tmp_path):
-    wizard = SetupWizard(tmp_path / "v", kdf=FAST_KDF)
-    qtbot.addWidget(wizard)
-    wizard.show()
-    wizard.findChild(object, "school_edit").setText("学校")
-    click_wizard(wizard, "next")
-    page = wizard.currentPage()
+    wizard, page = _passphrase_page(qtbot, tmp_path / "v")
     qtbot.keyClicks(page.passphrase.first, "zhangwei1985")
     assert page.passphrase.hint.text().endswith("太容易被猜到：请再加几个字或词")
     qtbot.keyClicks(page.passphrase.second, "zhangwei1985")
