@@ -20,6 +20,7 @@ from sqlalchemy.pool import QueuePool
 from app.db.changes import install_change_tracking
 from app.errors import VaultDamaged
 from app.i18n import _
+from app.models.fieldcrypt import clinical_key, install_overwrite_guard
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PAGE_SIZE = 4096
@@ -75,6 +76,9 @@ class Database:
         self.path = path
         self.encrypted = encrypted
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        # Set by the vault for holders of the clinical key (app/db/fieldcrypt.py); a viewer's
+        # database has none and reads clinical columns as sealed.
+        self.clinical_key: bytes | None = None
 
     @contextlib.contextmanager
     def session(
@@ -84,7 +88,7 @@ class Database:
         from app.storage_errors import storage_error
 
         try:
-            with self._sessions() as s:
+            with clinical_key(self.clinical_key), self._sessions() as s:
                 s.info["user_id"] = user_id
                 s.info["audit_key"] = audit_key
                 with s.begin():
@@ -131,6 +135,7 @@ def open_database(
     )
     _autobegin_fix(engine)
     install_change_tracking()
+    install_overwrite_guard()
     try:
         with engine.connect() as conn:
             conn.exec_driver_sql("SELECT 1")

@@ -8,6 +8,7 @@ from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, Tracked
+from app.models.fieldcrypt import ClinicalJSON
 
 MODES = ("kiosk", "paper", "import")
 
@@ -38,8 +39,8 @@ class AssessmentResult(Tracked, Base):
     engine_version: Mapped[str] = mapped_column(String(20))
     mode: Mapped[str] = mapped_column(String(10))
     administered_at: Mapped[datetime]
-    answers: Mapped[list] = mapped_column(JSON)
-    seconds: Mapped[list | None] = mapped_column(JSON)
+    answers: Mapped[list] = mapped_column(ClinicalJSON("assessment_result.answers"))
+    seconds: Mapped[list | None] = mapped_column(ClinicalJSON("assessment_result.seconds"))
     total: Mapped[float | None]
     standard_score: Mapped[float | None]
     band_id: Mapped[str | None] = mapped_column(String(40))
@@ -64,8 +65,10 @@ class KioskSession(Tracked, Base):
     student_id: Mapped[str] = mapped_column(ForeignKey("student.id"), index=True)
     plan_id: Mapped[str | None] = mapped_column(ForeignKey("assessment_plan.id"))
     scale_ids: Mapped[list] = mapped_column(JSON)
-    answers: Mapped[dict] = mapped_column(JSON)  # scale id → list of answers (None = not yet)
-    seconds: Mapped[dict] = mapped_column(JSON)  # scale id → list of seconds per item
+    # scale id → list of answers (None = not yet)
+    answers: Mapped[dict] = mapped_column(ClinicalJSON("kiosk_session.answers", shape=dict))
+    # scale id → list of seconds per item
+    seconds: Mapped[dict] = mapped_column(ClinicalJSON("kiosk_session.seconds", shape=dict))
     position: Mapped[list] = mapped_column(JSON)  # [scale index, item index]
     status: Mapped[str] = mapped_column(String(12), default="open")  # open / finished / abandoned
     started_by: Mapped[str | None] = mapped_column(String(36))

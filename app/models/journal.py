@@ -8,6 +8,7 @@ from sqlalchemy import JSON, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, utcnow
+from app.models.fieldcrypt import ClinicalJSON
 
 
 class AuditEntry(Base):
@@ -35,7 +36,9 @@ class ChangeLog(Base):
     entity: Mapped[str] = mapped_column(String(40))
     entity_id: Mapped[str] = mapped_column(String(36), index=True)
     op: Mapped[str] = mapped_column(String(10))
-    changes: Mapped[dict] = mapped_column(JSON)
+    changes: Mapped[dict] = mapped_column(
+        ClinicalJSON("change_log.changes", clear_without_key=True, shape=dict)
+    )
 
 
 class VaultSetting(Base):

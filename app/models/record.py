@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, Tracked, new_id, utcnow
+from app.models.fieldcrypt import ClinicalBody, ClinicalText
 
 
 class Record(Tracked, Base):
@@ -23,7 +24,7 @@ class Record(Tracked, Base):
     occurred_at: Mapped[datetime] = mapped_column(index=True)
     author_id: Mapped[str | None] = mapped_column(String(36), index=True)
     title: Mapped[str] = mapped_column(String(200), default="")
-    body: Mapped[dict] = mapped_column(JSON)
+    body: Mapped[dict] = mapped_column(ClinicalBody("record.body"))
     private: Mapped[bool] = mapped_column(default=False)
     version: Mapped[int] = mapped_column(default=1)
     edited_by: Mapped[str | None] = mapped_column(String(36))  # who saved the current version
@@ -40,7 +41,7 @@ class RecordVersion(Base):
     record_id: Mapped[str] = mapped_column(ForeignKey("record.id"), index=True)
     version: Mapped[int]
     title: Mapped[str] = mapped_column(String(200), default="")
-    body: Mapped[dict] = mapped_column(JSON)
+    body: Mapped[dict] = mapped_column(ClinicalBody("record_version.body"))
     occurred_at: Mapped[datetime]
     saved_by: Mapped[str | None] = mapped_column(String(36))
     saved_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -53,4 +54,4 @@ class RecordParticipant(Tracked, Base):
     record_id: Mapped[str] = mapped_column(ForeignKey("record.id"), index=True)
     student_id: Mapped[str] = mapped_column(ForeignKey("student.id"), index=True)
     attended: Mapped[bool] = mapped_column(default=True)
-    observation: Mapped[str | None] = mapped_column(Text)
+    observation: Mapped[str | None] = mapped_column(ClinicalText("record_participant.observation"))

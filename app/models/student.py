@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, Tracked
+from app.models.fieldcrypt import ClinicalText
 from app.models.school import SchoolClass
 
 STATUSES = ("enrolled", "transferred", "graduated", "suspended")
@@ -37,7 +38,7 @@ class Student(Tracked, Base):
     left_behind: Mapped[bool] = mapped_column(default=False)
     single_parent: Mapped[bool] = mapped_column(default=False)
     family_flags: Mapped[list] = mapped_column(JSON, default=list)
-    diagnosis_note: Mapped[str | None] = mapped_column(Text)
+    diagnosis_note: Mapped[str | None] = mapped_column(ClinicalText("student.diagnosis_note"))
 
     school_class: Mapped[SchoolClass | None] = relationship()
     guardians: Mapped[list[Guardian]] = relationship(

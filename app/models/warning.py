@@ -8,6 +8,7 @@ from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, Tracked
+from app.models.fieldcrypt import ClinicalJSON, ClinicalText
 
 STATUSES = ("raised", "confirmed", "dismissed", "resolved")
 
@@ -29,14 +30,14 @@ class Warning(Tracked, Base):  # noqa: A001 - the domain's own word
     status: Mapped[str] = mapped_column(String(12), default="raised", index=True)
     rule_set_version: Mapped[int | None]
     rule_id: Mapped[str] = mapped_column(String(40))
-    evidence: Mapped[list] = mapped_column(JSON)
+    evidence: Mapped[list] = mapped_column(ClinicalJSON("warning.evidence"))
     raised_at: Mapped[datetime]
     reviewed_at: Mapped[datetime | None]
     reviewed_by: Mapped[str | None] = mapped_column(String(36))
-    review_note: Mapped[str | None] = mapped_column(Text)
+    review_note: Mapped[str | None] = mapped_column(ClinicalText("warning.review_note"))
     resolved_at: Mapped[datetime | None]
     resolved_by: Mapped[str | None] = mapped_column(String(36))
-    resolution_note: Mapped[str | None] = mapped_column(Text)
+    resolution_note: Mapped[str | None] = mapped_column(ClinicalText("warning.resolution_note"))
     flags: Mapped[list | None] = mapped_column(JSON)  # 需核查: validity problems of the evidence
     acknowledged_at: Mapped[datetime | None]  # the alert bar: a person saw it and said what next
     acknowledged_by: Mapped[str | None] = mapped_column(String(36))

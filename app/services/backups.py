@@ -210,7 +210,7 @@ def verify_backup(path: Path, passphrase: str, login: str | None = None) -> dict
     except (OSError, ValueError) as exc:
         raise BackupFailed(_("This folder is not a XinDang backup.")) from exc
     unlocked = _unlock_copy(path, passphrase, login)
-    candidates = vaultdir.read_slots(path).db_key_candidates(unlocked.dek)
+    candidates = [(g.state, g.db_key) for g in unlocked.generations(vaultdir.read_slots(path))]
     found = first_key_that_opens(path / DB_NAME, candidates)
     if found is None:
         raise BackupFailed(_("The backup's database does not match its key file."))
@@ -361,7 +361,8 @@ def _authorize_restore(target: Path, backup: Path, secret: str, login: str | Non
 def _role_in_backup(backup: Path, secret: str, login: str | None) -> str | None:
     unlocked = _unlock_copy(backup, secret, login)
     found = first_key_that_opens(
-        backup / DB_NAME, vaultdir.read_slots(backup).db_key_candidates(unlocked.dek)
+        backup / DB_NAME,
+        [(g.state, g.db_key) for g in unlocked.generations(vaultdir.read_slots(backup))],
     )
     if found is None or unlocked.user_id is None:
         return None

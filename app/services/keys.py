@@ -17,7 +17,7 @@ from app.models import User
 from app.services import audit
 from app.services.permissions import ADMIN, require
 from app.services.vaults import OpenVault, UserInfo, add_user
-from app.vault import keyslots, rotation, vaultdir
+from app.vault import keyslots, recipients, rotation, vaultdir
 from app.vault.keyslots import save_slot_file, seal
 from app.vault.recovery import new_recovery_code, normalize_recovery_code
 from app.vault.vaultdir import VaultPaths
@@ -38,14 +38,27 @@ def change_passphrase(vault: OpenVault, old: str, new: str) -> None:
         keyslots.open_slot(vault.vault_id, slot, old.encode())
     except WrongPassphrase as exc:
         raise ValidationError("passphrase", _("The current passphrase is not correct.")) from exc
-    vaultdir.set_passphrase(
-        vault.root,
-        vault.unlocked_key(),
-        user_id=vault.user.id,
-        login=vault.user.login,
-        passphrase=new,
-        kdf=vault.kdf,
-    )
+    if vault.private_key is None:  # a legacy slot: this is the moment to give it a key pair
+        vault._private = bytearray(
+            vaultdir.enroll(
+                vault.root,
+                vault.unlocked_key(),
+                user_id=vault.user.id,
+                login=vault.user.login,
+                passphrase=new,
+                kdf=vault.kdf,
+                clinical=vault.holds_clinical_key,
+            )
+        )
+    else:
+        vaultdir.set_passphrase(
+            vault.root,
+            vault.unlocked_key(),
+            user_id=vault.user.id,
+            login=vault.user.login,
+            passphrase=new,
+            kdf=vault.kdf,
+        )
     with vault.session() as s:
         audit.record(s, audit.PASSPHRASE_CHANGE, object_type="user", object_id=vault.user.id)
 
@@ -77,15 +90,23 @@ def regenerate_recovery_code(vault: OpenVault) -> str:
     """A new code replaces the old one, which stops working at once. Shown once: print it."""
     require(vault.user.role, "manage_users")
     code = new_recovery_code()
-    slots = vaultdir.read_slots(vault.root).without(lambda k: k.kind == keyslots.KIND_RECOVERY)
+    holder = vault.unlocked_key()
+    slots = vaultdir.read_slots(vault.root)
+    generations = holder.generations(slots)
+    slots = slots.without(lambda k: k.kind == keyslots.KIND_RECOVERY)
+    private, public = recipients.new_identity()
     slots = slots.with_slot(
         seal(
             vault.vault_id,
-            vault.unlocked_key().dek,
+            private,
             normalize_recovery_code(code).encode(),
             kind=keyslots.KIND_RECOVERY,
             kdf=vault.kdf,
+            public=public,
         )
+    )
+    slots = vaultdir.seal_keys(
+        slots, keyslots.RECOVERY, public, holder.dek, generations, clinical=True
     )
     save_slot_file(VaultPaths(vault.root).keys, slots)
     with vault.session() as s:
@@ -94,19 +115,34 @@ def regenerate_recovery_code(vault: OpenVault) -> str:
 
 
 def rotate_data_key(vault: OpenVault) -> None:
-    """Re-encrypt the database under a new key (e.g. after someone with access left).
+    """New database key and new clinical key, sealed to everyone who remains (after someone
+    with access left): an old copy of the key file opens nothing written after this.
 
     The vault is closed while it runs: no other session may write between the copy and the
     swap. A crash at any moment leaves the old or the new database, both openable.
     """
     require(vault.user.role, "manage_users")
     root = Path(vault.root)
-    old_key = vault.database_key()
+    waiting = [
+        s.login or _("recovery code")
+        for s in vaultdir.read_slots(root).legacy_slots()
+        if s.kind != keyslots.KIND_KEYRING  # "remember me" is dropped; sign in once to renew
+    ]
+    if waiting:
+        raise ValidationError(
+            "rotation",
+            _(
+                "These keys are still in the old format and would stop working: {names}. Ask "
+                "each user to sign in once, and generate a new recovery code, then try again."
+            ).format(names="、".join(waiting)),
+        )
+    old = vault.generation()
+    holder = vault.unlocked_key()
     db, vault._db = vault._db, None
     db.dispose()
-    new_key = None
+    new = None
     try:
-        new_key = rotation.rotate(root, bytes(vault._dek), old_key)
+        new = rotation.rotate(root, holder, old, reseal_copy)
     except Exception as exc:
         from app.storage_errors import storage_error
 
@@ -115,15 +151,36 @@ def rotate_data_key(vault: OpenVault) -> None:
             raise
         raise fault from exc
     finally:
-        for key in (k for k in (new_key, old_key) if k is not None):
+        for gen in (g for g in (new, old) if g is not None):
             try:
-                vault._db = open_database(VaultPaths(root).db, key)
+                vault._db = open_database(VaultPaths(root).db, gen.db_key)
             except KeyRejected:
                 continue
-            vault._db_key = bytearray(key)
+            vault._db.clinical_key = gen.clinical_key
+            vault._db_key = bytearray(gen.db_key)
+            vault._clinical = bytearray(gen.clinical_key or b"")
             break
     with vault.session() as s:
         audit.record(s, audit.KEY_ROTATED, object_type="vault", object_id=vault.vault_id)
+
+
+def reseal_copy(path: Path, db_key: bytes, old: bytes | None, new: bytes) -> None:
+    """Re-encrypt a copy's clinical fields under the new clinical key, in one transaction."""
+    from app.db.copies import raw_connect
+    from app.models import Base
+    from app.models.fieldcrypt import reseal_connection
+
+    conn = raw_connect(path, db_key)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            reseal_connection(conn, Base.metadata, old, new)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    finally:
+        conn.close()
 
 
 @dataclass(frozen=True)
@@ -144,16 +201,17 @@ def handover(
     """When the only counselor leaves: the admin (or someone who opened the vault with the
     recovery code and made themselves a passphrase) hands the archive to the new counselor.
 
-    New user → departing user's slots removed → database key rotated (an old copy of the key
-    file no longer opens the database) → new recovery code. Each step is audited.
+    New user → departing user's slots and seals removed → new recovery code → database and
+    clinical keys rotated and sealed to those who remain (an old copy of the key file, with the
+    departing user's passphrase or the old recovery code, opens nothing). Each step is audited.
     """
     require(vault.user.role, "manage_users")
     user = add_user(
         vault, login=new_login, display_name=new_name, role=role, passphrase=new_passphrase
     )
     remove_user(vault, departing_login)
-    rotate_data_key(vault)
     code = regenerate_recovery_code(vault)
+    rotate_data_key(vault)
     with vault.session() as s:
         audit.record(
             s,

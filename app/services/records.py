@@ -20,7 +20,7 @@ from app.models import (
     utcnow,
 )
 from app.records.kinds import KINDS, clean_body, get_kind
-from app.services import audit
+from app.services import audit, private_notes
 from app.services.permissions import ADMIN, require
 from app.services.vaults import OpenVault
 
@@ -73,7 +73,7 @@ class TimelineEntry:
     private: bool
 
 
-def _view(r: Record, participants=()) -> RecordView:
+def _view(vault: OpenVault, r: Record, participants=()) -> RecordView:
     return RecordView(
         r.id,
         r.kind,
@@ -82,7 +82,7 @@ def _view(r: Record, participants=()) -> RecordView:
         r.parent_id,
         r.occurred_at,
         r.title,
-        dict(r.body),
+        private_notes.readable(vault, r.private, r.body),
         r.private,
         r.version,
         r.author_id,
@@ -130,7 +130,7 @@ def create_record(
             occurred_at=occurred_at,
             author_id=vault.user.id,
             title=title.strip(),
-            body=clean,
+            body=private_notes.seal(vault, s, clean) if k.private else clean,
             private=k.private,
         )
         s.add(r)
@@ -145,7 +145,7 @@ def create_record(
                 )
             )
         audit.record(s, audit.CREATE, object_type="record", object_id=r.id, detail={"kind": k.key})
-        return _view(r, participants or ())
+        return _view(vault, r, participants or ())
 
 
 def update_record(
@@ -176,6 +176,8 @@ def update_record(
             )
         )
         r.body = clean_body(get_kind(r.kind), body)
+        if r.private:
+            r.body = private_notes.seal(vault, s, r.body)
         if title is not None:
             r.title = title.strip()
         if occurred_at is not None:
@@ -205,7 +207,7 @@ def update_record(
         audit.record(
             s, audit.UPDATE, object_type="record", object_id=r.id, detail={"version": r.version}
         )
-        return _view(r, _participants(s, r.id))
+        return _view(vault, r, _participants(s, r.id))
 
 
 def void_record(vault: OpenVault, record_id: str, reason: str) -> RecordView:
@@ -218,7 +220,7 @@ def void_record(vault: OpenVault, record_id: str, reason: str) -> RecordView:
         _can_read(vault, r)
         r.voided_at, r.voided_by, r.void_reason = utcnow(), vault.user.id, reason.strip()
         audit.record(s, audit.UPDATE, object_type="record", object_id=r.id, detail={"voided": True})
-        return _view(r, _participants(s, r.id))
+        return _view(vault, r, _participants(s, r.id))
 
 
 def _participants(s, record_id: str) -> list[Participant]:
@@ -240,7 +242,7 @@ def get_record(vault: OpenVault, record_id: str) -> RecordView:
             raise ValidationError("record", _("This record no longer exists."))
         _can_read(vault, r)
         audit.record(s, VIEW_RECORD, object_type="record", object_id=r.id)
-        return _view(r, _participants(s, r.id))
+        return _view(vault, r, _participants(s, r.id))
 
 
 def versions(vault: OpenVault, record_id: str) -> list[VersionView]:
@@ -254,7 +256,14 @@ def versions(vault: OpenVault, record_id: str) -> list[VersionView]:
             .order_by(RecordVersion.version)
         )
         return [
-            VersionView(v.version, v.title, dict(v.body), v.occurred_at, v.saved_by, v.saved_at)
+            VersionView(
+                v.version,
+                v.title,
+                private_notes.readable(vault, r.private, v.body),
+                v.occurred_at,
+                v.saved_by,
+                v.saved_at,
+            )
             for v in rows
         ]
 
@@ -305,7 +314,7 @@ def timeline(
                 r.kind,
                 r.occurred_at,
                 r.title,
-                _summary(r.kind, r.body),
+                _summary(r.kind, private_notes.readable(vault, r.private, r.body)),
                 r.voided_at is not None,
                 r.private,
             )
@@ -348,7 +357,7 @@ def student_cases(vault: OpenVault, student_id: str) -> list[RecordView]:
             )
             .order_by(Record.occurred_at.desc())
         )
-        return [_view(r) for r in rows]
+        return [_view(vault, r) for r in rows]
 
 
 def previous_session(vault: OpenVault, student_id: str) -> RecordView | None:
@@ -366,7 +375,7 @@ def previous_session(vault: OpenVault, student_id: str) -> RecordView | None:
             .order_by(Record.occurred_at.desc())
             .limit(1)
         ).first()
-        return _view(r) if r else None
+        return _view(vault, r) if r else None
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,10 @@ from app.services.permissions import ADMIN, require
 from app.sync.outbox import install_outbox
 from app.vault import rotation, vaultdir
 from app.vault.kdf import KdfParams
+from app.vault.keyslots import Generation
 from app.vault.vaultdir import Unlocked, VaultPaths
+
+CLINICAL_ROLES = frozenset({"admin", "counselor"})  # who holds the clinical key
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +59,8 @@ class OpenVault:
     _audit_key: bytes
     kdf: KdfParams = field(default_factory=KdfParams.interactive)
     _db_key: bytearray = field(default_factory=bytearray)  # empty: the vault key itself
+    _clinical: bytearray = field(default_factory=bytearray)  # empty: not a clinical holder
+    _private: bytearray = field(default_factory=bytearray)  # the user's X25519 private key
 
     @property
     def db(self) -> Database:
@@ -73,7 +78,29 @@ class OpenVault:
             yield s
 
     def unlocked_key(self) -> Unlocked:
-        return Unlocked(self.vault_id, bytes(self._dek), self.user.id, "session", ())
+        private = bytes(self._private) or None
+        return Unlocked(
+            self.vault_id,
+            bytes(self._dek),
+            self.user.id,
+            "session",
+            (),
+            private,
+            self.user.id if private else None,
+        )
+
+    def generation(self) -> Generation:
+        """The keys the open database is under (for copies and rotation only)."""
+        return Generation("current", self.database_key(), bytes(self._clinical) or None)
+
+    @property
+    def holds_clinical_key(self) -> bool:
+        return bool(self._clinical)
+
+    @property
+    def private_key(self) -> bytes | None:
+        """This user's private key: opens private notes sealed to them."""
+        return bytes(self._private) or None
 
     def database_key(self) -> bytes:
         """The key the database file is encrypted with (for copies and rotation only)."""
@@ -91,7 +118,7 @@ class OpenVault:
             write_anchor(self)
         self._db.dispose()
         self._db = None
-        for buf in (self._dek, self._db_key):
+        for buf in (self._dek, self._db_key, self._clinical, self._private):
             for i in range(len(buf)):
                 buf[i] = 0
         self._audit_key = b""
@@ -160,8 +187,10 @@ def create_vault(
     unlocked, code = vaultdir.create_keys(
         paths.root, user_id=admin_id, login=admin_login, passphrase=passphrase, kdf=kdf
     )
+    generation = unlocked.generations(vaultdir.read_slots(paths.root))[0]
     try:
-        db = open_database(paths.db, unlocked.dek, create=True)
+        db = open_database(paths.db, generation.db_key, create=True)
+        db.clinical_key = generation.clinical_key
         _install_hooks()
         migrate.upgrade(db)
         key = audit.derive_audit_key(unlocked.dek)
@@ -176,9 +205,11 @@ def create_vault(
                 p.unlink()
         raise
     user = UserInfo(admin_id, admin_login, admin_name, ADMIN)
-    return OpenVault(
-        paths.root, unlocked.vault_id, user, db, bytearray(unlocked.dek), key, kdf
-    ), code
+    vault = OpenVault(paths.root, unlocked.vault_id, user, db, bytearray(unlocked.dek), key, kdf)
+    vault._db_key = bytearray(generation.db_key)
+    vault._clinical = bytearray(generation.clinical_key or b"")
+    vault._private = bytearray(unlocked.private or b"")
+    return vault, code
 
 
 def logins(root: Path) -> list[str]:
@@ -194,7 +225,7 @@ def unlock(
     sleep: Callable[[float], None] = time.sleep,
 ) -> OpenVault:
     unlocked = vaultdir.unlock_with_passphrase(Path(root), passphrase, login, sleep=sleep)
-    return _open(Path(root), unlocked)
+    return _open(Path(root), unlocked, passphrase=passphrase)
 
 
 def unlock_remembered(root: Path, login: str) -> OpenVault | None:
@@ -217,20 +248,22 @@ def reset_passphrase_with_recovery(
 ) -> None:
     """The recovery code unlocks the vault and replaces one user's passphrase slot (audited)."""
     unlocked = vaultdir.unlock_with_recovery(Path(root), code, sleep=sleep)
-    db, _db_key = _open_db(Path(root), unlocked)
+    db, _generation = _open_db(Path(root), unlocked)
     key = audit.derive_audit_key(unlocked.dek)
     try:
         with db.session(None, key) as s:
             user = s.scalar(select(User).where(User.login == login, User.active.is_(True)))
             if user is None:
                 raise UnknownUser(login)
-            vaultdir.set_passphrase(
+            # A new key pair: private notes sealed only to the old one stay unreadable.
+            vaultdir.enroll(
                 Path(root),
                 unlocked,
                 user_id=user.id,
                 login=login,
                 passphrase=new_passphrase,
                 kdf=kdf or KdfParams.interactive(),
+                clinical=user.role in CLINICAL_ROLES,
             )
             audit.record(s, audit.RECOVERY_RESET, object_type="user", object_id=user.id)
     finally:
@@ -256,13 +289,14 @@ def add_user(
         user = User(login=login, display_name=display_name, role=role)
         s.add(user)
         s.flush()
-        vaultdir.set_passphrase(
+        vaultdir.enroll(
             vault.root,
             vault.unlocked_key(),
             user_id=user.id,
             login=login,
             passphrase=passphrase,
             kdf=vault.kdf,
+            clinical=role in CLINICAL_ROLES,
         )
         audit.record(s, audit.CREATE, object_type="user", object_id=user.id)
         return UserInfo(user.id, user.login, user.display_name, user.role)
@@ -287,7 +321,7 @@ def list_users(vault: OpenVault) -> list[UserInfo]:
         return [UserInfo(u.id, u.login, u.display_name, u.role) for u in rows]
 
 
-def _open_db(root: Path, unlocked: Unlocked) -> tuple[Database, bytes]:
+def _open_db(root: Path, unlocked: Unlocked) -> tuple[Database, Generation]:
     """Open with the current database key, or finish a rotation a crash interrupted.
 
     Every page's HMAC and the b-trees are checked first: a damaged vault is reported (restore
@@ -310,7 +344,8 @@ def _open_db(root: Path, unlocked: Unlocked) -> tuple[Database, bytes]:
                 "it would silently lose saved work."
             )
         )
-    candidates = slots.db_key_candidates(unlocked.dek)
+    generations = unlocked.generations(slots)
+    candidates = [(g.state, g.db_key) for g in generations]
     found = first_key_that_opens(paths.db, candidates)
     problems = integrity_problems(paths.db, found[1]) if found else ["no key opens it"]
     if problems and wal.exists() and _sound_without_wal(paths.db, candidates):
@@ -322,14 +357,16 @@ def _open_db(root: Path, unlocked: Unlocked) -> tuple[Database, bytes]:
         raise VaultDamaged(
             _("the archive database failed its integrity check; restore it from a backup.")
         )
+    generation = next(g for g in generations if g.state == state)
     db = open_database(paths.db, key)
+    db.clinical_key = generation.clinical_key
     try:
         migrate.upgrade(db)
     except BaseException:
         db.dispose()
         raise
     rotation.finish(root, slots, state)
-    return db, key
+    return db, generation
 
 
 def _sound_without_wal(db: Path, candidates) -> bool:
@@ -354,8 +391,8 @@ def _move_wal_aside(paths: VaultPaths) -> Path:
     return aside
 
 
-def _open(root: Path, unlocked: Unlocked) -> OpenVault:
-    db, db_key = _open_db(root, unlocked)
+def _open(root: Path, unlocked: Unlocked, *, passphrase: str | None = None) -> OpenVault:
+    db, generation = _open_db(root, unlocked)
     try:
         check_anchor(root, unlocked.dek, db)
     except BaseException:
@@ -379,15 +416,29 @@ def _open(root: Path, unlocked: Unlocked) -> OpenVault:
             s, audit.UNLOCK, object_type="user", object_id=user.id, detail={"via": unlocked.via}
         )
     log.info("unlocked vault %s as %s via %s", unlocked.vault_id[:8], user.role, unlocked.via)
+    if unlocked.private is None and passphrase is not None and unlocked.user_id is not None:
+        from app.services.key_upgrade import convert_legacy_slot
+
+        try:
+            unlocked, generation = convert_legacy_slot(root, db, unlocked, user, passphrase)
+        except OSError:
+            log.warning("could not convert a legacy key slot (read-only folder?)")
+    db.clinical_key = generation.clinical_key if user.role in CLINICAL_ROLES else None
     vault = OpenVault(root, unlocked.vault_id, user, db, bytearray(unlocked.dek), key)
-    vault._db_key = bytearray(db_key)
+    vault._db_key = bytearray(generation.db_key)
+    vault._clinical = bytearray(db.clinical_key or b"")
+    vault._private = bytearray(unlocked.private or b"")
     return vault
 
 
 def get_setting(vault: OpenVault, key: str, default):
     with vault.session() as s:
-        row = s.get(VaultSetting, key)
-        return row.value.get("v", default) if row else default
+        return get_setting_in(s, key, default)
+
+
+def get_setting_in(s: Session, key: str, default):
+    row = s.get(VaultSetting, key)
+    return row.value.get("v", default) if row else default
 
 
 def set_setting(vault: OpenVault, key: str, value) -> None:

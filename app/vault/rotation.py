@@ -6,21 +6,25 @@ Steps (each durable before the next):
 3. replace `archive.db` with the copy (atomic rename);
 4. make "next" the current key in the key file.
 At unlock the current key is tried first, then "next" (a crash between 3 and 4), and `finish`
-tidies whatever a crash left behind. Slots wrap the vault key, which does not change.
+tidies whatever a crash left behind. The new keys are sealed to the remaining recipients' public
+keys, so nobody's passphrase is needed and a removed user's old key file opens nothing new. The
+vault key (audit MACs) does not change.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from app.crashpoints import crash_point
 from app.db.copies import checkpoint, export_copy, fsync_dir, integrity_problems
 from app.errors import VaultDamaged
 from app.i18n import _
-from app.vault.keyslots import SlotFile, save_slot_file, wrap_db_key
-from app.vault.vaultdir import VaultPaths, read_slots
+from app.vault.keyslots import SECRET_CLINICAL, SECRET_VAULT, Generation, SlotFile, save_slot_file
+from app.vault.vaultdir import Unlocked, VaultPaths, read_slots, seal_keys
 
 SUFFIX = ".rotating"
 
@@ -36,38 +40,58 @@ def _leftovers(paths: VaultPaths) -> tuple[Path, ...]:
 
 
 def finish(root: Path, slots: SlotFile, opened_with: str) -> None:
-    """After a successful open: settle the key file on the key that worked, drop leftovers."""
+    """After a successful open: settle the key file on the keys that worked, drop leftovers."""
     paths = VaultPaths(Path(root))
     for leftover in _leftovers(paths):
         with contextlib.suppress(FileNotFoundError):
             leftover.unlink()
-    if not any(w.state == "next" for w in slots.db_keys):
+    pending = any(w.state == "next" for w in slots.db_keys) or any(
+        s.state == "next" for s in slots.seals
+    )
+    if not pending:
         return
     keep = tuple(w for w in slots.db_keys if w.state == opened_with)
-    keep = tuple(type(w)(w.id, "current", w.nonce, w.ciphertext, w.created) for w in keep)
-    save_slot_file(paths.keys, slots.with_db_keys(keep))
+    keep = tuple(replace(w, state="current") for w in keep)
+    seals = tuple(
+        replace(s, state="current")
+        for s in slots.seals
+        if s.secret == SECRET_VAULT or s.state == opened_with
+    )
+    save_slot_file(paths.keys, replace(slots, db_keys=keep, seals=seals))
 
 
-def rotate(root: Path, vault_key: bytes, current_key: bytes) -> bytes:
-    """Re-encrypt the database under a fresh key; returns it. The caller has closed the database."""
+ResealFields = Callable[[Path, bytes, bytes | None, bytes], None]
+
+
+def rotate(
+    root: Path, holder: Unlocked, current: Generation, reseal_fields: ResealFields
+) -> Generation:
+    """Re-encrypt the database under a fresh database key and its clinical fields under a fresh
+    clinical key; seal both to every recipient that remains (the clinical key only to those who
+    held it). The caller has closed the database. Returns the new keys."""
     paths = VaultPaths(Path(root))
     pending = _pending(paths)
     for leftover in _leftovers(paths):
         with contextlib.suppress(FileNotFoundError):
             leftover.unlink()
-    new_key = os.urandom(32)
-    checkpoint(paths.db, current_key)
-    export_copy(paths.db, current_key, pending, new_key)
-    if integrity_problems(pending, new_key):
+    new = Generation("next", os.urandom(32), os.urandom(32))
+    checkpoint(paths.db, current.db_key)
+    export_copy(paths.db, current.db_key, pending, new.db_key)
+    reseal_fields(pending, new.db_key, current.clinical_key, new.clinical_key)
+    if integrity_problems(pending, new.db_key):
         pending.unlink()
         raise VaultDamaged(_("the re-encrypted copy failed its check; nothing was changed."))
     crash_point("rotate.exported")
-    slots = read_slots(root)
-    current = tuple(w for w in slots.db_keys if w.state == "current") or (
-        wrap_db_key(slots.vault_id, vault_key, current_key, "current"),
-    )
-    nxt = wrap_db_key(slots.vault_id, vault_key, new_key, "next")
-    save_slot_file(paths.keys, slots.with_db_keys((*current, nxt)))
+    slots = read_slots(root).without(lambda s: s.legacy)
+    clinical = {s.recipient for s in slots.seals if s.secret == SECRET_CLINICAL}
+    seals = [s for s in slots.seals if s.state == "current"]
+    for name, public in slots.recipients().items():
+        seals += seal_keys(
+            slots.with_seals(()), name, public, holder.dek, [new], clinical=name in clinical
+        ).seals[1:]  # the new database and clinical keys; the vault key is already sealed
+    # Every holder now has the current keys sealed to them: the legacy wrapped keys can go.
+    slots = replace(slots, seals=tuple(seals), db_keys=(), clinical_escrow=None)
+    save_slot_file(paths.keys, slots)
     crash_point("rotate.keys_written")
     for leftover in (Path(f"{paths.db}-wal"), Path(f"{paths.db}-shm")):
         with contextlib.suppress(FileNotFoundError):
@@ -75,6 +99,5 @@ def rotate(root: Path, vault_key: bytes, current_key: bytes) -> bytes:
     os.replace(pending, paths.db)
     fsync_dir(paths.root)
     crash_point("rotate.swapped")
-    final = type(nxt)(nxt.id, "current", nxt.nonce, nxt.ciphertext, nxt.created)
-    save_slot_file(paths.keys, read_slots(root).with_db_keys((final,)))
-    return new_key
+    finish(root, read_slots(root), "next")
+    return replace(new, state="current")

@@ -15,10 +15,19 @@ from pathlib import Path
 from app.atomic_write import atomic_write
 from app.errors import UnknownUser, VaultExists, VaultNotFound, WrongPassphrase
 from app.paths import data_dir
-from app.vault import keyslots, keystore
+from app.vault import keyslots, keystore, recipients
 from app.vault.backoff import failure_delay
 from app.vault.kdf import KdfParams
-from app.vault.keyslots import SlotFile, load_slot_file, save_slot_file, seal
+from app.vault.keyslots import (
+    SECRET_CLINICAL,
+    SECRET_DB,
+    SECRET_VAULT,
+    SlotFile,
+    load_slot_file,
+    save_slot_file,
+    seal,
+    seal_secret,
+)
 from app.vault.recovery import new_recovery_code, normalize_recovery_code
 
 DB_NAME = "archive.db"
@@ -43,19 +52,79 @@ class VaultPaths:
 
 @dataclass(frozen=True)
 class Unlocked:
-    """What a successful unlock yields: the data key and whose slot opened it."""
+    """What a successful unlock yields: the vault key, the opener's private key and whose slot
+    opened it. `private` is None for a legacy slot (written before recipients existed)."""
 
     vault_id: str
-    dek: bytes
+    dek: bytes  # the vault key (audit and anchor MACs; legacy vaults: the database key too)
     user_id: str | None
     via: str
     failed_attempts: tuple[dict, ...]
+    private: bytes | None = None
+    recipient: str | None = None
+
+    def generations(self, slots: SlotFile) -> list[keyslots.Generation]:
+        return slots.generations(self.dek, self.recipient, self.private)
+
+
+def _identity_slot(
+    vault_id: str,
+    private: bytes,
+    secret: bytes,
+    *,
+    kind: str,
+    kdf: KdfParams | None,
+    user_id: str | None = None,
+    login: str | None = None,
+) -> keyslots.KeySlot:
+    return seal(
+        vault_id,
+        private,
+        secret,
+        kind=kind,
+        kdf=kdf,
+        user_id=user_id,
+        login=login,
+        public=recipients.public_of(private),
+    )
+
+
+def seal_keys(
+    slots: SlotFile,
+    recipient: str,
+    public: bytes,
+    vault_key: bytes,
+    generations: list[keyslots.Generation],
+    *,
+    clinical: bool,
+) -> SlotFile:
+    """Seal the vault key, each database key and (if `clinical`) each clinical key held in
+    `generations` to one recipient, replacing whatever was sealed to it before."""
+    vid = slots.vault_id
+    out = [s for s in slots.seals if s.recipient != recipient]
+    out.append(
+        seal_secret(
+            vid, SECRET_VAULT, keyslots.fingerprint(vault_key), vault_key, recipient, public
+        )
+    )
+    for g in generations:
+        db_id = keyslots.fingerprint(g.db_key)
+        out.append(seal_secret(vid, SECRET_DB, db_id, g.db_key, recipient, public, g.state))
+        if clinical and g.clinical_key is not None:
+            clinical_id = keyslots.fingerprint(g.clinical_key)
+            out.append(
+                seal_secret(
+                    vid, SECRET_CLINICAL, clinical_id, g.clinical_key, recipient, public, g.state
+                )
+            )
+    return slots.with_seals(tuple(out))
 
 
 def create_keys(
     root: Path, *, user_id: str, login: str, passphrase: str, kdf: KdfParams
 ) -> tuple[Unlocked, str]:
-    """Make a new data key, the first user's slot and a recovery slot; returns the recovery code."""
+    """A new vault's keys: vault, database and clinical keys sealed to the first user (an admin)
+    and to the recovery code's key pair; returns the recovery code."""
     paths = VaultPaths(Path(root))
     if paths.exists():
         raise VaultExists(paths.root)
@@ -65,13 +134,16 @@ def create_keys(
     except OSError:
         pass
     vault_id = str(uuid.uuid4())
-    dek = os.urandom(32)
+    vault_key = os.urandom(32)
+    gen = keyslots.Generation("current", os.urandom(32), os.urandom(32))
     code = new_recovery_code()
+    mine, _pub = recipients.new_identity()
+    recovery, _rpub = recipients.new_identity()
     slots = SlotFile(vault_id=vault_id, slots=())
     slots = slots.with_slot(
-        seal(
+        _identity_slot(
             vault_id,
-            dek,
+            mine,
             passphrase.encode(),
             kind=keyslots.KIND_PASSPHRASE,
             kdf=kdf,
@@ -80,16 +152,18 @@ def create_keys(
         )
     )
     slots = slots.with_slot(
-        seal(
+        _identity_slot(
             vault_id,
-            dek,
+            recovery,
             normalize_recovery_code(code).encode(),
             kind=keyslots.KIND_RECOVERY,
             kdf=kdf,
         )
     )
+    for name, public in slots.recipients().items():
+        slots = seal_keys(slots, name, public, vault_key, [gen], clinical=True)
     save_slot_file(paths.keys, slots)
-    return Unlocked(vault_id, dek, user_id, "passphrase", ()), code
+    return Unlocked(vault_id, vault_key, user_id, "passphrase", (), mine, user_id), code
 
 
 def read_slots(root: Path) -> SlotFile:
@@ -97,6 +171,14 @@ def read_slots(root: Path) -> SlotFile:
     if not paths.exists():
         raise VaultNotFound(paths.root)
     return load_slot_file(paths.keys)
+
+
+def _opened(slots: SlotFile, slot: keyslots.KeySlot, secret: bytes) -> tuple[bytes, bytes | None]:
+    """(vault key, private key or None) from one slot; WrongPassphrase if it does not open."""
+    inner = keyslots.open_slot(slots.vault_id, slot, secret)
+    if slot.legacy:
+        return inner, None
+    return slots.vault_key(slot.recipient, inner), inner
 
 
 def unlock_with_passphrase(
@@ -108,7 +190,7 @@ def unlock_with_passphrase(
 ) -> Unlocked:
     """Open the slot of `login` (or try every user slot when no login is given).
 
-    Each failure is recorded in the slot file and answered after a growing delay; the record is
+    Each failure is recorded on this computer and answered after a growing delay; the record is
     handed to the caller on the next success so it can be written to the audit log.
     """
     slots = read_slots(root)
@@ -119,12 +201,10 @@ def unlock_with_passphrase(
             raise UnknownUser(login)
     for slot in candidates:
         try:
-            dek = keyslots.open_slot(slots.vault_id, slot, passphrase.encode())
+            vault_key, private = _opened(slots, slot, passphrase.encode())
         except WrongPassphrase:
             continue
-        if slot.aad_version < 2:
-            slots = _reseal(root, slots, slot, dek, passphrase)
-        return _succeeded(root, slots, dek, slot.user_id, "passphrase")
+        return _succeeded(slots, vault_key, slot.user_id, "passphrase", private)
     _record_failure(root, slots, login, sleep)
     raise WrongPassphrase()
 
@@ -138,10 +218,10 @@ def unlock_with_recovery(
         if slot.kind != keyslots.KIND_RECOVERY:
             continue
         try:
-            dek = keyslots.open_slot(slots.vault_id, slot, secret)
+            vault_key, private = _opened(slots, slot, secret)
         except WrongPassphrase:
             continue
-        return _succeeded(root, slots, dek, None, "recovery")
+        return _succeeded(slots, vault_key, None, "recovery", private, keyslots.RECOVERY)
     _record_failure(root, slots, "recovery", sleep)
     raise WrongPassphrase()
 
@@ -155,10 +235,10 @@ def unlock_with_keyring(root: Path, user_id: str) -> Unlocked | None:
     for slot in slots.slots:
         if slot.kind == keyslots.KIND_KEYRING and slot.user_id == user_id:
             try:
-                dek = keyslots.open_slot(slots.vault_id, slot, secret)
+                vault_key, private = _opened(slots, slot, secret)
             except WrongPassphrase:
                 continue
-            return _succeeded(root, slots, dek, user_id, "keyring")
+            return _succeeded(slots, vault_key, user_id, "keyring", private)
     return None
 
 
@@ -167,8 +247,17 @@ def remember_on_this_computer(root: Path, unlocked: Unlocked, user_id: str) -> N
     slots = read_slots(root).without(
         lambda s: s.kind == keyslots.KIND_KEYRING and s.user_id == user_id
     )
-    slots = slots.with_slot(
-        seal(
+    if unlocked.private is not None:
+        slot = _identity_slot(
+            unlocked.vault_id,
+            unlocked.private,
+            secret,
+            kind=keyslots.KIND_KEYRING,
+            kdf=None,
+            user_id=user_id,
+        )
+    else:
+        slot = seal(
             unlocked.vault_id,
             unlocked.dek,
             secret,
@@ -176,8 +265,7 @@ def remember_on_this_computer(root: Path, unlocked: Unlocked, user_id: str) -> N
             kdf=None,
             user_id=user_id,
         )
-    )
-    save_slot_file(VaultPaths(Path(root)).keys, slots)
+    save_slot_file(VaultPaths(Path(root)).keys, slots.with_slot(slot))
 
 
 def forget_on_this_computer(root: Path, user_id: str) -> None:
@@ -190,14 +278,48 @@ def forget_on_this_computer(root: Path, user_id: str) -> None:
 def set_passphrase(
     root: Path, unlocked: Unlocked, *, user_id: str, login: str, passphrase: str, kdf: KdfParams
 ) -> None:
-    """Replace (or add) the passphrase slot of one user; other slots are untouched."""
-    slots = read_slots(root).without(
-        lambda s: s.kind == keyslots.KIND_PASSPHRASE and s.user_id == user_id
-    )
+    """The holder's own passphrase: the same private key, wrapped under the new passphrase."""
+    if unlocked.private is None or unlocked.user_id != user_id:
+        raise ValueError("set_passphrase re-wraps the caller's own key; use enroll")
+    slots = read_slots(root)
+    kept = slots.seals
+    slots = slots.without(lambda s: s.kind == keyslots.KIND_PASSPHRASE and s.user_id == user_id)
     slots = slots.with_slot(
-        seal(
+        _identity_slot(
             unlocked.vault_id,
-            unlocked.dek,
+            unlocked.private,
+            passphrase.encode(),
+            kind=keyslots.KIND_PASSPHRASE,
+            kdf=kdf,
+            user_id=user_id,
+            login=login,
+        )
+    ).with_seals(kept)
+    save_slot_file(VaultPaths(Path(root)).keys, slots)
+
+
+def enroll(
+    root: Path,
+    holder: Unlocked,
+    *,
+    user_id: str,
+    login: str,
+    passphrase: str,
+    kdf: KdfParams,
+    clinical: bool,
+) -> bytes:
+    """Give a user a new key pair wrapped by `passphrase` and seal to it the keys `holder`
+    holds (the clinical key only when `clinical`). Replaces any slots and seals the user had:
+    a new user, a passphrase reset with the recovery code, or a legacy slot being converted.
+    Returns the new private key."""
+    slots = read_slots(root)
+    generations = holder.generations(slots)
+    private, public = recipients.new_identity()
+    slots = slots.without(lambda s: s.user_id == user_id and s.kind != keyslots.KIND_RECOVERY)
+    slots = slots.with_slot(
+        _identity_slot(
+            slots.vault_id,
+            private,
             passphrase.encode(),
             kind=keyslots.KIND_PASSPHRASE,
             kdf=kdf,
@@ -205,7 +327,9 @@ def set_passphrase(
             login=login,
         )
     )
+    slots = seal_keys(slots, user_id, public, holder.dek, generations, clinical=clinical)
     save_slot_file(VaultPaths(Path(root)).keys, slots)
+    return private
 
 
 def _failures_file(vault_id: str) -> Path:
@@ -230,28 +354,24 @@ def _record_failure(root: Path, slots: SlotFile, login: str | None, sleep) -> No
     sleep(failure_delay(len(failures)))
 
 
-def _reseal(root: Path, slots: SlotFile, old: keyslots.KeySlot, dek: bytes, passphrase: str):
-    """An older slot, whose login was not authenticated, is sealed again with every field
-    authenticated, once, while its passphrase is at hand (one more key derivation)."""
-    new = seal(
-        slots.vault_id,
-        dek,
-        passphrase.encode(),
-        kind=old.kind,
-        kdf=old.kdf,
-        user_id=old.user_id,
-        login=old.login,
-    )
-    upgraded = slots.without(lambda k: k.id == old.id).with_slot(new)
-    with contextlib.suppress(OSError):  # a read-only folder: keep the old slot, still valid
-        save_slot_file(VaultPaths(root).keys, upgraded)
-        return upgraded
-    return slots
-
-
-def _succeeded(root: Path, slots: SlotFile, dek: bytes, user_id: str | None, via: str) -> Unlocked:
+def _succeeded(
+    slots: SlotFile,
+    vault_key: bytes,
+    user_id: str | None,
+    via: str,
+    private: bytes | None,
+    recipient: str | None = None,
+) -> Unlocked:
     failures = recorded_failures(slots.vault_id)
     if failures:
         with contextlib.suppress(FileNotFoundError):
             _failures_file(slots.vault_id).unlink()
-    return Unlocked(slots.vault_id, dek, user_id, via, tuple(failures))
+    return Unlocked(
+        slots.vault_id,
+        vault_key,
+        user_id,
+        via,
+        tuple(failures),
+        private,
+        recipient or (user_id if private is not None else None),
+    )
