@@ -28,6 +28,9 @@ from sqlalchemy import JSON, Text, event, inspect
 from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeDecorator
 
+from app.errors import VaultDamaged
+from app.i18n import _
+
 PREFIX = "xdc1:"
 _KEY: contextvars.ContextVar[bytes | None] = contextvars.ContextVar("clinical_key", default=None)
 
@@ -36,8 +39,12 @@ class ClinicalKeyMissing(Exception):
     """A write would replace clinical data this session cannot read (no clinical key)."""
 
 
-class ClinicalDataDamaged(Exception):
+class ClinicalDataDamaged(VaultDamaged):
     """A clinical value failed authentication under the key that should open it."""
+
+    def __init__(self, tag: str) -> None:
+        self.tag = tag
+        super().__init__(_("a confidential field ({field}) failed its check.").format(field=tag))
 
 
 class SealedText(str):

@@ -423,6 +423,9 @@ def _open(root: Path, unlocked: Unlocked, *, passphrase: str | None = None) -> O
             unlocked, generation = convert_legacy_slot(root, db, unlocked, user, passphrase)
         except OSError:
             log.warning("could not convert a legacy key slot (read-only folder?)")
+    if user.role in CLINICAL_ROLES and generation.clinical_key is None and unlocked.private:
+        db.dispose()
+        raise VaultDamaged(_("the key file holds no clinical key for this user."))
     db.clinical_key = generation.clinical_key if user.role in CLINICAL_ROLES else None
     vault = OpenVault(root, unlocked.vault_id, user, db, bytearray(unlocked.dek), key)
     vault._db_key = bytearray(generation.db_key)

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import LANGUAGES, _
-from app.services import vaults
+from app.services import private_notes, vaults
 from app.services.permissions import ROLE_LABELS, allowed
 from app.settings import DEFAULT_AUTO_LOCK_MINUTES, load_settings, save_settings
 from app.ui.busy import busy
@@ -69,6 +69,16 @@ class SettingsPage(QWidget):
             lambda on: vaults.set_setting(self.vault, "allow_plain_export", on)
         )
         vform.addRow("", self.plain_export)
+        self.admin_notes = QCheckBox(
+            _("Administrators may read private process notes written from now on"),
+            objectName="admin_notes_check",
+        )
+        self.admin_notes.setChecked(bool(vaults.get_setting(vault, private_notes.SETTING, False)))
+        self.admin_notes.setEnabled(allowed(vault.user.role, "change_settings"))
+        self.admin_notes.toggled.connect(
+            lambda on: vaults.set_setting(self.vault, private_notes.SETTING, on)
+        )
+        vform.addRow("", self.admin_notes)
         layout.addWidget(vbox)
 
         if allowed(vault.user.role, "manage_users"):

@@ -3,7 +3,7 @@
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QWizard
+from PySide6.QtWidgets import QApplication, QCheckBox, QLabel, QPushButton, QWizard
 
 from app.services import synthetic, vaults
 from app.ui.application import Shell
@@ -316,3 +316,37 @@ def test_the_recovery_dialog_resets_the_passphrase(qtbot, make_vault):
     click_ok(dialog)
     assert dialog.result() == dialog.DialogCode.Accepted
     vaults.unlock(vault.root, "new-passphrase-1", "admin").lock()
+
+
+def test_the_admin_lets_admins_read_private_notes_from_now_on_by_a_click(qtbot, populated_vault):
+    import datetime as dt
+
+    from app.services import private_notes, records, students
+    from app.ui.settings_page import SettingsPage
+
+    vault = populated_vault
+    vaults.add_user(
+        vault,
+        login="cb",
+        display_name="乙老师",
+        role="counselor",
+        passphrase="辅导老师乙-2026-pass",
+    )
+    kid = students.search_students(vault, limit=1)[0]
+    page = SettingsPage(vault)
+    qtbot.addWidget(page)
+    page.show()
+    box = page.findChild(QCheckBox, "admin_notes_check")
+    assert box.text() == "管理员可以阅读此后写下的私密过程记录" and not box.isChecked()
+    qtbot.mouseClick(box, Qt.LeftButton)
+    assert vaults.get_setting(vault, private_notes.SETTING, False) is True
+    b = vaults.unlock(vault.root, "辅导老师乙-2026-pass", "cb")
+    note = records.create_record(
+        b,
+        "private_note",
+        student_id=kid.id,
+        occurred_at=dt.datetime(2026, 11, 9),
+        body={"text": "乙的笔记"},
+    )
+    b.lock()
+    assert records.get_record(vault, note.id).body["text"] == "乙的笔记"
