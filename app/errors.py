@@ -53,6 +53,14 @@ class VaultDamaged(AppError):
         )
 
 
+class VaultInUse(AppError):
+    """Another XinDang (window or command) has the archive open: the database is held in
+    exclusive locking mode while a vault is unlocked."""
+
+    def __init__(self) -> None:
+        super().__init__(_("This archive is already open in another XinDang window."))
+
+
 class WalSetAside(AppError):
     """A write-ahead log that is not this database's was moved aside, untouched; unlock again."""
 

@@ -86,6 +86,10 @@ def storage_error(exc: BaseException, folder: Path | None = None) -> AppError | 
             return FolderReadOnly(str(folder or getattr(e, "filename", "") or ""))
         text = str(e).lower()
         if type(e).__name__ in ("OperationalError", "DatabaseError"):
+            if "database is locked" in text or "database is busy" in text:
+                from app.errors import VaultInUse
+
+                return VaultInUse()
             if "disk is full" in text:
                 return DiskFull(needed_mb(folder))
             if "readonly" in text or "read-only" in text:

@@ -26,9 +26,13 @@ def raw_connect(path: Path, key: bytes, *, mode: str | None = None):
     else:
         uri = f"{Path(path).resolve().as_uri()}?{'mode=ro' if mode == 'ro' else 'immutable=1'}"
         conn = _module().connect(uri, isolation_level=None, timeout=30, uri=True)
-    conn.execute("PRAGMA cipher_log_level = NONE")
-    conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
-    conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    try:
+        conn.execute("PRAGMA cipher_log_level = NONE")
+        conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except BaseException:
+        conn.close()  # a refused connection must not keep a lock on the file
+        raise
     return conn
 
 
@@ -55,14 +59,23 @@ def export_copy(src: Path, src_key: bytes, dest: Path, dest_key: bytes) -> None:
         raise FileExistsError(dest)
     conn = raw_connect(src, src_key)
     try:
-        conn.execute(f"ATTACH DATABASE ? AS copy KEY \"x'{dest_key.hex()}'\"", (str(dest),))
+        export_on(conn, dest, dest_key)
+    finally:
+        conn.close()
+
+
+def export_on(conn, dest: Path, dest_key: bytes) -> None:
+    """`export_copy` through a connection already open on the source (the open vault's own)."""
+    if dest.exists():
+        raise FileExistsError(dest)
+    conn.execute(f"ATTACH DATABASE ? AS copy KEY \"x'{dest_key.hex()}'\"", (str(dest),))
+    try:
         conn.execute("PRAGMA copy.journal_mode = DELETE")
         conn.execute("SELECT sqlcipher_export('copy')")
         version = conn.execute("PRAGMA main.user_version").fetchone()[0]
         conn.execute(f"PRAGMA copy.user_version = {int(version)}")
-        conn.execute("DETACH DATABASE copy")
     finally:
-        conn.close()
+        conn.execute("DETACH DATABASE copy")
     with contextlib.suppress(OSError):
         os.chmod(dest, 0o600)
     fsync_file(dest)

@@ -8,17 +8,20 @@ from __future__ import annotations
 
 import contextlib
 import os
+import threading
+import weakref
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.pool import QueuePool
+from sqlalchemy.pool import StaticPool
 
 from app.db.changes import install_change_tracking
-from app.errors import VaultDamaged
+from app.errors import VaultDamaged, VaultInUse
 from app.i18n import _
 from app.models.fieldcrypt import clinical_key, install_overwrite_guard
 
@@ -54,28 +57,74 @@ def _connector(module: ModuleType, path: Path, key: bytes | None):
             if key is not None:
                 conn.execute("PRAGMA cipher_log_level = NONE")  # we report damage ourselves
                 conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+            # Before the first read: the WAL index then lives in this process's heap, not in a
+            # mapped -shm file (a folder turned read-only or a full disk under a mapping is a
+            # SIGBUS), and no other process can read or write the file while the vault is open.
+            conn.execute("PRAGMA locking_mode = EXCLUSIVE")
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         except module.DatabaseError as exc:
             conn.close()
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise VaultInUse() from exc
             raise KeyRejected() from exc
-        conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("PRAGMA synchronous = FULL")
-        conn.execute("PRAGMA foreign_keys = ON")
-        conn.execute("PRAGMA temp_store = MEMORY")
-        conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = FULL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute("PRAGMA temp_store = MEMORY")
+            conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+        except BaseException:
+            conn.close()  # never leave a half-set-up connection holding the exclusive lock
+            raise
         return conn
 
     return connect
 
 
-class Database:
-    """Owns one engine and its session factory for one open vault."""
+@dataclass
+class _Shared:
+    """The one connection to a file this process holds, shared by every open view of it."""
 
-    def __init__(self, engine: Engine, path: Path, encrypted: bool) -> None:
-        self.engine = engine
+    engine: Engine
+    key: bytes | None
+    turn: threading.RLock
+    users: int = 0
+
+
+_OPEN: dict[Path, _Shared] = {}
+_OPEN_LOCK = threading.Lock()
+
+
+def open_here(path: Path) -> bool:
+    """Whether this process already holds the file open (exclusive locking: no other connection
+    could open it, so the opening checks are skipped and the key compared instead)."""
+    return Path(path).resolve() in _OPEN
+
+
+def _release(shared: _Shared, resolved: Path) -> None:
+    with _OPEN_LOCK:
+        shared.users -= 1
+        if shared.users > 0:
+            return
+        if _OPEN.get(resolved) is shared:
+            del _OPEN[resolved]
+    shared.engine.dispose()
+
+
+class Database:
+    """One open view of a vault's database: one engine — one connection, held in exclusive
+    locking mode and shared with any other view of the same file in this process — and a
+    session factory. Sessions take turns on the connection (`_turn`)."""
+
+    def __init__(self, shared: _Shared, path: Path, encrypted: bool) -> None:
+        self._shared = shared
+        self.engine = shared.engine
         self.path = path
         self.encrypted = encrypted
-        self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._turn = shared.turn
+        # A view dropped without dispose() (a forgotten unlock) still lets go of the file.
+        self._release = weakref.finalize(self, _release, shared, path.resolve())
         # Set by the vault for holders of the clinical key (app/db/fieldcrypt.py); a viewer's
         # database has none and reads clinical columns as sealed.
         self.clinical_key: bytes | None = None
@@ -88,7 +137,7 @@ class Database:
         from app.storage_errors import storage_error
 
         try:
-            with clinical_key(self.clinical_key), self._sessions() as s:
+            with self._turn, clinical_key(self.clinical_key), self._sessions() as s:
                 s.info["user_id"] = user_id
                 s.info["audit_key"] = audit_key
                 with s.begin():
@@ -100,7 +149,19 @@ class Database:
             raise fault from exc
 
     def dispose(self) -> None:
-        self.engine.dispose()
+        with self._turn:
+            self._release()
+
+    @contextlib.contextmanager
+    def raw(self) -> Iterator:
+        """The sqlcipher3 connection itself, between sessions (copies, one-off passes): while the
+        vault is open no other connection can open the file."""
+        with self._turn:
+            pooled = self.engine.raw_connection()
+            try:
+                yield pooled.driver_connection
+            finally:
+                pooled.close()
 
 
 def open_database(
@@ -112,6 +173,13 @@ def open_database(
     compare against; production always passes a key.
     """
     path = Path(path)
+    with _OPEN_LOCK:
+        shared = _OPEN.get(path.resolve())
+        if shared is not None and not create:
+            if shared.key != key:
+                raise KeyRejected()
+            shared.users += 1
+            return Database(shared, path, encrypted=key is not None)
     if module is None:
         import sqlcipher3 as module
     if create:
@@ -129,9 +197,7 @@ def open_database(
         "sqlite://",
         module=module,
         creator=_connector(module, path, key),
-        poolclass=QueuePool,
-        pool_size=2,
-        max_overflow=3,
+        poolclass=StaticPool,
     )
     _autobegin_fix(engine)
     install_change_tracking()
@@ -144,11 +210,16 @@ def open_database(
         cause = exc.__cause__ if exc.__cause__ is not None else exc
         if isinstance(exc, KeyRejected) or isinstance(cause, KeyRejected):
             raise KeyRejected() from exc
+        if isinstance(exc, VaultInUse) or isinstance(cause, VaultInUse):
+            raise VaultInUse() from exc
         raise
     if create:
         with contextlib.suppress(OSError):
             os.chmod(path, 0o600)
-    return Database(engine, path, encrypted=key is not None)
+    with _OPEN_LOCK:
+        shared = _Shared(engine, key, threading.RLock(), users=1)
+        _OPEN[path.resolve()] = shared
+    return Database(shared, path, encrypted=key is not None)
 
 
 def _autobegin_fix(engine: Engine) -> None:

@@ -24,7 +24,7 @@ from app import __version__
 from app.atomic_write import atomic_write
 from app.db import open_database
 from app.db.copies import (
-    export_copy,
+    export_on,
     first_key_that_opens,
     fsync_dir,
     fsync_file,
@@ -126,7 +126,8 @@ def backup(vault: OpenVault, folder: Path, *, keep: int = DEFAULT_KEEP) -> Backu
     partial.mkdir(mode=0o700)
     try:
         key = vault.database_key()
-        export_copy(vault.db.path, key, partial / DB_NAME, key)
+        with vault.db.raw() as conn:
+            export_on(conn, partial / DB_NAME, key)
         atomic_write(partial / KEYS_NAME, VaultPaths(vault.root).keys.read_bytes())
         found = _check_copy(partial, key, vault._audit_key, None)
         manifest = {
@@ -237,9 +238,14 @@ def restore(
 ) -> Path | None:
     """Put a verified backup in place. What was there is moved aside, never deleted; a backup of
     a different vault is refused unless `other_vault` is given. Returns where the old files went."""
+    from app.db.engine import open_here
+    from app.errors import VaultInUse
+
     manifest = verify_backup(backup_path, passphrase, login)
     target = Path(target)
     paths = VaultPaths(target)
+    if open_here(paths.db):
+        raise VaultInUse()  # lock it first: its files are about to be moved aside
     current_id = None
     with contextlib.suppress(Exception):
         current_id = vaultdir.read_slots(target).vault_id

@@ -24,7 +24,7 @@ from app.vault.vaultdir import Unlocked, VaultPaths
 
 
 def convert_legacy_slot(
-    root: Path, db: Database, unlocked: Unlocked, user, passphrase: str
+    root: Path, db: Database, unlocked: Unlocked, user, passphrase: str, state: str
 ) -> tuple[Unlocked, Generation]:
     """Returns the unlock as if made by the new key pair, and the keys the database is under."""
     from app.services.vaults import CLINICAL_ROLES
@@ -52,25 +52,12 @@ def convert_legacy_slot(
         save_slot_file(VaultPaths(root).keys, replace(slots, db_keys=(), clinical_escrow=None))
         slots = vaultdir.read_slots(root)
     converted = replace(unlocked, private=private, recipient=user.id)
-    current = converted.generations(slots)
-    return converted, next(g for g in current if g.db_key == db_key_of(db, current))
-
-
-def db_key_of(db: Database, generations: list[Generation]) -> bytes:
-    """The database key among `generations` that the open database is under."""
-    from app.db.copies import first_key_that_opens
-
-    found = first_key_that_opens(db.path, [(g.state, g.db_key) for g in generations])
-    if found is None:
-        raise RuntimeError("no held key opens the database")
-    return found[1]
+    return converted, next(g for g in converted.generations(slots) if g.state == state)
 
 
 def seal_plaintext(db: Database, key: bytes) -> int:
     """Encrypt every clinical value still in the clear, then rewrite the file without them."""
-    raw = db.engine.raw_connection()
-    try:
-        conn = raw.driver_connection
+    with db.raw() as conn:
         conn.execute("BEGIN IMMEDIATE")
         try:
             count = reseal_connection(conn, Base.metadata, None, key)
@@ -82,5 +69,3 @@ def seal_plaintext(db: Database, key: bytes) -> int:
             conn.execute("VACUUM")
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         return count
-    finally:
-        raw.close()

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.db import migrate, open_database
-from app.db.engine import Database, check_file
+from app.db.engine import Database, check_file, open_here
 from app.errors import (
     UnknownUser,
     ValidationError,
@@ -334,6 +334,9 @@ def _open_db(root: Path, unlocked: Unlocked) -> tuple[Database, Generation]:
     _install_hooks()
     paths = VaultPaths(root)
     slots = vaultdir.read_slots(root)
+    generations = unlocked.generations(slots)
+    if open_here(paths.db):
+        return _open_again(paths, generations)
     check_file(paths.db)
     check_writable(paths.root)
     wal = Path(f"{paths.db}-wal")
@@ -344,7 +347,6 @@ def _open_db(root: Path, unlocked: Unlocked) -> tuple[Database, Generation]:
                 "it would silently lose saved work."
             )
         )
-    generations = unlocked.generations(slots)
     candidates = [(g.state, g.db_key) for g in generations]
     found = first_key_that_opens(paths.db, candidates)
     problems = integrity_problems(paths.db, found[1]) if found else ["no key opens it"]
@@ -367,6 +369,21 @@ def _open_db(root: Path, unlocked: Unlocked) -> tuple[Database, Generation]:
         raise
     rotation.finish(root, slots, state)
     return db, generation
+
+
+def _open_again(paths: VaultPaths, generations) -> tuple[Database, Generation]:
+    """A second view of a file this process already holds open (another user's session in the
+    same process): checked when first opened; the key must be the one it is open with."""
+    from app.db import KeyRejected
+
+    for g in generations:
+        try:
+            db = open_database(paths.db, g.db_key)
+        except KeyRejected:
+            continue
+        db.clinical_key = g.clinical_key
+        return db, g
+    raise VaultDamaged(_("the archive database does not match its key file."))
 
 
 def _sound_without_wal(db: Path, candidates) -> bool:
@@ -420,7 +437,9 @@ def _open(root: Path, unlocked: Unlocked, *, passphrase: str | None = None) -> O
         from app.services.key_upgrade import convert_legacy_slot
 
         try:
-            unlocked, generation = convert_legacy_slot(root, db, unlocked, user, passphrase)
+            unlocked, generation = convert_legacy_slot(
+                root, db, unlocked, user, passphrase, generation.state
+            )
         except OSError:
             log.warning("could not convert a legacy key slot (read-only folder?)")
     if user.role in CLINICAL_ROLES and generation.clinical_key is None and unlocked.private:

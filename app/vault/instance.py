@@ -8,15 +8,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from app.errors import AppError
-from app.i18n import _
+from app.errors import VaultInUse
 
 LOCK_NAME = ".xindang.lock"
-
-
-class VaultInUse(AppError):
-    def __init__(self) -> None:
-        super().__init__(_("This archive is already open in another XinDang window."))
+__all__ = ["InstanceLock", "VaultInUse"]
 
 
 class InstanceLock:

@@ -29,6 +29,7 @@ def test_backup_then_restore_from_the_command_line(populated_vault, tmp_path):
 def test_restore_of_a_different_archive_is_refused_in_chinese(
     populated_vault, make_vault, tmp_path
 ):
+    populated_vault.lock()
     made = _run(
         "backup",
         "--vault",
@@ -65,3 +66,11 @@ def test_passphrase_change_from_the_command_line_takes_the_new_one(vault):
     assert changed.returncode == 0, changed.stderr
     assert changed.stdout.strip() == "密码已修改。"
     vaults.unlock(vault.root, new, "admin").lock()
+
+
+def test_a_command_on_an_archive_open_elsewhere_says_so_in_chinese(populated_vault, tmp_path):
+    made = _run(
+        "backup", "--vault", str(populated_vault.root), "--user", "admin", "--to", str(tmp_path)
+    )
+    assert made.returncode == 2, made.stderr
+    assert "已在另一个心档窗口中打开" in made.stderr and "备份恢复" not in made.stderr

@@ -116,7 +116,8 @@ def school(populated_vault):
 
 def test_the_principal_with_sqlcipher3_reads_no_confidential_column(school):
     v, _kid = school
-    text = _everything_in(v.db.path, _db_key_of(v.root, PRINCIPAL, "boss"))
+    v.lock()
+    text = _everything_in(v.root / "archive.db", _db_key_of(v.root, PRINCIPAL, "boss"))
     assert "INSERT INTO" in text and "校长" in text  # the file does open: names, lists, counts
     for what, canary in CANARIES.items():
         assert canary not in text, what
@@ -124,7 +125,8 @@ def test_the_principal_with_sqlcipher3_reads_no_confidential_column(school):
 
 def test_item_answers_are_stored_sealed_for_every_result(school):
     v, _kid = school
-    conn = sqlcipher3.connect(str(v.db.path))
+    v.lock()
+    conn = sqlcipher3.connect(str(v.root / "archive.db"))
     conn.execute(f"PRAGMA key = \"x'{_db_key_of(v.root, PRINCIPAL, 'boss').hex()}'\"")
     rows = conn.execute("SELECT answers, seconds FROM assessment_result").fetchall()
     conn.close()
@@ -133,17 +135,14 @@ def test_item_answers_are_stored_sealed_for_every_result(school):
 
 def test_no_clinical_value_of_a_new_vault_is_stored_in_the_clear(school):
     v, _kid = school
-    conn = sqlcipher3.connect(str(v.db.path))
-    conn.execute(f"PRAGMA key = \"x'{v.database_key().hex()}'\"")
-    try:
+    with v.db.raw() as conn:
         assert plaintext_values(conn, Base.metadata) == []
-    finally:
-        conn.close()
 
 
 def test_counselor_b_reads_clinical_text_but_not_a_private_note(school):
     v, _kid = school
-    text = _everything_in(v.db.path, _db_key_of(v.root, COUNSELOR_B, "cb"))
+    v.lock()
+    text = _everything_in(v.root / "archive.db", _db_key_of(v.root, COUNSELOR_B, "cb"))
     assert all(c not in text for c in CANARIES.values())  # the clinical layer is sealed
     b = vaults.unlock(v.root, COUNSELOR_B, "cb")
     try:

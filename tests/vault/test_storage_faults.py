@@ -4,6 +4,7 @@ small tmpfs (mounting needs root, as in CI; elsewhere these tests say why they s
 import os
 import shutil
 import subprocess
+import sys
 
 import pytest
 from sqlalchemy import func, select
@@ -108,4 +109,45 @@ def test_a_rotation_on_a_full_disk_says_so_and_the_vault_still_opens(small_disk,
         keys.rotate_data_key(vault)
     vault.lock()
     filler.unlink()
+    assert _students(root) == 120
+
+
+def test_no_shared_memory_file_is_mapped_while_a_vault_is_open(populated_vault):
+    assert not (populated_vault.root / "archive.db-shm").exists()
+    with populated_vault.session() as s:
+        assert s.scalar(select(func.count()).select_from(Student)) == 120
+    assert not (populated_vault.root / "archive.db-shm").exists()
+
+
+def test_the_disk_filling_up_mid_session_is_said_plainly_without_a_crash(
+    small_disk, populated_vault
+):
+    """Run in a child process: a SIGBUS on a mapped -shm would kill it instead of failing."""
+    root = _vault_on(small_disk, populated_vault)
+    script = f"""
+import os
+from tests.conftest import PASSPHRASE
+from app.services import students, vaults
+from app.storage_errors import DiskFull
+v = vaults.unlock({str(root)!r}, PASSPHRASE, "admin")
+kid = students.search_students(v, limit=1)[0]
+fd = os.open({str(small_disk / "filler")!r}, os.O_WRONLY | os.O_CREAT)
+try:
+    while True:
+        os.write(fd, b"\\0" * 4096)
+except OSError:
+    os.close(fd)
+try:
+    for n in range(200):
+        students.update_student_flags(v, kid.id, family_flags=["divorced"] * (n % 3 + 1))
+except DiskFull as exc:
+    print("REFUSED", exc)
+print("READ", len(students.search_students(v, limit=5)))
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "REFUSED 磁盘空间不足" in done.stdout and "READ 5" in done.stdout, done.stdout
+    (small_disk / "filler").unlink()
     assert _students(root) == 120
