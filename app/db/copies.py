@@ -8,8 +8,11 @@ fsynced before anyone relies on it. Integrity checks verify every page's HMAC
 from __future__ import annotations
 
 import contextlib
+import hmac
 import os
 from pathlib import Path
+
+from app.vault.wipe import sqlcipher_key_text, wipe
 
 
 def _module():
@@ -28,12 +31,22 @@ def raw_connect(path: Path, key: bytes, *, mode: str | None = None):
         conn = _module().connect(uri, isolation_level=None, timeout=30, uri=True)
     try:
         conn.execute("PRAGMA cipher_log_level = NONE")
-        conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+        set_key(conn, key)
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except BaseException:
         conn.close()  # a refused connection must not keep a lock on the file
         raise
     return conn
+
+
+def set_key(conn, key: bytes | bytearray) -> None:
+    """Key a connection without the key ever being SQL text (`PRAGMA key = "x'…'"` leaves its
+    hex in Python strings and SQLite's statement memory after the lock)."""
+    text = sqlcipher_key_text(key)
+    try:
+        conn.set_key(text)
+    finally:
+        wipe(text)
 
 
 def fsync_file(path: Path) -> None:
@@ -59,16 +72,19 @@ def export_copy(src: Path, src_key: bytes, dest: Path, dest_key: bytes) -> None:
         raise FileExistsError(dest)
     conn = raw_connect(src, src_key)
     try:
-        export_on(conn, dest, dest_key)
+        export_on(conn, dest)
     finally:
         conn.close()
+    if not hmac.compare_digest(src_key, dest_key):
+        _rekey(dest, src_key, dest_key)
 
 
-def export_on(conn, dest: Path, dest_key: bytes) -> None:
-    """`export_copy` through a connection already open on the source (the open vault's own)."""
+def export_on(conn, dest: Path) -> None:
+    """A copy of the database `conn` is open on, under the same key (ATTACH without KEY takes
+    the main database's, so no key passes through SQL, where SQLite would keep its text)."""
     if dest.exists():
         raise FileExistsError(dest)
-    conn.execute(f"ATTACH DATABASE ? AS copy KEY \"x'{dest_key.hex()}'\"", (str(dest),))
+    conn.execute("ATTACH DATABASE ? AS copy", (str(dest),))
     try:
         conn.execute("PRAGMA copy.journal_mode = DELETE")
         conn.execute("SELECT sqlcipher_export('copy')")
@@ -80,6 +96,18 @@ def export_on(conn, dest: Path, dest_key: bytes) -> None:
         os.chmod(dest, 0o600)
     fsync_file(dest)
     fsync_dir(dest.parent)
+
+
+def _rekey(path: Path, key: bytes, new_key: bytes) -> None:
+    """Re-encrypt a fresh copy (rollback journal, not WAL) under `new_key`, page by page."""
+    conn = raw_connect(path, key)
+    text = sqlcipher_key_text(new_key)
+    try:
+        conn.reset_key(text)
+    finally:
+        wipe(text)
+        conn.close()
+    fsync_file(path)
 
 
 def checkpoint(path: Path, key: bytes) -> None:

@@ -7,6 +7,7 @@ truncated or undecryptable is reported and never written to.
 from __future__ import annotations
 
 import contextlib
+import hmac
 import os
 import threading
 import weakref
@@ -21,9 +22,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
 from app.db.changes import install_change_tracking
+from app.db.copies import set_key
 from app.errors import VaultDamaged, VaultInUse
 from app.i18n import _
 from app.models.fieldcrypt import clinical_key, install_overwrite_guard
+from app.vault.wipe import wipe
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PAGE_SIZE = 4096
@@ -56,7 +59,7 @@ def _connector(module: ModuleType, path: Path, key: bytes | None):
         try:
             if key is not None:
                 conn.execute("PRAGMA cipher_log_level = NONE")  # we report damage ourselves
-                conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+                set_key(conn, key)
             # Before the first read: the WAL index then lives in this process's heap, not in a
             # mapped -shm file (a folder turned read-only or a full disk under a mapping is a
             # SIGBUS), and no other process can read or write the file while the vault is open.
@@ -86,7 +89,7 @@ class _Shared:
     """The one connection to a file this process holds, shared by every open view of it."""
 
     engine: Engine
-    key: bytes | None
+    key: bytearray | None  # its own copy, wiped when the last view lets go
     turn: threading.RLock
     users: int = 0
 
@@ -109,6 +112,7 @@ def _release(shared: _Shared, resolved: Path) -> None:
         if _OPEN.get(resolved) is shared:
             del _OPEN[resolved]
     shared.engine.dispose()
+    wipe(shared.key)
 
 
 class Database:
@@ -176,12 +180,13 @@ def open_database(
     with _OPEN_LOCK:
         shared = _OPEN.get(path.resolve())
         if shared is not None and not create:
-            if shared.key != key:
+            if key is None or shared.key is None or not hmac.compare_digest(shared.key, key):
                 raise KeyRejected()
             shared.users += 1
             return Database(shared, path, encrypted=key is not None)
     if module is None:
         import sqlcipher3 as module
+    key = bytearray(key) if key is not None else None
     if create:
         if path.exists():
             raise FileExistsError(path)
@@ -207,6 +212,7 @@ def open_database(
             conn.exec_driver_sql("SELECT 1")
     except Exception as exc:
         engine.dispose()
+        wipe(key)
         cause = exc.__cause__ if exc.__cause__ is not None else exc
         if isinstance(exc, KeyRejected) or isinstance(cause, KeyRejected):
             raise KeyRejected() from exc

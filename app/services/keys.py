@@ -16,13 +16,14 @@ from app.i18n import _
 from app.models import User
 from app.services import audit
 from app.services.permissions import ADMIN, require
-from app.services.vaults import OpenVault, UserInfo, add_user
+from app.services.vaults import OpenVault, UserInfo, add_user, keeping_keys
 from app.vault import keyslots, recipients, rotation, vaultdir
 from app.vault.keyslots import save_slot_file, seal
 from app.vault.recovery import new_recovery_code, normalize_recovery_code
 from app.vault.vaultdir import VaultPaths
 
 
+@keeping_keys
 def change_passphrase(vault: OpenVault, old: str, new: str) -> None:
     """The signed-in user's own passphrase; the old one must be given (someone may walk up)."""
     from app.services.passphrase import require_acceptable
@@ -86,6 +87,7 @@ def remove_user(vault: OpenVault, login: str) -> None:
         audit.record(s, audit.USER_REMOVED, object_type="user", object_id=user.id)
 
 
+@keeping_keys
 def regenerate_recovery_code(vault: OpenVault) -> str:
     """A new code replaces the old one, which stops working at once. Shown once: print it."""
     require(vault.user.role, "manage_users")
@@ -114,6 +116,7 @@ def regenerate_recovery_code(vault: OpenVault) -> str:
     return code
 
 
+@keeping_keys
 def rotate_data_key(vault: OpenVault) -> None:
     """New database key and new clinical key, sealed to everyone who remains (after someone
     with access left): an old copy of the key file opens nothing written after this.

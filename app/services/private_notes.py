@@ -19,6 +19,7 @@ from app.models import User
 from app.services.permissions import ADMIN
 from app.vault import recipients, vaultdir
 from app.vault.keyslots import RECOVERY
+from app.vault.wipe import wipe
 
 SETTING = "private_notes_admin_access"
 _AAD = b"xindang private note v1"
@@ -51,18 +52,21 @@ def seal(vault, s, body: dict) -> dict:
     nonce = os.urandom(12)
     plain = json.dumps(body, ensure_ascii=False).encode("utf-8")
     entries = []
-    for name, public in _recipients(vault, s).items():
-        box = recipients.seal(public, key, _AAD + name.encode())
-        entries.append(
-            {"r": name, "epk": _b64(box.epk), "nonce": _b64(box.nonce), "ct": _b64(box.ciphertext)}
-        )
-    return {
-        "_private": {
-            "nonce": _b64(nonce),
-            "ct": _b64(AESGCM(key).encrypt(nonce, plain, _AAD)),
-            "to": entries,
-        }
-    }
+    try:
+        for name, public in _recipients(vault, s).items():
+            box = recipients.seal(public, key, _AAD + name.encode())
+            entries.append(
+                {
+                    "r": name,
+                    "epk": _b64(box.epk),
+                    "nonce": _b64(box.nonce),
+                    "ct": _b64(box.ciphertext),
+                }
+            )
+        ct = AESGCM(key).encrypt(nonce, plain, _AAD)
+    finally:
+        wipe(key)
+    return {"_private": {"nonce": _b64(nonce), "ct": _b64(ct), "to": entries}}
 
 
 def readable(vault, private: bool, body: dict) -> dict:
@@ -75,5 +79,8 @@ def readable(vault, private: bool, body: dict) -> dict:
         return {"text": _("(Only the author can read this private note.)")}
     box = recipients.Box(_unb64(entry["epk"]), _unb64(entry["nonce"]), _unb64(entry["ct"]))
     key = recipients.open_box(vault.private_key, box, _AAD + vault.user.id.encode())
-    plain = AESGCM(key).decrypt(_unb64(envelope["nonce"]), _unb64(envelope["ct"]), _AAD)
+    try:
+        plain = AESGCM(key).decrypt(_unb64(envelope["nonce"]), _unb64(envelope["ct"]), _AAD)
+    finally:
+        wipe(key)
     return json.loads(plain)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import time
 from collections.abc import Callable, Iterator
@@ -33,6 +34,7 @@ from app.vault import rotation, vaultdir
 from app.vault.kdf import KdfParams
 from app.vault.keyslots import Generation
 from app.vault.vaultdir import Unlocked, VaultPaths
+from app.vault.wipe import hold_for, keys_held_by, wipe
 
 CLINICAL_ROLES = frozenset({"admin", "counselor"})  # who holds the clinical key
 
@@ -61,6 +63,8 @@ class OpenVault:
     _db_key: bytearray = field(default_factory=bytearray)  # empty: the vault key itself
     _clinical: bytearray = field(default_factory=bytearray)  # empty: not a clinical holder
     _private: bytearray = field(default_factory=bytearray)  # the user's X25519 private key
+    # Every key object this vault opened or copied (app/vault/wipe.py): wiped at lock.
+    _held: list = field(default_factory=list)
 
     @property
     def db(self) -> Database:
@@ -77,11 +81,19 @@ class OpenVault:
         with self.db.session(self.user.id, self._audit_key) as s:
             yield s
 
+    def keeping(self):
+        """Keys opened in this block (by a key operation) are wiped at lock with the rest."""
+        return keys_held_by(self._held)
+
+    def _copy(self, buf: bytearray) -> bytes | None:
+        """A key as `bytes` for the crypto libraries; kept so that the lock can wipe it."""
+        return hold_for(self._held, bytes(buf)) if buf else None
+
     def unlocked_key(self) -> Unlocked:
-        private = bytes(self._private) or None
+        private = self._copy(self._private)
         return Unlocked(
             self.vault_id,
-            bytes(self._dek),
+            self._copy(self._dek),
             self.user.id,
             "session",
             (),
@@ -91,7 +103,7 @@ class OpenVault:
 
     def generation(self) -> Generation:
         """The keys the open database is under (for copies and rotation only)."""
-        return Generation("current", self.database_key(), bytes(self._clinical) or None)
+        return Generation("current", self.database_key(), self._copy(self._clinical))
 
     @property
     def holds_clinical_key(self) -> bool:
@@ -100,13 +112,13 @@ class OpenVault:
     @property
     def private_key(self) -> bytes | None:
         """This user's private key: opens private notes sealed to them."""
-        return bytes(self._private) or None
+        return self._copy(self._private)
 
     def database_key(self) -> bytes:
         """The key the database file is encrypted with (for copies and rotation only)."""
         if self._db is None:
             raise VaultLocked()
-        return bytes(self._db_key) if self._db_key else bytes(self._dek)
+        return self._copy(self._db_key or self._dek)
 
     def lock(self) -> None:
         """Audit, close every connection and forget the key (as far as CPython lets us)."""
@@ -118,10 +130,12 @@ class OpenVault:
             write_anchor(self)
         self._db.dispose()
         self._db = None
-        for buf in (self._dek, self._db_key, self._clinical, self._private):
-            for i in range(len(buf)):
-                buf[i] = 0
+        wipe(self._dek, self._db_key, self._clinical, self._private, self._audit_key, *self._held)
+        self._held.clear()
         self._audit_key = b""
+
+
+ANCHORED = "audit.anchored"  # set at the first anchor: its absence later is tampering
 
 
 def write_anchor(vault: OpenVault) -> None:
@@ -133,11 +147,14 @@ def write_anchor(vault: OpenVault) -> None:
     with vault.session() as s:
         entries, last = audit.head(s)
     at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-    anchor = make_anchor(vault.vault_id, bytes(vault._dek), entries, last, at)
+    anchor = make_anchor(vault.vault_id, vault._dek, entries, last, at)
     slots = vaultdir.read_slots(vault.root)
     vaultdir.save_slot_file(
         VaultPaths(vault.root).keys, replace(slots, audit_anchor=anchor.to_dict())
     )
+    with vault.session() as s:  # from now on a key file without an anchor is refused
+        if s.get(VaultSetting, ANCHORED) is None:
+            s.add(VaultSetting(key=ANCHORED, value={"v": True}))
 
 
 def check_anchor(root: Path, vault_key: bytes, db) -> None:
@@ -146,6 +163,9 @@ def check_anchor(root: Path, vault_key: bytes, db) -> None:
 
     slots = vaultdir.read_slots(root)
     if slots.audit_anchor is None:
+        with db.session(None, audit.derive_audit_key(vault_key)) as s:
+            if s.get(VaultSetting, ANCHORED) is not None:
+                raise VaultDamaged(_("the audit anchor was removed from the key file."))
         return  # vaults locked before anchors existed
     try:
         anchor = AuditAnchor.from_dict(slots.audit_anchor)
@@ -179,6 +199,22 @@ def create_vault(
     kdf: KdfParams | None = None,
 ) -> tuple[OpenVault, str]:
     """Create the vault folder; returns the open vault and the recovery code (shown once)."""
+    with _keys_of_an_unlock() as held:
+        vault, code = _create_vault(
+            Path(root), school_name, admin_login, admin_name, passphrase, kdf
+        )
+    vault._held = held
+    return vault, code
+
+
+def _create_vault(
+    root: Path,
+    school_name: str,
+    admin_login: str,
+    admin_name: str,
+    passphrase: str,
+    kdf: KdfParams | None,
+) -> tuple[OpenVault, str]:
     kdf = kdf or KdfParams.interactive()
     paths = VaultPaths(Path(root))
     if paths.exists():
@@ -224,8 +260,9 @@ def unlock(
     *,
     sleep: Callable[[float], None] = time.sleep,
 ) -> OpenVault:
-    unlocked = vaultdir.unlock_with_passphrase(Path(root), passphrase, login, sleep=sleep)
-    return _open(Path(root), unlocked, passphrase=passphrase)
+    with _keys_of_an_unlock() as held:
+        unlocked = vaultdir.unlock_with_passphrase(Path(root), passphrase, login, sleep=sleep)
+        return _open(Path(root), unlocked, held, passphrase=passphrase)
 
 
 def unlock_remembered(root: Path, login: str) -> OpenVault | None:
@@ -233,8 +270,22 @@ def unlock_remembered(root: Path, login: str) -> OpenVault | None:
     slot = next((s for s in vaultdir.read_slots(root).user_slots() if s.login == login), None)
     if slot is None or slot.user_id is None:
         return None
-    unlocked = vaultdir.unlock_with_keyring(Path(root), slot.user_id)
-    return _open(Path(root), unlocked) if unlocked else None
+    with _keys_of_an_unlock() as held:
+        unlocked = vaultdir.unlock_with_keyring(Path(root), slot.user_id)
+        return _open(Path(root), unlocked, held) if unlocked else None
+
+
+@contextlib.contextmanager
+def _keys_of_an_unlock() -> Iterator[list]:
+    """Every key opened while unlocking goes to the vault's list; if the unlock fails they are
+    wiped at once."""
+    held: list = []
+    try:
+        with keys_held_by(held):
+            yield held
+    except BaseException:
+        wipe(*held)
+        raise
 
 
 def reset_passphrase_with_recovery(
@@ -270,6 +321,18 @@ def reset_passphrase_with_recovery(
         db.dispose()
 
 
+def keeping_keys(func):
+    """For a key operation on an open vault: keys it opens or makes are wiped at the lock."""
+
+    @functools.wraps(func)
+    def wrapper(vault: OpenVault, *args, **kwargs):
+        with vault.keeping():
+            return func(vault, *args, **kwargs)
+
+    return wrapper
+
+
+@keeping_keys
 def add_user(
     vault: OpenVault, *, login: str, display_name: str, role: str, passphrase: str
 ) -> UserInfo:
@@ -408,7 +471,14 @@ def _move_wal_aside(paths: VaultPaths) -> Path:
     return aside
 
 
-def _open(root: Path, unlocked: Unlocked, *, passphrase: str | None = None) -> OpenVault:
+def open_unlocked(root: Path, unlocked: Unlocked) -> OpenVault:
+    """Open with an unlock made by the caller (a restore's checks, a restored copy)."""
+    return _open(Path(root), unlocked, [])
+
+
+def _open(
+    root: Path, unlocked: Unlocked, held: list, *, passphrase: str | None = None
+) -> OpenVault:
     db, generation = _open_db(root, unlocked)
     try:
         check_anchor(root, unlocked.dek, db)
@@ -450,6 +520,7 @@ def _open(root: Path, unlocked: Unlocked, *, passphrase: str | None = None) -> O
     vault._db_key = bytearray(generation.db_key)
     vault._clinical = bytearray(db.clinical_key or b"")
     vault._private = bytearray(unlocked.private or b"")
+    vault._held = held
     return vault
 
 

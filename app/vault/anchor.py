@@ -14,6 +14,8 @@ import hashlib
 import hmac
 from dataclasses import dataclass
 
+from app.vault.wipe import wipe
+
 
 @dataclass(frozen=True)
 class AuditAnchor:
@@ -41,7 +43,11 @@ def _key(vault_key: bytes) -> bytes:
 
 def _mac(vault_id: str, vault_key: bytes, entries: int, head: str, at: str) -> str:
     message = f"{vault_id}|{entries}|{head}|{at}".encode()
-    return hmac.new(_key(vault_key), message, hashlib.sha256).hexdigest()
+    key = _key(vault_key)
+    try:
+        return hmac.new(key, message, hashlib.sha256).hexdigest()
+    finally:
+        wipe(key)
 
 
 def make_anchor(vault_id: str, vault_key: bytes, entries: int, head: str, at: str) -> AuditAnchor:

@@ -32,6 +32,7 @@ from app.i18n import _
 from app.vault import recipients
 from app.vault.kdf import KdfParams, derive_key
 from app.vault.recipients import Box
+from app.vault.wipe import hold, wipe
 
 FORMAT = "xindang-vault-keys"
 VERSION = 2
@@ -193,7 +194,7 @@ def seal_secret(
 
 def open_seal(vault_id: str, seal: Seal, private: bytes) -> bytes:
     try:
-        return recipients.open_box(private, seal.box, seal.aad(vault_id))
+        return hold(recipients.open_box(private, seal.box, seal.aad(vault_id)))
     except recipients.SealBroken as exc:
         raise VaultDamaged(_("the key file is damaged.")) from exc
 
@@ -256,7 +257,9 @@ def wrap_db_key(
 
 def unwrap_db_key(vault_id: str, vault_key: bytes, wrapped: WrappedKey) -> bytes:
     try:
-        return AESGCM(vault_key).decrypt(wrapped.nonce, wrapped.ciphertext, wrapped.aad(vault_id))
+        return hold(
+            AESGCM(vault_key).decrypt(wrapped.nonce, wrapped.ciphertext, wrapped.aad(vault_id))
+        )
     except InvalidTag as exc:
         raise VaultDamaged(_("the key file is damaged.")) from exc
 
@@ -458,7 +461,10 @@ def seal(
         aad_version=2,
         public=public,
     )
-    ct = AESGCM(kek).encrypt(slot.nonce, dek, slot.aad(vault_id))
+    try:
+        ct = AESGCM(kek).encrypt(slot.nonce, dek, slot.aad(vault_id))
+    finally:
+        wipe(kek)
     return replace(slot, ciphertext=ct)
 
 
@@ -470,9 +476,11 @@ def open_slot(vault_id: str, slot: KeySlot, secret: bytes) -> bytes:
         else _hkdf(secret, slot.salt)
     )
     try:
-        opened = AESGCM(kek).decrypt(slot.nonce, slot.ciphertext, slot.aad(vault_id))
+        opened = hold(AESGCM(kek).decrypt(slot.nonce, slot.ciphertext, slot.aad(vault_id)))
     except InvalidTag as exc:
         raise WrongPassphrase() from exc
+    finally:
+        wipe(kek)
     if slot.public is not None and recipients.public_of(opened) != slot.public:
         raise VaultDamaged(_("the key file is damaged."))
     return opened

@@ -18,6 +18,8 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from app.vault.wipe import hold, wipe
+
 _RAW = {"encoding": serialization.Encoding.Raw, "format": serialization.PublicFormat.Raw}
 _INFO = b"xindang sealed box v1"
 
@@ -41,7 +43,7 @@ def new_identity() -> tuple[bytes, bytes]:
         serialization.PrivateFormat.Raw,
         serialization.NoEncryption(),
     )
-    return raw, private.public_key().public_bytes(**_RAW)
+    return hold(raw), private.public_key().public_bytes(**_RAW)
 
 
 def public_of(private: bytes) -> bytes:
@@ -59,14 +61,21 @@ def seal(recipient: bytes, secret: bytes, aad: bytes) -> Box:
     shared = ephemeral.exchange(X25519PublicKey.from_public_bytes(recipient))
     nonce = os.urandom(12)
     key = _box_key(shared, epk, recipient)
-    return Box(epk, nonce, AESGCM(key).encrypt(nonce, secret, aad))
+    try:
+        return Box(epk, nonce, AESGCM(key).encrypt(nonce, secret, aad))
+    finally:
+        wipe(shared, key)
 
 
 def open_box(private: bytes, box: Box, aad: bytes) -> bytes:
     me = X25519PrivateKey.from_private_bytes(private)
     mine = me.public_key().public_bytes(**_RAW)
+    shared = key = None
     try:
         shared = me.exchange(X25519PublicKey.from_public_bytes(box.epk))
-        return AESGCM(_box_key(shared, box.epk, mine)).decrypt(box.nonce, box.ciphertext, aad)
+        key = _box_key(shared, box.epk, mine)
+        return AESGCM(key).decrypt(box.nonce, box.ciphertext, aad)
     except (InvalidTag, ValueError) as exc:
         raise SealBroken() from exc
+    finally:
+        wipe(shared, key)

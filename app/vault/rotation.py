@@ -25,6 +25,7 @@ from app.errors import VaultDamaged
 from app.i18n import _
 from app.vault.keyslots import SECRET_CLINICAL, SECRET_VAULT, Generation, SlotFile, save_slot_file
 from app.vault.vaultdir import Unlocked, VaultPaths, read_slots, seal_keys
+from app.vault.wipe import hold
 
 SUFFIX = ".rotating"
 
@@ -74,7 +75,7 @@ def rotate(
     for leftover in _leftovers(paths):
         with contextlib.suppress(FileNotFoundError):
             leftover.unlink()
-    new = Generation("next", os.urandom(32), os.urandom(32))
+    new = Generation("next", hold(os.urandom(32)), hold(os.urandom(32)))
     checkpoint(paths.db, current.db_key)
     export_copy(paths.db, current.db_key, pending, new.db_key)
     reseal_fields(pending, new.db_key, current.clinical_key, new.clinical_key)

@@ -29,6 +29,7 @@ from app.vault.keyslots import (
     seal_secret,
 )
 from app.vault.recovery import new_recovery_code, normalize_recovery_code
+from app.vault.wipe import hold, wipe
 
 DB_NAME = "archive.db"
 KEYS_NAME = "keys.json"
@@ -134,8 +135,8 @@ def create_keys(
     except OSError:
         pass
     vault_id = str(uuid.uuid4())
-    vault_key = os.urandom(32)
-    gen = keyslots.Generation("current", os.urandom(32), os.urandom(32))
+    vault_key = hold(os.urandom(32))
+    gen = keyslots.Generation("current", hold(os.urandom(32)), hold(os.urandom(32)))
     code = new_recovery_code()
     mine, _pub = recipients.new_identity()
     recovery, _rpub = recipients.new_identity()
@@ -232,14 +233,17 @@ def unlock_with_keyring(root: Path, user_id: str) -> Unlocked | None:
     secret = keystore.load_secret(slots.vault_id, user_id)
     if secret is None:
         return None
-    for slot in slots.slots:
-        if slot.kind == keyslots.KIND_KEYRING and slot.user_id == user_id:
-            try:
-                vault_key, private = _opened(slots, slot, secret)
-            except WrongPassphrase:
-                continue
-            return _succeeded(slots, vault_key, user_id, "keyring", private)
-    return None
+    try:
+        for slot in slots.slots:
+            if slot.kind == keyslots.KIND_KEYRING and slot.user_id == user_id:
+                try:
+                    vault_key, private = _opened(slots, slot, secret)
+                except WrongPassphrase:
+                    continue
+                return _succeeded(slots, vault_key, user_id, "keyring", private)
+        return None
+    finally:
+        wipe(secret)
 
 
 def remember_on_this_computer(root: Path, unlocked: Unlocked, user_id: str) -> None:
@@ -265,6 +269,7 @@ def remember_on_this_computer(root: Path, unlocked: Unlocked, user_id: str) -> N
             kdf=None,
             user_id=user_id,
         )
+    wipe(secret)
     save_slot_file(VaultPaths(Path(root)).keys, slots.with_slot(slot))
 
 

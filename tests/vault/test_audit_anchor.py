@@ -17,8 +17,9 @@ def _locked_with_history(vault, n=10):
     kids = students.search_students(vault, limit=n)
     for i, kid in enumerate(kids):
         students.update_student_flags(vault, kid.id, diagnosis_note=f"第{i}条")
-    key = vault.database_key()
-    audit_key = audit.derive_audit_key(vault.unlocked_key().dek)
+    # Copies of our own: the lock wipes the vault's keys.
+    key = bytes(bytearray(vault.database_key()))
+    audit_key = bytes(bytearray(audit.derive_audit_key(vault.unlocked_key().dek)))
     root = vault.root
     vault.lock()
     return root, key, audit_key
@@ -107,4 +108,13 @@ def test_an_altered_anchor_is_reported(populated_vault):
     doc["audit_anchor"]["entries"] = 1
     (root / "keys.json").write_text(json.dumps(doc), "utf-8")
     with pytest.raises(VaultDamaged, match="审计锚点"):
+        vaults.unlock(root, PASSPHRASE, "admin")
+
+
+def test_an_anchor_removed_from_the_key_file_is_reported(populated_vault):
+    root, _key, _audit = _locked_with_history(populated_vault)
+    doc = json.loads((root / "keys.json").read_text("utf-8"))
+    del doc["audit_anchor"]
+    (root / "keys.json").write_text(json.dumps(doc), "utf-8")
+    with pytest.raises(VaultDamaged, match="审计锚点已从密钥文件中删除"):
         vaults.unlock(root, PASSPHRASE, "admin")

@@ -1,6 +1,7 @@
 """A vault written before recipients and the clinical key (every slot wraps the vault key, the
 database is under the vault key, clinical text in the clear) is converted user by user."""
 
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -28,8 +29,11 @@ CODE = "ABCD-EFGH-JKLM-NPQR-STUV-WXYZ"
 def _make_legacy(v) -> None:
     """Turn a current vault into what version 0.1 wrote."""
     root = v.root
-    gen = v.generation()
-    vault_key = v.unlocked_key().dek
+    held = v.generation()  # copies of our own below: the lock wipes the vault's keys
+    gen = dataclasses.replace(
+        held, db_key=bytes(bytearray(held.db_key)), clinical_key=bytes(bytearray(held.clinical_key))
+    )
+    vault_key = bytes(bytearray(v.unlocked_key().dek))
     vault_id = v.vault_id
     users = {u.login: u.id for u in vaults.list_users(v)}
     v.lock()
@@ -172,7 +176,7 @@ def test_rotation_waits_for_every_legacy_key_then_leaves_the_viewer_nothing_clin
     assert slots.clinical_escrow is None and not slots.db_keys and not slots.legacy_slots()
     boss = vaults.unlock(root, VIEWER, "boss")
     assert not boss.holds_clinical_key
-    key = boss.database_key()
+    key = bytes(bytearray(boss.database_key()))  # our own copy: the lock wipes the vault's
     boss.lock()
     conn = sqlcipher3.connect(str(root / "archive.db"))
     conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")

@@ -226,7 +226,7 @@ def test_after_handover_the_departed_key_file_opens_nothing_new(school, tmp_path
         new_name="丙老师",
         new_passphrase="丙老师接手-2026-pass",
     )
-    current_db_key = v.database_key()
+    current_db_key = bytes(bytearray(v.database_key()))  # the lock wipes the vault's own
     v.lock()
     # cb's old key file beside the new database: cb's passphrase opens cb's slot, but no key
     # cb holds opens the file any more.
