@@ -16,7 +16,7 @@ from cloud.database import Store
 from cloud.models import Device, now
 from cloud.orgs import AdminError, authenticate, enroll, lineage
 from cloud.streams import STREAMS, CursorExpired, CursorInvalid, page, stream_digest
-from cloud.submissions import ENTITIES, accept, device_digest
+from cloud.submissions import ENTITIES, accept, device_digest, latest_audit_head
 
 MAX_BODY = 8 * 1024 * 1024
 MAX_BATCH = 1000
@@ -96,6 +96,16 @@ class Receipt(Strict):
     server_seq: int
     received_at: str
     payload_sha256: str
+
+
+class AuditHead(Strict):
+    seq: int
+    hash: str
+    received_at: str
+
+
+class AuditHeadOut(Strict):
+    head: AuditHead | None
 
 
 class OutcomeOut(Strict):
@@ -258,6 +268,14 @@ def create_app(store: Store, *, min_client_version: str = "0.1.0") -> FastAPI:
         with store.session() as s:
             outcomes = accept(s, dev, [i.model_dump(mode="json") for i in body.items])
         return BatchOut(results=[OutcomeOut(**o.as_dict()) for o in outcomes])
+
+    @app.get("/api/v1/audit-head", response_model=AuditHeadOut)
+    def audit_head(
+        dev: Auth, vault: Annotated[str, Query(min_length=1, max_length=80)]
+    ) -> AuditHeadOut:
+        with store.session() as s:
+            found = latest_audit_head(s, dev.school_id, vault)
+        return AuditHeadOut(head=AuditHead(**found) if found else None)
 
     @app.get("/api/v1/submissions/digest", response_model=DigestOut)
     def submissions_digest(dev: Auth) -> DigestOut:

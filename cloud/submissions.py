@@ -53,7 +53,20 @@ def _problem(item: dict) -> str | None:
         return "unknown warning level"
     if entity == "assessment_result" and not payload.get("scale_id"):
         return "scale_id is required"
+    if entity == "audit_head" and not _head_shape(payload):
+        return "an audit head is {seq: positive integer, hash: 64 hex digits}"
     return None
+
+
+def _head_shape(payload: dict) -> bool:
+    seq, head = payload.get("seq"), payload.get("hash")
+    return (
+        type(seq) is int
+        and 0 < seq < 2**53
+        and isinstance(head, str)
+        and len(head) == 64
+        and all(c in "0123456789abcdef" for c in head)
+    )
 
 
 def _lock_counter(s: Session) -> Counter:
@@ -123,6 +136,28 @@ def accept(s: Session, device: Device, items: list[dict]) -> list[Outcome]:
         for (pos, _item), sub in zip(fresh, rows, strict=True):
             outcomes[pos] = Outcome(sub.id, 201, _receipt(sub))
     return [o for o in outcomes if o is not None]
+
+
+def latest_audit_head(s: Session, school_id: str, vault_id: str) -> dict | None:
+    """The audit head this vault sent last (by arrival): what the client's log must still
+    contain, entry for entry, at its next session — an anchor outside the school's computer."""
+    sub = s.scalars(
+        select(Submission)
+        .where(
+            Submission.school_id == school_id,
+            Submission.entity == "audit_head",
+            Submission.entity_id == vault_id,
+        )
+        .order_by(Submission.server_seq.desc())
+        .limit(1)
+    ).first()
+    if sub is None or not _head_shape(sub.payload):
+        return None
+    return {
+        "seq": sub.payload["seq"],
+        "hash": sub.payload["hash"],
+        "received_at": sub.received_at.isoformat() + "Z",
+    }
 
 
 def device_digest(s: Session, device_id: str) -> dict:

@@ -111,17 +111,25 @@ def cmd_demo(args) -> int:
 def cmd_audit_verify(args) -> int:
     from app.services import audit
 
-    vault = unlock_vault(args)
+    vault = unlock_vault(args)  # the anchor in keys.json is checked here
     try:
         with vault.session() as s:
             report = audit.verify(s)
+            mismatches = audit.city_mismatches(s)
     finally:
         vault.lock()
-    if report.ok:
-        print(_("Audit log intact: {n} entries.").format(n=report.entries))
-        return EXIT_OK
-    print(_("Audit log broken at entry {seq}.").format(seq=report.first_broken))
-    return EXIT_INVALID
+    if not report.ok:
+        print(_("Audit log broken at entry {seq}.").format(seq=report.first_broken))
+        return EXIT_INVALID
+    print(_("Audit log intact: {n} entries.").format(n=report.entries))
+    for m in mismatches:
+        print(
+            _(
+                "Not in agreement with the city platform on {at}: the city had received entry "
+                "{seq}, this computer had {found} entries."
+            ).format(at=m.at, seq=m.city_seq, found=m.entries)
+        )
+    return EXIT_INVALID if mismatches else EXIT_OK
 
 
 def cmd_user_add(args) -> int:

@@ -32,6 +32,7 @@ PASSPHRASE_CHANGE = "passphrase_change"
 USER_REMOVED = "user_removed"
 RECOVERY_REGENERATED = "recovery_regenerated"
 KEY_ROTATED = "key_rotated"
+AUDIT_CITY_MISMATCH = "audit_city_mismatch"
 HANDOVER = "handover"
 BACKUP = "backup"
 RESTORE = "restore"
@@ -42,9 +43,13 @@ def derive_audit_key(dek: bytes) -> bytes:
     from cryptography.hazmat.primitives import hashes
     from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-    return HKDF(
-        algorithm=hashes.SHA256(), length=32, salt=None, info=b"xindang audit chain"
-    ).derive(dek)
+    from app.vault.wipe import hold
+
+    return hold(
+        HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"xindang audit chain").derive(
+            dek
+        )
+    )
 
 
 def _canonical(e: AuditEntry) -> bytes:
@@ -153,3 +158,71 @@ def anchor_problem(session: Session, anchor) -> str | None:
                 "when the archive was last locked."
             ).format(at=anchor.at[:16].replace("T", " "), seq=anchor.entries)
     return None
+
+
+def city_head_problem(session: Session, seq: int, head_hash: str, received_at: str) -> str | None:
+    """Why the log no longer contains the head the city received last (in Chinese), or None.
+
+    The anchor in keys.json cannot catch an older copy of the *whole* folder (database and key
+    file together); the city's copy of the head can: every entry it received must still be
+    here, unchanged. A restore from a backup, audited as such after the city received that head,
+    explains a shorter or different log.
+    """
+    from app.i18n import _
+
+    entries, _last = head(session)
+    here = session.scalar(select(AuditEntry.hash).where(AuditEntry.seq == seq))
+    if seq <= entries and here == head_hash:
+        return None
+    if _explained_by_restore(session, seq, received_at):
+        return None
+    at = received_at[:16].replace("T", " ")
+    if seq > entries:
+        return _(
+            "The city platform received this computer's audit entry {seq} on {at}, but the log "
+            "here now has only {found} entries: the archive may have been replaced by an older "
+            "copy."
+        ).format(seq=seq, at=at, found=entries)
+    return _(
+        "Audit entry {seq} here differs from the one the city platform received on {at}: the "
+        "log was rewritten before it, or the archive was replaced by another copy."
+    ).format(seq=seq, at=at)
+
+
+def _explained_by_restore(session: Session, seq: int, received_at: str) -> bool:
+    import datetime as dt
+
+    try:
+        received = dt.datetime.fromisoformat(received_at.replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    received = received.replace(tzinfo=None) if received.tzinfo else received
+    for e in session.scalars(select(AuditEntry).where(AuditEntry.action == RESTORE)):
+        detail = json.loads(e.detail or "{}")
+        before = detail.get("previous_entries")
+        if before is None and detail.get("rolled_back_entries") is not None:
+            before = detail["rolled_back_entries"] + e.seq - 1
+        at = e.at.replace(tzinfo=None) if e.at.tzinfo else e.at
+        if before is not None and before >= seq and at >= received:
+            return True
+    return False
+
+
+@dataclass(frozen=True)
+class CityMismatch:
+    at: str
+    city_seq: int
+    entries: int
+
+
+def city_mismatches(session: Session) -> list[CityMismatch]:
+    """Every session at which the log did not hold the head the city had received."""
+    out = []
+    for e in session.scalars(
+        select(AuditEntry).where(AuditEntry.action == AUDIT_CITY_MISMATCH).order_by(AuditEntry.seq)
+    ):
+        d = json.loads(e.detail or "{}")
+        out.append(
+            CityMismatch(e.at.strftime("%Y-%m-%d %H:%M"), d.get("city_seq"), d.get("entries"))
+        )
+    return out

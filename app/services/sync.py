@@ -181,6 +181,7 @@ class SyncStatus:
     acked: int
     conflicts: int
     digests_ok: bool | None
+    audit_problem: str | None = None  # the log no longer holds the head the city received
 
     def age_text(self, now: dt.datetime | None = None) -> str:
         if self.last_success_at is None:
@@ -225,6 +226,7 @@ def status(vault: OpenVault) -> SyncStatus:
         acked=counts["acked"],
         conflicts=conflicts or 0,
         digests_ok=st.get("digests_ok"),
+        audit_problem=st.get("audit_problem"),
     )
 
 

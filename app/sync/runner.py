@@ -53,6 +53,7 @@ class SyncReport:
     digests_ok: bool = False
     requeued: int = 0
     clock_skew_s: float = 0.0
+    audit_problem: str | None = None  # the log no longer holds the head the city received
 
 
 def client_for(vault) -> CityClient:
@@ -107,16 +108,51 @@ def enqueue_periodic(vault, today: dt.date | None = None) -> None:
                     },
                 )
         last = s.scalars(
-            select(OutboxItem.created_at)
+            select(OutboxItem.payload)
             .where(OutboxItem.entity == "audit_head")
             .order_by(OutboxItem.seq.desc())
             .limit(1)
         ).first()
-        daily = last is None or utcnow() - last > dt.timedelta(days=1)
-        if policy.get("audit_head", {}).get("send") and daily:
+        if policy.get("audit_head", {}).get("send"):
             head = s.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(1)).first()
-            if head is not None:
-                enqueue(s, "audit_head", vault.vault_id, {"seq": head.seq, "hash": head.hash})
+            payload = {"seq": head.seq, "hash": head.hash} if head is not None else None
+            if payload is not None and payload != _payload_of(last):
+                enqueue(s, "audit_head", vault.vault_id, payload)
+
+
+def _payload_of(text: str | None) -> dict | None:
+    return json.loads(text) if text else None
+
+
+def _check_city_anchor(vault, client: CityClient) -> str | None:
+    """Compare the log with the head the city received last, before sending a new one; a
+    mismatch is written into the log itself (it chains forward) and shown on the 同步 page."""
+    from app.services import audit
+
+    try:
+        _status, doc = client.request("GET", "/api/v1/audit-head", params={"vault": vault.vault_id})
+    except HttpStatus as exc:
+        if exc.status == 404:
+            return None  # a server from before audit anchoring
+        raise
+    schemas.check("audit_head", doc)
+    head = doc["head"]
+    if head is None:
+        return None
+    with vault.session() as s:
+        problem = audit.city_head_problem(s, head["seq"], head["hash"], head["received_at"])
+        if problem is not None:
+            entries, _last = audit.head(s)
+            audit.record(
+                s,
+                audit.AUDIT_CITY_MISMATCH,
+                object_type="vault",
+                object_id=vault.vault_id,
+                detail={"city_seq": head["seq"], "city_hash": head["hash"], "entries": entries},
+            )
+    if problem is not None:
+        log.warning("audit log does not contain the head the city received")
+    return problem
 
 
 def _push(vault, client: CityClient, report: SyncReport, batch_size: int, stop=None) -> None:
@@ -349,6 +385,7 @@ def sync_once(
             raise ProtocolViolation("the server answers for another school")
         server_time = dt.datetime.fromisoformat(health["server_time"].replace("Z", "+00:00"))
         report.clock_skew_s = round((dt.datetime.now(dt.UTC) - server_time).total_seconds(), 1)
+        report.audit_problem = _check_city_anchor(vault, client)
         enqueue_periodic(vault)
         _push(vault, client, report, batch_size, stop)
         for stream in streams:
@@ -375,6 +412,7 @@ def sync_once(
         last_error=None,
         clock_skew_s=report.clock_skew_s,
         digests_ok=report.digests_ok,
+        audit_problem=report.audit_problem,
         client_version=__version__,
     )
     return report

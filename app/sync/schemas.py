@@ -85,6 +85,28 @@ SCHEMAS = {
         },
     },
     "digest": _DIGEST,
+    "audit_head": {
+        "type": "object",
+        "required": ["head"],
+        "additionalProperties": False,
+        "properties": {
+            "head": {
+                "anyOf": [
+                    {"type": "null"},
+                    {
+                        "type": "object",
+                        "required": ["seq", "hash", "received_at"],
+                        "additionalProperties": False,
+                        "properties": {
+                            "seq": {"type": "integer", "minimum": 1, "maximum": 2**53},
+                            "hash": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+                            "received_at": {"type": "string", "maxLength": 40},
+                        },
+                    },
+                ]
+            }
+        },
+    },
     "batch": {
         "type": "object",
         "required": ["results"],

@@ -221,12 +221,15 @@ class SyncPage(QWidget):
         self.conflict_count = QLabel(objectName="conflict_label")
         self.error = QLabel(objectName="error_label", wordWrap=True)
         self.error.setStyleSheet("color: #b00020")
+        self.audit_problem = QLabel(objectName="audit_problem_label", wordWrap=True)
+        self.audit_problem.setStyleSheet("color: #b00020; font-weight: bold")
         grid.addRow(_("Connected to"), self.where)
         grid.addRow(_("Last successful sync"), self.last)
         grid.addRow(_("Waiting to be sent"), self.pending)
         grid.addRow(_("Parked"), self.parked)
         grid.addRow(_("Conflicts"), self.conflict_count)
         grid.addRow("", self.error)
+        grid.addRow("", self.audit_problem)
         buttons = QHBoxLayout()
         self.sync_button = QPushButton(_("Sync now (F5)"), objectName="sync_now_button")
         self.sync_button.clicked.connect(self.sync_now)
@@ -332,6 +335,11 @@ class SyncPage(QWidget):
             self.conflict_count.setText(_("{n} items").format(n=st.conflicts))
             self.error.setText(
                 st.last_error and _("Last attempt failed; it will be tried again.") or ""
+            )
+            self.audit_problem.setText(
+                _("Audit check with the city: {problem}").format(problem=st.audit_problem)
+                if st.audit_problem
+                else ""
             )
         if allowed(self.vault.user.role, "sync"):
             from app.services import plans, warning_rules
