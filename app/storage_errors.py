@@ -34,14 +34,20 @@ class DiskFull(AppError):
 
 
 class FolderReadOnly(AppError):
-    def __init__(self, folder: str) -> None:
+    def __init__(self, folder: str, *, backup: bool = False) -> None:
         self.folder = folder
-        super().__init__(
+        text = (
             _(
+                "The backup folder cannot be written to ({folder}): it is read-only or this "
+                "account may not write there. Your data was not affected."
+            )
+            if backup
+            else _(
                 "The archive folder cannot be written to ({folder}): it is read-only or this "
                 "account may not write there. Your data was not affected."
-            ).format(folder=folder)
+            )
         )
+        super().__init__(text.format(folder=folder))
 
 
 def needed_mb(folder: Path | None) -> int:

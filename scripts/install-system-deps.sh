@@ -5,7 +5,7 @@ set -euo pipefail
 PKGS=(xvfb xauth poppler-utils fonts-noto-cjk fontconfig libegl1 libgl1 libxkbcommon0
       libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 libxcb-cursor0 libxcb-icccm4 libxcb-image0
       libxcb-keysyms1 libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xinerama0
-      libxcb-xkb1 libglib2.0-0 x11-utils imagemagick postgresql)
+      libxcb-xkb1 libglib2.0-0 x11-utils imagemagick postgresql e2fsprogs)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

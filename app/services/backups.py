@@ -37,9 +37,10 @@ from app.models import Student, User, VaultSetting, utcnow
 from app.services import audit
 from app.services.permissions import require
 from app.services.vaults import OpenVault, write_anchor
-from app.storage_errors import DiskFull, needed_mb, storage_error
+from app.storage_errors import DiskFull, FolderReadOnly, needed_mb, storage_error
 from app.vault import vaultdir
 from app.vault.vaultdir import DB_NAME, KEYS_NAME, VaultPaths
+from app.vault.wipe import wipes_keys_it_opens
 
 PREFIX = "xindang-backup-"
 MANIFEST = "manifest.json"
@@ -123,11 +124,11 @@ def backup(vault: OpenVault, folder: Path, *, keep: int = DEFAULT_KEEP) -> Backu
     stamp = utcnow().strftime("%Y%m%d-%H%M%S-%f")
     dest = folder / f"{PREFIX}{vault.vault_id[:8]}-{stamp}"
     partial = dest.with_name(dest.name + ".partial")
-    partial.mkdir(mode=0o700)
     try:
+        partial.mkdir(mode=0o700)
         key = vault.database_key()
         with vault.db.raw() as conn:
-            export_on(conn, partial / DB_NAME, key)
+            export_on(conn, partial / DB_NAME)
         atomic_write(partial / KEYS_NAME, VaultPaths(vault.root).keys.read_bytes())
         found = _check_copy(partial, key, vault._audit_key, None)
         manifest = {
@@ -147,6 +148,8 @@ def backup(vault: OpenVault, folder: Path, *, keep: int = DEFAULT_KEEP) -> Backu
         if fault is not None:
             if isinstance(fault, DiskFull):  # the backup needs the database's size there
                 fault = DiskFull(needed_mb(vault.root))
+            if isinstance(fault, FolderReadOnly):
+                fault = FolderReadOnly(str(folder), backup=True)
             raise fault from exc
         raise
     _prune(folder, vault.vault_id, keep)
@@ -203,6 +206,7 @@ def backup_due(vault: OpenVault, today: dt.datetime | None = None) -> bool:
     return (today or utcnow()) - when >= dt.timedelta(days=every)
 
 
+@wipes_keys_it_opens
 def verify_backup(path: Path, passphrase: str, login: str | None = None) -> dict:
     """Prove a backup with a passphrase (or recovery code) valid for it; returns its manifest."""
     path = Path(path)
@@ -228,6 +232,7 @@ def _unlock_copy(path: Path, secret: str, login: str | None):
         return vaultdir.unlock_with_recovery(path, secret, sleep=lambda _s: None)
 
 
+@wipes_keys_it_opens
 def restore(
     backup_path: Path,
     target: Path,
@@ -278,7 +283,7 @@ def restore(
     fsync_dir(target)
     from app.services import vaults
 
-    opened = vaults._open(target, _unlock_copy(target, passphrase, login))
+    opened = vaults.open_unlocked(target, _unlock_copy(target, passphrase, login))
     try:
         # Users removed since the backup stay removed: the backup must not bring them back.
         returning = set(vaultdir.read_slots(target).logins()) - before.users if before.by else set()
@@ -305,6 +310,7 @@ def restore(
                         else before.entries - manifest["audit_entries"]
                     ),
                     "previous_head": before.head,
+                    "previous_entries": before.entries,
                     "kept_removed": sorted(returning),
                 },
             )
@@ -347,7 +353,7 @@ def _authorize_restore(target: Path, backup: Path, secret: str, login: str | Non
             raise refused from None
         return _RolledBack(by=_("recovery code"), users=users, entries=None, head=None)
     try:
-        current = vaults._open(target, unlocked)
+        current = vaults.open_unlocked(target, unlocked)
     except VaultDamaged:
         if _role_in_backup(backup, secret, login) != ADMIN:
             raise refused from None

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.models import Student
-from app.services import backups, keys, roster_import, synthetic, vaults
+from app.services import backups, keys, roster_import, students, synthetic, vaults
 from app.storage_errors import DiskFull, FolderReadOnly
 from tests.conftest import PASSPHRASE
 
@@ -151,3 +151,84 @@ print("READ", len(students.search_students(v, limit=5)))
     assert "REFUSED 磁盘空间不足" in done.stdout and "READ 5" in done.stdout, done.stdout
     (small_disk / "filler").unlink()
     assert _students(root) == 120
+
+
+@pytest.fixture
+def ext4_disk(tmp_path):
+    """A small ext4 file system on a loop device: tmpfs has no immutable attribute."""
+    image, mount = tmp_path / "disk.img", tmp_path / "ext4"
+    mount.mkdir()
+    with open(image, "wb") as fh:
+        fh.truncate(64 * 1024 * 1024)
+    made = subprocess.run(["mkfs.ext4", "-q", "-F", str(image)], capture_output=True)
+    done = made.returncode == 0 and (
+        subprocess.run(["mount", "-o", "loop", str(image), str(mount)], capture_output=True)
+    )
+    if not done or done.returncode != 0:
+        pytest.skip("cannot mount an ext4 loop device here (needs root and e2fsprogs)")
+    yield mount
+    subprocess.run(["chattr", "-R", "-i", str(mount)], capture_output=True)
+    subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def _immutable(folder, on: bool = True) -> None:
+    subprocess.run(["chattr", "+i" if on else "-i", str(folder)], check=True)
+
+
+def test_opening_a_folder_made_immutable_says_it_cannot_be_written(ext4_disk, populated_vault):
+    root = _vault_on(ext4_disk, populated_vault)
+    _immutable(root)
+    try:
+        with pytest.raises(FolderReadOnly, match="无法写入档案文件夹"):
+            vaults.unlock(root, PASSPHRASE, "admin")
+    finally:
+        _immutable(root, False)
+    assert _students(root) == 120
+
+
+def test_work_goes_on_when_the_folder_turns_immutable_under_an_open_vault(
+    ext4_disk, populated_vault, tmp_path
+):
+    """The files already open can still be written: saving and importing lose nothing."""
+    root = _vault_on(ext4_disk, populated_vault)
+    vault = vaults.unlock(root, PASSPHRASE, "admin")
+    _immutable(root)
+    try:
+        roster_import.import_roster(
+            vault,
+            synthetic.write_roster_csv(
+                tmp_path / "more.csv", synthetic.generate_students(20, seed=9)
+            ),
+        )
+        vault.lock()
+    finally:
+        _immutable(root, False)
+    assert _students(root) == 140
+
+
+def test_a_rotation_in_a_folder_made_immutable_says_so_and_the_vault_still_opens(
+    ext4_disk, populated_vault
+):
+    root = _vault_on(ext4_disk, populated_vault)
+    vault = vaults.unlock(root, PASSPHRASE, "admin")
+    _immutable(root)
+    try:
+        with pytest.raises(FolderReadOnly, match="无法写入档案文件夹"):
+            keys.rotate_data_key(vault)
+        assert len(students.search_students(vault, limit=5)) == 5
+        vault.lock()
+    finally:
+        _immutable(root, False)
+    assert _students(root) == 120
+
+
+def test_a_backup_into_an_immutable_folder_says_so(ext4_disk, populated_vault):
+    usb = ext4_disk / "usb"
+    usb.mkdir()
+    _immutable(usb)
+    try:
+        with pytest.raises(FolderReadOnly, match="无法写入"):
+            backups.backup(populated_vault, usb)
+    finally:
+        _immutable(usb, False)
+    assert list(usb.iterdir()) == []
