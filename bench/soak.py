@@ -113,7 +113,7 @@ def _check(root: Path, acks: list[str]) -> tuple[int, int]:
     """(lost acknowledged commits, integrity failures) after a kill."""
     from sqlalchemy import select
 
-    from app.db.copies import integrity_problems
+    from app.db.copies import integrity_problems_on
     from app.errors import AppError
     from app.models import AssessmentResult, Record, Student
 
@@ -123,8 +123,9 @@ def _check(root: Path, acks: list[str]) -> tuple[int, int]:
         return len(acks), 1
     lost = 0
     try:
-        if integrity_problems(vault.db.path, vault.database_key(), quick=False):
-            return 0, 1
+        with vault.db.raw() as conn:
+            if integrity_problems_on(conn, quick=False):
+                return 0, 1
         with vault.session() as s:
             for line in acks:
                 what, ident, version = line.split(" ")

@@ -173,6 +173,15 @@ def integrity_problems(
 
 def _checked(conn, quick: bool) -> list[str]:
     try:
+        return integrity_problems_on(conn, quick=quick)
+    finally:
+        conn.close()
+
+
+def integrity_problems_on(conn, *, quick: bool = True) -> list[str]:
+    """`integrity_problems` through a connection already open (an open vault's own: while it
+    is open, its exclusive lock keeps every other connection out)."""
+    try:
         problems = [r[0] for r in conn.execute("PRAGMA cipher_integrity_check").fetchall()]
         check = "quick_check" if quick else "integrity_check"
         rows = [r[0] for r in conn.execute(f"PRAGMA {check}").fetchall()]
@@ -180,5 +189,3 @@ def _checked(conn, quick: bool) -> list[str]:
         return problems
     except _module().DatabaseError as exc:  # damage bad enough that the check itself fails
         return [str(exc)]
-    finally:
-        conn.close()
