@@ -2,14 +2,18 @@
 
 python -m cloud --db URL init
 python -m cloud --db URL add-org city|district|school CODE NAME [--parent CODE]
+python -m cloud --db URL orgs list | devices list [--school CODE] | codes list [--school CODE]
 python -m cloud --db URL issue-code SCHOOL_CODE
-python -m cloud --db URL publish-roster SCHOOL_CODE roster.csv
+python -m cloud --db URL revoke-device DEVICE_ID
+python -m cloud --db URL publish-roster SCHOOL_CODE roster.csv [--skip-invalid]
 python -m cloud --db URL publish-scale definition.json
 python -m cloud --db URL publish-plan SCHOOL_CODE plan.json
 python -m cloud --db URL publish-rules rules.json
+python -m cloud --db URL rejections list [--school CODE]
 python -m cloud --db URL transfer STUDENT_NO TO_SCHOOL_CODE
+python -m cloud --db URL compact STREAM [--school CODE]
 python -m cloud --db URL overview
-python -m cloud --db URL serve [--port 8443 --tls-dir DIR]
+python -m cloud --db URL serve [--port 8443 --tls-dir DIR --workers N --read-db URL]
 python -m cloud dev            # `make cloud-dev`: private PostgreSQL, demo city, TLS
 """
 
@@ -22,9 +26,13 @@ import sys
 import uuid
 from pathlib import Path
 
-from cloud.database import ENV_URL, Store, create_schema, make_engine
+from sqlalchemy import select
+
+from cloud.database import ENV_URL, SchemaTooOld, Store, create_schema, make_engine
+from cloud.models import Device, EnrollmentCode, Org, StreamRejection, now
 from cloud.orgs import AdminError, add_org, get_org, issue_code, revoke
 from cloud.overview import overview, render
+from cloud.roster import RosterInvalid
 from cloud.streams import compact, publish, publish_roster, transfer
 
 # Chinese headers a district's roster export commonly has, mapped to the protocol's fields.
@@ -37,10 +45,11 @@ ROSTER_HEADERS = {
     "班级": "class_number",
     "状态": "status",
 }
-GENDERS = {"男": "M", "女": "F", "M": "M", "F": "F"}
 
 
 def read_roster(path: Path) -> list[dict]:
+    """The file's rows with their headers mapped; values stay as written (七年级, 在读, 2013/1/8):
+    publishing checks and normalises them (cloud/roster.py), row by row with line numbers."""
     raw = path.read_bytes()
     text = raw.decode("utf-8-sig") if raw[:3] == b"\xef\xbb\xbf" else None
     if text is None:
@@ -49,15 +58,13 @@ def read_roster(path: Path) -> list[dict]:
         except UnicodeDecodeError:
             text = raw.decode("gb18030")
     rows = []
-    for row in csv.DictReader(text.splitlines()):
+    for line, row in enumerate(csv.DictReader(text.splitlines()), start=2):
         out = {
-            ROSTER_HEADERS.get(k.strip(), k.strip()): (v or "").strip() for k, v in row.items() if k
+            ROSTER_HEADERS.get(k.strip(), k.strip()): (v or "").strip()
+            for k, v in row.items()
+            if k and isinstance(v, str | None)
         }
-        out["gender"] = GENDERS.get(out.get("gender") or "")
-        for key in ("grade_level", "class_number"):
-            digits = "".join(ch for ch in out.get(key) or "" if ch.isdigit())
-            out[key] = int(digits) if digits else None
-        out["birth_date"] = out.get("birth_date") or None
+        out["_line"] = line
         rows.append(out)
     return rows
 
@@ -83,9 +90,17 @@ def main(argv: list[str] | None = None) -> int:
     a.add_argument("--hours", type=int, default=72)
     a = sub.add_parser("revoke-device")
     a.add_argument("device_id")
+    for name in ("orgs", "devices", "codes", "rejections"):
+        a = sub.add_parser(name)
+        a.add_argument("action", choices=("list",))
+        if name != "orgs":
+            a.add_argument("--school", help="one school's code")
     a = sub.add_parser("publish-roster")
     a.add_argument("school")
     a.add_argument("file", type=Path)
+    a.add_argument(
+        "--skip-invalid", action="store_true", help="publish the valid rows, list the others"
+    )
     a = sub.add_parser("publish-scale")
     a.add_argument("file", type=Path)
     a = sub.add_parser("publish-plan")
@@ -98,12 +113,17 @@ def main(argv: list[str] | None = None) -> int:
     a.add_argument("school")
     a = sub.add_parser("compact")
     a.add_argument("stream")
+    a.add_argument("--school", help="only this school's part of the stream")
     sub.add_parser("overview")
     a = sub.add_parser("serve")
     a.add_argument("--host", default="127.0.0.1")
     a.add_argument("--port", type=int, default=8443)
     a.add_argument("--tls-dir", type=Path, help="folder with server.crt and server.key")
     a.add_argument("--min-client-version", default="0.1.0")
+    a.add_argument("--workers", type=int, default=1, help="server processes (uvicorn workers)")
+    a.add_argument("--read-db", help="a read replica's URL for the routes that only read")
+    a.add_argument("--enroll-per-minute", type=float, help="enrollments per address (20)")
+    a.add_argument("--device-per-minute", type=float, help="requests per device (600)")
     a = sub.add_parser("dev")
     a.add_argument("--folder", type=Path, default=Path(".cloud-dev"))
     a.add_argument("--port", type=int, default=8443)
@@ -119,7 +139,12 @@ def main(argv: list[str] | None = None) -> int:
             return _serve(store, args)
         with store.session() as s:
             _run(s, args)
-    except (AdminError, OSError, ValueError) as exc:
+    except RosterInvalid as exc:
+        print(f"error: {len(exc.problems)} roster problem(s), nothing published:", file=sys.stderr)
+        for p in exc.problems[:100]:
+            print(f"  {p}", file=sys.stderr)
+        return 1
+    except (AdminError, OSError, ValueError, SchemaTooOld) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     return 0
@@ -136,7 +161,18 @@ def _run(s, args) -> None:
     elif args.cmd == "revoke-device":
         revoke(s, args.device_id)
     elif args.cmd == "publish-roster":
-        print(f"{publish_roster(s, args.school, read_roster(args.file))} changed")
+        rows = read_roster(args.file)
+        problems = []
+        if args.skip_invalid:
+            from cloud.roster import normalize
+
+            problems = [p for r in rows for p in normalize(r, r["_line"])[1]]
+        n = publish_roster(s, args.school, rows, skip_invalid=args.skip_invalid)
+        print(f"{n} changed")
+        for p in problems:
+            print(f"  skipped {p}")
+    elif args.cmd in ("orgs", "devices", "codes", "rejections"):
+        _list(s, args)
     elif args.cmd == "publish-scale":
         doc = json.loads(args.file.read_text(encoding="utf-8"))
         if not isinstance(doc, dict) or not doc.get("id"):
@@ -154,15 +190,62 @@ def _run(s, args) -> None:
         payload = transfer(s, args.student_no, args.school)
         print(f"{len(payload['results'])} results, {len(payload['warnings'])} warnings shared")
     elif args.cmd == "compact":
-        print(f"{compact(s, args.stream)} superseded versions removed")
+        scope = get_org(s, args.school, "school").id if args.school else None
+        print(f"{compact(s, args.stream, scope)} superseded versions removed")
     elif args.cmd == "overview":
         print(render(overview(s)))
 
 
-def _serve(store: Store, args) -> int:
-    import uvicorn
+def _list(s, args) -> None:
+    """Tab-separated lines a district IT person can read, grep or paste into a spreadsheet."""
+    school = get_org(s, args.school, "school") if getattr(args, "school", None) else None
+    names = {o.id: o.code for o in s.scalars(select(Org))}
+    if args.cmd == "orgs":
+        for o in s.scalars(select(Org).order_by(Org.level, Org.code)):
+            print(f"{o.level}\t{o.code}\t{o.name}\t{names.get(o.parent_id, '')}")
+    elif args.cmd == "devices":
+        q = select(Device).order_by(Device.enrolled_at)
+        if school is not None:
+            q = q.where(Device.school_id == school.id)
+        for d in s.scalars(q):
+            state = f"revoked {d.revoked_at:%Y-%m-%d}" if d.revoked_at else "active"
+            seen = f"{d.last_seen_at:%Y-%m-%d %H:%M}" if d.last_seen_at else "never"
+            print(
+                f"{d.id}\t{names.get(d.school_id)}\t{d.name}\t{state}\t"
+                f"enrolled {d.enrolled_at:%Y-%m-%d}\tlast seen {seen}\t{d.client_version or ''}"
+            )
+    elif args.cmd == "codes":
+        q = select(EnrollmentCode).order_by(EnrollmentCode.issued_at)
+        if school is not None:
+            q = q.where(EnrollmentCode.school_id == school.id)
+        for c in s.scalars(q):
+            state = (
+                f"used {c.used_at:%Y-%m-%d} by {c.device_id}"
+                if c.used_at
+                else (
+                    "expired"
+                    if c.expires_at < now()
+                    else f"valid until {c.expires_at:%Y-%m-%d %H:%M}"
+                )
+            )
+            print(f"{c.code_hash[:12]}…\t{names.get(c.school_id)}\t{state}")
+    else:
+        q = select(StreamRejection).order_by(StreamRejection.reported_at)
+        if school is not None:
+            q = q.where(StreamRejection.school_id == school.id)
+        for r in s.scalars(q):
+            print(
+                f"{names.get(r.school_id)}\t{r.stream}\t{r.item_id}\tversion {r.version}\t"
+                f"{r.reported_at:%Y-%m-%d %H:%M}\t{r.reason}"
+            )
 
-    from cloud.api import create_app
+
+def _serve(store: Store, args) -> int:
+    """In the foreground. With `--workers N` uvicorn runs N processes, each building the app
+    from the environment (`cloud.api:app_from_environment`)."""
+    import os
+
+    import uvicorn
 
     tls = {}
     if args.tls_dir:
@@ -170,10 +253,20 @@ def _serve(store: Store, args) -> int:
             "ssl_certfile": str(args.tls_dir / "server.crt"),
             "ssl_keyfile": str(args.tls_dir / "server.key"),
         }
+    os.environ[ENV_URL] = str(store.engine.url.render_as_string(hide_password=False))
+    os.environ["XINDANG_CLOUD_MIN_CLIENT"] = args.min_client_version
+    if args.read_db:
+        os.environ["XINDANG_CLOUD_READ_DB"] = args.read_db
+    if args.enroll_per_minute:
+        os.environ["XINDANG_CLOUD_ENROLL_PER_MINUTE"] = str(args.enroll_per_minute)
+    if args.device_per_minute:
+        os.environ["XINDANG_CLOUD_DEVICE_PER_MINUTE"] = str(args.device_per_minute)
     uvicorn.run(
-        create_app(store, min_client_version=args.min_client_version),
+        "cloud.api:app_from_environment",
+        factory=True,
         host=args.host,
         port=args.port,
+        workers=max(1, args.workers),
         **tls,
     )
     return 0

@@ -6,13 +6,20 @@ import contextlib
 import os
 from collections.abc import Iterator
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import Sequence, create_engine, event, inspect, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from cloud.models import Base, Counter
+from cloud.models import Base, Counter, SchemaVersion
 
 ENV_URL = "XINDANG_CLOUD_DB"
+SCHEMA_VERSION = 2
+# Receipt numbers on PostgreSQL: a sequence, not a row every batch would queue on.
+SUBMISSION_SEQ = Sequence("submission_server_seq", metadata=Base.metadata)
+
+
+class SchemaTooOld(Exception):
+    pass
 
 
 def make_engine(url: str | None = None) -> Engine:
@@ -32,10 +39,22 @@ def make_engine(url: str | None = None) -> Engine:
 
 
 def create_schema(engine: Engine) -> None:
-    """Idempotent: creates what is missing, including the receipt counter's one row."""
+    """Idempotent: creates what is missing. A database made by an older layout is refused (the
+    reference server has no migrations: export what you need and start a new one)."""
+    tables = set(inspect(engine).get_table_names())
+    if "submission" in tables and "schema_version" not in tables:
+        raise SchemaTooOld(
+            "this database was made by an older XinDang city server (schema 1); "
+            f"this one needs schema {SCHEMA_VERSION}: create a new database"
+        )
     Base.metadata.create_all(engine)
     with Session(engine) as s, s.begin():
-        if s.get(Counter, "submission") is None:
+        found = s.scalar(select(SchemaVersion.version))
+        if found is None:
+            s.add(SchemaVersion(version=SCHEMA_VERSION))
+        elif found < SCHEMA_VERSION:
+            raise SchemaTooOld(f"schema {found} is older than {SCHEMA_VERSION}")
+        if engine.dialect.name != "postgresql" and s.get(Counter, "submission") is None:
             s.add(Counter(name="submission", value=0))
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 from pathlib import Path
 
 from cloud.database import Store, create_schema, make_engine
@@ -59,6 +61,9 @@ def run_dev(folder: Path, port: int, *, sqlite: bool = False) -> int:
         f"In XinDang: 同步 → 加入市平台, server https://127.0.0.1:{port}, the code and the fingerprint above.",
         flush=True,
     )
+    # A closed terminal (SIGHUP) must stop the cluster too, as Ctrl+C and SIGTERM do: uvicorn
+    # turns those into a clean return, after which `finally` stops PostgreSQL.
+    signal.signal(signal.SIGHUP, lambda *_: os.kill(os.getpid(), signal.SIGTERM))
     try:
         uvicorn.run(
             create_app(store),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -34,6 +34,8 @@ class Org(Base):
     name: Mapped[str] = mapped_column(String(200))
     code: Mapped[str] = mapped_column(String(40), unique=True)
     parent_id: Mapped[str | None] = mapped_column(ForeignKey("org.id"), index=True)
+    # A school's key for pseudonymous student keys (cloud/pseudonyms.py); its devices hold it too.
+    pseudonym_secret: Mapped[str | None] = mapped_column(String(64))
 
 
 class EnrollmentCode(Base):
@@ -58,12 +60,16 @@ class Device(Base):
     revoked_at: Mapped[datetime | None]
     last_seen_at: Mapped[datetime | None]
     client_version: Mapped[str | None] = mapped_column(String(20))
+    # The vault it serves: a computer enrolled again for the same vault inherits this history.
+    vault_id: Mapped[str | None] = mapped_column(String(64), index=True)
 
 
 class StreamItem(Base):
     """One published version of one item; the newest row per (stream, scope, item) is current.
 
     `scope` is the school the item is meant for, or NULL for every school (scales, rules).
+    Publishing takes a per-stream transaction lock, so `seq` order is commit order: a reader
+    paging by `seq > cursor` can never skip a row that commits later with a lower number.
     """
 
     __tablename__ = "stream_item"
@@ -73,43 +79,90 @@ class StreamItem(Base):
     item_id: Mapped[str] = mapped_column(String(64))
     version: Mapped[int]
     deleted: Mapped[bool] = mapped_column(default=False)
+    current: Mapped[bool] = mapped_column(Boolean, default=True)  # the newest version of its item
     payload: Mapped[dict | None] = mapped_column(JSON)
     published_at: Mapped[datetime] = mapped_column(default=now)
 
     __table_args__ = (
-        Index("ix_stream_item_page", "stream", "seq"),
-        Index("ix_stream_item_item", "stream", "scope", "item_id"),
+        Index("ix_stream_item_scope_page", "stream", "scope", "seq"),
+        Index("ix_stream_item_item", "stream", "scope", "item_id", "seq"),
     )
 
 
 class StreamFloor(Base):
-    """Cursors below `floor_seq` were compacted away: a client holding one gets 410."""
+    """Per stream and per school (`scope` "" for the city-wide part): cursors below `floor_seq`
+    must start over (410). Only purging tombstones raises it; compaction keeps every item's
+    newest version, tombstones included, so it never expires a cursor."""
 
     __tablename__ = "stream_floor"
     stream: Mapped[str] = mapped_column(String(20), primary_key=True)
+    scope: Mapped[str] = mapped_column(String(36), primary_key=True, default="")
     floor_seq: Mapped[int] = mapped_column(SEQ, default=0)
 
 
+class RosterEntry(Base):
+    """Who is (or was) on a school's roster, by pseudonymous key: what a device may submit for."""
+
+    __tablename__ = "roster_entry"
+    school_id: Mapped[str] = mapped_column(ForeignKey("org.id"), primary_key=True)
+    student_key: Mapped[str] = mapped_column(String(32), primary_key=True)
+    student_no: Mapped[str] = mapped_column(String(32))
+    current: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    __table_args__ = (Index("ix_roster_entry_no", "student_no"),)
+
+
+class StreamRejection(Base):
+    """A published item a school's client could not apply, with its reason: shown to the city
+    admin (`python -m cloud rejections`) so the row can be corrected and published again."""
+
+    __tablename__ = "stream_rejection"
+    school_id: Mapped[str] = mapped_column(ForeignKey("org.id"), primary_key=True)
+    stream: Mapped[str] = mapped_column(String(20), primary_key=True)
+    item_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    version: Mapped[int]
+    reason: Mapped[str] = mapped_column(String(300))
+    reported_at: Mapped[datetime] = mapped_column(default=now)
+
+
 class Submission(Base):
-    """What a school sent. Immutable; a correction arrives as a new one that deprecates it."""
+    """What a school sent. Immutable; a correction arrives as a new one that deprecates it.
+
+    Stored minimised: a pseudonymous student key, never the 学籍号; `retired` is set when a later
+    submission of the same school deprecates it, so aggregates read only live rows.
+    """
 
     __tablename__ = "submission"
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     server_seq: Mapped[int] = mapped_column(SEQ, unique=True)
     device_id: Mapped[str] = mapped_column(ForeignKey("device.id"), index=True)
-    school_id: Mapped[str] = mapped_column(ForeignKey("org.id"), index=True)
+    school_id: Mapped[str] = mapped_column(ForeignKey("org.id"))
     entity: Mapped[str] = mapped_column(String(30))
-    entity_id: Mapped[str] = mapped_column(String(80), index=True)
-    student_no: Mapped[str | None] = mapped_column(String(32), index=True)
+    entity_id: Mapped[str] = mapped_column(String(80))
+    student_key: Mapped[str | None] = mapped_column(String(32))
     payload: Mapped[dict] = mapped_column(JSON)
     sha256: Mapped[str] = mapped_column(String(64))
     deprecates: Mapped[str | None] = mapped_column(String(36))
+    retired: Mapped[bool] = mapped_column(Boolean, default=False)
     received_at: Mapped[datetime] = mapped_column(default=now)
     note: Mapped[str | None] = mapped_column(Text)
 
+    __table_args__ = (
+        Index("ix_submission_school_live", "school_id", "entity", "retired"),
+        Index("ix_submission_school_student", "school_id", "student_key"),
+        Index("ix_submission_school_entity_id", "school_id", "entity", "entity_id"),
+    )
+
+
+class SchemaVersion(Base):
+    """The layout this database was made with; an older one is refused with what to do."""
+
+    __tablename__ = "schema_version"
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+
 
 class Counter(Base):
-    """A portable sequence (PostgreSQL and SQLite alike) for submission receipts."""
+    """Receipt numbers on SQLite (the quick demo); PostgreSQL uses a real sequence instead."""
 
     __tablename__ = "counter"
     name: Mapped[str] = mapped_column(String(20), primary_key=True)

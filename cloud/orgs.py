@@ -61,20 +61,63 @@ def issue_code(s: Session, school_code: str, hours: int = 72) -> str:
     return code
 
 
-def enroll(s: Session, code: str, device_name: str) -> tuple[Device, str]:
-    """Trade a one-time code for a per-device credential (returned once, stored hashed)."""
+def enroll(
+    s: Session, code: str, device_name: str, vault_id: str | None = None
+) -> tuple[Device, str, int]:
+    """Trade a one-time code for a per-device credential (returned once, stored hashed).
+
+    A computer enrolled again for the same vault (same school) takes over its predecessor:
+    the old credential is revoked and the submissions it sent become this device's, so they
+    stay acknowledged and their resends get their receipts."""
+    from sqlalchemy import update
+
+    from cloud.models import Submission
+
     row = s.get(
         EnrollmentCode, sha256_hex(code.replace("-", "").strip().upper()), with_for_update=True
     )
     if row is None or row.used_at is not None or row.expires_at < now():
         raise AdminError("enrollment code unknown, used or expired")
     secret = secrets.token_urlsafe(32)
-    device = Device(school_id=row.school_id, name=device_name[:200], token_hash=sha256_hex(secret))
+    device = Device(
+        school_id=row.school_id,
+        name=device_name[:200],
+        token_hash=sha256_hex(secret),
+        vault_id=vault_id,
+    )
     s.add(device)
     s.flush()
+    if vault_id:
+        before = list(
+            s.scalars(
+                select(Device.id).where(
+                    Device.vault_id == vault_id,
+                    Device.school_id == row.school_id,
+                    Device.id != device.id,
+                )
+            )
+        )
+        if before:
+            s.execute(
+                update(Device)
+                .where(Device.id.in_(before), Device.revoked_at.is_(None))
+                .values(revoked_at=now())
+            )
+            s.execute(
+                update(Submission)
+                .where(Submission.device_id.in_(before))
+                .values(device_id=device.id)
+            )
     row.used_at = now()
     row.device_id = device.id
-    return device, f"{device.id}:{secret}"
+    return device, f"{device.id}:{secret}", len(before) if vault_id else 0
+
+
+def code_school(s: Session, code: str) -> Org:
+    row = s.get(EnrollmentCode, sha256_hex(code.replace("-", "").strip().upper()))
+    if row is None or row.used_at is not None or row.expires_at < now():
+        raise AdminError("enrollment code unknown, used or expired")
+    return s.get(Org, row.school_id)
 
 
 def authenticate(s: Session, token: str) -> Device | None:

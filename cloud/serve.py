@@ -22,8 +22,9 @@ class ServerThread:
         certfile: str | None = None,
         keyfile: str | None = None,
         min_client_version: str = "0.1.0",
+        limits=None,
     ) -> None:
-        app = create_app(store, min_client_version=min_client_version)
+        app = create_app(store, min_client_version=min_client_version, limits=limits)
         config = uvicorn.Config(
             app,
             host="127.0.0.1",

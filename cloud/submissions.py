@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
 from cloud.canonical import digest, payload_sha256
-from cloud.models import Counter, Device, Submission
+from cloud.models import Counter, Device, Org, RosterEntry, Submission, now
+from cloud.payloads import PayloadInvalid, check, stored
+from cloud.pseudonyms import school_secret, student_key
 
 ENTITIES = ("assessment_result", "warning", "record", "workload", "audit_head")
-WARNING_LEVELS = ("red", "orange", "yellow", "watch")
 
 
 @dataclass
@@ -39,63 +41,115 @@ def _receipt(sub: Submission) -> dict:
     }
 
 
-def _problem(item: dict) -> str | None:
-    """Semantic checks beyond the schema; the client parks what fails them."""
-    payload = item["payload"]
-    if payload_sha256(payload) != item["payload_sha256"]:
-        return "payload_sha256 does not match the payload"
-    entity = item["entity"]
-    if entity in ("assessment_result", "warning") and not payload.get("student_no"):
-        return "student_no is required"
-    if entity == "record" and not payload.get("kind"):
-        return "kind is required"
-    if entity == "warning" and payload.get("level") not in WARNING_LEVELS:
-        return "unknown warning level"
-    if entity == "assessment_result" and not payload.get("scale_id"):
-        return "scale_id is required"
-    if entity == "audit_head" and not _head_shape(payload):
-        return "an audit head is {seq: positive integer, hash: 64 hex digits}"
+SUBMISSION_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+SHA = re.compile(r"^[0-9a-f]{64}$")
+ITEM_KEYS = {
+    "submission_id",
+    "entity",
+    "entity_id",
+    "payload",
+    "payload_sha256",
+    "deprecates",
+    "created_at",
+}
+
+
+def _shape_problem(item) -> str | None:
+    """The envelope of one item; what fails here is that item's 422, not the batch's."""
+    if not isinstance(item, dict):
+        return "an item must be an object"
+    extra = set(item) - ITEM_KEYS
+    if extra:
+        return f"unknown field {sorted(extra)[0]!r}"
+    if not isinstance(item.get("entity"), str) or item["entity"] not in ENTITIES:
+        return "entity must be one of " + ", ".join(ENTITIES)
+    eid = item.get("entity_id")
+    if not isinstance(eid, str) or not 1 <= len(eid) <= 80:
+        return "entity_id must be a string of 1 to 80 characters"
+    if not isinstance(item.get("payload_sha256"), str) or not SHA.match(item["payload_sha256"]):
+        return "payload_sha256 must be 64 hex digits"
+    dep = item.get("deprecates")
+    if dep is not None and (not isinstance(dep, str) or not SUBMISSION_ID.match(dep)):
+        return "deprecates must be a submission id"
+    created = item.get("created_at")
+    if not isinstance(created, str) or len(created) > 40:
+        return "created_at must be an ISO timestamp"
     return None
 
 
-def _head_shape(payload: dict) -> bool:
-    seq, head = payload.get("seq"), payload.get("hash")
-    return (
-        type(seq) is int
-        and 0 < seq < 2**53
-        and isinstance(head, str)
-        and len(head) == 64
-        and all(c in "0123456789abcdef" for c in head)
-    )
+def _submission_id(item) -> str:
+    sid = item.get("submission_id") if isinstance(item, dict) else None
+    return sid if isinstance(sid, str) and SUBMISSION_ID.match(sid) else ""
 
 
-def _lock_counter(s: Session) -> Counter:
-    """Batches are serialised on this row, so a retry racing its original sees it committed."""
+def _next_seqs(s: Session, n: int) -> list[int]:
+    """Receipt numbers: a PostgreSQL sequence (no row to queue on); a counter row on SQLite,
+    whose writers are serialised anyway."""
+    if s.get_bind().dialect.name == "postgresql":
+        return list(
+            s.scalars(
+                text("SELECT nextval('submission_server_seq') FROM generate_series(1, :n)"),
+                {"n": n},
+            )
+        )
     row = s.get(Counter, "submission", with_for_update=True)
     if row is None:
-        s.add(Counter(name="submission", value=0))
-        s.flush()
-        row = s.get(Counter, "submission", with_for_update=True)
-    return row
+        row = Counter(name="submission", value=0)
+        s.add(row)
+    first = row.value + 1
+    row.value += n
+    s.flush()
+    return list(range(first, first + n))
 
 
-def accept(s: Session, device: Device, items: list[dict]) -> list[Outcome]:
-    """Store new submissions; identical resends get the original receipt, different content 409."""
-    counter = _lock_counter(s)
-    ids = [i["submission_id"] for i in items]
-    known = {sub.id: sub for sub in s.scalars(select(Submission).where(Submission.id.in_(ids)))}
+def _insert(s: Session, rows: list[dict]) -> set[str]:
+    """Insert, skipping ids that already exist (a retry racing its original); returns the ids
+    this call stored."""
+    if not rows:
+        return set()
+    dialect = s.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    # Any conflict, not only on `id`: a layout partitioned by school keys on (school_id, id).
+    stmt = insert(Submission).on_conflict_do_nothing()
+    stored = set()
+    for start in range(0, len(rows), 500):
+        chunk = rows[start : start + 500]
+        stored |= set(s.scalars(stmt.values(chunk).returning(Submission.id)))
+    return stored
+
+
+def accept(s: Session, device: Device, items: list) -> list[Outcome]:
+    """Check each item on its own (shape, payload, student on this school's roster, what it
+    deprecates), store the new ones, and answer each: 201 stored, 200 identical resend (the
+    original receipt), 409 the id reused for other content, 422 refused with the reason."""
+    ids = [_submission_id(i) for i in items]
+    known = {
+        sub.id: sub
+        for sub in s.scalars(select(Submission).where(Submission.id.in_([i for i in ids if i])))
+    }
+    school = s.get(Org, device.school_id)
+    secret = school_secret(s, school)
     outcomes: list[Outcome | None] = []
-    fresh: list[tuple[int, dict]] = []
+    fresh: list[tuple[int, dict, dict, str | None]] = []
     seen: set[str] = set()
     for pos, item in enumerate(items):
-        sid = item["submission_id"]
+        sid = ids[pos]
+        if not sid:
+            outcomes.append(Outcome(_raw_id(item), 422, error="submission_id must be a UUID"))
+            continue
+        problem = _shape_problem(item)
         old = known.get(sid)
-        if old is not None:
-            same = old.sha256 == item["payload_sha256"] == payload_sha256(item["payload"])
+        if old is not None and problem is None:
+            same = old.sha256 == item["payload_sha256"] == payload_sha256(item.get("payload"))
             if (
                 same
-                and old.device_id == device.id
-                and (old.entity == item["entity"] and old.entity_id == item["entity_id"])
+                and old.school_id == device.school_id
+                and (old.device_id == device.id or _same_vault(s, old.device_id, device))
+                and old.entity == item["entity"]
+                and old.entity_id == item["entity_id"]
             ):
                 outcomes.append(Outcome(sid, 200, _receipt(old)))
             else:
@@ -106,36 +160,145 @@ def accept(s: Session, device: Device, items: list[dict]) -> list[Outcome]:
         if sid in seen:
             outcomes.append(Outcome(sid, 409, error="submission repeated within the batch"))
             continue
-        problem = _problem(item)
+        if problem is None and payload_sha256(item.get("payload")) != item["payload_sha256"]:
+            problem = "payload_sha256 does not match the payload"
+        model = None
+        if problem is None:
+            try:
+                model = check(item["entity"], item["payload"])
+            except PayloadInvalid as exc:
+                problem = str(exc)
         if problem:
             outcomes.append(Outcome(sid, 422, error=problem))
             continue
+        key = model.student if getattr(model, "student", None) else None
+        if key is None and getattr(model, "student_no", None):
+            key = student_key(secret, model.student_no)
         seen.add(sid)
         outcomes.append(None)
-        fresh.append((pos, item))
-    if fresh:
-        seq = counter.value + 1
-        counter.value += len(fresh)
-        rows = []
-        for k, (_pos, item) in enumerate(fresh):
-            sub = Submission(
-                id=item["submission_id"],
-                server_seq=seq + k,
-                device_id=device.id,
-                school_id=device.school_id,
-                entity=item["entity"],
-                entity_id=item["entity_id"],
-                student_no=item["payload"].get("student_no"),
-                payload=item["payload"],
-                sha256=item["payload_sha256"],
-                deprecates=item.get("deprecates"),
+        fresh.append((pos, item, stored(item["entity"], model, key), key))
+    refusals = _authorization_problems(s, device, fresh, known)
+    accepted = []
+    for pos, item, payload, key in fresh:
+        if pos in refusals:
+            outcomes[pos] = Outcome(ids[pos], 422, error=refusals[pos])
+        else:
+            accepted.append((pos, item, payload, key))
+    seqs = _next_seqs(s, len(accepted)) if accepted else []
+    received = now()
+    rows = [
+        {
+            "id": item["submission_id"],
+            "server_seq": seq,
+            "device_id": device.id,
+            "school_id": device.school_id,
+            "entity": item["entity"],
+            "entity_id": item["entity_id"],
+            "student_key": key,
+            "payload": payload,
+            "sha256": item["payload_sha256"],
+            "deprecates": item.get("deprecates"),
+            "retired": False,
+            "received_at": received,
+        }
+        for (_pos, item, payload, key), seq in zip(accepted, seqs, strict=True)
+    ]
+    stored_ids = _insert(s, rows)
+    retire = [r["deprecates"] for r in rows if r["deprecates"] and r["id"] in stored_ids]
+    if retire:
+        s.execute(
+            update(Submission)
+            .where(Submission.id.in_(retire), Submission.school_id == device.school_id)
+            .values(retired=True)
+        )
+    raced = [r["id"] for r in rows if r["id"] not in stored_ids]
+    now_known = (
+        {sub.id: sub for sub in s.scalars(select(Submission).where(Submission.id.in_(raced)))}
+        if raced
+        else {}
+    )
+    by_id = {r["id"]: r for r in rows}
+    for pos, item, _payload, _key in accepted:
+        sid = item["submission_id"]
+        if sid in stored_ids:
+            r = by_id[sid]
+            outcomes[pos] = Outcome(
+                sid,
+                201,
+                {
+                    "submission_id": sid,
+                    "server_seq": r["server_seq"],
+                    "received_at": received.isoformat() + "Z",
+                    "payload_sha256": r["sha256"],
+                },
             )
-            rows.append(sub)
-        s.add_all(rows)
-        s.flush()
-        for (pos, _item), sub in zip(fresh, rows, strict=True):
-            outcomes[pos] = Outcome(sub.id, 201, _receipt(sub))
+        else:  # stored meanwhile by a retry racing this request
+            other = now_known.get(sid)
+            same = other is not None and other.sha256 == item["payload_sha256"]
+            outcomes[pos] = (
+                Outcome(sid, 200, _receipt(other))
+                if same and other.school_id == device.school_id
+                else Outcome(sid, 409, error="idempotency key reused with different content")
+            )
     return [o for o in outcomes if o is not None]
+
+
+def _raw_id(item) -> str:
+    sid = item.get("submission_id") if isinstance(item, dict) else None
+    return sid[:64] if isinstance(sid, str) else ""
+
+
+def _same_vault(s: Session, device_id: str, device: Device) -> bool:
+    """A computer enrolled again for the same vault owns what its predecessor sent."""
+    if not device.vault_id:
+        return False
+    other = s.get(Device, device_id)
+    return other is not None and other.vault_id == device.vault_id
+
+
+def _authorization_problems(s: Session, device: Device, fresh, known) -> dict[int, str]:
+    """A device writes only for students on its own school's roster (now or before), and
+    deprecates only its own school's submissions."""
+    keys = {key for _pos, _item, _payload, key in fresh if key}
+    on_roster = (
+        set(
+            s.scalars(
+                select(RosterEntry.student_key).where(
+                    RosterEntry.school_id == device.school_id,
+                    RosterEntry.student_key.in_(keys),
+                )
+            )
+        )
+        if keys
+        else set()
+    )
+    targets = {item["deprecates"] for _pos, item, _payload, _key in fresh if item.get("deprecates")}
+    batch = {item["submission_id"]: item for _pos, item, _payload, _key in fresh}
+    owners = (
+        dict(
+            s.execute(
+                select(Submission.id, Submission.school_id).where(Submission.id.in_(targets))
+            ).all()
+        )
+        if targets
+        else {}
+    )
+    problems: dict[int, str] = {}
+    for pos, item, _payload, key in fresh:
+        if key is not None and key not in on_roster:
+            problems[pos] = "student not on this school's roster (publish the roster first)"
+            continue
+        dep = item.get("deprecates")
+        if dep is None:
+            continue
+        owner = owners.get(dep)
+        if owner is None and dep in batch:
+            owner = device.school_id  # deprecates an earlier item of this same batch
+        if owner is None:
+            problems[pos] = "deprecates a submission the city has not received"
+        elif owner != device.school_id:
+            problems[pos] = "deprecates a submission of another school"
+    return problems
 
 
 def latest_audit_head(s: Session, school_id: str, vault_id: str) -> dict | None:
@@ -151,7 +314,7 @@ def latest_audit_head(s: Session, school_id: str, vault_id: str) -> dict | None:
         .order_by(Submission.server_seq.desc())
         .limit(1)
     ).first()
-    if sub is None or not _head_shape(sub.payload):
+    if sub is None:
         return None
     return {
         "seq": sub.payload["seq"],

@@ -15,8 +15,17 @@ def cmd_sync_enroll(args) -> int:
     vault = unlock_vault(args)
     try:
         e = sync.enroll(
-            vault, args.server, args.code, args.fingerprint, allow_plain_http=args.insecure_http
+            vault,
+            args.server,
+            args.code,
+            args.fingerprint,
+            allow_plain_http=args.insecure_http,
+            other_school=args.other_school,
         )
+    except sync.OtherSchool as exc:
+        raise AppError(
+            f"{exc} " + _("To join anyway, run the command again with --other-school.")
+        ) from exc
     finally:
         vault.lock()
     print(
@@ -119,6 +128,11 @@ def register(sub, common: argparse.ArgumentParser) -> None:
     x.add_argument("code", help=_("one-time enrollment code from the district"))
     x.add_argument("--fingerprint", help=_("SHA-256 fingerprint of the server certificate to pin"))
     x.add_argument("--insecure-http", action="store_true", help=argparse.SUPPRESS)
+    x.add_argument(
+        "--other-school",
+        action="store_true",
+        help=_("join even if the code belongs to another school than this archive's"),
+    )
     x.set_defaults(func=cmd_sync_enroll)
     x = ysub.add_parser("now", parents=[common], help=_("sync now"))
     x.add_argument("--json", action="store_true")

@@ -85,6 +85,35 @@ def _normal_fp(text: str) -> str:
     return "".join(ch for ch in text.lower() if ch in "0123456789abcdef")
 
 
+class OtherSchool(AppError):
+    """The code belongs to a school other than this archive's: asked before it is used."""
+
+    def __init__(self, theirs: str, ours: str) -> None:
+        self.theirs, self.ours = theirs, ours
+        super().__init__(
+            _(
+                "This enrollment code belongs to “{theirs}”, but this archive is “{ours}”. "
+                "Join anyway?"
+            ).format(theirs=theirs, ours=ours)
+        )
+
+
+def _school_name(text: str) -> str:
+    return "".join(ch for ch in text if not ch.isspace()).strip("（）()")
+
+
+def _check_school(vault: OpenVault, doc_school: dict) -> None:
+    from app.models import School
+
+    with vault.session() as s:
+        ours = s.scalars(select(School.name)).first() or ""
+        before = load(s, vault.vault_id)
+    if before is not None and before[0].school_code != doc_school["code"]:
+        raise OtherSchool(doc_school["name"], before[0].school_name)
+    if ours and _school_name(ours) != _school_name(doc_school["name"]):
+        raise OtherSchool(doc_school["name"], ours)
+
+
 def enroll(
     vault: OpenVault,
     server_url: str,
@@ -93,10 +122,15 @@ def enroll(
     device_name: str | None = None,
     *,
     allow_plain_http: bool = False,
+    other_school: bool = False,
 ) -> Enrollment:
     """Trade the district's one-time code for this computer's credential.
 
     With a fingerprint the server's certificate is pinned: it must match before the code is sent.
+    The code's school is looked up first (the code is not used up by that): if it is not this
+    archive's school, `OtherSchool` is raised unless `other_school` says the user agreed. The
+    device is named without this computer's host name; the vault's id lets the city hand this
+    device the history of an earlier enrollment of the same archive (and revoke that one).
     """
     require(vault.user.role, "enroll_device")
     pin = None
@@ -107,13 +141,23 @@ def enroll(
         if _normal_fp(fingerprint) != actual:
             raise SyncFailed(explain(PinMismatch()))
         pin = pem
-    name = device_name or f"XinDang {socket.gethostname()}"
+    name = device_name or _("XinDang counseling-room computer")
     try:
         with CityClient(server_url, pin_pem=pin) as client:
+            if not other_school:
+                _status, found = client.request(
+                    "POST", "/api/v1/enroll/check", json_body={"code": code.strip()}
+                )
+                schemas.check("enroll_check", found)
+                _check_school(vault, found["school"])
             _status, doc = client.request(
                 "POST",
                 "/api/v1/enroll",
-                json_body={"code": code.strip(), "device_name": name[:200]},
+                json_body={
+                    "code": code.strip(),
+                    "device_name": name[:200],
+                    "vault_id": vault.vault_id,
+                },
             )
         schemas.check("enroll", doc)
     except HttpStatus as exc:
@@ -129,9 +173,11 @@ def enroll(
         school_name=doc["school"]["name"],
         pin_pem=pin,
         enrolled_at=utcnow().isoformat(),
+        student_key_secret=doc["student_key_secret"],
     )
     with vault.session() as s:
         save(s, vault.vault_id, e, doc["token"])
+        outbox.rekey_unsent(s, doc["student_key_secret"])
         audit.record(
             s,
             audit.SYNC_ENROLL,
@@ -228,6 +274,15 @@ def status(vault: OpenVault) -> SyncStatus:
         digests_ok=st.get("digests_ok"),
         audit_problem=st.get("audit_problem"),
     )
+
+
+def rejected(vault: OpenVault) -> list[dict]:
+    """What this computer set aside from the city's streams, with the reason (also told to the
+    city); an item leaves the list when a corrected version arrives."""
+    from app.sync.apply import rejected_items
+
+    with vault.session() as s:
+        return rejected_items(s)
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,7 @@
-"""Applying what the city publishes. Each page is applied with its cursor in one transaction;
-a page with one invalid item is refused whole. Nothing from the city ever deletes archive data."""
+"""Applying what the city publishes. Each page is applied with its cursor in one transaction.
+An item this computer cannot use (a roster row its schema refuses, a broken scale) is set aside
+on its own, with the reason, and told to the city: it never blocks the rest of the page, later
+pages or other streams. Nothing from the city ever deletes archive data."""
 
 from __future__ import annotations
 
@@ -29,11 +31,15 @@ from app.sync.transport import ProtocolViolation
 ROSTER_FIELDS = ("name", "gender", "birth_date", "grade_level", "class_number", "status")
 
 
+REJECTED_KEY = "sync_rejected"  # {stream: {item id: {version, reason, at}}}
+
+
 @dataclass
 class PullReport:
     applied: dict[str, int] = field(default_factory=dict)
     conflicts: int = 0
     full_downloads: list[str] = field(default_factory=list)
+    rejected: list[dict] = field(default_factory=list)  # this session's, to tell the city
 
     def count(self, stream: str, n: int = 1) -> None:
         self.applied[stream] = self.applied.get(stream, 0) + n
@@ -139,6 +145,35 @@ def apply_student(
     return st
 
 
+def _rejected(s: Session) -> dict:
+    from app.models import VaultSetting
+
+    row = s.get(VaultSetting, REJECTED_KEY)
+    return {k: dict(v) for k, v in ((row.value.get("v") or {}) if row else {}).items()}
+
+
+def _save_rejected(s: Session, rejected: dict) -> None:
+    from app.models import VaultSetting
+
+    rejected = {k: v for k, v in rejected.items() if v}
+    row = s.get(VaultSetting, REJECTED_KEY)
+    if row is None and not rejected:
+        return
+    row = row or VaultSetting(key=REJECTED_KEY, value={})
+    row.value = {"v": rejected}
+    s.add(row)
+
+
+def rejected_items(s: Session) -> list[dict]:
+    """What this computer set aside from the city, newest first, for the 同步 page."""
+    out = [
+        entry | {"stream": stream}
+        for stream, items in _rejected(s).items()
+        for entry in items.values()
+    ]
+    return sorted(out, key=lambda e: e.get("at", ""), reverse=True)
+
+
 class PageApplier:
     """Applies one page of one stream inside the caller's transaction."""
 
@@ -168,14 +203,86 @@ class PageApplier:
                 st.student_no: st
                 for st in self.s.scalars(select(Student).where(Student.student_no.in_(ids)))
             }
+        rejected = _rejected(self.s)
+        mine = rejected.setdefault(self.stream, {})
         with self.s.no_autoflush:
             for item in items:
-                refs[item["id"]] = self._apply_one(item, refs.get(item["id"]))
+                ref = refs.get(item["id"])
+                if ref is not None and ref.version >= item["version"]:
+                    continue  # a page fetched again after a crash: already applied (or set aside)
+                problem = self._problem(item)
+                if problem is not None:
+                    refs[item["id"]] = self._set_aside(item, ref, problem, mine)
+                    continue
+                refs[item["id"]] = self._apply_one(item, ref)
+                mine.pop(item["id"], None)
+        _save_rejected(self.s, rejected)
         self.s.flush()
 
+    def _problem(self, item: dict) -> str | None:
+        """Why this computer cannot use the item — checked before anything of it is applied."""
+        if item["deleted"]:
+            return None
+        if item["payload"] is None:
+            return "no payload"
+        try:
+            getattr(self, f"_check_{self.stream}")(item)
+        except ProtocolViolation as exc:
+            return str(exc)
+        except (ValueError, KeyError, TypeError) as exc:
+            return repr(exc)[:300]
+        return None
+
+    def _check_roster(self, item: dict) -> None:
+        schemas.check(schemas.ROSTER_ITEM, item["payload"])
+        if item["payload"]["student_no"] != item["id"]:
+            raise ProtocolViolation("roster item id differs from its 学籍号")
+
+    def _check_scales(self, item: dict) -> None:
+        from app.scales.definition import ScaleDefinitionError, parse_definition
+
+        try:
+            d = parse_definition(item["payload"], file=f"city:{item['id']}")
+        except ScaleDefinitionError as exc:
+            raise ProtocolViolation(f"scale {item['id']}: {exc}") from exc
+        if d.id.upper() != item["id"].upper():
+            raise ProtocolViolation("scale item id differs from the definition's id")
+
+    def _check_plans(self, item: dict) -> None:
+        schemas.check(schemas.PLAN_ITEM, item["payload"] | {"id": item["id"]})
+        dt.date.fromisoformat(item["payload"]["starts_on"])
+        dt.date.fromisoformat(item["payload"]["ends_on"])
+
+    def _check_rules(self, item: dict) -> None:
+        from app.errors import ValidationError
+        from app.services.warnings import validate_rules
+
+        schemas.check(schemas.RULES_ITEM, item["payload"])
+        try:
+            validate_rules(item["payload"]["rules"])
+        except ValidationError as exc:
+            raise ProtocolViolation(f"rules: {exc}") from exc
+
+    def _check_transfers(self, item: dict) -> None:
+        schemas.check(schemas.TRANSFER_ITEM, item["payload"])
+
+    def _set_aside(self, item: dict, ref: RefItem | None, reason: str, mine: dict) -> RefItem:
+        """The item's version is recorded (so digests agree and a corrected version is taken
+        when it comes) but nothing of it is applied; what was applied before stays."""
+        if ref is None:
+            ref = RefItem(
+                stream=self.stream, item_id=item["id"], version=item["version"], payload=None
+            )
+            self.s.add(ref)
+        ref.version = item["version"]
+        ref.deleted = item["deleted"]
+        ref.received_at = utcnow()
+        entry = {"id": item["id"], "version": item["version"], "reason": reason[:300]}
+        mine[item["id"]] = entry | {"at": utcnow().isoformat(timespec="seconds")}
+        self.report.rejected.append(entry | {"stream": self.stream})
+        return ref
+
     def _apply_one(self, item: dict, ref: RefItem | None) -> RefItem | None:
-        if ref is not None and ref.version >= item["version"]:
-            return ref  # a page fetched again after a crash: already applied
         if not item["deleted"]:
             if item["payload"] is None:
                 raise ProtocolViolation(f"{self.stream}/{item['id']}: no payload")
@@ -191,10 +298,7 @@ class PageApplier:
         return ref
 
     def _roster(self, item: dict, ref: RefItem | None) -> None:
-        p = item["payload"]
-        schemas.check(schemas.ROSTER_ITEM, p)
-        if p["student_no"] != item["id"]:
-            raise ProtocolViolation("roster item id differs from its 学籍号")
+        p = item["payload"]  # checked by _check_roster
         st = self.students.get(p["student_no"])
         if st is None:
             self.students[p["student_no"]] = apply_student(self.s, p, self.classes, lookup=False)
@@ -254,8 +358,7 @@ class PageApplier:
         all_scales.cache_clear()
 
     def _plans(self, item: dict, _ref) -> None:
-        p = item["payload"]
-        schemas.check(schemas.PLAN_ITEM, p | {"id": item["id"]})
+        p = item["payload"]  # checked by _check_plans
         try:
             plan_id = str(uuid.UUID(item["id"]))
         except ValueError:
@@ -276,15 +379,9 @@ class PageApplier:
         plan.ends_on = dt.date.fromisoformat(p["ends_on"])
 
     def _rules(self, item: dict, _ref) -> None:
-        from app.errors import ValidationError
-        from app.services.warnings import active_rule_set, validate_rules
+        from app.services.warnings import active_rule_set
 
-        schemas.check(schemas.RULES_ITEM, item["payload"])
-        rules = item["payload"]["rules"]
-        try:
-            validate_rules(rules)
-        except ValidationError as exc:
-            raise ProtocolViolation(f"rules: {exc}") from exc
+        rules = item["payload"]["rules"]  # checked by _check_rules
         version, current = active_rule_set(self.s)
         if json.dumps(current, sort_keys=True) != json.dumps(rules, sort_keys=True):
             self.s.add(
@@ -296,4 +393,4 @@ class PageApplier:
             )
 
     def _transfers(self, item: dict, _ref) -> None:
-        schemas.check(schemas.TRANSFER_ITEM, item["payload"])
+        """Kept as the item's payload (its RefItem) for the archive page; checked already."""

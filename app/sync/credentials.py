@@ -23,11 +23,13 @@ class Enrollment:
     enrolled_at: str
     token_in_keyring: bool = False
     token: str | None = None  # only when the keyring is not usable
+    student_key_secret: str | None = None  # the school's, for pseudonymous student keys
 
     @property
     def public(self) -> dict:
         out = asdict(self)
         out.pop("token")
+        out.pop("student_key_secret")
         return out
 
 

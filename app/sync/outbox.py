@@ -3,6 +3,7 @@ so a crash can lose neither the data nor the fact that the city must hear of it.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from itertools import chain
 
@@ -114,6 +115,29 @@ def install_outbox() -> None:
         event.listen(Session, "after_commit", _after_commit)
         event.listen(Session, "after_rollback", _after_rollback)
         _installed = True
+
+
+def rekey_unsent(s: Session, secret: str) -> int:
+    """Items queued before this computer had the school's pseudonym secret hold the 学籍号;
+    those never attempted are rewritten with the student's key before anything is sent. (An
+    item already attempted keeps its content: the city may hold it under that checksum, and
+    turns its 学籍号 into the key on receipt.)"""
+    from app.sync.wire import student_key
+
+    n = 0
+    for item in s.scalars(
+        select(OutboxItem).where(OutboxItem.status == "pending", OutboxItem.attempts == 0)
+    ):
+        payload = json.loads(item.payload)
+        no = payload.pop("student_no", None)
+        if no is None:
+            continue
+        payload["student"] = student_key(secret, no)
+        item.payload = canonical_json(payload)
+        item.sha256 = sha256_hex(item.payload)
+        n += 1
+    s.info.pop("sync_student_secret", None)
+    return n
 
 
 def counts(s: Session) -> dict[str, int]:

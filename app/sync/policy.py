@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from app.models import AssessmentResult, Grade, Record, SchoolClass, Student, Warning
 from app.records.kinds import KINDS
+from app.sync.wire import student_key
 
 SAFE_BODY_TYPES = frozenset({"int", "choice", "bool", "date", "datetime"})
 NEVER = frozenset({"answers", "seconds", "name", "evidence", "review_note", "resolution_note"})
@@ -46,7 +47,31 @@ def _allowed(policy: dict, entity: str) -> dict | None:
 
 
 def _fields(spec: dict) -> set[str]:
-    return {k for k, v in spec.get("fields", {}).items() if v and k not in NEVER}
+    """Chosen fields; "student_no" in an older policy means the student, sent as its key."""
+    chosen = {k for k, v in spec.get("fields", {}).items() if v and k not in NEVER}
+    if "student_no" in chosen:
+        chosen = (chosen - {"student_no"}) | {"student"}
+    return chosen
+
+
+def student_secret(s: Session) -> str | None:
+    """The school's pseudonym secret from the city (enrollment); None before enrolling."""
+    from app.models import VaultSetting
+
+    if "sync_student_secret" not in s.info:
+        row = s.get(VaultSetting, "sync_enrollment")
+        found = (row.value.get("v") or {}).get("student_key_secret") if row else None
+        s.info["sync_student_secret"] = found
+    return s.info["sync_student_secret"]
+
+
+def _student(s: Session, student_no: str) -> dict:
+    """How a submission names a student: its pseudonymous key (wire.student_key). Before the
+    computer is enrolled there is no secret yet: the 学籍号 is held in the queued item, which
+    never left, and enrolling replaces it by the key (services/sync.py) before anything is
+    sent."""
+    secret = student_secret(s)
+    return {"student": student_key(secret, student_no)} if secret else {"student_no": student_no}
 
 
 def _placements(s: Session) -> dict[str, tuple[str, int | None, int | None]]:
@@ -71,10 +96,10 @@ def _placement(s: Session, student_id: str | None, class_id: str | None) -> dict
             pending = (o for o in s.new if isinstance(o, Student) and o.id == student_id)
             st = next(pending, None) or s.get(Student, student_id)
             if st is not None:
-                out["student_no"] = st.student_no
+                out |= _student(s, st.student_no)
                 class_id = class_id or st.class_id
         else:
-            out["student_no"] = found[0]
+            out |= _student(s, found[0])
             if not class_id and found[1] is not None:
                 out["grade_level"], out["class_number"] = found[1], found[2]
     if class_id:
@@ -85,8 +110,27 @@ def _placement(s: Session, student_id: str | None, class_id: str | None) -> dict
     return out
 
 
+def _day_text(value):
+    """A time inside a record's fields goes as its day too."""
+    if isinstance(value, str) and len(value) > 10 and value[4] == "-" and value[10] == "T":
+        return value[:10]
+    return value
+
+
+def _sent(key: str, fields: set[str]) -> bool:
+    """`student_no` is held only until enrollment (see `_student`), under the field "student"."""
+    return key in fields or (key == "student_no" and "student" in fields)
+
+
 def _iso(value):
     return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def _day(value) -> str | None:
+    """A date or time, sent as its day: the city counts, it need not know the hour."""
+    if value is None:
+        return None
+    return value.date().isoformat() if hasattr(value, "date") else _iso(value)
 
 
 def _result(s: Session, r: AssessmentResult, fields: set[str]) -> dict:
@@ -96,7 +140,7 @@ def _result(s: Session, r: AssessmentResult, fields: set[str]) -> dict:
         "scale_version": r.scale_version,
         "engine_version": r.engine_version,
         "mode": r.mode,
-        "administered_at": _iso(r.administered_at),
+        "administered_at": _day(r.administered_at),
         "total": r.total,
         "standard_score": r.standard_score,
         "band_id": r.band_id,
@@ -107,7 +151,7 @@ def _result(s: Session, r: AssessmentResult, fields: set[str]) -> dict:
         "critical_item_count": len(r.critical_items or []),
         "status": r.status,
     }
-    return {k: v for k, v in full.items() if k in fields}
+    return {k: v for k, v in full.items() if _sent(k, fields)}
 
 
 def _warning(s: Session, w: Warning, fields: set[str]) -> dict:
@@ -116,11 +160,11 @@ def _warning(s: Session, w: Warning, fields: set[str]) -> dict:
         "status": w.status,
         "rule_id": w.rule_id,
         "rule_set_version": w.rule_set_version,
-        "raised_at": _iso(w.raised_at),
-        "reviewed_at": _iso(w.reviewed_at),
-        "resolved_at": _iso(w.resolved_at),
+        "raised_at": _day(w.raised_at),
+        "reviewed_at": _day(w.reviewed_at),
+        "resolved_at": _day(w.resolved_at),
     }
-    return {k: v for k, v in full.items() if k in fields}
+    return {k: v for k, v in full.items() if _sent(k, fields)}
 
 
 def _record(s: Session, r: Record, spec: dict, fields: set[str]) -> dict | None:
@@ -129,13 +173,17 @@ def _record(s: Session, r: Record, spec: dict, fields: set[str]) -> dict | None:
     if r.private or kind is None or kind.private or r.kind not in allowed_kinds:
         return None
     safe = {f.key for f in kind.fields if f.type in SAFE_BODY_TYPES and not f.hidden}
-    body = {k: _iso(r.body.get(k)) for k in allowed_kinds[r.kind] if k in safe and k in r.body}
+    body = {
+        k: _day_text(_iso(r.body.get(k)))
+        for k in allowed_kinds[r.kind]
+        if k in safe and k in r.body
+    }
     full = _placement(s, r.student_id, r.class_id) | {
         "kind": r.kind,
-        "occurred_at": _iso(r.occurred_at),
+        "occurred_at": _day(r.occurred_at),
         "voided": r.voided_at is not None,
     }
-    out = {k: v for k, v in full.items() if k in fields}
+    out = {k: v for k, v in full.items() if _sent(k, fields)}
     out["kind"] = r.kind
     if body:
         out["fields"] = body

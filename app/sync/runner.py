@@ -91,22 +91,8 @@ def enqueue_periodic(vault, today: dt.date | None = None) -> None:
     with vault.session() as s:
         policy = effective_policy(s).get("entities", {})
         if policy.get("workload", {}).get("send"):
-            for w in rows:
-                enqueue(
-                    s,
-                    "workload",
-                    f"{name}:{w.user_id}",
-                    {
-                        "semester": name,
-                        "teacher_id": w.user_id,
-                        "teacher_name": w.name,
-                        "sessions": w.sessions,
-                        "session_hours": w.session_hours,
-                        "group_sessions": w.group_sessions,
-                        "lessons": w.lessons,
-                        "contacts": w.contacts,
-                    },
-                )
+            for role, totals in _workload_by_role(s, rows).items():
+                enqueue(s, "workload", f"{name}:{role}", {"semester": name, "role": role} | totals)
         last = s.scalars(
             select(OutboxItem.payload)
             .where(OutboxItem.entity == "audit_head")
@@ -118,6 +104,52 @@ def enqueue_periodic(vault, today: dt.date | None = None) -> None:
             payload = {"seq": head.seq, "hash": head.hash} if head is not None else None
             if payload is not None and payload != _payload_of(last):
                 enqueue(s, "audit_head", vault.vault_id, payload)
+
+
+def _adopt_secret(vault, secret: str | None) -> None:
+    """A computer enrolled before pseudonymous keys gets the school's secret with its first
+    session, and its queued-but-never-sent items are rewritten before the push."""
+    from app.sync.credentials import SETTING
+    from app.sync.outbox import rekey_unsent
+
+    if not secret:
+        return
+    with vault.session() as s:
+        row = s.get(VaultSetting, SETTING)
+        current = dict(row.value.get("v") or {}) if row else None
+        if current is None or current.get("student_key_secret") == secret:
+            return
+        current["student_key_secret"] = secret
+        row.value = {"v": current}
+        rekey_unsent(s, secret)
+
+
+def _workload_by_role(s, rows) -> dict[str, dict]:
+    """Workload as the city needs it: per role and semester, summed — no teacher's name or id."""
+    from app.models import User
+
+    roles = dict(s.execute(select(User.id, User.role)).all())
+    out: dict[str, dict] = {}
+    for w in rows:
+        role = roles.get(w.user_id, "counselor")
+        t = out.setdefault(
+            role,
+            {
+                "teachers": 0,
+                "sessions": 0,
+                "session_hours": 0,
+                "group_sessions": 0,
+                "lessons": 0,
+                "contacts": 0,
+            },
+        )
+        t["teachers"] += 1
+        t["sessions"] += w.sessions
+        t["session_hours"] = round(t["session_hours"] + w.session_hours, 2)
+        t["group_sessions"] += w.group_sessions
+        t["lessons"] += w.lessons
+        t["contacts"] += w.contacts
+    return out
 
 
 def _payload_of(text: str | None) -> dict | None:
@@ -264,6 +296,30 @@ def _save_cursor(s, stream: str, cursor: str, full: bool = False) -> None:
 def _pull(
     vault, client: CityClient, stream: str, report: SyncReport, limit: int, stop=None
 ) -> None:
+    told = len(report.pull.rejected)
+    try:
+        _pull_pages(vault, client, stream, report, limit, stop)
+    finally:
+        _tell_rejections(client, stream, report.pull.rejected[told:])
+
+
+def _tell_rejections(client: CityClient, stream: str, entries: list[dict]) -> None:
+    """Best effort: the city admin sees what this school could not use (the items are set
+    aside here either way, and told again if published again unchanged)."""
+    items = [{k: e[k] for k in ("id", "version", "reason")} for e in entries]
+    if not items:
+        return
+    try:
+        client.request(
+            "POST", f"/api/v1/streams/{stream}/rejections", json_body={"items": items[:1000]}
+        )
+    except SyncError as exc:
+        log.warning("could not tell the city about %d set-aside items: %s", len(items), exc)
+
+
+def _pull_pages(
+    vault, client: CityClient, stream: str, report: SyncReport, limit: int, stop=None
+) -> None:
     while True:
         _check(stop)
         try:
@@ -385,6 +441,7 @@ def sync_once(
             raise ProtocolViolation("the server answers for another school")
         server_time = dt.datetime.fromisoformat(health["server_time"].replace("Z", "+00:00"))
         report.clock_skew_s = round((dt.datetime.now(dt.UTC) - server_time).total_seconds(), 1)
+        _adopt_secret(vault, health.get("student_key_secret"))
         report.audit_problem = _check_city_anchor(vault, client)
         enqueue_periodic(vault)
         _push(vault, client, report, batch_size, stop)

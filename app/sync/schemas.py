@@ -37,12 +37,18 @@ _RECEIPT = {
     "additionalProperties": False,
 }
 SCHEMAS = {
+    "enroll_check": {
+        "type": "object",
+        "required": ["school"],
+        "properties": {"school": _ORG},
+    },
     "enroll": {
         "type": "object",
-        "required": ["device_id", "token", "school"],
+        "required": ["device_id", "token", "school", "student_key_secret"],
         "properties": {
             "device_id": {"type": "string", "maxLength": 64},
             "token": {"type": "string", "maxLength": 200},
+            "student_key_secret": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
             "school": _ORG,
             "district": {"anyOf": [_ORG, {"type": "null"}]},
             "city": {"anyOf": [_ORG, {"type": "null"}]},
@@ -57,6 +63,7 @@ SCHEMAS = {
             "min_client_version": {"type": "string"},
             "server_time": {"type": "string"},
             "school": _ORG,
+            "student_key_secret": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
         },
     },
     "page": {

@@ -53,7 +53,10 @@ ROSTER_FIELDS = {
 
 
 FIELDS = {
+    "student": N_("Student (a key only the school and the city can match, not the 学籍号)"),
     "student_no": N_("Student number"),
+    "role": N_("Role"),
+    "teachers": N_("Number of teachers"),
     "grade_level": N_("Grade"),
     "class_number": N_("Class"),
     "plan_id": N_("Assessment plan"),
@@ -86,6 +89,13 @@ FIELDS = {
     "sections": N_("Narrative (template sections)"),
 }
 SERVER_REASONS = {
+    "student not on this school's roster (publish the roster first)": N_(
+        "the student is not on this school's roster at the city platform"
+    ),
+    "deprecates a submission of another school": N_("it corrects a submission of another school"),
+    "deprecates a submission the city has not received": N_(
+        "it corrects a submission the city has not received yet"
+    ),
     "unknown warning level": N_("unknown warning level"),
     "student_no is required": N_("the student number is missing"),
     "payload_sha256 does not match the payload": N_("the content does not match its checksum"),
@@ -93,6 +103,33 @@ SERVER_REASONS = {
         "a different content was already sent under this number"
     ),
 }
+
+
+STREAM_NAMES = {
+    "roster": N_("roster"),
+    "scales": N_("scales"),
+    "plans": N_("assessment plans"),
+    "rules": N_("warning rules"),
+    "transfers": N_("transferred archives"),
+}
+
+
+def set_aside_text(entries: list[dict]) -> str:
+    """What the city sent that this computer could not use (the city has been told)."""
+    if not entries:
+        return ""
+    shown = "；".join(
+        f"{_(STREAM_NAMES.get(e['stream'], e['stream']))} {e['id']}：{e['reason']}"
+        for e in entries[:3]
+    )
+    more = _(" … and {n} more").format(n=len(entries) - 3) if len(entries) > 3 else ""
+    return (
+        _(
+            "{n} items from the city could not be used and were set aside (the city was told): "
+        ).format(n=len(entries))
+        + shown
+        + more
+    )
 
 
 def entity_text(key: str) -> str:
@@ -221,6 +258,7 @@ class SyncPage(QWidget):
         self.conflict_count = QLabel(objectName="conflict_label")
         self.error = QLabel(objectName="error_label", wordWrap=True)
         self.error.setStyleSheet("color: #b00020")
+        self.set_aside = QLabel(objectName="set_aside_label", wordWrap=True)
         self.audit_problem = QLabel(objectName="audit_problem_label", wordWrap=True)
         self.audit_problem.setStyleSheet("color: #b00020; font-weight: bold")
         grid.addRow(_("Connected to"), self.where)
@@ -229,6 +267,7 @@ class SyncPage(QWidget):
         grid.addRow(_("Parked"), self.parked)
         grid.addRow(_("Conflicts"), self.conflict_count)
         grid.addRow("", self.error)
+        grid.addRow("", self.set_aside)
         grid.addRow("", self.audit_problem)
         buttons = QHBoxLayout()
         self.sync_button = QPushButton(_("Sync now (F5)"), objectName="sync_now_button")
@@ -336,6 +375,7 @@ class SyncPage(QWidget):
             self.error.setText(
                 st.last_error and _("Last attempt failed; it will be tried again.") or ""
             )
+            self.set_aside.setText(set_aside_text(sync.rejected(self.vault)))
             self.audit_problem.setText(
                 _("Audit check with the city: {problem}").format(problem=st.audit_problem)
                 if st.audit_problem
@@ -431,16 +471,31 @@ class SyncPage(QWidget):
         self.error.setText(message)
 
     def _enroll(self) -> None:
-        try:
-            sync.enroll(
-                self.vault,
-                self.server.text().strip(),
-                self.code.text().strip(),
-                self.fingerprint.text().strip() or None,
-            )
-        except Exception as exc:
-            QMessageBox.warning(self, _("Join the city platform"), message_for(exc))
-            return
+        other_school = False
+        while True:
+            try:
+                sync.enroll(
+                    self.vault,
+                    self.server.text().strip(),
+                    self.code.text().strip(),
+                    self.fingerprint.text().strip() or None,
+                    other_school=other_school,
+                )
+                break
+            except sync.OtherSchool as exc:
+                asked = QMessageBox.question(
+                    self,
+                    _("Join the city platform"),
+                    str(exc),
+                    QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                    QMessageBox.StandardButton.No,
+                )
+                if asked != QMessageBox.StandardButton.Yes:
+                    return
+                other_school = True
+            except Exception as exc:
+                QMessageBox.warning(self, _("Join the city platform"), message_for(exc))
+                return
         self.code.clear()
         self.refresh()
         self.agent.sync_now()

@@ -8,10 +8,15 @@ from pathlib import Path
 import pytest
 
 from cloud.database import Store, create_schema, make_engine
+from cloud.limits import Limits
 from cloud.orgs import add_org, issue_code
 from cloud.pgcluster import Cluster, free_port
 from cloud.serve import ServerThread
 from cloud.streams import publish_roster
+
+# The fault soak runs hundreds of sessions of one device in a few minutes; rate limits have tests
+# of their own (test_city_bounds.py).
+GENEROUS = Limits(device_per_minute=1_000_000, device_burst=100_000, enroll_per_minute=10_000)
 
 
 @pytest.fixture(scope="session")
@@ -58,7 +63,7 @@ def seed_orgs(store: Store) -> None:
         add_org(s, "city", "C", "示例市")
         add_org(s, "district", "D1", "东区", "C")
         add_org(s, "district", "D2", "西区", "C")
-        add_org(s, "school", "S-A", "东区第一中学", "D1")
+        add_org(s, "school", "S-A", "测试中学", "D1")  # the test vaults' school
         add_org(s, "school", "S-B", "西区实验小学", "D2")
 
 
@@ -69,7 +74,7 @@ def city(pg_cluster):
     create_schema(engine)
     store = Store(engine)
     seed_orgs(store)
-    server = ServerThread(store, free_port()).start()
+    server = ServerThread(store, free_port(), limits=GENEROUS).start()
     yield City(store, server)
     server.stop()
     engine.dispose()
@@ -84,9 +89,10 @@ def enrolled(vault, city):
 
 
 @pytest.fixture
-def enrolled_school(populated_vault, city):
-    """120 students imported locally, enrolled with school S-A."""
+def enrolled_school(populated_vault, city, roster_students):
+    """120 students imported locally and on the city's roster of school S-A, enrolled."""
     from app.services import sync
 
+    city.roster("S-A", roster_students)
     sync.enroll(populated_vault, city.url, city.code("S-A"), allow_plain_http=True)
     return populated_vault

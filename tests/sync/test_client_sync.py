@@ -10,9 +10,17 @@ from sqlalchemy import select
 from app.models import AssessmentPlan, OutboxItem, RefItem, Student, WarningRuleSet
 from app.services import assessments, records, students, sync, synthetic, warnings
 from app.sync.runner import sync_once
+from app.sync.wire import student_key
 from cloud.orgs import get_org
 from cloud.streams import compact, publish, publish_roster, transfer
 from tests.sync.helpers import server_submissions
+
+
+def _secret(vault) -> str:
+    from app.sync.credentials import load
+
+    with vault.session() as s:
+        return load(s, vault.vault_id)[0].student_key_secret
 
 
 def _kids(vault, n=3):
@@ -30,7 +38,9 @@ def test_a_result_and_its_outbox_item_are_written_together(enrolled_school):
     [item] = [i for i in _outbox(enrolled_school) if i.entity == "assessment_result"]
     payload = json.loads(item.payload)
     assert item.entity_id == row.id and payload["total"] == 7
-    assert payload["student_no"] == kid.student_no and "answers" not in payload
+    assert "answers" not in payload and "student_no" not in payload
+    assert payload["student"] == student_key(_secret(enrolled_school), kid.student_no)
+    assert len(payload["administered_at"]) == 10  # the day, not the time
 
 
 def test_a_rolled_back_change_leaves_no_outbox_item(enrolled_school):
@@ -56,15 +66,30 @@ def test_a_refused_submission_is_parked_with_its_reason_and_the_rest_go_through(
 ):
     from app.sync.outbox import enqueue
 
+    key = student_key(_secret(enrolled_school), _kids(enrolled_school, 1)[0].student_no)
     with enrolled_school.session() as s:
-        enqueue(s, "warning", "bad", {"student_no": "X", "level": "purple"})
-        enqueue(s, "warning", "good", {"student_no": "X", "level": "red"})
+        enqueue(s, "warning", "bad", {"student": key, "level": "purple"})
+        enqueue(s, "warning", "good", {"student": key, "level": "red"})
     report = sync.sync_now(enrolled_school)
     st = sync.status(enrolled_school)
     assert (report.parked, st.parked, st.pending) == (1, 1, 0)
     [parked] = sync.outbox_rows(enrolled_school, "parked")
-    assert "unknown warning level" in parked.last_error
+    assert "payload.level" in parked.last_error
     assert [s.entity_id for s in server_submissions(city) if s.entity == "warning"] == ["good"]
+
+
+def test_a_student_the_city_does_not_list_for_this_school_is_parked_with_the_reason(
+    enrolled_school, city
+):
+    from app.sync.outbox import enqueue
+
+    with enrolled_school.session() as s:
+        key = student_key(_secret(enrolled_school), "G449900209999999999")
+        enqueue(s, "warning", "w-elsewhere", {"student": key, "level": "red"})
+    sync.sync_now(enrolled_school)
+    [parked] = sync.outbox_rows(enrolled_school, "parked")
+    assert "not on this school's roster" in parked.last_error
+    assert not [s for s in server_submissions(city) if s.entity_id == "w-elsewhere"]
 
 
 def test_a_rescored_result_goes_up_as_a_correction_of_the_old_one(enrolled_school, city):
@@ -211,13 +236,28 @@ def test_an_untouched_student_simply_follows_the_city(enrolled, city):
 
 
 def test_an_expired_cursor_leads_to_a_full_download(enrolled, city):
-    city.roster("S-A", synthetic.generate_students(30, seed=6))
+    from cloud.streams import purge_deleted
+
+    kids = synthetic.generate_students(30, seed=6)
+    city.roster("S-A", kids)
+    with city.store.session() as s:
+        publish(s, "roster", kids[0].student_no, None, scope=get_org(s, "S-A").id, deleted=True)
     sync_once(enrolled)
     with city.store.session() as s:
         publish_roster(s, "S-A", [{"student_no": "ZZ1", "name": "新生"}])
-        compact(s, "roster")
+        purge_deleted(s, "roster", get_org(s, "S-A").id, dt.datetime(2100, 1, 1))
     report = sync_once(enrolled)
     assert report.pull.full_downloads == ["roster"] and report.digests_ok
+
+
+def test_compaction_while_a_school_syncs_never_wedges_it(enrolled, city):
+    city.roster("S-A", synthetic.generate_students(1200, seed=6))
+    sync_once(enrolled, page_size=100)
+    with city.store.session() as s:
+        publish_roster(s, "S-A", [{"student_no": "ZZ1", "name": "新生"}])
+        compact(s, "roster")
+    report = sync_once(enrolled, page_size=100)
+    assert report.pull.full_downloads == [] and report.digests_ok
 
 
 def test_a_digest_mismatch_repairs_itself(enrolled, city):
@@ -292,12 +332,12 @@ def test_a_transferred_in_student_brings_only_the_shareable_archive(
     with city.store.session() as s:
         transfer(s, kid.student_no, "S-B")
     other, _code = make_vault("other")
-    sync.enroll(other, city.url, city.code("S-B"), allow_plain_http=True)
+    sync.enroll(other, city.url, city.code("S-B"), allow_plain_http=True, other_school=True)
     sync.sync_now(other)
     with other.session() as s:
         st = s.scalars(select(Student).where(Student.student_no == kid.student_no)).one()
     shared = sync.transferred_archive(other, st.id)
-    assert shared["from_school"] == "东区第一中学"
+    assert shared["from_school"] == "测试中学"
     assert [r["scale_id"] for r in shared["results"]] == ["PHQ-9"]
     assert set(shared["results"][0]) == {
         "scale_id",
@@ -322,7 +362,10 @@ def test_the_device_credential_is_never_stored_in_the_clear(enrolled, tmp_path):
             assert secret not in path.read_bytes(), path
 
 
-def test_warnings_raised_before_enrollment_are_sent_once_enrolled(populated_vault, city):
+def test_warnings_raised_before_enrollment_are_sent_once_enrolled(
+    populated_vault, city, roster_students
+):
+    city.roster("S-A", roster_students)
     kid = _kids(populated_vault, 1)[0]
     assessments.record_result(populated_vault, kid.id, "PHQ-9", [0] * 8 + [3], mode="paper")
     sync.enroll(populated_vault, city.url, city.code("S-A"), allow_plain_http=True)

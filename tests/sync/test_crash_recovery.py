@@ -37,14 +37,19 @@ def _sync_cli(vault, crash_at: str | None) -> subprocess.CompletedProcess:
 @pytest.mark.slow
 @pytest.mark.parametrize("point", POINTS)
 def test_a_sync_killed_at_each_step_resumes_without_loss_or_duplicates(enrolled, city, point):
-    city.roster("S-A", synthetic.generate_students(1200, seed=8))
+    kids = synthetic.generate_students(1200, seed=8)
+    city.roster("S-A", kids)
     with enrolled.session() as s:
         for k in range(ITEMS):
             enqueue(
                 s,
                 "assessment_result",
                 f"r-{k}",
-                {"student_no": f"N{k}", "scale_id": "GAD-7", "total": k % 21},
+                {
+                    "student_no": kids[k % len(kids)].student_no,
+                    "scale_id": "GAD-7",
+                    "total": k % 21,
+                },
             )
     enrolled.lock()
 

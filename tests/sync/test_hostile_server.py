@@ -15,7 +15,7 @@ HEALTH = {
     "min_client_version": "0.1.0",
     "server_time": "2026-11-28T08:00:00Z",
     "device_id": "d",
-    "school": {"id": "x", "code": "S-A", "name": "东区第一中学"},
+    "school": {"id": "x", "code": "S-A", "name": "测试中学"},
 }
 EMPTY_PAGE = {"stream": "roster", "items": [], "next_cursor": "c", "has_more": False}
 

@@ -1,5 +1,6 @@
 """Against the real server through a fault-injecting proxy: nothing lost, nothing duplicated."""
 
+import dataclasses
 import random
 
 import pytest
@@ -28,6 +29,7 @@ def test_200_faulty_sessions_lose_nothing_and_duplicate_nothing(enrolled, city):
         error_429=0.05,
         max_latency=0.005,
     )
+    city.roster("S-A", students)  # a device submits only for its school's students
     proxy = FaultProxy(city.url, faults, seed=11).start()
     client = client_via(enrolled, proxy.url)
     rng = random.Random(3)
@@ -51,7 +53,8 @@ def test_200_faulty_sessions_lose_nothing_and_duplicate_nothing(enrolled, city):
                     )
                     s.flush()
                     queued.append(item.id)
-            city.roster("S-A", students[(i * 2) % 400 : (i * 2) % 400 + 10])
+            renamed = students[(i * 2) % 400 : (i * 2) % 400 + 10]
+            city.roster("S-A", [dataclasses.replace(st, name=f"{st.name}{i}") for st in renamed])
             try:
                 sync_once(enrolled, client, page_size=50, batch_size=100)
             except SyncError:

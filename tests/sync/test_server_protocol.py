@@ -9,6 +9,13 @@ from cloud.canonical import payload_sha256
 from cloud.streams import compact, publish_roster
 
 
+@pytest.fixture(autouse=True)
+def roster(city):
+    """Student S1 on school S-A's roster: what its devices may submit for."""
+    with city.store.session() as s:
+        publish_roster(s, "S-A", [{"student_no": "S1", "name": "学生甲"}])
+
+
 def _device(city, school="S-A") -> dict:
     r = httpx.post(
         f"{city.url}/api/v1/enroll", json={"code": city.code(school), "device_name": "pc"}
@@ -86,12 +93,14 @@ def test_a_payload_that_does_not_match_its_hash_is_422(city):
     assert r.json()["results"][0]["status"] == 422
 
 
-def test_unknown_fields_in_a_submission_are_422(city):
-    item = _item({"student_no": "S1", "level": "red"}) | {"delete": True}
+def test_unknown_fields_in_a_submission_are_422_for_that_item_alone(city):
+    bad = _item({"student_no": "S1", "level": "red"}) | {"delete": True}
+    good = _item({"student_no": "S1", "level": "red"})
     r = httpx.post(
-        f"{city.url}/api/v1/submissions/batch", json={"items": [item]}, headers=_device(city)
+        f"{city.url}/api/v1/submissions/batch", json={"items": [bad, good]}, headers=_device(city)
     )
-    assert r.status_code == 422
+    assert [x["status"] for x in r.json()["results"]] == [422, 201]
+    assert r.json()["results"][0]["error"] == "unknown field 'delete'"
 
 
 def test_a_school_device_sees_only_its_own_roster(city):
@@ -102,7 +111,7 @@ def test_a_school_device_sees_only_its_own_roster(city):
     assert [i["id"] for i in page["items"]] == ["B1"]
 
 
-def test_an_expired_cursor_gets_410(city):
+def test_compaction_expires_no_cursor_and_the_newest_version_still_comes(city):
     h = _device(city)
     with city.store.session() as s:
         publish_roster(s, "S-A", [{"student_no": "A1", "name": "甲"}])
@@ -111,7 +120,33 @@ def test_an_expired_cursor_gets_410(city):
         publish_roster(s, "S-A", [{"student_no": "A1", "name": "甲乙"}])
         compact(s, "roster")
     r = httpx.get(f"{city.url}/api/v1/streams/roster", params={"cursor": cursor}, headers=h)
-    assert r.status_code == 410
+    assert r.status_code == 200
+    assert [(i["id"], i["payload"]["name"]) for i in r.json()["items"]] == [("A1", "甲乙")]
+
+
+def test_purging_one_schools_tombstones_expires_only_that_schools_cursors(city):
+    import datetime as dt
+
+    from cloud.orgs import get_org
+    from cloud.streams import publish, purge_deleted
+
+    a, b = _device(city), _device(city, "S-B")
+    with city.store.session() as s:
+        publish_roster(s, "S-B", [{"student_no": "B1", "name": "乙"}])
+        publish(s, "roster", "S1", None, scope=get_org(s, "S-A").id, deleted=True)
+    cursors = {
+        name: httpx.get(f"{city.url}/api/v1/streams/roster", headers=h).json()["next_cursor"]
+        for name, h in (("a", a), ("b", b))
+    }
+    with city.store.session() as s:
+        purge_deleted(s, "roster", get_org(s, "S-A").id, dt.datetime(2100, 1, 1))
+    again = {
+        name: httpx.get(
+            f"{city.url}/api/v1/streams/roster", params={"cursor": cursors[name]}, headers=h
+        ).status_code
+        for name, h in (("a", a), ("b", b))
+    }
+    assert again == {"a": 410, "b": 200}
 
 
 def test_a_client_older_than_the_minimum_gets_426(city):

@@ -45,7 +45,7 @@ def test_the_lead_joins_with_a_code_and_a_fingerprint_and_sees_the_sync_age(
     page.fingerprint.setText(fp)
     page.enroll_button.click()
     assert page.status_box.isVisible() and not page.enroll_box.isVisible()
-    assert "东区第一中学" in page.where.text() and "已固定" in page.where.text()
+    assert "测试中学" in page.where.text() and "已固定" in page.where.text()
     assert page.last.text() == "刚刚"
     assert page.pending.text() == "0 条"
 
@@ -140,7 +140,7 @@ def test_the_archive_shows_what_the_previous_school_shared(
         publish_roster(s, "S-A", [{"student_no": kid.student_no, "name": kid.name}])
         transfer(s, kid.student_no, "S-B")
     other, _code = make_vault("other")
-    sync.enroll(other, city.url, city.code("S-B"), allow_plain_http=True)
+    sync.enroll(other, city.url, city.code("S-B"), allow_plain_http=True, other_school=True)
     sync.sync_now(other)
     with other.session() as s:
         sid = s.scalars(select(Student.id).where(Student.student_no == kid.student_no)).one()
@@ -164,3 +164,51 @@ def test_the_navigation_always_says_whether_warnings_reached_the_city(qtbot, pop
     assert ws.sync_status.text() == "已同步：从未\n1 条预警尚未送达市平台"
     ws.sync.sync_button.click()
     assert ws.sync_status.text() == "已同步：刚刚"
+
+
+def test_a_code_of_another_school_is_asked_about_before_joining(qtbot, populated_vault, city):
+    """否 leaves the code unused; 是 joins (the page then shows that school)."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    from tests.ui.modals import answer_modals, no, yes
+
+    page = _page(qtbot, populated_vault)
+    page.server.setText(city.url)
+    page.code.setText(city.code("S-B"))
+    seen = answer_modals(lambda d: (seen.append(d.text()), no(d)))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(sync, "enroll", _plain_http(sync.enroll))
+        QTest.mouseClick(page.enroll_button, Qt.MouseButton.LeftButton)
+        assert page.enroll_box.isVisible()
+        assert any("西区实验小学" in t and "测试中学" in t for t in seen)
+        answer_modals(yes)
+        QTest.mouseClick(page.enroll_button, Qt.MouseButton.LeftButton)
+    assert page.status_box.isVisible() and "西区实验小学" in page.where.text()
+
+
+def test_what_the_city_sent_and_could_not_be_used_is_listed(qtbot, enrolled_school, city):
+    from cloud.orgs import get_org
+    from cloud.streams import publish
+
+    with city.store.session() as s:
+        publish(
+            s,
+            "roster",
+            "BAD1",
+            {"student_no": "BAD1", "name": "坏", "status": "在读"},
+            scope=get_org(s, "S-A").id,
+        )
+    sync_once(enrolled_school)
+    page = _page(qtbot, enrolled_school)
+    assert "市平台发来的 1 项无法使用" in page.set_aside.text()
+    assert "名册 BAD1" in page.set_aside.text()
+
+
+def _plain_http(enroll):
+    """The test city speaks plain HTTP; the page asks for https:// as production should."""
+
+    def wrapped(*args, **kwargs):
+        return enroll(*args, **kwargs, allow_plain_http=True)
+
+    return wrapped

@@ -84,17 +84,20 @@ def test_the_admin_cli_publishes_a_gbk_roster_and_issues_codes(city, pg_cluster,
 
 
 def test_the_overview_rolls_results_up_from_school_to_district_to_city(
-    populated_vault, city, pg_cluster
+    populated_vault, city, pg_cluster, roster_students
 ):
+    city.roster("S-A", roster_students)
     sync.enroll(populated_vault, city.url, city.code("S-A"), allow_plain_http=True)
     kids = students.search_students(populated_vault, students.StudentFilter(), limit=3)
     for kid in kids:
         assessments.record_result(populated_vault, kid.id, "GAD-7", [3] * 7, mode="paper")
     sync.sync_now(populated_vault)
-    out = _cloud(pg_cluster.url, "overview").stdout
+    done = _cloud(pg_cluster.url, "overview")
+    out = done.stdout
     lines = out.splitlines()
+    assert lines, done.stderr
     assert lines[0].startswith("示例市 [city C] devices=1 results=3")
-    school = next(line for line in lines if "东区第一中学" in line)
+    school = next(line for line in lines if "测试中学" in line)
     assert "results=3" in school and school.startswith("    ")
     assert any("GAD-7·" in line and line.rstrip().endswith(": 3") for line in lines)
     assert "results=0" in next(line for line in lines if "西区" in line)
