@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 export QT_QPA_PLATFORM ?=
 
-.PHONY: setup system-deps run test lint format bench soak soak-full dist demo i18n screenshots cloud-dev clean
+.PHONY: setup system-deps run test lint format bench bench-city soak soak-full dist demo i18n screenshots cloud-dev clean
 
 system-deps:
 	@bash scripts/install-system-deps.sh
@@ -40,6 +40,11 @@ test: setup lint
 
 bench: setup
 	QT_QPA_PLATFORM=offscreen $(PY) -m bench
+
+# The reference city server at city scale (600,000 students in 800 schools), beside one school
+# and a partitioned layout; figures and query plans in bench/results/city-latest.json.
+bench-city: setup
+	$(PY) -m bench.city --compare
 
 # The crash, corruption and fault soaks at CI size (200 kill -9 during writes, 220 damaged
 # copies, 25 killed rotations, 200 faulty sync sessions).

@@ -57,6 +57,21 @@ def run(tmp: Path) -> list[dict]:
 
     folder, cluster, store, server = _city()
     try:
+        students = synthetic.generate_students(5000, seed=12)
+        rows = [
+            {
+                "student_no": st.student_no,
+                "name": st.name,
+                "gender": st.gender,
+                "birth_date": st.birth_date.isoformat(),
+                "grade_level": st.grade,
+                "class_number": st.class_no,
+                "status": "enrolled",
+            }
+            for st in students
+        ]
+        with store.session() as s:
+            publish_roster(s, "S", rows)  # a device submits only for its school's students
         pusher = _vault(tmp, "sync-push", store, server)
         rng = random.Random(7)
         with pusher.session() as s:
@@ -66,7 +81,7 @@ def run(tmp: Path) -> list[dict]:
                     "assessment_result",
                     f"r-{i}",
                     {
-                        "student_no": f"G{rng.randrange(10**9):09d}",
+                        "student_no": rng.choice(students).student_no,
                         "grade_level": 7 + i % 6,
                         "class_number": 1 + i % 8,
                         "scale_id": "SCL-90",
@@ -88,21 +103,6 @@ def run(tmp: Path) -> list[dict]:
         assert report.pushed >= 20_000 and report.digests_ok
         pusher.lock()
 
-        students = synthetic.generate_students(5000, seed=12)
-        rows = [
-            {
-                "student_no": st.student_no,
-                "name": st.name,
-                "gender": st.gender,
-                "birth_date": st.birth_date.isoformat(),
-                "grade_level": st.grade,
-                "class_number": st.class_no,
-                "status": "enrolled",
-            }
-            for st in students
-        ]
-        with store.session() as s:
-            publish_roster(s, "S", rows)
         puller = _vault(tmp, "sync-pull", store, server)
         t = time.perf_counter()
         report = sync_once(puller, streams=("roster",))
