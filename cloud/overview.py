@@ -18,32 +18,24 @@ def _own_totals(s: Session) -> dict[str, dict]:
     """Per school, computed by the database (GROUP BY over live rows): nothing is loaded row by
     row, so time and memory do not grow with the number of submissions."""
     own: dict[str, dict] = defaultdict(_empty)
-    p = Submission.payload
-    status = func.coalesce(p["status"].as_string(), "final")
-    scale = p["scale_id"].as_string().label("scale")
-    band = p["band_label"].as_string().label("band")
+    live = Submission.retired.is_(False)
     results = s.execute(
-        select(Submission.school_id, scale, band, func.count())
-        .where(
-            Submission.entity == "assessment_result",
-            Submission.retired.is_(False),
-            status == "final",
-        )
-        .group_by(Submission.school_id, scale, band)
+        select(Submission.school_id, Submission.scale_id, Submission.band_label, func.count())
+        .where(Submission.entity == "assessment_result", live, Submission.status == "final")
+        .group_by(Submission.school_id, Submission.scale_id, Submission.band_label)
     )
     for school_id, scale, band, n in results:
         node = own[school_id]
         node["results"] += n
         node["bands"][f"{scale}·{band or '-'}"] += n
-    level = p["level"].as_string().label("level")
     warnings = s.execute(
-        select(Submission.school_id, level, func.count())
+        select(Submission.school_id, Submission.level, func.count())
         .where(
             Submission.entity == "warning",
-            Submission.retired.is_(False),
-            p["status"].as_string().in_(("raised", "confirmed")),
+            live,
+            Submission.status.in_(("raised", "confirmed")),
         )
-        .group_by(Submission.school_id, level)
+        .group_by(Submission.school_id, Submission.level)
     )
     for school_id, level, n in warnings:
         own[school_id]["warnings"][level] += n
