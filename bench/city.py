@@ -110,6 +110,8 @@ class City:
                 str(workers),
                 "--enroll-per-minute",
                 "1000000",  # 2,000 devices enrol from this one address
+                "--device-per-minute",
+                "1000000",  # the bench's few devices poll far more often than a school would
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

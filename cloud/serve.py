@@ -23,8 +23,11 @@ class ServerThread:
         keyfile: str | None = None,
         min_client_version: str = "0.1.0",
         limits=None,
+        read_store: Store | None = None,
     ) -> None:
-        app = create_app(store, min_client_version=min_client_version, limits=limits)
+        app = create_app(
+            store, min_client_version=min_client_version, limits=limits, read_store=read_store
+        )
         config = uvicorn.Config(
             app,
             host="127.0.0.1",

@@ -111,6 +111,23 @@ class Kind:
     parent_kind: str | None = None
     participants: bool = False
     sections: bool = False  # the session template's text sections
+    # Where a record of this kind goes in the printed case file (CASE_FILE_SECTIONS): every kind
+    # says so, so nothing is left out of a printout by omission (a test holds each kind to it).
+    case_file: str = ""
+
+
+CASE_FILE_SECTIONS = {
+    "sessions": N_("Cases and individual sessions"),
+    "groups": N_("Group counseling"),
+    "lessons": N_("Mental-health lessons and class meetings"),
+    "contacts": N_("Home–school contacts"),
+    "referrals": N_("Referrals"),
+    "observations": N_("Observations"),
+    "life_events": N_("Life events"),
+    "crisis": N_("Crisis interventions"),
+    "appointments": N_("Appointments"),
+    "private_notes": N_("Private process notes (printed only when explicitly chosen)"),
+}
 
 
 KINDS: dict[str, Kind] = {
@@ -157,6 +174,7 @@ KINDS: dict[str, Kind] = {
                 Field("closed_on", N_("Closed on"), "date"),
                 Field("closing_summary", N_("Closing summary"), "longtext"),
             ),
+            case_file="sessions",
         ),
         Kind(
             "session",
@@ -183,6 +201,7 @@ KINDS: dict[str, Kind] = {
             ),
             parent_kind="case",
             sections=True,
+            case_file="sessions",
         ),
         Kind(
             "private_note",
@@ -191,6 +210,7 @@ KINDS: dict[str, Kind] = {
             (Field("text", N_("Note"), "longtext", required=True),),
             private=True,
             parent_kind="case",
+            case_file="private_notes",
         ),
         Kind(
             "group_program",
@@ -202,6 +222,7 @@ KINDS: dict[str, Kind] = {
                 Field("facilitator", N_("Facilitator"), "text"),
                 Field("planned_sessions", N_("Planned sessions"), "int", default=6),
             ),
+            case_file="groups",
         ),
         Kind(
             "group_session",
@@ -214,6 +235,7 @@ KINDS: dict[str, Kind] = {
             ),
             parent_kind="group_program",
             participants=True,
+            case_file="groups",
         ),
         Kind(
             "lesson",
@@ -231,6 +253,7 @@ KINDS: dict[str, Kind] = {
                 Field("teacher", N_("Teacher"), "text"),
                 Field("duration_min", N_("Duration (minutes)"), "int", default=40),
             ),
+            case_file="lessons",
         ),
         Kind(
             "contact",
@@ -243,6 +266,7 @@ KINDS: dict[str, Kind] = {
                 Field("agreements", N_("Agreements"), "longtext"),
                 Field("follow_up_on", N_("Follow up on"), "date"),
             ),
+            case_file="contacts",
         ),
         Kind(
             "referral",
@@ -263,6 +287,7 @@ KINDS: dict[str, Kind] = {
                 Field("feedback", N_("Hospital feedback"), "longtext"),
                 Field("follow_up_on", N_("Follow up on"), "date"),
             ),
+            case_file="referrals",
         ),
         Kind(
             "observation",
@@ -280,6 +305,7 @@ KINDS: dict[str, Kind] = {
                 Field("source_name", N_("Reporter's name"), "text"),
                 Field("content", N_("What was observed"), "longtext", required=True),
             ),
+            case_file="observations",
         ),
         Kind(
             "crisis",
@@ -299,6 +325,7 @@ KINDS: dict[str, Kind] = {
                 Field("notes", N_("Notes"), "longtext"),
             ),
             participants=True,
+            case_file="crisis",
         ),
         Kind(
             "life_event",
@@ -308,6 +335,7 @@ KINDS: dict[str, Kind] = {
                 Field("event_type", N_("Event"), "choice", LIFE_EVENTS, required=True),
                 Field("description", N_("Description"), "longtext"),
             ),
+            case_file="life_events",
         ),
         Kind(
             "appointment",
@@ -317,6 +345,7 @@ KINDS: dict[str, Kind] = {
                 Field("purpose", N_("Purpose"), "text"),
                 Field("done", N_("Done"), "bool", default=False),
             ),
+            case_file="appointments",
         ),
     )
 }

@@ -12,46 +12,32 @@ from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import Image, PageBreak, Paragraph, Spacer, Table, TableStyle
 
+from app.i18n import _
+from app.records.kinds import CASE_FILE_SECTIONS, KINDS
 from app.reports import charts
 from app.reports.fonts import register
 from app.reports.pdf import Marking, render, styles
 from app.risk.levels import short_name
 
-SECTIONS = (
-    "basic",
-    "family",
-    "warnings",
-    "assessments",
-    "sessions",
-    "groups",
-    "contacts",
-    "referrals",
-    "observations",
-    "crisis",
-    "private_notes",
-)
+# The record sections come from the record kinds (each kind names its section), so a kind
+# added later is printed without anyone remembering this file.
+SECTIONS = ("basic", "family", "warnings", "assessments", *CASE_FILE_SECTIONS)
 DEFAULT_SECTIONS = tuple(s for s in SECTIONS if s != "private_notes")
-SECTION_TITLES = {
+_FIXED_TITLES = {
     "basic": "基本信息",
     "family": "家庭情况与监护人",
     "warnings": "预警记录",
     "assessments": "测评记录",
-    "sessions": "个案与个体辅导",
-    "groups": "团体辅导",
-    "contacts": "家校联系",
-    "referrals": "转介",
-    "observations": "观察报告",
-    "crisis": "危机干预",
-    "private_notes": "私人过程笔记（经明确选择打印）",
 }
+
+
+def section_title(key: str) -> str:
+    return _FIXED_TITLES.get(key) or _(CASE_FILE_SECTIONS[key])
+
+
 RECORD_SECTIONS = {
-    "sessions": ("case", "session"),
-    "groups": ("group_session",),
-    "contacts": ("contact",),
-    "referrals": ("referral",),
-    "observations": ("observation",),
-    "crisis": ("crisis",),
-    "private_notes": ("private_note",),
+    key: tuple(k for k, kind in KINDS.items() if kind.case_file == key)
+    for key in CASE_FILE_SECTIONS
 }
 
 
@@ -112,18 +98,18 @@ def build_case_file(
     ]
     if "basic" in sections:
         story += [
-            Paragraph(SECTION_TITLES["basic"], st["h2"]),
+            Paragraph(section_title("basic"), st["h2"]),
             _table([[k, v] for k, v in data.basic], [40, 130], False),
         ]
     if "family" in sections:
         story += [
-            Paragraph(SECTION_TITLES["family"], st["h2"]),
+            Paragraph(section_title("family"), st["h2"]),
             _table([[k, v] for k, v in data.family], [40, 130], False),
             Spacer(1, 3 * mm),
             _table([["监护人", "关系", "电话"], *[list(g) for g in data.guardians]], [50, 40, 80]),
         ]
     if "warnings" in sections:
-        story.append(Paragraph(SECTION_TITLES["warnings"], st["h2"]))
+        story.append(Paragraph(section_title("warnings"), st["h2"]))
         if data.warnings:
             story.append(
                 Image(
@@ -144,7 +130,7 @@ def build_case_file(
         else:
             story.append(Paragraph("无", st["body"]))
     if "assessments" in sections:
-        story.append(Paragraph(SECTION_TITLES["assessments"], st["h2"]))
+        story.append(Paragraph(section_title("assessments"), st["h2"]))
         rows = [[f"{a[0]:%Y-%m-%d}", a[1], a[2], a[3], a[4]] for a in data.assessments]
         story.append(
             _table([["日期", "量表", "总分", "等级", "危机条目"], *rows], [28, 30, 20, 60, 32])
@@ -161,7 +147,7 @@ def build_case_file(
         if key not in sections:
             continue
         rows = [r for r in data.records if r[1] in kinds]
-        story.append(Paragraph(SECTION_TITLES[key], st["h2"]))
+        story.append(Paragraph(section_title(key), st["h2"]))
         if not rows:
             story.append(Paragraph("无", st["body"]))
         for when, _kind, title, text in rows:

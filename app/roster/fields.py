@@ -130,13 +130,16 @@ _CN_DIGITS = {
 }
 
 
+MAX_CLASS = 99  # the city protocol's bound too (class_number 1–99)
+
+
 def parse_class(value) -> int:
     """'3', '3班', '(3)班', '七年级3班', '高一（12）班', '三班' → the class number."""
     s = re.sub(r"\s", "", text(value))
     if not s:
         raise FieldProblem(N_("class is missing"))
     m = re.search(r"[(（]?(\d{1,2})[)）]?班?$", s)
-    if m and 1 <= int(m[1]) <= 40:
+    if m and 1 <= int(m[1]) <= MAX_CLASS:
         return int(m[1])
     m = re.search(r"([一二三四五六七八九十]{1,3})班$", s)
     if m:

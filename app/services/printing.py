@@ -111,16 +111,10 @@ def case_file(
         if r.total is not None:
             trends.setdefault(r.scale_id, []).append((r.administered_at, r.total))
     trends = {k: v for k, v in trends.items() if len(v) >= 2}
-    entries = records.timeline(vault, student_id, include_private=include_private)
-    recs = []
-    for e in entries:
-        if e.kind == "assessment" or e.voided:
-            continue
-        r = records.get_record(vault, e.id)
-        title = r.title or _(KINDS[r.kind].label)
-        recs.append((r.occurred_at, r.kind, title, record_text(r.kind, r.body)))
-    recs += _class_lessons(vault, student_id)
-    recs.sort(key=lambda x: x[0])
+    recs = [
+        (r.occurred_at, r.kind, r.title or _(KINDS[r.kind].label), record_text(r.kind, r.body))
+        for r in records.for_case_file(vault, student_id, include_private=include_private)
+    ]
     data = CaseFileData(
         school=_school_name(vault),
         basic=basic,
@@ -155,25 +149,6 @@ def case_file(
         detail={"serial": serial, "document": "case_file", "sections": list(sections)},
     )
     return pdf, serial
-
-
-def _class_lessons(vault: OpenVault, student_id: str) -> list[tuple]:
-    """Lessons and class meetings held for the student's class (they belong in the file too)."""
-    from sqlalchemy import select
-
-    from app.models import Record, Student
-
-    with vault.session() as s:
-        class_id = s.scalar(select(Student.class_id).where(Student.id == student_id))
-        rows = s.scalars(
-            select(Record).where(
-                Record.kind == "lesson", Record.class_id == class_id, Record.voided_at.is_(None)
-            )
-        )
-        return [
-            (r.occurred_at, "lesson", r.body.get("topic", ""), record_text("lesson", r.body))
-            for r in rows
-        ]
 
 
 def _school_name(vault: OpenVault) -> str:

@@ -346,6 +346,30 @@ def timeline(
     return out
 
 
+def for_case_file(
+    vault: OpenVault, student_id: str, *, include_private: bool = False
+) -> list[RecordView]:
+    """Every record the case file prints, oldest first, in one read: the student's own, group
+    sessions they attended and the lessons and class meetings held for their class. Not audited
+    one by one: the print itself is audited with the sections it holds."""
+    require(vault.user.role, "view_diagnosis")
+    with vault.session() as s:
+        class_id = s.scalar(select(Student.class_id).where(Student.id == student_id))
+        attended = select(RecordParticipant.record_id).where(
+            RecordParticipant.student_id == student_id
+        )
+        mine = [Record.student_id == student_id, Record.id.in_(attended)]
+        if class_id is not None:
+            mine.append(and_(Record.kind == "lesson", Record.class_id == class_id))
+        conds = [or_(*mine), Record.voided_at.is_(None)]
+        if not include_private:
+            conds.append(Record.private.is_(False))
+        elif vault.user.role != ADMIN:
+            conds.append(or_(Record.private.is_(False), Record.author_id == vault.user.id))
+        rows = s.scalars(select(Record).where(*conds).order_by(Record.occurred_at)).all()
+        return [_view(vault, r) for r in rows]
+
+
 def student_cases(vault: OpenVault, student_id: str) -> list[RecordView]:
     """The student's counseling cases, newest first, for filing sessions and notes under."""
     require(vault.user.role, "view_diagnosis")

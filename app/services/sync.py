@@ -165,7 +165,13 @@ def enroll(
             raise SyncFailed(_("The enrollment code is unknown, already used or expired.")) from exc
         raise SyncFailed(explain(exc)) from exc
     except SyncError as exc:
-        raise SyncFailed(explain(exc)) from exc
+        text = explain(exc)
+        if isinstance(exc, CertificateRejected) and not fingerprint:
+            text += " " + _(
+                "If the city platform uses a certificate of its own, ask the district for its "
+                "fingerprint and enter it under 证书指纹 (command line: --fingerprint)."
+            )
+        raise SyncFailed(text) from exc
     e = Enrollment(
         server_url=server_url,
         device_id=doc["device_id"],

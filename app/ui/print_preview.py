@@ -149,7 +149,7 @@ class CaseFilePrintDialog(QDialog):
     def __init__(self, vault: OpenVault, student_id: str, parent=None) -> None:
         from PySide6.QtWidgets import QCheckBox
 
-        from app.reports.case_file import DEFAULT_SECTIONS, SECTION_TITLES
+        from app.reports.case_file import DEFAULT_SECTIONS, SECTIONS, section_title
         from app.ui.form_parts import dialog_buttons, error_label
 
         super().__init__(parent)
@@ -159,8 +159,8 @@ class CaseFilePrintDialog(QDialog):
         self.preview: PrintPreview | None = None
         layout = QVBoxLayout(self)
         self.checks: dict[str, QCheckBox] = {}
-        for key, title in SECTION_TITLES.items():
-            box = QCheckBox(title, objectName=f"section_{key}")
+        for key in SECTIONS:
+            box = QCheckBox(section_title(key), objectName=f"section_{key}")
             box.setChecked(key in DEFAULT_SECTIONS)
             if key == "private_notes":
                 box.setEnabled(printing.may_include_private(vault))

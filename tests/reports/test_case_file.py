@@ -142,3 +142,46 @@ def test_saving_encrypts_with_aes256_and_plain_needs_the_admins_permission(
     vaults.set_setting(populated_vault, "allow_plain_export", True)
     printing.save_pdf(populated_vault, pdf, tmp_path / "plain.pdf", password=None, serial=serial)
     assert (tmp_path / "plain.pdf").read_bytes() == pdf
+
+
+def test_every_record_kind_has_its_place_in_the_case_file():
+    from app.records.kinds import CASE_FILE_SECTIONS, KINDS
+    from app.reports.case_file import RECORD_SECTIONS
+
+    assert {k for k, kind in KINDS.items() if kind.case_file not in CASE_FILE_SECTIONS} == set()
+    assert sorted(k for kinds in RECORD_SECTIONS.values() for k in kinds) == sorted(KINDS)
+
+
+def test_life_events_appointments_and_class_lessons_are_printed(populated_vault, student):
+    """Five self-harm events each raised a red warning and were missing from the printout."""
+    for day in range(1, 6):
+        records.create_record(
+            populated_vault,
+            "life_event",
+            student_id=student.id,
+            occurred_at=dt.datetime(2026, 10, day, 9),
+            body={"event_type": "self_harm", "description": f"第{day}次自伤"},
+        )
+    records.create_record(
+        populated_vault,
+        "appointment",
+        student_id=student.id,
+        occurred_at=dt.datetime(2026, 12, 1, 14),
+        body={"purpose": "复学后随访"},
+    )
+    from app.models import Student
+
+    with populated_vault.session() as s:
+        class_id = s.get(Student, student.id).class_id
+    records.create_record(
+        populated_vault,
+        "lesson",
+        class_id=class_id,
+        occurred_at=dt.datetime(2026, 10, 9, 8),
+        body={"lesson_type": "lesson", "topic": "认识情绪"},
+    )
+    got = text(printing.case_file(populated_vault, student.id, now=NOW)[0], raw=True)
+    assert "生活事件" in got and got.count("自伤或自杀行为") == 5
+    assert "第5次自伤" in got
+    assert "预约" in got and "复学后随访" in got
+    assert "心理健康课与班会课" in got and "认识情绪" in got

@@ -59,10 +59,17 @@ def test_grades(value, level):
         ("三班", 3),
         ("十二班", 12),
         (3.0, 3),
+        ("41班", 41),
+        ("高三（99）班", 99),
     ],
 )
 def test_classes(value, number):
     assert fields.parse_class(value) == number
+
+
+def test_class_100_is_refused():
+    with pytest.raises(fields.FieldProblem):
+        fields.parse_class("100班")
 
 
 def test_a_valid_g_number_passes():

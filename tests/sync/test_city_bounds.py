@@ -547,3 +547,35 @@ def test_the_admin_cli_lists_orgs_devices_codes_and_rejections(city, pg_cluster,
     assert "\tS-A\tpc\tactive" in run("devices", "list", "--school", "S-A")
     assert "used" in run("codes", "list")
     assert run("rejections", "list") == ""
+
+
+def test_read_only_routes_are_served_from_the_read_database(city, pg_cluster):
+    """`--read-db`: stream pages come from the replica (here a copy that lags behind: an item
+    published afterwards on the primary is not there yet); enrollment and auth use the primary."""
+    from cloud.database import Store, make_engine
+
+    with city.store.session() as s:
+        publish_roster(s, "S-A", [{"student_no": "A1", "name": "甲"}])
+    city.server.stop()
+    city.store.engine.dispose()
+    pg_cluster._client("createdb", "-T", "xindang_cloud", "xindang_replica")
+    try:
+        replica = Store(make_engine(pg_cluster.url.replace("/xindang_cloud", "/xindang_replica")))
+        primary = Store(make_engine(pg_cluster.url))
+        server = ServerThread(primary, free_port(), read_store=replica).start()
+        try:
+            r = httpx.post(
+                f"{server.url}/api/v1/enroll",
+                json={"code": city.code(), "device_name": "pc"},
+            )
+            h = {"Authorization": f"Bearer {r.json()['token']}"}
+            with primary.session() as s:
+                publish_roster(s, "S-A", [{"student_no": "A2", "name": "乙"}])
+            page = httpx.get(f"{server.url}/api/v1/streams/roster", headers=h).json()
+            assert [i["id"] for i in page["items"]] == ["A1"]
+        finally:
+            server.stop()
+            replica.engine.dispose()
+            primary.engine.dispose()
+    finally:
+        pg_cluster._client("dropdb", "--force", "xindang_replica", check=False)
