@@ -180,6 +180,8 @@ def _partitioned_schema(engine) -> None:
     leaves an existing table alone). Its primary key must hold the partition key."""
     from sqlalchemy import text
 
+    from cloud.database import SCHEMA_VERSION
+
     with engine.begin() as conn:
         conn.execute(
             text(
@@ -213,6 +215,8 @@ def _partitioned_schema(engine) -> None:
                     f"FOR VALUES WITH (MODULUS 16, REMAINDER {k})"
                 )
             )
+        conn.execute(text("CREATE TABLE schema_version (version INTEGER PRIMARY KEY)"))
+        conn.execute(text(f"INSERT INTO schema_version VALUES ({SCHEMA_VERSION})"))
         for name, cols in (
             ("ix_submission_school_live", "school_id, entity, retired"),
             ("ix_submission_school_student", "school_id, student_key"),
@@ -537,20 +541,20 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--partitioned", action="store_true")
     p.add_argument("--compare", action="store_true", help="also one school, and partitioned")
     args = p.parse_args(argv)
-    runs = {"city": run(args.schools, args.partitioned, args.submissions, args.devices)}
+    plans = [("city", args.schools, args.partitioned, args.submissions, args.devices)]
     if args.compare:
-        runs["one school"] = run(1, False, 0, 20)
+        plans.append(("one school", 1, False, 0, 20))
         if not args.partitioned:
-            runs["city, partitioned"] = run(args.schools, True, args.submissions, args.devices)
-    doc = {
-        "when": datetime.now(UTC).isoformat(timespec="seconds"),
-        "cpus": os.cpu_count(),
-        "runs": runs,
-    }
+            plans.append(("city, partitioned", args.schools, True, args.submissions, args.devices))
+    runs: dict = {}
+    when = datetime.now(UTC).isoformat(timespec="seconds")
     RESULTS.mkdir(exist_ok=True)
-    text = json.dumps(doc, ensure_ascii=False, indent=1)
-    (RESULTS / "city-latest.json").write_text(text, "utf-8")
-    (RESULTS / f"city-{doc['when'][:19].replace(':', '')}.json").write_text(text, "utf-8")
+    for name, *params in plans:
+        runs[name] = run(*params)
+        doc = {"when": when, "cpus": os.cpu_count(), "runs": runs}
+        text = json.dumps(doc, ensure_ascii=False, indent=1)  # written after each run
+        (RESULTS / "city-latest.json").write_text(text, "utf-8")
+        (RESULTS / f"city-{when[:19].replace(':', '')}.json").write_text(text, "utf-8")
     keys = [k for k in next(iter(runs.values())) if not k.endswith("plan")]
     print(f"{'figure':40}" + "".join(f"{name:>20}" for name in runs))
     for k in keys:

@@ -6,7 +6,7 @@ No `from __future__ import annotations` here: FastAPI reads the handlers' annota
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
-from fastapi import Depends, FastAPI, Header, HTTPException, Path, Query, Request
+from fastapi import Depends, FastAPI, Header, HTTPException, Path, Query
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from cloud import PROTOCOL_VERSION
 from cloud.database import Store
 from cloud.docs_page import docs_html
-from cloud.limits import BodyLimit, Limits, RateLimit
+from cloud.limits import Gate, Limits, RateLimit
 from cloud.models import Device, now
 from cloud.orgs import AdminError, authenticate, code_school, enroll, lineage
 from cloud.pseudonyms import school_secret
@@ -195,7 +195,14 @@ def create_app(
         docs_url=None,
         redoc_url=None,
     )
-    app.add_middleware(BodyLimit, max_body=limits.max_body)
+    app.add_middleware(
+        Gate,
+        max_body=limits.max_body,
+        enroll_rate=enroll_rate,
+        protocol=str(PROTOCOL_VERSION),
+        min_client=_version_tuple(min_client_version),
+        min_client_text=min_client_version,
+    )
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
@@ -204,33 +211,6 @@ def create_app(
     @app.exception_handler(RecursionError)
     async def too_deep(_request, _exc):
         return _error(422, "invalid", "the JSON is nested too deeply")
-
-    @app.middleware("http")
-    async def limits_and_versions(request: Request, call_next):
-        if request.url.path.startswith("/api/v1/enroll"):
-            address = request.client.host if request.client else "?"
-            wait = enroll_rate.wait(address)
-            if wait:
-                return _error(
-                    429,
-                    "slow_down",
-                    "too many enrollment attempts",
-                    headers={"Retry-After": str(max(1, round(wait)))},
-                )
-        proto = request.headers.get("x-xindang-protocol")
-        if proto is not None and proto != str(PROTOCOL_VERSION):
-            return _error(
-                426, "protocol", "unsupported protocol version", protocol_version=PROTOCOL_VERSION
-            )
-        client = request.headers.get("x-xindang-client")
-        if client is not None and _version_tuple(client) < _version_tuple(min_client_version):
-            return _error(
-                426,
-                "client_too_old",
-                "please update XinDang",
-                min_client_version=min_client_version,
-            )
-        return await call_next(request)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_request, exc: RequestValidationError):

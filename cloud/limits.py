@@ -19,8 +19,10 @@ SMALL_BODIES = {"/api/v1/enroll": 4096, "/api/v1/enroll/check": 4096}
 OPEN_ROUTES = ("/api/v1/enroll", "/docs", "/openapi.json")
 
 
-async def _answer(send, status: int, code: str, message: str, headers=()) -> None:
-    body = json.dumps({"error": code, "message": message}).encode()
+async def _answer(
+    send, status: int, code: str, message: str, headers=(), extra: dict | None = None
+) -> None:
+    body = json.dumps({"error": code, "message": message} | (extra or {})).encode()
     await send(
         {
             "type": "http.response.start",
@@ -36,12 +38,33 @@ async def _answer(send, status: int, code: str, message: str, headers=()) -> Non
     await send({"type": "http.response.body", "body": body})
 
 
-class BodyLimit:
-    """Pure ASGI middleware: nothing beyond `limit` bytes of a body is ever read."""
+def _version(text: str) -> tuple[int, ...]:
+    try:
+        return tuple(int(p) for p in text.split(".")[:3])
+    except ValueError:
+        return (0,)
 
-    def __init__(self, app, max_body: int = MAX_BODY) -> None:
+
+class Gate:
+    """Pure ASGI middleware, before anything else reads the request: the protocol and client
+    versions (`426`), the enrollment rate (`429`), a missing credential (`401`) and the body size
+    (`413`) — and nothing beyond the limit of a body is ever read."""
+
+    def __init__(
+        self,
+        app,
+        max_body: int = MAX_BODY,
+        enroll_rate: RateLimit | None = None,
+        protocol: str = "1",
+        min_client: tuple[int, ...] = (0,),
+        min_client_text: str = "0.1.0",
+    ) -> None:
         self.app = app
         self.max_body = max_body
+        self.enroll_rate = enroll_rate
+        self.protocol = protocol
+        self.min_client = min_client
+        self.min_client_text = min_client_text
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -49,6 +72,39 @@ class BodyLimit:
         path = scope.get("path", "")
         limit = SMALL_BODIES.get(path, self.max_body)
         headers = dict(scope.get("headers") or ())
+        if self.enroll_rate is not None and path.startswith("/api/v1/enroll"):
+            client = scope.get("client") or ("?", 0)
+            wait = self.enroll_rate.wait(client[0])
+            if wait:
+                retry = str(max(1, round(wait))).encode()
+                return await _answer(
+                    send,
+                    429,
+                    "slow_down",
+                    "too many enrollment attempts",
+                    ((b"retry-after", retry),),
+                )
+        proto = headers.get(b"x-xindang-protocol")
+        if proto is not None and proto.decode("latin-1") != self.protocol:
+            return await _answer(
+                send,
+                426,
+                "protocol",
+                "unsupported protocol version",
+                extra={"protocol_version": int(self.protocol)},
+            )
+        client_version = headers.get(b"x-xindang-client")
+        if (
+            client_version is not None
+            and _version(client_version.decode("latin-1")) < self.min_client
+        ):
+            return await _answer(
+                send,
+                426,
+                "client_too_old",
+                "please update XinDang",
+                extra={"min_client_version": self.min_client_text},
+            )
         declared = headers.get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > limit):
             return await _answer(
