@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from cloud.models import Base, Counter, SchemaVersion
 
 ENV_URL = "XINDANG_CLOUD_DB"
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 # Receipt numbers on PostgreSQL: a sequence, not a row every batch would queue on.
 SUBMISSION_SEQ = Sequence("submission_server_seq", metadata=Base.metadata)
 

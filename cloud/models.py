@@ -134,7 +134,7 @@ class Submission(Base):
 
     __tablename__ = "submission"
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    server_seq: Mapped[int] = mapped_column(SEQ, unique=True)
+    server_seq: Mapped[int] = mapped_column(SEQ)  # from a sequence: unique without an index
     device_id: Mapped[str] = mapped_column(ForeignKey("device.id"), index=True)
     school_id: Mapped[str] = mapped_column(ForeignKey("org.id"))
     entity: Mapped[str] = mapped_column(String(30))
