@@ -17,7 +17,7 @@ RESULTS = Path(__file__).resolve().parent / "results"
 
 
 def main() -> int:
-    from bench import clinical, foundation, records, reports, scales, sync, warnings
+    from bench import clinical, foundation, records, reports, scales, stalls, sync, warnings
 
     with tempfile.TemporaryDirectory(prefix="xindang-bench-") as tmp:
         os.environ["XINDANG_HOME"] = str(Path(tmp) / "home")
@@ -25,7 +25,7 @@ def main() -> int:
         started = time.perf_counter()
         figures = scales.run() + scales.kiosk_latency(Path(tmp)) + records.run(Path(tmp))
         figures += warnings.run(Path(tmp)) + reports.run(Path(tmp)) + foundation.run(Path(tmp))
-        figures += sync.run(Path(tmp)) + clinical.run(Path(tmp))
+        figures += sync.run(Path(tmp)) + clinical.run(Path(tmp)) + stalls.run(Path(tmp))
     doc = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {

@@ -98,12 +98,12 @@ def _unlock_to_ready(root: Path, runs: int = 5) -> list[float]:
     from PySide6.QtWidgets import QApplication
 
     from app.ui.application import Shell
-    from app.ui.tasks import TaskRunner
+    from app.ui.ops import Ops
 
     app = QApplication.instance() or QApplication([])
     times = []
     for _ in range(runs):
-        shell = Shell(root, runner=TaskRunner(inline=True))
+        shell = Shell(root, runner=Ops(inline=True))
         shell.show()
         app.processEvents()
         shell.unlock_view.passphrase.setText(PASSPHRASE)

@@ -39,6 +39,17 @@ def isolated_home(tmp_path, monkeypatch):
     set_language("zh_CN")
 
 
+@pytest.fixture(autouse=True)
+def inline_lanes():
+    """Widgets' work runs on the calling thread, in order, unless a test installs real lanes
+    (a Shell made with `Ops()` does): clicks then read like the person's sequence of events."""
+    from app.ui import ops
+
+    ops.install(ops.Ops(inline=True))
+    yield
+    ops.install(ops.Ops(inline=True))
+
+
 @pytest.fixture
 def no_sleep():
     delays: list[float] = []

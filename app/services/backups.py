@@ -15,6 +15,7 @@ import json
 import logging
 import os
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -110,9 +111,19 @@ def _check_copy(folder: Path, db_key: bytes, audit_key: bytes, manifest: dict | 
     return found
 
 
-def backup(vault: OpenVault, folder: Path, *, keep: int = DEFAULT_KEEP) -> BackupInfo:
-    """Write, fsync and verify a backup into `folder` (a USB drive, say); keep the newest `keep`."""
+def backup(
+    vault: OpenVault,
+    folder: Path,
+    *,
+    keep: int = DEFAULT_KEEP,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> BackupInfo:
+    """Write, fsync and verify a backup into `folder` (a USB drive, say); keep the newest `keep`.
+
+    `progress(step, 4, words)` is called between the steps (copy, key file, verify, manifest);
+    it may raise `Cancelled`, and then nothing is left behind but the backups that were there."""
     require(vault.user.role, "backup")
+    report = progress or (lambda *_a: None)
     folder = Path(folder)
     try:
         if not folder.exists():
@@ -127,10 +138,14 @@ def backup(vault: OpenVault, folder: Path, *, keep: int = DEFAULT_KEEP) -> Backu
     try:
         partial.mkdir(mode=0o700)
         key = vault.database_key()
+        report(0, 4, _("copying the archive"))
         with vault.db.raw() as conn:
             export_on(conn, partial / DB_NAME)
+        report(1, 4, _("copying the key file"))
         atomic_write(partial / KEYS_NAME, VaultPaths(vault.root).keys.read_bytes())
+        report(2, 4, _("checking the copy"))
         found = _check_copy(partial, key, vault._audit_key, None)
+        report(3, 4, _("writing the manifest"))
         manifest = {
             "format": "xindang-backup",
             "version": 1,

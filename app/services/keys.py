@@ -117,7 +117,7 @@ def regenerate_recovery_code(vault: OpenVault) -> str:
 
 
 @keeping_keys
-def rotate_data_key(vault: OpenVault) -> None:
+def rotate_data_key(vault: OpenVault, progress=None) -> None:
     """New database key and new clinical key, sealed to everyone who remains (after someone
     with access left): an old copy of the key file opens nothing written after this.
 
@@ -145,7 +145,7 @@ def rotate_data_key(vault: OpenVault) -> None:
     db.dispose()
     new = None
     try:
-        new = rotation.rotate(root, holder, old, reseal_copy)
+        new = rotation.rotate(root, holder, old, reseal_copy, progress)
     except Exception as exc:
         from app.storage_errors import storage_error
 
@@ -200,6 +200,7 @@ def handover(
     new_name: str,
     new_passphrase: str,
     role: str = "counselor",
+    progress=None,
 ) -> Handover:
     """When the only counselor leaves: the admin (or someone who opened the vault with the
     recovery code and made themselves a passphrase) hands the archive to the new counselor.
@@ -214,7 +215,7 @@ def handover(
     )
     remove_user(vault, departing_login)
     code = regenerate_recovery_code(vault)
-    rotate_data_key(vault)
+    rotate_data_key(vault, progress)
     with vault.session() as s:
         audit.record(
             s,

@@ -24,7 +24,9 @@ from app.services.names import pinyin_keys
 from app.services.permissions import require
 from app.services.vaults import OpenVault
 
-Progress = Callable[[float, str], None]
+# progress(done, total, words): called every 200 rows; it may raise Cancelled, and then the
+# import's one transaction rolls back and nothing is imported.
+Progress = Callable[[int, int, str], None]
 
 
 @dataclass(frozen=True)
@@ -217,9 +219,9 @@ def _apply(s, rows: list[RosterRow], report: ImportReport, progress: Progress | 
         else:
             report.unchanged += 1
         if progress and i % 200 == 0:
-            progress(i / total, _("Importing…"))
+            progress(i, total, "")
     if progress:
-        progress(1.0, _("Done"))
+        progress(total, total, "")
 
 
 def _upsert_guardian(s, student: Student, known: list[Guardian], row: RosterRow) -> bool:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select, update
 
-from app import __version__
+from app import __version__, errors
 from app.crashpoints import crash_point
 from app.models import AuditEntry, OutboxItem, RefItem, SyncCursor, VaultSetting, utcnow
 from app.records.semesters import semester_bounds, semester_key
@@ -35,8 +35,9 @@ class NotEnrolled(SyncError):
     retryable = False
 
 
-class Cancelled(SyncError):
-    """The vault is being locked; what was stored so far stays, the rest waits for next time."""
+class Cancelled(SyncError, errors.Cancelled):
+    """The vault is being locked; what was stored so far stays, the rest waits for next time.
+    (Also the application's `Cancelled`: the window treats both alike.)"""
 
 
 def _check(stop) -> None:

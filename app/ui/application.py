@@ -19,7 +19,7 @@ from app.services import vaults
 from app.settings import DEFAULT_AUTO_LOCK_MINUTES, load_settings, save_settings
 from app.ui.autolock import IdleWatcher
 from app.ui.lifecycle import dispose_later
-from app.ui.tasks import TaskRunner
+from app.ui.ops import Ops, install
 from app.ui.unlock_view import UnlockView
 from app.vault.vaultdir import VaultPaths
 
@@ -30,11 +30,11 @@ from app.vault.vaultdir import VaultPaths
 class Shell(QMainWindow):
     """Holds exactly one of: the unlock view or the workspace. Locking destroys the workspace."""
 
-    def __init__(self, vault_path: Path, runner: TaskRunner | None = None, kdf=None) -> None:
+    def __init__(self, vault_path: Path, runner: Ops | None = None, kdf=None) -> None:
         super().__init__()
         self.setObjectName("shell")
         self.vault_path = Path(vault_path)
-        self.runner = runner or TaskRunner(self)
+        self.runner = install(runner or Ops(self))
         self.kdf = kdf
         self.vault: vaults.OpenVault | None = None
         self.workspace = None  # app.ui.main_window.Workspace once unlocked
@@ -43,6 +43,10 @@ class Shell(QMainWindow):
         self.resize(1200, 780)
         self.stack = QStackedWidget()
         self.setCentralWidget(self.stack)
+        from app.ui.progress_strip import ProgressStrip
+
+        self.progress_strip = ProgressStrip(self.runner, self)
+        self.statusBar().addPermanentWidget(self.progress_strip)
         settings = load_settings()
         self.unlock_view = UnlockView(
             self.vault_path, self.runner, default_login=settings.last_login
@@ -273,6 +277,9 @@ class Shell(QMainWindow):
             self.kiosk.release()  # the session stays open and can be resumed
             self.kiosk = None
         self._close_workspace()
+        # Work in flight finishes (or, if it can, stops) before the key is forgotten: a backup
+        # or an import never meets a closed vault halfway.
+        self.runner.quiesce(cancel=True)
         self.vault.lock()
         self.vault = None
         self.stack.setCurrentWidget(self.unlock_view)

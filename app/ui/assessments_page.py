@@ -29,10 +29,10 @@ from app.scales.library import all_scales
 from app.services import answer_import, assessments, kiosk, plans, students
 from app.services.permissions import allowed
 from app.services.vaults import OpenVault
-from app.ui.busy import busy
 from app.ui.buttons import push_button
 from app.ui.errors import message_for
 from app.ui.form_parts import dialog_buttons, error_label
+from app.ui.ops import current
 from app.ui.tables import setup_table
 
 
@@ -294,9 +294,13 @@ class AssessmentsPage(QWidget):
             )
             if not ok:
                 return
-        try:
-            with busy(_("Reading the answer sheets…")):
-                preview = answer_import.preview_answers(self.vault, path, scale_id)
+        vault = self.vault
+        ops = current()
+
+        def failed(exc: BaseException) -> None:
+            QMessageBox.warning(self, _("Import answer sheets"), message_for(exc))
+
+        def checked(preview) -> None:
             skip = False
             if preview.invalid:
                 lines = "\n".join(
@@ -315,11 +319,21 @@ class AssessmentsPage(QWidget):
                 if answer != QMessageBox.StandardButton.Yes:
                     return
                 skip = True
-            with busy(_("Importing…")):
-                report = answer_import.import_answers(self.vault, path, scale_id, skip_invalid=skip)
-        except Exception as exc:
-            QMessageBox.warning(self, _("Import answer sheets"), message_for(exc))
-            return
+            ops.long(
+                _("Importing…"),
+                lambda _p: answer_import.import_answers(vault, path, scale_id, skip_invalid=skip),
+                lambda report: self._imported(report, scale_id),
+                failed,
+            )
+
+        ops.long(
+            _("Reading the answer sheets…"),
+            lambda _p: answer_import.preview_answers(vault, path, scale_id),
+            checked,
+            failed,
+        )
+
+    def _imported(self, report, scale_id: str) -> None:
         QMessageBox.information(
             self,
             _("Import answer sheets"),

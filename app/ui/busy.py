@@ -2,7 +2,7 @@
 
 Work on the UI thread (building a PDF, a backup) cannot run a timer, so `busy()` shows the
 cursor and the words at once and repaints before the work starts. Work in the database lane
-(`TaskRunner`) shows them only when it has taken longer than `DELAY_MS`, so quick saves do not
+(`Ops`) shows them only when it has taken longer than `DELAY_MS`, so quick saves do not
 flicker.
 """
 

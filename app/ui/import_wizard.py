@@ -27,10 +27,9 @@ from app.i18n import _
 from app.roster.headers import FIELDS
 from app.services import roster_import
 from app.services.vaults import OpenVault
-from app.ui.busy import busy
 from app.ui.errors import message_for
 from app.ui.form_parts import error_label
-from app.ui.tasks import TaskRunner
+from app.ui.ops import current
 
 PREVIEW_ROWS = 30
 
@@ -57,6 +56,7 @@ class _FilePage(QWizardPage):
         self.error = error_label("import_file_error")
         layout.addWidget(self.error)
         self.registerField("path*", self.path)
+        self._read: Path | None = None
 
     def _browse(self) -> None:
         name, _filter = QFileDialog.getOpenFileName(
@@ -66,14 +66,33 @@ class _FilePage(QWizardPage):
             self.path.setText(name)
 
     def validatePage(self) -> bool:
-        try:
-            with busy(_("Reading the roster…")):
-                self._w.preview = roster_import.preview_roster(Path(self.path.text().strip()))
-        except Exception as exc:
+        """The file is read in the CPU lane; the wizard moves on when it has been."""
+        path = Path(self.path.text().strip())
+        if self._read == path:
+            self._read = None
+            return True
+        self.error.setText(_("Reading the roster…"))
+        self._w.button(QWizard.WizardButton.NextButton).setEnabled(False)
+
+        def read(preview) -> None:
+            self._w.button(QWizard.WizardButton.NextButton).setEnabled(True)
+            self._w.preview = preview
+            self.error.clear()
+            self._read = path
+            self._w.next()
+
+        def failed(exc: BaseException) -> None:
+            self._w.button(QWizard.WizardButton.NextButton).setEnabled(True)
             self.error.setText(message_for(exc))
-            return False
-        self.error.clear()
-        return True
+
+        current().long(
+            _("Reading the roster…"),
+            lambda _p: roster_import.preview_roster(path),
+            read,
+            failed,
+            lane="cpu",
+        )
+        return False
 
 
 class _PreviewPage(QWizardPage):
@@ -135,9 +154,19 @@ class _PreviewPage(QWizardPage):
         mapping = {
             c: combo.currentData() for c, combo in enumerate(self._combos) if combo.currentData()
         }
-        with busy(_("Reading the roster…")):
-            self._w.preview = roster_import.preview_roster(self._w.preview.path, mapping)
-        self._show_result()
+        path = self._w.preview.path
+
+        def read(preview) -> None:
+            self._w.preview = preview
+            self._show_result()
+
+        current().long(
+            _("Reading the roster…"),
+            lambda _p: roster_import.preview_roster(path, mapping),
+            read,
+            lambda exc: self.summary.setText(message_for(exc)),
+            lane="cpu",
+        )
 
     def _show_result(self) -> None:
         p = self._w.preview
@@ -179,10 +208,24 @@ class _ResultPage(QWizardPage):
         preview = self._w.preview
         vault = self._w.vault
 
-        def work():
-            return roster_import.apply_preview(vault, preview, skip_invalid=True)
+        op = current().long(
+            _("Importing…"),
+            lambda progress: roster_import.apply_preview(
+                vault, preview, skip_invalid=True, progress=progress
+            ),
+            self._finished,
+            self._failed,
+            cancellable=True,
+            on_cancelled=self._cancelled,
+        )
+        op.progressed.connect(
+            lambda done, total, _t: self.progress.setValue(int(100 * done / total) if total else 0)
+        )
 
-        self._w.runner.run(work, self._finished, self._failed)
+    def _cancelled(self) -> None:
+        self._done = True
+        self.result.setText(_("Import cancelled; nothing was imported."))
+        self.completeChanged.emit()
 
     def _finished(self, report) -> None:
         self._done = True
@@ -203,11 +246,10 @@ class _ResultPage(QWizardPage):
 
 
 class ImportWizard(QWizard):
-    def __init__(self, vault: OpenVault, runner: TaskRunner, parent=None) -> None:
+    def __init__(self, vault: OpenVault, parent=None) -> None:
         super().__init__(parent)
         self.setObjectName("import_wizard")
         self.vault = vault
-        self.runner = runner
         self.preview: roster_import.RosterPreview | None = None
         self.report: roster_import.ImportReport | None = None
         self.setWindowTitle(_("Import roster"))

@@ -16,9 +16,9 @@ from PySide6.QtWidgets import (
 
 from app.i18n import _
 from app.services import backups, keys, vaults
-from app.ui.busy import busy
 from app.ui.errors import message_for
 from app.ui.form_parts import dialog_buttons, error_label, folder_row
+from app.ui.ops import current
 from app.ui.passphrase_dialog import PassphraseDialog
 
 
@@ -30,9 +30,10 @@ class ChangePassphraseDialog(PassphraseDialog):
         self.old.setEchoMode(QLineEdit.EchoMode.Password)
         self.form.addRow(_("Current passphrase"), self.old)
 
-    def submit(self) -> None:
-        keys.change_passphrase(self.vault, self.old.text(), self.passphrase.value())
+    def work(self):
+        vault, old, new = self.vault, self.old.text(), self.passphrase.value()
         self.old.clear()
+        return lambda _progress: keys.change_passphrase(vault, old, new)
 
 
 class HandoverDialog(PassphraseDialog):
@@ -52,14 +53,20 @@ class HandoverDialog(PassphraseDialog):
         self.form.addRow(_("New counselor's user name"), self.login)
         self.form.addRow(_("New counselor's name"), self.name)
 
-    def submit(self) -> None:
-        result = keys.handover(
-            self.vault,
-            departing_login=self.departing.currentData(),
-            new_login=self.login.text().strip(),
-            new_name=self.name.text().strip() or self.login.text().strip(),
-            new_passphrase=self.passphrase.value(),
-        )
+    busy_text = _("Handing over and re-encrypting…")
+
+    def work(self):
+        vault = self.vault
+        args = {
+            "departing_login": self.departing.currentData(),
+            "new_login": self.login.text().strip(),
+            "new_name": self.name.text().strip() or self.login.text().strip(),
+            "new_passphrase": self.passphrase.value(),
+        }
+
+        return lambda progress: keys.handover(vault, progress=progress, **args)
+
+    def finished_with(self, result) -> None:
         self.result_code = result.recovery_code
 
 
@@ -91,24 +98,41 @@ class RestoreDialog(QDialog):
         layout.addWidget(self.other)
         self.error = error_label("restore_error")
         layout.addWidget(self.error)
-        layout.addWidget(dialog_buttons(self, self._accept))
+        self.buttons = dialog_buttons(self, self._accept)
+        layout.addWidget(self.buttons)
+        self.running = False
 
     def _accept(self) -> None:
-        try:
-            with busy(_("Restoring…")):
-                backups.restore(
-                    Path(self.folder.text().strip()),
-                    self.vault_path,
-                    self.secret.text(),
-                    self.login,
-                    other_vault=self.other.isChecked(),
-                )
-        except backups.RestoreRefused as exc:
-            self.other.setVisible(True)
-            self.error.setText(message_for(exc))
+        if self.running:
             return
-        except Exception as exc:
-            self.error.setText(message_for(exc))
-            return
+        folder, secret = Path(self.folder.text().strip()), self.secret.text()
+        other = self.other.isChecked()
+        self.running = True
+        self.buttons.setEnabled(False)
+        self.error.setText(_("Restoring…"))
+        current().long(
+            _("Restoring…"),
+            lambda _progress: backups.restore(
+                folder, self.vault_path, secret, self.login, other_vault=other
+            ),
+            self._restored,
+            self._failed,
+        )
+
+    def _restored(self, _aside) -> None:
+        self.running = False
+        self.buttons.setEnabled(True)
         self.secret.clear()
+        self.error.setText("")
         self.accept()
+
+    def _failed(self, exc: BaseException) -> None:
+        self.running = False
+        self.buttons.setEnabled(True)
+        if isinstance(exc, backups.RestoreRefused):
+            self.other.setVisible(True)
+        self.error.setText(message_for(exc))
+
+    def reject(self) -> None:
+        if not self.running:
+            super().reject()

@@ -24,13 +24,13 @@ from app.ui.assessments_page import AssessmentsPage
 from app.ui.home_page import HomePage
 from app.ui.import_wizard import ImportWizard
 from app.ui.lifecycle import dispose_later
+from app.ui.ops import Ops
 from app.ui.records_page import RecordsPage
 from app.ui.reports_page import ReportsPage
 from app.ui.settings_page import SettingsPage
 from app.ui.students_page import StudentsPage
 from app.ui.sync_agent import SyncAgent
 from app.ui.sync_page import SyncPage
-from app.ui.tasks import TaskRunner
 from app.ui.warnings_page import WarningsPage
 
 SECTIONS = (
@@ -67,7 +67,7 @@ class Workspace(QWidget):
     def __init__(
         self,
         vault: OpenVault,
-        runner: TaskRunner,
+        runner: Ops,
         parent: QWidget | None = None,
         sync_agent: SyncAgent | None = None,
     ) -> None:
@@ -310,7 +310,7 @@ class Workspace(QWidget):
         self.students.focus_search()
 
     def open_import(self) -> ImportWizard:
-        wizard = ImportWizard(self.vault, self.runner, self)
+        wizard = ImportWizard(self.vault, self)
         wizard.finished.connect(lambda _r: self.students.reload_filters())
         wizard.open()
         return wizard

@@ -7,6 +7,7 @@ QPrinter; saving a copy is a separate, explicit step that encrypts it.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage, QPainter, QPixmap
@@ -27,9 +28,12 @@ from PySide6.QtWidgets import (
 from app.i18n import _
 from app.services import printing
 from app.services.vaults import OpenVault
-from app.ui.busy import busy, generating
+from app.ui.busy import generating
 from app.ui.buttons import push_button
 from app.ui.errors import message_for
+from app.ui.ops import current
+
+PREVIEW_SCALE = 1.3
 
 
 def page_images(pdf: bytes, scale: float) -> list[QImage]:
@@ -54,7 +58,15 @@ def page_images(pdf: bytes, scale: float) -> list[QImage]:
 
 
 class PrintPreview(QDialog):
-    def __init__(self, vault: OpenVault, pdf: bytes, serial: str, title: str, parent=None) -> None:
+    def __init__(
+        self,
+        vault: OpenVault,
+        pdf: bytes,
+        serial: str,
+        title: str,
+        parent=None,
+        images: list[QImage] | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("print_preview")
         self.setWindowTitle(_("Preview: {title} ({serial})").format(title=title, serial=serial))
@@ -63,7 +75,7 @@ class PrintPreview(QDialog):
         scroll = QScrollArea()
         inner = QWidget()
         pages = QVBoxLayout(inner)
-        self.images = page_images(pdf, 1.3)
+        self.images = images if images is not None else page_images(pdf, PREVIEW_SCALE)
         for img in self.images:
             label = QLabel()
             label.setPixmap(QPixmap.fromImage(img))
@@ -87,13 +99,21 @@ class PrintPreview(QDialog):
         layout.addLayout(row)
         self.resize(900, 1000)
 
-    def print_(self) -> bool:
-        """The system print dialog chooses the printer (or 打印到文件); nothing else is kept."""
+    def print_(self) -> None:
+        """The system print dialog chooses the printer (or 打印到文件); nothing else is kept.
+        The pages are rasterised at the printer's resolution in the CPU lane, then painted."""
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         if QPrintDialog(printer, self).exec() != QDialog.DialogCode.Accepted:
-            return False
-        with busy(_("Printing…")):
-            return paint_pages(self.pdf, printer)
+            return
+        scale = min(printer.resolution() / 72, 4.0)
+        pdf = self.pdf
+        current().long(
+            _("Printing…"),
+            lambda _progress: page_images(pdf, scale),
+            lambda images: paint_images(images, printer),
+            lambda exc: QMessageBox.warning(self, _("Print"), message_for(exc)),
+            lane="cpu",
+        )
 
     def save_copy(self) -> bool:
         path, _f = QFileDialog.getSaveFileName(
@@ -119,12 +139,15 @@ class PrintPreview(QDialog):
 
 def paint_pages(pdf: bytes, printer: QPrinter) -> bool:
     """Paint each page onto the printer at its resolution (the OS spooler is the only copy)."""
+    return paint_images(page_images(pdf, min(printer.resolution() / 72, 4.0)), printer)
+
+
+def paint_images(images: list[QImage], printer: QPrinter) -> bool:
     painter = QPainter()
     if not painter.begin(printer):
         return False
     try:
-        scale = printer.resolution() / 72
-        for i, img in enumerate(page_images(pdf, min(scale, 4.0))):
+        for i, img in enumerate(images):
             if i:
                 printer.newPage()
             target = painter.viewport()
@@ -177,34 +200,78 @@ class CaseFilePrintDialog(QDialog):
         )
         self.error = error_label()
         layout.addWidget(self.error)
-        layout.addWidget(dialog_buttons(self, self.make))
+        self.buttons = dialog_buttons(self, self.make)
+        layout.addWidget(self.buttons)
 
-    def make(self) -> PrintPreview | None:
+    def make(self) -> None:
         chosen = tuple(k for k, b in self.checks.items() if b.isChecked())
-        try:
-            with busy(generating()):
-                pdf, serial = printing.case_file(
-                    self.vault,
-                    self.student_id,
-                    sections=chosen,
-                    include_private="private_notes" in chosen,
-                )
-        except Exception as exc:
+        vault, student_id = self.vault, self.student_id
+        self.buttons.setEnabled(False)
+        self.error.setText(generating())
+
+        def opened(preview: PrintPreview) -> None:
+            self.preview = preview
+            self.accept()
+
+        def failed(exc: BaseException) -> None:
+            self.buttons.setEnabled(True)
             self.error.setText(message_for(exc))
-            return None
-        self.accept()
-        with busy(generating()):
-            self.preview = PrintPreview(self.vault, pdf, serial, _("Case file"), self.parent())
-        self.preview.open()
-        return self.preview
+
+        show_document(
+            self.parent(),
+            vault,
+            lambda: printing.case_file(
+                vault, student_id, sections=chosen, include_private="private_notes" in chosen
+            ),
+            _("Case file"),
+            on_open=opened,
+            on_error=failed,
+        )
+
+
+@dataclass
+class DocumentJob:
+    """A document being made; `preview` once it is open."""
+
+    preview: PrintPreview | None = None
 
 
 def show_document(
-    parent, vault: OpenVault, make: Callable[[], tuple[bytes, str]], title: str
-) -> PrintPreview:
-    """Build a document (busy cursor and 正在生成… while it is made) and preview it."""
-    with busy(generating()):
-        pdf, serial = make()
-        preview = PrintPreview(vault, pdf, serial, title, parent)
-    preview.open()
-    return preview
+    parent,
+    vault: OpenVault,
+    make: Callable[[], tuple[bytes, str]],
+    title: str,
+    *,
+    on_open: Callable[[PrintPreview], None] | None = None,
+    on_error: Callable[[BaseException], None] | None = None,
+) -> DocumentJob:
+    """Build a document in the database lane, rasterise its pages in the CPU lane, then open the
+    preview — the window stays live throughout (正在生成… in the status bar)."""
+    job = DocumentJob()
+    ops = current()
+
+    def failed(exc: BaseException) -> None:
+        if on_error is not None:
+            on_error(exc)
+        else:
+            QMessageBox.warning(parent, title, message_for(exc))
+
+    def rasterise(made: tuple[bytes, str]) -> None:
+        pdf, serial = made
+
+        def show(images: list[QImage]) -> None:
+            job.preview = PrintPreview(vault, pdf, serial, title, parent, images=images)
+            job.preview.open()
+            if on_open is not None:
+                on_open(job.preview)
+
+        ops.long(
+            generating(),
+            lambda _progress: page_images(pdf, PREVIEW_SCALE),
+            show,
+            failed,
+            lane="cpu",
+        )
+
+    ops.long(generating(), lambda _progress: make(), rasterise, failed)
+    return job

@@ -20,8 +20,8 @@ from app.i18n import LANGUAGES, _
 from app.services import private_notes, vaults
 from app.services.permissions import ROLE_LABELS, allowed
 from app.settings import DEFAULT_AUTO_LOCK_MINUTES, load_settings, save_settings
-from app.ui.busy import busy
 from app.ui.buttons import push_button
+from app.ui.ops import current
 from app.vault import keystore
 
 
@@ -136,6 +136,7 @@ class SettingsPage(QWidget):
         form.addRow(_("Back up automatically every"), self.backup_every)
         now = QPushButton(_("Back up now"), objectName="backup_now_button")
         now.clicked.connect(self.backup_now)
+        self.backup_button = now
         self.backup_status = QLabel(objectName="backup_status", wordWrap=True)
         last = vaults.get_setting(self.vault, "last_backup_at", None)
         if last:
@@ -153,7 +154,8 @@ class SettingsPage(QWidget):
     def _backup_folder_changed(self) -> None:
         vaults.set_setting(self.vault, "backup_folder", self.backup_folder.text().strip() or None)
 
-    def backup_now(self) -> bool:
+    def backup_now(self) -> None:
+        """In the database lane with progress and 取消; the page stays usable meanwhile."""
         from pathlib import Path
 
         from app.services import backups
@@ -162,17 +164,33 @@ class SettingsPage(QWidget):
         folder = self.backup_folder.text().strip()
         if not folder:
             self.backup_status.setText(_("Choose a backup folder first."))
-            return False
-        try:
-            with busy(_("Backing up…")):
-                info = backups.backup(self.vault, Path(folder))
-        except Exception as exc:
+            return
+        vault = self.vault
+        self.backup_button.setEnabled(False)
+        self.backup_status.setText(_("Backing up…"))
+
+        def done(info) -> None:
+            self.backup_button.setEnabled(True)
+            self.backup_status.setText(
+                _("Backup written and verified: {path}").format(path=info.path.name)
+            )
+
+        def failed(exc: BaseException) -> None:
+            self.backup_button.setEnabled(True)
             self.backup_status.setText(message_for(exc))
-            return False
-        self.backup_status.setText(
-            _("Backup written and verified: {path}").format(path=info.path.name)
+
+        def cancelled() -> None:
+            self.backup_button.setEnabled(True)
+            self.backup_status.setText(_("The backup was cancelled; nothing was written."))
+
+        current().long(
+            _("Backing up…"),
+            lambda progress: backups.backup(vault, Path(folder), progress=progress),
+            done,
+            failed,
+            cancellable=True,
+            on_cancelled=cancelled,
         )
-        return True
 
     def _keys_box(self) -> QGroupBox:
         from PySide6.QtWidgets import QHBoxLayout
@@ -245,9 +263,24 @@ class SettingsPage(QWidget):
             != QMessageBox.StandardButton.Yes
         ):
             return
-        with busy(_("Re-encrypting…")):
-            keys.rotate_data_key(self.vault)
-        self.keys_status.setText(_("The database was re-encrypted with a new key."))
+        from app.ui.errors import message_for
+
+        vault = self.vault
+        self.keys_status.setText(_("Re-encrypting…"))
+
+        def done(_result) -> None:
+            self.keys_status.setText(_("The database was re-encrypted with a new key."))
+
+        current().long(
+            _("Re-encrypting…"),
+            lambda progress: keys.rotate_data_key(vault, progress),
+            done,
+            lambda exc: self.keys_status.setText(message_for(exc)),
+            cancellable=True,
+            on_cancelled=lambda: self.keys_status.setText(
+                _("Re-encryption cancelled; nothing was changed.")
+            ),
+        )
 
     def handover(self):
         from app.ui.keys_dialogs import HandoverDialog

@@ -18,7 +18,7 @@ from app.services.vaults import OpenVault
 from app.sync import outbox
 from app.sync.schedule import Schedule
 from app.sync.transport import SyncError
-from app.ui.tasks import TaskRunner
+from app.ui.ops import Ops, current
 
 TICK_MS = 5000
 NEW_ITEMS_DELAY = 3.0  # seconds: let a burst of saves settle, then send (warnings first)
@@ -33,14 +33,17 @@ class SyncAgent(QObject):
     def __init__(
         self,
         vault: OpenVault,
-        runner: TaskRunner | None = None,
+        runner: Ops | None = None,
         parent: QObject | None = None,
         *,
         automatic: bool = True,
     ) -> None:
         super().__init__(parent)
         self.vault = vault
-        self.runner = runner or TaskRunner(self, indicate=False)
+        # The application's lanes: a session runs on the I/O lane (its network waits never hold
+        # up a save in the database lane; its transactions take turns on the one connection).
+        self.runner = runner or current()
+        self._enrolled: bool | None = None
         self.schedule = Schedule()
         self.running = False
         self._stop = threading.Event()
@@ -80,11 +83,29 @@ class SyncAgent(QObject):
         self.schedule.next_at = min(self.schedule.next_at, time.monotonic() + NEW_ITEMS_DELAY)
 
     def sync_if_due(self) -> None:
-        """The timer's check: a sync starts when the schedule says it is due."""
-        if not self.running and self.schedule.due() and sync.status(self.vault).enrolled:
+        """The timer's check: a sync starts when the schedule says it is due. Whether this
+        computer is enrolled is read once, off the window's thread, not every tick."""
+        if self.running or not self.schedule.due() or self.vault.is_locked:
+            return
+        if self._enrolled is None:
+            self.runner.run(
+                lambda: sync.status(self.vault).enrolled,
+                self._enrollment_known,
+                lambda _exc: None,
+                lane="io",
+                quiet=True,
+            )
+            return
+        if self._enrolled:
+            self.start()
+
+    def _enrollment_known(self, enrolled: bool) -> None:
+        self._enrolled = enrolled
+        if enrolled:
             self.start()
 
     def sync_now(self) -> None:
+        self._enrolled = None  # just enrolled, perhaps
         self.schedule.poke()
         self.start()
 
@@ -93,11 +114,18 @@ class SyncAgent(QObject):
             return False
         self.running = True
         self.started.emit()
-        self.runner.run(lambda: sync.sync_now(self.vault, stop=self._stop), self._done, self._error)
+        self.runner.run(
+            lambda: sync.sync_now(self.vault, stop=self._stop),
+            self._done,
+            self._error,
+            lane="io",
+            quiet=True,
+        )
         return True
 
     def _done(self, report) -> None:
         self.running = False
+        self._enrolled = True
         self.schedule.succeeded()
         self.finished.emit(report)
 
@@ -115,5 +143,4 @@ class SyncAgent(QObject):
         self.timer.stop()
         self._unsubscribe()
         self._stop.set()
-        if self.runner is not None:
-            self.runner.shutdown()
+        self.runner.quiesce(cancel=False)  # the session ends at its next step

@@ -23,8 +23,8 @@ from app.i18n import _
 from app.services import vaults
 from app.ui.errors import message_for
 from app.ui.form_parts import error_label
+from app.ui.ops import Ops
 from app.ui.passphrase_dialog import PassphraseDialog
-from app.ui.tasks import TaskRunner
 from app.vault import keystore
 
 
@@ -34,7 +34,7 @@ class UnlockView(QWidget):
     def __init__(
         self,
         vault_path: Path,
-        runner: TaskRunner,
+        runner: Ops,
         parent: QWidget | None = None,
         default_login: str | None = None,
     ) -> None:
@@ -171,7 +171,7 @@ class RecoveryDialog(PassphraseDialog):
         self.form.addRow(_("Recovery code"), self.code)
         self.form.addRow(_("User"), self.login)
 
-    def submit(self) -> None:
-        vaults.reset_passphrase_with_recovery(
-            self.vault_path, self.code.text(), self.login.currentText(), self.passphrase.value()
-        )
+    def work(self):
+        path, code, login = self.vault_path, self.code.text(), self.login.currentText()
+        new = self.passphrase.value()
+        return lambda _progress: vaults.reset_passphrase_with_recovery(path, code, login, new)

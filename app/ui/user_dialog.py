@@ -25,12 +25,15 @@ class AddUserDialog(PassphraseDialog):
         self.form.addRow(_("Display name"), self.display)
         self.form.addRow(_("Role"), self.role)
 
-    def submit(self) -> None:
-        login = self.login.text().strip()
-        self.added = vaults.add_user(
-            self.vault,
-            login=login,
-            display_name=self.display.text().strip() or login,
-            role=self.role.currentData(),
-            passphrase=self.passphrase.value(),
-        )
+    def work(self):
+        vault, login = self.vault, self.login.text().strip()
+        args = {
+            "login": login,
+            "display_name": self.display.text().strip() or login,
+            "role": self.role.currentData(),
+            "passphrase": self.passphrase.value(),
+        }
+        return lambda _progress: vaults.add_user(vault, **args)
+
+    def finished_with(self, result) -> None:
+        self.added = result

@@ -377,14 +377,17 @@ class WarningsPage(QWidget):
                 lambda: warnings.complete_task(self.vault, item.data(Qt.ItemDataRole.UserRole))
             )
 
-    def evaluate(self) -> warnings.EvaluationReport | None:
-        report = None
+    def evaluate(self) -> None:
+        """The whole school, in the database lane (seconds at a large school)."""
+        from app.ui.ops import current
 
-        def run():
-            nonlocal report
-            report = warnings.evaluate_all(self.vault)
+        vault = self.vault
+        self.evaluate_button.setEnabled(False)
 
-        if self._run(run):
+        def done(report: warnings.EvaluationReport) -> None:
+            self.evaluate_button.setEnabled(True)
+            self.refresh()
+            self.changed.emit()
             text = _("New: {raised}, escalated: {escalated}").format(
                 raised=report.raised, escalated=report.escalated
             )
@@ -393,4 +396,14 @@ class WarningsPage(QWidget):
                     n=len(report.failures)
                 )
             self.summary.setText(self.summary.text() + "   " + text)
-        return report
+
+        def failed(exc: BaseException) -> None:
+            self.evaluate_button.setEnabled(True)
+            QMessageBox.warning(self, _("Warnings"), message_for(exc))
+
+        current().long(
+            _("Re-evaluating the warning rules…"),
+            lambda _p: warnings.evaluate_all(vault),
+            done,
+            failed,
+        )

@@ -65,21 +65,40 @@ ResealFields = Callable[[Path, bytes, bytes | None, bytes], None]
 
 
 def rotate(
-    root: Path, holder: Unlocked, current: Generation, reseal_fields: ResealFields
+    root: Path,
+    holder: Unlocked,
+    current: Generation,
+    reseal_fields: ResealFields,
+    progress: Callable[[int, int, str], None] | None = None,
 ) -> Generation:
     """Re-encrypt the database under a fresh database key and its clinical fields under a fresh
     clinical key; seal both to every recipient that remains (the clinical key only to those who
-    held it). The caller has closed the database. Returns the new keys."""
+    held it). The caller has closed the database. Returns the new keys.
+
+    `progress(step, 4, words)` is called before each step up to the verified copy and may raise
+    `Cancelled` there (the copy is removed; nothing changed). From writing the new keys on, the
+    rotation runs to its end."""
+    report = progress or (lambda *_a: None)
     paths = VaultPaths(Path(root))
     pending = _pending(paths)
     for leftover in _leftovers(paths):
         with contextlib.suppress(FileNotFoundError):
             leftover.unlink()
     new = Generation("next", hold(os.urandom(32)), hold(os.urandom(32)))
-    checkpoint(paths.db, current.db_key)
-    export_copy(paths.db, current.db_key, pending, new.db_key)
-    reseal_fields(pending, new.db_key, current.clinical_key, new.clinical_key)
-    if integrity_problems(pending, new.db_key):
+    try:
+        report(0, 4, _("copying under the new key"))
+        checkpoint(paths.db, current.db_key)
+        export_copy(paths.db, current.db_key, pending, new.db_key)
+        report(1, 4, _("re-encrypting the confidential fields"))
+        reseal_fields(pending, new.db_key, current.clinical_key, new.clinical_key)
+        report(2, 4, _("checking the copy"))
+        problems = integrity_problems(pending, new.db_key)
+        report(3, 4, _("sealing the new keys"))
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            pending.unlink()
+        raise
+    if problems:
         pending.unlink()
         raise VaultDamaged(_("the re-encrypted copy failed its check; nothing was changed."))
     crash_point("rotate.exported")

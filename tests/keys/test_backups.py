@@ -164,3 +164,38 @@ def test_an_admin_restores_and_users_removed_since_stay_removed_with_an_audit_en
     assert detail["by"] == "admin" and detail["kept_removed"] == ["cb"]
     assert detail["rolled_back_entries"] >= 1  # the removal, undone by the restore
     again.lock()
+
+
+def test_a_cancelled_backup_leaves_nothing_behind(populated_vault, tmp_path):
+    from app.errors import Cancelled
+
+    def progress(step, total, _words):
+        if step == 2:
+            raise Cancelled()
+
+    with pytest.raises(Cancelled):
+        backups.backup(populated_vault, tmp_path / "usb", progress=progress)
+    assert list((tmp_path / "usb").iterdir()) == []
+
+
+def test_a_backup_reports_each_step(populated_vault, tmp_path):
+    steps = []
+    backups.backup(populated_vault, tmp_path / "usb", progress=lambda *a: steps.append(a[:2]))
+    assert steps == [(0, 4), (1, 4), (2, 4), (3, 4)]
+
+
+def test_a_rotation_cancelled_before_the_new_keys_changes_nothing(populated_vault):
+    from app.errors import Cancelled
+    from app.services import students
+
+    before = bytes(bytearray(populated_vault.database_key()))
+
+    def progress(step, total, _words):
+        if step == 2:
+            raise Cancelled()
+
+    with pytest.raises(Cancelled):
+        keys.rotate_data_key(populated_vault, progress)
+    assert populated_vault.database_key() == before
+    assert len(students.search_students(populated_vault, limit=5)) == 5
+    assert not list(populated_vault.root.glob("*.rotating*"))

@@ -9,8 +9,8 @@ from PySide6.QtWidgets import QMessageBox, QPushButton
 
 from app.services import backups, vaults
 from app.ui.application import Shell
+from app.ui.ops import Ops
 from app.ui.settings_page import SettingsPage
-from app.ui.tasks import TaskRunner
 from tests.conftest import PASSPHRASE
 from tests.ui.modals import answer_modals, click, click_ok, no, press_enter, type_text, yes
 
@@ -54,7 +54,7 @@ def test_a_damaged_vault_offers_restore_and_restores(qtbot, populated_vault, tmp
     data = bytearray((root / "archive.db").read_bytes())
     data[4096 * 3 + 50] ^= 0x40
     (root / "archive.db").write_bytes(bytes(data))
-    shell = Shell(root, runner=TaskRunner(inline=True))
+    shell = Shell(root, runner=Ops(inline=True))
     qtbot.addWidget(shell)
     shell.unlock_view.passphrase.setText(PASSPHRASE)
     press_enter(shell.unlock_view.passphrase)
@@ -76,7 +76,7 @@ def test_a_due_backup_runs_at_unlock_when_the_folder_is_present(qtbot, populated
     vaults.set_setting(populated_vault, "backup_folder", str(tmp_path / "usb"))
     root = populated_vault.root
     populated_vault.lock()
-    shell = Shell(root, runner=TaskRunner(inline=True))
+    shell = Shell(root, runner=Ops(inline=True))
     qtbot.addWidget(shell)
     shell.unlock_view.passphrase.setText(PASSPHRASE)
     press_enter(shell.unlock_view.passphrase)

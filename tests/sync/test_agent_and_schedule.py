@@ -8,8 +8,8 @@ import pytest
 
 from app.services import assessments, students, sync
 from app.sync.schedule import Schedule
+from app.ui.ops import Ops
 from app.ui.sync_agent import NEW_ITEMS_DELAY, SyncAgent
-from app.ui.tasks import TaskRunner
 
 
 def test_backoff_is_full_jitter_doubling_up_to_the_cap():
@@ -38,7 +38,7 @@ def test_success_waits_for_the_timer_and_a_poke_makes_it_due_at_once():
 
 def test_new_outbox_items_bring_the_next_attempt_forward(qtbot, populated_vault, city):
     sync.enroll(populated_vault, city.url, city.code("S-A"), allow_plain_http=True)
-    agent = SyncAgent(populated_vault, TaskRunner(inline=True), automatic=False)
+    agent = SyncAgent(populated_vault, Ops(inline=True), automatic=False)
     agent.schedule.succeeded()
     kid = students.search_students(populated_vault, limit=1)[0]
     assessments.record_result(populated_vault, kid.id, "PHQ-9", [0] * 8 + [2], mode="paper")
@@ -53,7 +53,7 @@ def test_new_outbox_items_bring_the_next_attempt_forward(qtbot, populated_vault,
 
 
 def test_an_unreachable_city_backs_off_and_says_so(qtbot, enrolled, city):
-    agent = SyncAgent(enrolled, TaskRunner(inline=True), automatic=False)
+    agent = SyncAgent(enrolled, Ops(inline=True), automatic=False)
     city.server.stop()
     with qtbot.waitSignal(agent.failed, timeout=60000) as blocker:
         agent.sync_now()

@@ -7,9 +7,9 @@ from sqlalchemy import select
 from app.models import Student
 from app.services import assessments, students, sync, vaults
 from app.sync.runner import sync_once
+from app.ui.ops import Ops
 from app.ui.sync_agent import SyncAgent
 from app.ui.sync_page import SyncPage
-from app.ui.tasks import TaskRunner
 from cloud.pgcluster import free_port
 from cloud.serve import ServerThread
 from cloud.streams import publish_roster
@@ -25,7 +25,7 @@ def tls_url(city, tmp_path):
 
 
 def _page(qtbot, vault) -> SyncPage:
-    agent = SyncAgent(vault, TaskRunner(inline=True), automatic=False)
+    agent = SyncAgent(vault, Ops(inline=True), automatic=False)
     page = SyncPage(vault, agent)
     qtbot.addWidget(page)
     page.show()
@@ -120,7 +120,7 @@ def test_a_counselor_cannot_enroll_and_the_principal_has_no_sync_page(
     counselor = vaults.unlock(populated_vault.root, "counselor-pass-1", "li")
     page = _page(qtbot, counselor)
     assert not page.enroll_button.isEnabled()
-    ws = Workspace(principal, TaskRunner(inline=True))
+    ws = Workspace(principal, Ops(inline=True))
     qtbot.addWidget(ws)
     assert not isinstance(ws.pages["sync"], SyncPage)
     ws.sync_agent.stop()
@@ -158,8 +158,8 @@ def test_the_navigation_always_says_whether_warnings_reached_the_city(qtbot, pop
     sync.enroll(populated_vault, city.url, city.code("S-A"), allow_plain_http=True)
     kid = students.search_students(populated_vault, limit=1)[0]
     assessments.record_result(populated_vault, kid.id, "PHQ-9", [0] * 8 + [2], mode="paper")
-    agent = SyncAgent(populated_vault, TaskRunner(inline=True), automatic=False)
-    ws = Workspace(populated_vault, TaskRunner(inline=True), sync_agent=agent)
+    agent = SyncAgent(populated_vault, Ops(inline=True), automatic=False)
+    ws = Workspace(populated_vault, Ops(inline=True), sync_agent=agent)
     qtbot.addWidget(ws)
     assert ws.sync_status.text() == "已同步：从未\n1 条预警尚未送达市平台"
     ws.sync.sync_button.click()

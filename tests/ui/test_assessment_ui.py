@@ -7,8 +7,8 @@ from PySide6.QtWidgets import QApplication, QDialog, QLabel, QTableWidget
 
 from app.services import assessments, students
 from app.ui.application import Shell
+from app.ui.ops import Ops
 from app.ui.paper_entry_dialog import PaperEntryDialog
-from app.ui.tasks import TaskRunner
 from tests.ui.modals import click_ok, double_click
 
 
@@ -56,7 +56,7 @@ def test_double_entry_mismatch_is_marked_and_nothing_saved_until_resolved(qtbot,
 
 def test_the_archive_shows_the_assessment_history(qtbot, populated_vault, student):
     assessments.record_result(populated_vault, student.id, "PHQ-9", [0] * 8 + [1], mode="paper")
-    shell = Shell(populated_vault.root, runner=TaskRunner(inline=True))
+    shell = Shell(populated_vault.root, runner=Ops(inline=True))
     qtbot.addWidget(shell)
     shell.enter(populated_vault)
     shell.workspace.open_student(student.id)
@@ -108,7 +108,7 @@ def test_a_plan_shows_who_has_not_taken_it(qtbot, populated_vault):
 def test_a_severe_paper_sheet_shows_red_in_the_alert_bar_without_any_button(qtbot, populated_vault):
     """Observation 1 of issue 13: no 立即按规则评估 is needed for a band-based warning."""
 
-    shell = Shell(populated_vault.root, runner=TaskRunner(inline=True))
+    shell = Shell(populated_vault.root, runner=Ops(inline=True))
     qtbot.addWidget(shell)
     shell.resize(1366, 768)
     shell.show()

@@ -1,4 +1,5 @@
-"""Work a person waits for shows a busy cursor and says so in the status bar."""
+"""Work a person waits for runs off the window's thread, shows a busy cursor and says so in the
+status bar — with its progress and a 取消 button when it is long."""
 
 import threading
 
@@ -7,7 +8,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QPushButton
 
 from app.ui.application import Shell
-from app.ui.tasks import TaskRunner
+from app.ui.ops import Ops
 
 
 def _shell(qtbot, vault, runner):
@@ -18,24 +19,52 @@ def _shell(qtbot, vault, runner):
     return shell
 
 
-def test_printing_a_summary_says_generating_while_the_pdf_is_made(qtbot, populated_vault):
-    shell = _shell(qtbot, populated_vault, TaskRunner(inline=True))
-    said: list[str] = []
-    shell.statusBar().messageChanged.connect(said.append)
+def test_a_summary_is_made_off_the_window_thread_and_then_previewed(qtbot, populated_vault):
+    shell = _shell(qtbot, populated_vault, Ops())
     ws = shell.workspace
     ws.show_section("reports")
     QTest.mouseClick(ws.reports.findChild(QPushButton, "summary_print"), Qt.MouseButton.LeftButton)
+    assert QApplication.activeModalWidget() is None  # the click returned; the PDF is being made
+    qtbot.waitUntil(lambda: QApplication.activeModalWidget() is not None, timeout=20000)
     preview = QApplication.activeModalWidget()
-    assert preview is not None and preview.objectName() == "print_preview"
-    assert "正在生成…" in said
-    assert QApplication.overrideCursor() is None
-    assert shell.statusBar().currentMessage() == ""
+    assert preview.objectName() == "print_preview" and preview.images
+    assert QApplication.overrideCursor() is None and not shell.progress_strip.isVisible()
     preview.reject()
     shell.lock()
 
 
+def test_long_work_shows_its_progress_and_stops_when_cancel_is_clicked(qtbot, populated_vault):
+    runner = Ops()
+    shell = _shell(qtbot, populated_vault, runner)
+    reached: list[int] = []
+    ended: list[str] = []
+
+    def work(progress):
+        for step in range(1000):
+            progress(step, 1000, f"第{step}步")
+            reached.append(step)
+            threading.Event().wait(0.01)
+        return "finished"
+
+    runner.long(
+        "正在测试…",
+        work,
+        ended.append,
+        lambda exc: ended.append(repr(exc)),
+        cancellable=True,
+        on_cancelled=lambda: ended.append("cancelled"),
+    )
+    strip = shell.progress_strip
+    qtbot.waitUntil(lambda: strip.isVisible() and strip.bar.maximum() == 1000, timeout=5000)
+    assert strip.label.text().startswith("正在测试…") and strip.cancel_button.isVisible()
+    QTest.mouseClick(strip.cancel_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: ended == ["cancelled"], timeout=5000)
+    assert len(reached) < 1000 and not strip.isVisible()
+    shell.lock()
+
+
 def test_lane_work_over_200_ms_turns_the_cursor_busy_until_it_ends(qtbot, populated_vault):
-    runner = TaskRunner()
+    runner = Ops()
     shell = _shell(qtbot, populated_vault, runner)
     release = threading.Event()
     results: list[object] = []
@@ -51,7 +80,7 @@ def test_lane_work_over_200_ms_turns_the_cursor_busy_until_it_ends(qtbot, popula
 
 
 def test_quick_lane_work_leaves_the_cursor_alone(qtbot, populated_vault):
-    runner = TaskRunner()
+    runner = Ops()
     shell = _shell(qtbot, populated_vault, runner)
     changes: list[str] = []
     shell.statusBar().messageChanged.connect(changes.append)

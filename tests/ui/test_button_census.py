@@ -15,7 +15,7 @@ from app.crash import crash_dir
 from app.services import demo
 from app.ui.application import Shell
 from app.ui.main_window import SECTIONS
-from app.ui.tasks import TaskRunner
+from app.ui.ops import Ops
 from tests.conftest import FAST_KDF, SCREENS
 from tests.ui.census import Census, raw_codes
 
@@ -45,7 +45,7 @@ def _activate(shell: Shell) -> None:
 
 
 def _unlock(qtbot, root) -> Shell:
-    shell = Shell(root, runner=TaskRunner(inline=True))
+    shell = Shell(root, runner=Ops(inline=True))
     qtbot.addWidget(shell)
     shell.show_on_screen()
     shell.activateWindow()

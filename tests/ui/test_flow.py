@@ -7,8 +7,8 @@ from PySide6.QtWidgets import QApplication, QCheckBox, QLabel, QPushButton, QWiz
 
 from app.services import synthetic, vaults
 from app.ui.application import Shell
+from app.ui.ops import Ops
 from app.ui.setup_wizard import SetupWizard
-from app.ui.tasks import TaskRunner
 from tests.conftest import FAST_KDF, PASSPHRASE
 from tests.ui.modals import answer_modals, click_ok, click_wizard, press, press_enter, type_text
 
@@ -76,7 +76,7 @@ def test_wizard_import_search_open_archive_then_auto_lock(qtbot, tmp_path):
     wizard = run_setup(qtbot, root)
     wizard.findChild(object, "confirm_written_check").setChecked(True)
     click_wizard(wizard, "finish")
-    runner = TaskRunner(inline=True)
+    runner = Ops(inline=True)
     shell = Shell(root, runner=runner, kdf=FAST_KDF)
     qtbot.addWidget(shell)
     shell.enter(wizard.created)
@@ -138,7 +138,7 @@ def test_wizard_import_search_open_archive_then_auto_lock(qtbot, tmp_path):
 def test_wrong_passphrase_shows_the_chinese_error_and_stays_locked(qtbot, make_vault):
     vault, _ = make_vault()
     vault.lock()
-    shell = Shell(vault.root, runner=TaskRunner(inline=True))
+    shell = Shell(vault.root, runner=Ops(inline=True))
     qtbot.addWidget(shell)
     view = shell.unlock_view
     view.passphrase.setText("wrong-passphrase")
@@ -151,7 +151,7 @@ def test_wrong_passphrase_shows_the_chinese_error_and_stays_locked(qtbot, make_v
 def test_unlock_then_ctrl_l_locks(qtbot, make_vault):
     vault, _ = make_vault()
     vault.lock()
-    shell = Shell(vault.root, runner=TaskRunner(inline=True))
+    shell = Shell(vault.root, runner=Ops(inline=True))
     qtbot.addWidget(shell)
     shell.show()
     shell.activateWindow()
@@ -168,7 +168,7 @@ def test_unlock_then_ctrl_l_locks(qtbot, make_vault):
 def test_remember_me_is_disabled_with_the_reason_when_no_keyring(qtbot, make_vault):
     vault, _ = make_vault()
     vault.lock()
-    shell = Shell(vault.root, runner=TaskRunner(inline=True))
+    shell = Shell(vault.root, runner=Ops(inline=True))
     qtbot.addWidget(shell)
     check = shell.unlock_view.remember
     assert not check.isEnabled()
@@ -176,7 +176,7 @@ def test_remember_me_is_disabled_with_the_reason_when_no_keyring(qtbot, make_vau
 
 
 def test_the_navigation_names_every_section_in_chinese(qtbot, populated_vault):
-    shell = Shell(populated_vault.root, runner=TaskRunner(inline=True))
+    shell = Shell(populated_vault.root, runner=Ops(inline=True))
     qtbot.addWidget(shell)
     shell.enter(populated_vault)
     nav = shell.workspace.nav
@@ -194,7 +194,7 @@ def test_the_navigation_names_every_section_in_chinese(qtbot, populated_vault):
 
 @pytest.mark.parametrize(("column", "key"), [(0, "student_no"), (1, "name"), (3, "class")])
 def test_clicking_a_header_sorts_through_sql(qtbot, populated_vault, column, key):
-    shell = Shell(populated_vault.root, runner=TaskRunner(inline=True))
+    shell = Shell(populated_vault.root, runner=Ops(inline=True))
     qtbot.addWidget(shell)
     shell.enter(populated_vault)
     model = shell.workspace.students.model
@@ -218,7 +218,7 @@ def test_the_list_pages_in_from_sql(qtbot, vault, tmp_path):
         tmp_path / "big.csv", synthetic.generate_students(1200, seed=5)
     )
     roster_import.import_roster(vault, path)
-    shell = Shell(vault.root, runner=TaskRunner(inline=True))
+    shell = Shell(vault.root, runner=Ops(inline=True))
     qtbot.addWidget(shell)
     shell.enter(vault)
     model = shell.workspace.students.model
@@ -229,7 +229,7 @@ def test_the_list_pages_in_from_sql(qtbot, vault, tmp_path):
 
 
 def test_a_viewer_sees_no_import_button(qtbot, populated_vault, principal):
-    shell = Shell(populated_vault.root, runner=TaskRunner(inline=True))
+    shell = Shell(populated_vault.root, runner=Ops(inline=True))
     qtbot.addWidget(shell)
     shell.enter(principal)
     assert not shell.workspace.students.import_button.isVisibleTo(shell.workspace.students)
@@ -285,7 +285,7 @@ def test_locking_closes_open_dialogs(qtbot, populated_vault):
     from app.services import students
     from app.ui.student_edit_dialog import StudentEditDialog
 
-    shell = Shell(populated_vault.root, runner=TaskRunner(inline=True))
+    shell = Shell(populated_vault.root, runner=Ops(inline=True))
     qtbot.addWidget(shell)
     shell.enter(populated_vault)
     row = students.search_students(populated_vault)[0]

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QComboBox, QDialog, QPlainTextEdit, QPushButton
 from app.services import records, students
 from app.services.names import pinyin_keys
 from app.ui.application import Shell
-from app.ui.tasks import TaskRunner
+from app.ui.ops import Ops
 from tests.conftest import PASSPHRASE
 from tests.ui.modals import answer_modals, click_ok, print_to_file, type_text
 
@@ -37,7 +37,7 @@ def test_unlock_search_session_save_and_print_by_keyboard_and_mouse(
         body={"problems": ["academic"]},
     )
     populated_vault.lock()
-    shell = Shell(populated_vault.root, runner=TaskRunner(inline=True))
+    shell = Shell(populated_vault.root, runner=Ops(inline=True))
     qtbot.addWidget(shell)
     shell.show_on_screen()
     shell.activateWindow()

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QApplication, QLabel
 from app.services import assessments, kiosk, students, vaults, warnings
 from app.ui.application import Shell
 from app.ui.kiosk_window import KioskWindow
-from app.ui.tasks import TaskRunner
+from app.ui.ops import Ops
 from tests.conftest import PASSPHRASE
 from tests.ui.modals import answer_modals, click, type_and_ok
 
@@ -170,7 +170,7 @@ def test_leaving_needs_a_counselor_passphrase(qtbot, kiosk_window):
 
 @pytest.fixture
 def shell(qtbot, populated_vault):
-    shell = Shell(populated_vault.root, runner=TaskRunner(inline=True))
+    shell = Shell(populated_vault.root, runner=Ops(inline=True))
     qtbot.addWidget(shell)
     shell.resize(1366, 768)
     shell.show()

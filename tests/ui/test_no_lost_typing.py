@@ -64,12 +64,12 @@ def test_an_idle_lock_keeps_the_typing_as_a_draft_and_offers_it_after_unlock(
 
     from app.services import drafts
     from app.ui.application import Shell
-    from app.ui.tasks import TaskRunner
+    from app.ui.ops import Ops
     from tests.conftest import PASSPHRASE
     from tests.ui.modals import press_enter
 
     kid = students.search_students(populated_vault, limit=1)[0]
-    shell = Shell(populated_vault.root, runner=TaskRunner(inline=True))
+    shell = Shell(populated_vault.root, runner=Ops(inline=True))
     qtbot.addWidget(shell)
     shell.show()
     shell.activateWindow()

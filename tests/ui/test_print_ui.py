@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QPushButton
 
 from app.services import records, students
 from app.ui.application import Shell
-from app.ui.tasks import TaskRunner
+from app.ui.ops import Ops
 from tests.ui.modals import answer_modals, click, click_ok, print_to_file
 
 
@@ -28,7 +28,7 @@ def test_preview_and_print_leave_no_temporary_file(qtbot, populated_vault, tmp_p
         occurred_at=dt.datetime(2026, 9, 1),
         body={"text": "PRIVATE-CANARY"},
     )
-    shell = Shell(populated_vault.root, runner=TaskRunner(inline=True))
+    shell = Shell(populated_vault.root, runner=Ops(inline=True))
     qtbot.addWidget(shell)
     shell.enter(populated_vault)
     shell.workspace.open_student(kid.id)
@@ -75,10 +75,10 @@ def test_every_printable_document_opens_in_the_preview(qtbot, populated_vault):
     assert seen == ["打印告知单"]
     previews = [
         wpage.findChild(PrintPreview),
-        apage.print_answer_sheets("GAD-7", cls),
-        apage.print_answer_sheets("PHQ-9", None),
-        apage.print_summary("PHQ-9"),
-        rpage.print_workload(),
+        apage.print_answer_sheets("GAD-7", cls).preview,
+        apage.print_answer_sheets("PHQ-9", None).preview,
+        apage.print_summary("PHQ-9").preview,
+        rpage.print_workload().preview,
     ]
     for preview in previews:
         assert preview.images and preview.serial.startswith("XD")
@@ -94,6 +94,6 @@ def test_the_reports_page_shows_the_same_chart_and_prints(qtbot, populated_vault
     page = ReportsPage(populated_vault)
     qtbot.addWidget(page)
     assert not page.chart.pixmap().isNull()
-    preview = page.print_summary()
+    preview = page.print_summary().preview
     assert preview.images
     preview.close()

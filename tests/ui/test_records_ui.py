@@ -10,15 +10,15 @@ from PySide6.QtWidgets import QPushButton
 
 from app.services import records, students
 from app.ui.application import Shell
+from app.ui.ops import Ops
 from app.ui.record_form import RecordForm
 from app.ui.records_page import RecordsPage
-from app.ui.tasks import TaskRunner
 from tests.ui.modals import click_ok
 
 
 @pytest.fixture
 def shell(qtbot, populated_vault):
-    shell = Shell(populated_vault.root, runner=TaskRunner(inline=True))
+    shell = Shell(populated_vault.root, runner=Ops(inline=True))
     qtbot.addWidget(shell)
     shell.enter(populated_vault)
     shell.show()
@@ -189,7 +189,7 @@ def test_the_landing_page_says_what_is_due_today(qtbot, populated_vault, student
         occurred_at=dt.datetime.now() - dt.timedelta(minutes=5),
         body={"purpose": "复谈"},
     )
-    shell = Shell(populated_vault.root, runner=TaskRunner(inline=True))
+    shell = Shell(populated_vault.root, runner=Ops(inline=True))
     qtbot.addWidget(shell)
     shell.enter(populated_vault)
     due = shell.workspace.students.due

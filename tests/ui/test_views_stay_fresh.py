@@ -8,12 +8,12 @@ from PySide6.QtWidgets import QComboBox, QLineEdit, QPushButton
 
 from app.services import records, students
 from app.ui.application import Shell
-from app.ui.tasks import TaskRunner
+from app.ui.ops import Ops
 from tests.ui.modals import answer_modals, press_in_modal, type_text
 
 
 def _shell(qtbot, vault) -> Shell:
-    shell = Shell(vault.root, runner=TaskRunner(inline=True))
+    shell = Shell(vault.root, runner=Ops(inline=True))
     qtbot.addWidget(shell)
     shell.show()
     shell.enter(vault)

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QLabel
 
 from app.services import assessments, students, warnings
 from app.ui.application import Shell
-from app.ui.tasks import TaskRunner
+from app.ui.ops import Ops
 from app.ui.warnings_page import WarningsPage
 from tests.ui.modals import (
     answer_modals,
@@ -99,7 +99,7 @@ def test_resolving_needs_a_typed_reason_and_a_confirmation(qtbot, populated_vaul
 
 def test_a_counselor_raises_a_warning_by_hand_from_the_archive(qtbot, populated_vault):
     kid = students.search_students(populated_vault, limit=1)[0]
-    shell = Shell(populated_vault.root, runner=TaskRunner(inline=True))
+    shell = Shell(populated_vault.root, runner=Ops(inline=True))
     qtbot.addWidget(shell)
     shell.show()
     shell.enter(populated_vault)
@@ -153,7 +153,7 @@ def test_unlock_shows_overdue_tasks_first_and_the_archive_shows_levels(qtbot, po
     w = warnings.queue(populated_vault)[0]
     warnings.review(populated_vault, w.id, confirmed=True, note="确认")
     warnings.add_task(populated_vault, w.id, "复谈", dt.date.today() - dt.timedelta(days=2))
-    shell = Shell(populated_vault.root, runner=TaskRunner(inline=True))
+    shell = Shell(populated_vault.root, runner=Ops(inline=True))
     qtbot.addWidget(shell)
     shell.enter(populated_vault)
     assert shell.workspace.stack.currentWidget() is shell.workspace.warnings
@@ -202,7 +202,7 @@ def test_the_home_page_puts_overdue_tasks_and_urgent_warnings_first(qtbot, popul
     assessments.record_result(populated_vault, kids[0].id, "PHQ-9", [0] * 8 + [1], mode="paper")
     assessments.record_result(populated_vault, kids[1].id, "GAD-7", [2] * 7, mode="paper")
     warnings.evaluate_all(populated_vault)
-    shell = Shell(populated_vault.root, runner=TaskRunner(inline=True))
+    shell = Shell(populated_vault.root, runner=Ops(inline=True))
     qtbot.addWidget(shell)
     shell.enter(populated_vault)
     home = shell.workspace.home
@@ -231,7 +231,7 @@ def test_a_home_count_opens_the_queue_at_that_level_and_a_row_opens_the_student(
     kids = students.search_students(populated_vault, limit=2)
     assessments.record_result(populated_vault, kids[0].id, "PHQ-9", [0] * 8 + [1], mode="paper")
     assessments.record_result(populated_vault, kids[1].id, "GAD-7", [2] * 7, mode="paper")
-    shell = Shell(populated_vault.root, runner=TaskRunner(inline=True))
+    shell = Shell(populated_vault.root, runner=Ops(inline=True))
     qtbot.addWidget(shell)
     shell.show()
     shell.enter(populated_vault)
@@ -257,7 +257,7 @@ def test_a_class_row_on_the_home_page_opens_that_class_in_the_queue(qtbot, popul
     other = next(k for k in everyone if (k.grade, k.class_name) != (first.grade, first.class_name))
     assessments.record_result(populated_vault, first.id, "PHQ-9", [0] * 8 + [1], mode="paper")
     assessments.record_result(populated_vault, other.id, "PHQ-9", [0] * 8 + [1], mode="paper")
-    shell = Shell(populated_vault.root, runner=TaskRunner(inline=True))
+    shell = Shell(populated_vault.root, runner=Ops(inline=True))
     qtbot.addWidget(shell)
     shell.show()
     shell.enter(populated_vault)
