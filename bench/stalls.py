@@ -141,7 +141,7 @@ def run(tmp: Path) -> list[dict]:
         out.append(figure(f"window stall while: {name}", dog.stop(), "ms", 50.0))
 
     ws.show_section("settings")
-    page = ws.pages["settings"]
+    page = ws.settings
     page.backup_folder.setText(str(tmp / "usb"))
     measure(
         "backup, 5,000 students",

@@ -346,6 +346,31 @@ def timeline(
     return out
 
 
+@dataclass(frozen=True)
+class ListedRecord:
+    id: str
+    occurred_at: dt.datetime
+    label: str
+
+
+def listing(vault: OpenVault, kind: str, limit: int = 200) -> list[ListedRecord]:
+    """The newest records of one class- or group-level kind (programs, lessons) for a list."""
+    require(vault.user.role, "view_diagnosis")
+    with vault.session() as s:
+        rows = s.scalars(
+            select(Record)
+            .where(Record.kind == kind, Record.voided_at.is_(None), Record.private.is_(False))
+            .order_by(Record.occurred_at.desc())
+            .limit(limit)
+        ).all()
+        return [
+            ListedRecord(
+                r.id, r.occurred_at, r.title or r.body.get("theme") or r.body.get("topic") or ""
+            )
+            for r in rows
+        ]
+
+
 def for_case_file(
     vault: OpenVault, student_id: str, *, include_private: bool = False
 ) -> list[RecordView]:

@@ -32,7 +32,7 @@ from app.services.vaults import OpenVault
 from app.ui.buttons import push_button
 from app.ui.errors import message_for
 from app.ui.form_parts import dialog_buttons, error_label
-from app.ui.ops import current
+from app.ui.ops import current, refresh_in_lane
 from app.ui.tables import setup_table
 
 
@@ -110,42 +110,55 @@ class AssessmentsPage(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
+        """Read in the database lane, shown here."""
+        refresh_in_lane(self, self._load, self._show)
+
+    def _load(self) -> tuple:
+        vault = self.vault
+        alerts = (
+            assessments.open_alerts(vault) if allowed(vault.user.role, "view_diagnosis") else []
+        )
+        names: dict[str, str] = {}
+        unfinished = []
+        for st in kiosk.unfinished(vault):
+            if st.student_id not in names:
+                names[st.student_id] = students.student_label(vault, st.student_id)
+            unfinished.append((st, names[st.student_id]))
+        rows = plans.list_plans(vault)
+        return alerts, unfinished, [(p, plans.completion(vault, p.id)) for p in rows]
+
+    def _show(self, data: tuple) -> None:
+        alerts, unfinished, plan_rows = data
         self.alerts.clear()
-        if allowed(self.vault.user.role, "view_diagnosis"):
-            for a in assessments.open_alerts(self.vault):
-                kind = _("official rule") if a.official else _("school policy")
-                item = QListWidgetItem(
-                    _("{name} ({klass}) · {scale} item {item} = {answer} · {kind}").format(
-                        name=a.student_name,
-                        klass=a.class_label,
-                        scale=a.scale_id,
-                        item=a.item,
-                        answer=a.answer,
-                        kind=kind,
-                    )
+        for a in alerts:
+            kind = _("official rule") if a.official else _("school policy")
+            item = QListWidgetItem(
+                _("{name} ({klass}) · {scale} item {item} = {answer} · {kind}").format(
+                    name=a.student_name,
+                    klass=a.class_label,
+                    scale=a.scale_id,
+                    item=a.item,
+                    answer=a.answer,
+                    kind=kind,
                 )
-                item.setData(Qt.ItemDataRole.UserRole, a.id)
-                item.setData(Qt.ItemDataRole.UserRole + 1, a.student_id)
-                self.alerts.addItem(item)
+            )
+            item.setData(Qt.ItemDataRole.UserRole, a.id)
+            item.setData(Qt.ItemDataRole.UserRole + 1, a.student_id)
+            self.alerts.addItem(item)
         self.alert_box.setVisible(self.alerts.count() > 0)
         self.unfinished.clear()
-        names = {}
-        for st in kiosk.unfinished(self.vault):
-            if st.student_id not in names:
-                names[st.student_id] = students.student_archive(self.vault, st.student_id).row.name
+        for st, name in unfinished:
             item = QListWidgetItem(
                 _("{name}: {done} of {total} answered").format(
-                    name=names[st.student_id], done=st.answered, total=st.total_items
+                    name=name, done=st.answered, total=st.total_items
                 )
             )
             item.setData(Qt.ItemDataRole.UserRole, st.session_id)
             self.unfinished.addItem(item)
         self.unfinished_box.setVisible(self.unfinished.count() > 0)
-        rows = plans.list_plans(self.vault)
-        self._plan_ids = [p.id for p in rows]
-        self.plans.setRowCount(len(rows))
-        for r, p in enumerate(rows):
-            c = plans.completion(self.vault, p.id)
+        self._plan_ids = [p.id for p, _c in plan_rows]
+        self.plans.setRowCount(len(plan_rows))
+        for r, (p, c) in enumerate(plan_rows):
             values = (
                 p.name,
                 "、".join(p.scale_ids),

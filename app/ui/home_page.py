@@ -4,6 +4,7 @@ and, for the counseling lead, open warnings per class (counts only, no names).""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -24,8 +25,18 @@ from app.risk.levels import LEVELS, URGENT, level_name
 from app.services import records, warnings
 from app.services.permissions import ADMIN
 from app.services.vaults import OpenVault
+from app.ui.ops import refresh_in_lane
 from app.ui.tables import ALL, setup_table
 from app.ui.warnings_page import class_key, grade_key, place_label
+
+
+@dataclass(frozen=True)
+class _HomeData:
+    overdue: list
+    queue: list
+    today: list
+    grades: dict
+    classes: dict
 
 
 class HomePage(QWidget):
@@ -99,13 +110,29 @@ class HomePage(QWidget):
         return lst
 
     def refresh(self) -> None:
+        """Read in the database lane (seconds at a large school with history), shown here."""
         self.greeting.setText(
             _("Hello, {name}. Today is {date}.").format(
                 name=self.vault.user.display_name, date=dt.date.today().isoformat()
             )
         )
+        refresh_in_lane(self, self._load, self._show)
+
+    def _load(self) -> _HomeData:
+        now = dt.datetime.now()
+        vault = self.vault
+        admin = vault.user.role == ADMIN
+        return _HomeData(
+            overdue=warnings.overdue_tasks(vault),
+            queue=warnings.queue(vault),
+            today=records.upcoming(vault, now.replace(hour=23, minute=59), now=now),
+            grades=warnings.counts_by_grade(vault) if admin else {},
+            classes=warnings.counts_by_class(vault) if admin else {},
+        )
+
+    def _show(self, data: _HomeData) -> None:
         self.overdue.clear()
-        for t in warnings.overdue_tasks(self.vault):
+        for t in data.overdue:
             item = QListWidgetItem(f"{t.due_on:%m-%d}  {t.student_name}  {t.title}")
             item.setData(Qt.ItemDataRole.UserRole, t.student_id)
             self.overdue.addItem(item)
@@ -114,7 +141,7 @@ class HomePage(QWidget):
             lines = min(4, self.overdue.count())
             frame = 2 * self.overdue.frameWidth() + 4
             self.overdue.setFixedHeight(lines * self.overdue.sizeHintForRow(0) + frame)
-        queue = warnings.queue(self.vault)
+        queue = data.queue
         for level, label in self.levels.items():
             label.setText(f"{level_name(level)}\n{sum(1 for w in queue if w.level == level)}")
         self.urgent.clear()
@@ -126,15 +153,13 @@ class HomePage(QWidget):
                 item.setBackground(Qt.GlobalColor.white)
                 item.setData(Qt.ItemDataRole.UserRole, w.student_id)
                 self.urgent.addItem(item)
-        now = dt.datetime.now()
         self.today.clear()
-        for u in records.upcoming(self.vault, now.replace(hour=23, minute=59), now=now):
+        for u in data.today:
             item = QListWidgetItem(f"{u.when:%H:%M}  {u.student_name}  {u.what}")
             item.setData(Qt.ItemDataRole.UserRole, u.student_id)
             self.today.addItem(item)
         self.by_class_box.setVisible(self.vault.user.role == ADMIN)
-        grades = warnings.counts_by_grade(self.vault)
-        classes = warnings.counts_by_class(self.vault)
+        grades, classes = data.grades, data.classes
         rows = []
         for g, per_level in grades.items():  # each grade, then its classes
             rows.append((grade_key(g), per_level, True))

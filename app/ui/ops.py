@@ -18,6 +18,7 @@ Tests pass `inline=True` to run everything on the calling thread, in order.
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -91,6 +92,12 @@ class Ops(QObject):
     ) -> None:
         super().__init__(parent)
         self._inline = inline
+        if not inline:
+            # Work in the lanes is mostly Python (the ORM, pinyin, parsing) and holds the GIL;
+            # the window's thread gets it back at each switch. 1 ms instead of CPython's 5 ms
+            # halves the window's stalls during an import (bench/stalls.py) for a few percent
+            # of the lane's speed.
+            sys.setswitchinterval(0.001)
         self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="xindang-db")
         self._cpu = ThreadPoolExecutor(max_workers=2, thread_name_prefix="xindang-cpu")
         self._delivery = _Delivery()
@@ -249,3 +256,43 @@ def current() -> Ops:
 def show_after_delay(op: Op, show: Callable[[], None]) -> None:
     """Call `show` if `op` is still running after the busy delay."""
     QTimer.singleShot(DELAY_MS, lambda: show() if op.running else None)
+
+
+def refresh_in_lane(
+    widget, load: Callable[[], object], show: Callable[[object], None], *, key: str = "refresh"
+) -> None:
+    """A page's data read in the database lane and shown on the window's thread.
+
+    Refreshes of one page coalesce: while one is in flight, another request only marks it to
+    run once more afterwards. A page gone (closed, locked) by the time the data arrives is left
+    alone, and a vault locked meanwhile is not an error."""
+    import shiboken6
+
+    from app.errors import VaultLocked
+
+    state = widget.__dict__.setdefault("_lane_refresh", {})
+    if state.get(key) is not None:
+        state[key] = "again"
+        return
+    state[key] = "running"
+
+    def settle() -> bool:
+        again = state.get(key) == "again"
+        state[key] = None
+        if again and shiboken6.isValid(widget):
+            refresh_in_lane(widget, load, show, key=key)
+        return again
+
+    def done(data) -> None:
+        if settle() or not shiboken6.isValid(widget):
+            return
+        show(data)
+
+    def failed(exc: BaseException) -> None:
+        settle()
+        if not isinstance(exc, VaultLocked):
+            import logging
+
+            logging.getLogger(__name__).warning("refresh failed: %s", type(exc).__name__)
+
+    current().run(load, done, failed, quiet=True)

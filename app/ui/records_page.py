@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import select
 
 from app.i18n import _
 from app.records.semesters import semester_bounds
@@ -24,6 +23,7 @@ from app.services import records
 from app.services.permissions import allowed
 from app.services.vaults import OpenVault
 from app.ui.buttons import push_button
+from app.ui.ops import refresh_in_lane
 from app.ui.record_form import RecordForm
 from app.ui.tables import setup_table
 
@@ -97,9 +97,25 @@ class RecordsPage(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
+        """Read in the database lane, shown here."""
+        refresh_in_lane(self, self._load, self._show)
+
+    def _load(self) -> tuple:
         now = dt.datetime.now()
+        vault = self.vault
+        start, end = semester_bounds(dt.date.today())
+        return (
+            now,
+            records.upcoming(vault, now + dt.timedelta(days=7), now=now),
+            records.listing(vault, "group_program"),
+            records.listing(vault, "lesson"),
+            records.workload(vault, start, end),
+        )
+
+    def _show(self, data: tuple) -> None:
+        now, upcoming, programs, lessons, rows = data
         self.due.clear()
-        for u in records.upcoming(self.vault, now + dt.timedelta(days=7), now=now):
+        for u in upcoming:
             overdue = u.when < now
             item = QListWidgetItem(
                 f"{u.when:%m-%d %H:%M}  {u.student_name}  {u.what}"
@@ -109,10 +125,8 @@ class RecordsPage(QWidget):
                 item.setForeground(Qt.GlobalColor.red)
             item.setData(Qt.ItemDataRole.UserRole, u.student_id)
             self.due.addItem(item)
-        self._fill(self.programs, "group_program")
-        self._fill(self.lessons, "lesson")
-        start, end = semester_bounds(dt.date.today())
-        rows = records.workload(self.vault, start, end)
+        self._fill(self.programs, programs)
+        self._fill(self.lessons, lessons)
         self.workload.setRowCount(len(rows))
         for r, w in enumerate(rows):
             for c, v in enumerate(
@@ -132,22 +146,12 @@ class RecordsPage(QWidget):
             _("Workload"),
         )
 
-    def _fill(self, widget: QListWidget, kind: str) -> None:
-        from app.models import Record
-
+    def _fill(self, widget: QListWidget, listed: list) -> None:
         widget.clear()
-        with self.vault.session() as s:
-            rows = s.scalars(
-                select(Record)
-                .where(Record.kind == kind, Record.voided_at.is_(None))
-                .order_by(Record.occurred_at.desc())
-                .limit(200)
-            ).all()
-            for r in rows:
-                label = r.title or r.body.get("theme") or r.body.get("topic") or ""
-                item = QListWidgetItem(f"{r.occurred_at:%Y-%m-%d}  {label}")
-                item.setData(Qt.ItemDataRole.UserRole, r.id)
-                widget.addItem(item)
+        for r in listed:
+            item = QListWidgetItem(f"{r.occurred_at:%Y-%m-%d}  {r.label}")
+            item.setData(Qt.ItemDataRole.UserRole, r.id)
+            widget.addItem(item)
 
     def _open_student(self, item: QListWidgetItem) -> None:
         if item.data(Qt.ItemDataRole.UserRole):

@@ -38,6 +38,7 @@ from app.services.permissions import allowed
 from app.services.vaults import OpenVault
 from app.ui.buttons import push_button
 from app.ui.errors import message_for
+from app.ui.ops import refresh_in_lane
 from app.ui.risk_dialogs import ManualWarningDialog, ask_reason
 from app.ui.tables import setup_table
 
@@ -93,11 +94,11 @@ class WarningsPage(QWidget):
         self.level_filter.addItem(_("All levels"), None)
         for lv in LEVELS:
             self.level_filter.addItem(level_text(lv.id), lv.id)
-        self.level_filter.currentIndexChanged.connect(lambda _i: self.refresh())
+        self.level_filter.currentIndexChanged.connect(lambda _i: self._reshow())
         bar.addWidget(self.level_filter)
         self.place_filter = QComboBox(objectName="place_filter")
         self.place_filter.addItem(_("All grades and classes"), None)
-        self.place_filter.currentIndexChanged.connect(lambda _i: self.refresh())
+        self.place_filter.currentIndexChanged.connect(lambda _i: self._reshow())
         bar.addWidget(self.place_filter)
         manual = QPushButton(_("Raise a warning by hand…"), objectName="manual_warning_button")
         manual.clicked.connect(lambda: self.raise_manual())
@@ -149,16 +150,39 @@ class WarningsPage(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
+        """Read in the database lane, shown here (the filters only choose what is shown)."""
+        refresh_in_lane(self, self._load, self._show)
+
+    def _reshow(self) -> None:
+        """A filter changed: the rows read last time, filtered anew (no new read)."""
+        if getattr(self, "_data", None) is None:
+            self.refresh()
+        else:
+            self._show(self._data)
+
+    def _load(self) -> tuple:
+        from app.services import students
+
+        vault = self.vault
+        return (
+            warnings.overdue_tasks(vault),
+            warnings.queue(vault),
+            students.grades_and_classes(vault),
+            warning_rules.rule_names(vault),
+        )
+
+    def _show(self, data: tuple) -> None:
+        overdue, everything, grades, rules = data
+        self._data = data
         self.overdue.clear()
-        for t in warnings.overdue_tasks(self.vault):
+        for t in overdue:
             item = QListWidgetItem(f"{t.due_on:%m-%d}  {t.student_name}  {t.title}")
             item.setData(Qt.ItemDataRole.UserRole, t.id)
             self.overdue.addItem(item)
         self.overdue_box.setVisible(self.overdue.count() > 0)
-        everything = warnings.queue(self.vault)
         counts = {lv.id: sum(1 for r in everything if r.level == lv.id) for lv in LEVELS}
         only = self.level_filter.currentData()
-        self._fill_places()
+        self._fill_places(grades)
         place = self.place_filter.currentData()
         self.rows = [
             r
@@ -166,7 +190,6 @@ class WarningsPage(QWidget):
             if (only is None or r.level == only) and (place is None or place in _places(r))
         ]
         self.summary.setText("   ".join(f"{level_text(k)}: {v}" for k, v in counts.items()))
-        rules = self._rule_labels()
         self.table.setRowCount(len(self.rows))
         for r, w in enumerate(self.rows):
             values = (
@@ -193,14 +216,12 @@ class WarningsPage(QWidget):
         self.level_filter.blockSignals(False)
         self.refresh()
 
-    def _fill_places(self) -> None:
+    def _fill_places(self, grades) -> None:
         """Every grade, each followed by its classes, in school order; the chosen one kept."""
-        from app.services import students
-
         chosen = self.place_filter.currentData()
         places = [
             key
-            for g in students.grades_and_classes(self.vault)
+            for g in grades
             for key in (grade_key(g.name), *(class_key(f"{g.name}{c.name}") for c in g.classes))
         ]
         wanted = [None, *places]
@@ -214,9 +235,6 @@ class WarningsPage(QWidget):
             self.place_filter.addItem(place_label(p), p)
         self.place_filter.setCurrentIndex(max(0, self.place_filter.findData(chosen)))
         self.place_filter.blockSignals(False)
-
-    def _rule_labels(self) -> dict[str, str]:
-        return warning_rules.rule_names(self.vault)
 
     def current(self) -> warnings.WarningRow | None:
         row = self.table.currentRow()
