@@ -13,8 +13,9 @@ import os
 import platform
 import sys
 import threading
-import traceback
 from pathlib import Path
+
+from app.redaction import redacted_traceback
 
 _fatal_file = None
 # The window registers one to show a storage fault that reached no handler (say, in a slot).
@@ -25,15 +26,6 @@ def crash_dir() -> Path:
     from app.paths import data_dir
 
     return data_dir() / "crash"
-
-
-def redacted_traceback(exc_type, exc, tb) -> str:
-    from app.logs import redact
-
-    frames = [f"  {Path(f.filename).name}:{f.lineno} in {f.name}" for f in traceback.extract_tb(tb)]
-    return "\n".join(
-        ["Traceback (frames only):", *frames, f"{exc_type.__name__}: {redact(str(exc))}"]
-    )
 
 
 def write_report(exc_type, exc, tb) -> Path:

@@ -10,21 +10,9 @@ from __future__ import annotations
 import logging
 import logging.handlers
 import os
-import re
 from pathlib import Path
 
-_PATTERNS = (
-    re.compile(r"[\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]+"),
-    re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+"),
-    re.compile(r"\b(?=[A-Za-z0-9-]*\d(?:[A-Za-z-]*\d){4})[A-Za-z0-9-]{6,}\b"),
-)
-MASK = "‹…›"
-
-
-def redact(text: str) -> str:
-    for pattern in _PATTERNS:
-        text = pattern.sub(MASK, text)
-    return text
+from app.redaction import MASK, redact, redacted_traceback  # noqa: F401 - used by callers too
 
 
 class RedactingFilter(logging.Filter):
@@ -35,8 +23,6 @@ class RedactingFilter(logging.Filter):
             message = str(record.msg)
         record.msg, record.args = redact(message), ()
         if record.exc_info:
-            from app.crash import redacted_traceback
-
             record.msg += "\n" + redacted_traceback(*record.exc_info)
             record.exc_info = None
             record.exc_text = None

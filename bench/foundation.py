@@ -7,10 +7,10 @@ import statistics
 import time
 from pathlib import Path
 
-from app.db import migrate, open_database
+from app.db import audit, migrate, open_database
 from app.models import School, User, new_id
-from app.services import audit, roster_import, students, synthetic, vaults
-from app.services.names import pinyin_keys
+from app.roster.names import pinyin_keys
+from app.services import roster_import, students, synthetic, vaults
 from app.services.vaults import OpenVault, UserInfo
 
 STUDENTS = 5000

@@ -60,3 +60,104 @@ def test_client_and_reference_server_share_no_code():
                     names = [node.module]
                 for name in names:
                     assert name.split(".")[0] != forbidden, f"{path} imports {name}"
+
+
+# The layers run one way: a module imports only from its own layer or those below it. Every
+# import counts, including those inside functions (they used to hide a cycle).
+LAYERS = {
+    "base": {
+        "errors",
+        "i18n",
+        "paths",
+        "settings",
+        "atomic_write",
+        "storage_errors",
+        "crashpoints",
+        "redaction",
+        "logs",
+        "crash",
+        "resources",
+    },
+    "domain": {"scales", "risk", "records", "roster", "reports"},
+    "store": {"models", "db", "vault"},
+    "sync": {"sync"},
+    "services": {"services"},
+    "edges": {"ui", "cli", "__main__", "app"},
+}
+ORDER = ["base", "domain", "store", "sync", "services", "edges"]
+
+
+def _package(module: str) -> str:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else "app"
+
+
+def _imports() -> list[tuple[str, str]]:
+    """(importing module, imported module) for every `app.` import in the package."""
+    import ast
+    from pathlib import Path
+
+    root = Path(app.__file__).resolve().parent
+    out = []
+    for path in root.rglob("*.py"):
+        if "migrations" in path.parts:
+            continue
+        module = "app." + ".".join(path.relative_to(root).with_suffix("").parts)
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names = [node.module]
+            else:
+                continue
+            out += [
+                (module, n) for n in names if n == "app" or n.startswith(("app.", "sqlalchemy"))
+            ]
+    return out
+
+
+def _layer(package: str) -> int:
+    return next(ORDER.index(name) for name, members in LAYERS.items() if package in members)
+
+
+def test_every_package_has_a_layer():
+    packages = {_package(m) for m, n in _imports()} | {
+        _package(n) for m, n in _imports() if n.startswith("app.")
+    }
+    assert {p for p in packages if not any(p in m for m in LAYERS.values())} == set()
+
+
+def test_imports_only_go_down_the_layers():
+    upward = sorted(
+        f"{m} imports {n}"
+        for m, n in _imports()
+        if n.startswith("app.") and _layer(_package(n)) > _layer(_package(m))
+    )
+    assert upward == []
+
+
+def test_the_sync_client_uses_no_use_case():
+    assert [(m, n) for m, n in _imports() if m.startswith("app.sync") and "app.services" in n] == []
+
+
+def test_widgets_hold_no_sql():
+    assert [
+        (m, n)
+        for m, n in _imports()
+        if m.startswith("app.ui") and (n.startswith("sqlalchemy") or n.startswith("app.models"))
+    ] == []
+
+
+def test_no_two_packages_import_each_other_through_any_chain():
+    graph: dict[str, set[str]] = {}
+    for m, n in _imports():
+        if n.startswith("app.") and _package(m) != _package(n):
+            graph.setdefault(_package(m), set()).add(_package(n))
+
+    def reaches(start: str, goal: str, seen: set[str]) -> bool:
+        for nxt in graph.get(start, ()):
+            if nxt == goal or (nxt not in seen and reaches(nxt, goal, seen | {nxt})):
+                return True
+        return False
+
+    assert sorted(p for p in graph if reaches(p, p, {p})) == []

@@ -109,7 +109,7 @@ def cmd_demo(args) -> int:
 
 
 def cmd_audit_verify(args) -> int:
-    from app.services import audit
+    from app.db import audit
 
     vault = unlock_vault(args)  # the anchor in keys.json is checked here
     try:

@@ -12,7 +12,7 @@ import hmac
 import os
 from pathlib import Path
 
-from app.vault.wipe import sqlcipher_key_text, wipe
+from app.db.wipe import sqlcipher_key_text, wipe
 
 
 def _module():

@@ -23,10 +23,10 @@ from sqlalchemy.pool import StaticPool
 
 from app.db.changes import install_change_tracking
 from app.db.copies import set_key
+from app.db.wipe import wipe
 from app.errors import VaultDamaged, VaultInUse
 from app.i18n import _
 from app.models.fieldcrypt import clinical_key, install_overwrite_guard
-from app.vault.wipe import wipe
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PAGE_SIZE = 4096

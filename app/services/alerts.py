@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.db import audit
 from app.errors import ValidationError
 from app.i18n import _
 from app.models import (
@@ -30,7 +31,6 @@ from app.risk.levels import URGENT, short_name
 from app.scales.definition import text_of
 from app.scales.library import get_scale
 from app.scales.scoring import flag_reason
-from app.services import audit
 from app.services.permissions import require
 from app.services.vaults import OpenVault
 from app.services.warning_rules import rule_labels

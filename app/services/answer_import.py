@@ -13,6 +13,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from app.db import audit
 from app.errors import RosterError
 from app.i18n import _
 from app.models import Student, Warning, utcnow
@@ -21,7 +22,6 @@ from app.roster.headers import normalize_header
 from app.roster.reading import read_grid
 from app.roster.rows import RowProblem
 from app.scales.library import get_scale
-from app.services import audit
 from app.services.assessments import store_result
 from app.services.permissions import require
 from app.services.vaults import OpenVault

@@ -8,12 +8,12 @@ from dataclasses import dataclass, replace
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.db import audit
 from app.errors import ValidationError
 from app.i18n import _
 from app.models import AssessmentResult, CriticalAlert, Student, new_id, utcnow
 from app.scales.library import get_scale
 from app.scales.scoring import ScoreResult, score
-from app.services import audit
 from app.services.permissions import allowed, require
 from app.services.vaults import OpenVault
 
@@ -304,3 +304,37 @@ def acknowledge_alert(vault: OpenVault, alert_id: str, note: str) -> None:
     from app.services import alerts
 
     alerts.acknowledge(vault, "critical", alert_id, note)
+
+
+def band_distribution(vault: OpenVault, scale_id: str) -> list[tuple[str | None, int]]:
+    """(band id, students) over each enrolled student's latest final result of one scale — the
+    same counting as the printed screening summary, done by the database."""
+    from sqlalchemy import func
+
+    require(vault.user.role, "view_students")
+    with vault.session() as s:
+        latest = (
+            select(
+                AssessmentResult.student_id,
+                func.max(AssessmentResult.administered_at).label("at"),
+            )
+            .where(AssessmentResult.scale_id == scale_id, AssessmentResult.status == "final")
+            .group_by(AssessmentResult.student_id)
+            .subquery()
+        )
+        rows = s.execute(
+            select(AssessmentResult.band_id, func.count(func.distinct(AssessmentResult.student_id)))
+            .join(
+                latest,
+                (AssessmentResult.student_id == latest.c.student_id)
+                & (AssessmentResult.administered_at == latest.c.at),
+            )
+            .join(Student, Student.id == AssessmentResult.student_id)
+            .where(
+                AssessmentResult.scale_id == scale_id,
+                AssessmentResult.status == "final",
+                Student.status == "enrolled",
+            )
+            .group_by(AssessmentResult.band_id)
+        ).all()
+    return [(band, int(n)) for band, n in rows]

@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 
 from app import __version__
 from app.atomic_write import atomic_write
-from app.db import open_database
+from app.db import audit, open_database
 from app.db.copies import (
     export_on,
     first_key_that_opens,
@@ -32,16 +32,15 @@ from app.db.copies import (
     integrity_problems,
 )
 from app.db.migrate import current_revision
+from app.db.wipe import wipes_keys_it_opens
 from app.errors import AppError
 from app.i18n import _
 from app.models import Student, User, VaultSetting, utcnow
-from app.services import audit
 from app.services.permissions import require
 from app.services.vaults import OpenVault, write_anchor
 from app.storage_errors import DiskFull, FolderReadOnly, needed_mb, storage_error
 from app.vault import vaultdir
 from app.vault.vaultdir import DB_NAME, KEYS_NAME, VaultPaths
-from app.vault.wipe import wipes_keys_it_opens
 
 PREFIX = "xindang-backup-"
 MANIFEST = "manifest.json"

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from app.db import audit
 from app.models import VaultSetting
 from app.models.base import new_id
-from app.services import audit
 from app.services.permissions import require
 from app.services.vaults import OpenVault
 

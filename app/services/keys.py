@@ -10,11 +10,10 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from app.db import KeyRejected, open_database
+from app.db import KeyRejected, audit, open_database
 from app.errors import ValidationError, WrongPassphrase
 from app.i18n import _
 from app.models import User
-from app.services import audit
 from app.services.permissions import ADMIN, require
 from app.services.vaults import OpenVault, UserInfo, add_user, keeping_keys
 from app.vault import keyslots, recipients, rotation, vaultdir

@@ -10,11 +10,11 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from app.db import audit
 from app.errors import ValidationError
 from app.i18n import _
 from app.models import KioskSession, Student, utcnow
 from app.scales.library import get_scale
-from app.services import audit
 from app.services.assessments import raise_critical_alerts, store_result
 from app.services.permissions import require
 from app.services.vaults import OpenVault

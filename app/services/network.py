@@ -8,11 +8,11 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from app.db import audit
 from app.errors import ValidationError
 from app.i18n import N_, _
 from app.models import Guardian, NetworkMember, Student, Warning, WarningNotification, utcnow
 from app.risk.levels import status_name
-from app.services import audit
 from app.services.permissions import require
 from app.services.vaults import OpenVault
 

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
+from app.db import audit
 from app.errors import ValidationError
 from app.i18n import _
 from app.models import AssessmentPlan, AssessmentResult, Student, utcnow
 from app.scales.library import get_scale
-from app.services import audit
 from app.services.permissions import require
 from app.services.vaults import OpenVault
 

@@ -10,13 +10,14 @@ import secrets
 from pathlib import Path
 
 from app.atomic_write import atomic_write
+from app.db import audit
 from app.errors import PermissionDenied, ValidationError
 from app.i18n import _
 from app.records.kinds import KINDS, TEMPLATES
 from app.records.semesters import semester_label
 from app.risk.levels import status_name
 from app.scales.scoring import flag_reason
-from app.services import assessments, audit, records, students, vaults, warnings
+from app.services import assessments, records, students, vaults, warnings
 from app.services.permissions import ADMIN, require
 from app.services.vaults import OpenVault
 

@@ -14,12 +14,12 @@ import os
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from app.db.wipe import wipe
 from app.i18n import _
 from app.models import User
 from app.services.permissions import ADMIN
 from app.vault import recipients, vaultdir
 from app.vault.keyslots import RECOVERY
-from app.vault.wipe import wipe
 
 SETTING = "private_notes_admin_access"
 _AAD = b"xindang private note v1"

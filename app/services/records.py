@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import and_, func, or_, select
 
+from app.db import audit
 from app.errors import PermissionDenied, ValidationError
 from app.i18n import _
 from app.models import (
@@ -20,7 +21,9 @@ from app.models import (
     utcnow,
 )
 from app.records.kinds import KINDS, clean_body, get_kind
-from app.services import audit, private_notes
+from app.records.workload import COUNTED, Workload, tally
+from app.records.workload import bounds as workload_bounds
+from app.services import private_notes
 from app.services.permissions import ADMIN, require
 from app.services.vaults import OpenVault
 
@@ -470,21 +473,9 @@ def upcoming(
     return out
 
 
-@dataclass(frozen=True)
-class Workload:
-    user_id: str
-    name: str
-    sessions: int
-    session_hours: float
-    group_sessions: int
-    lessons: int
-    contacts: int
-
-
 def workload(vault: OpenVault, start: dt.date, end: dt.date) -> list[Workload]:
     """Per teacher, within [start, end]: what the district counts toward the teaching load."""
-    lo = dt.datetime.combine(start, dt.time.min)
-    hi = dt.datetime.combine(end, dt.time.max)
+    lo, hi = workload_bounds(start, end)
     with vault.session() as s:
         users = {u.id: u.display_name for u in s.scalars(select(User))}
         rows = s.execute(
@@ -492,29 +483,10 @@ def workload(vault: OpenVault, start: dt.date, end: dt.date) -> list[Workload]:
                 Record.voided_at.is_(None),
                 Record.occurred_at >= lo,
                 Record.occurred_at <= hi,
-                Record.kind.in_(("session", "group_session", "lesson", "contact")),
+                Record.kind.in_(COUNTED),
             )
         ).all()
-    tally: dict[str, dict] = {}
-    for author, kind, body in rows:
-        t = tally.setdefault(
-            author, {"session": 0, "minutes": 0, "group_session": 0, "lesson": 0, "contact": 0}
-        )
-        t[kind] += 1
-        if kind == "session":
-            t["minutes"] += int(body.get("duration_min") or 0)
-    return [
-        Workload(
-            uid,
-            users.get(uid, ""),
-            t["session"],
-            round(t["minutes"] / 60, 1),
-            t["group_session"],
-            t["lesson"],
-            t["contact"],
-        )
-        for uid, t in sorted(tally.items(), key=lambda kv: users.get(kv[0], ""))
-    ]
+    return tally(rows, users)
 
 
 def count_records(vault: OpenVault, student_id: str) -> int:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import event, func, inspect, select
 from sqlalchemy.orm import Session
 
+from app.db import audit
 from app.i18n import _
 from app.models import (
     AssessmentResult,
@@ -40,7 +41,6 @@ from app.risk.rules import (
 )
 from app.scales.definition import text_of
 from app.scales.library import get_scale
-from app.services import audit
 from app.services.warning_rules import active_rule_set
 
 log = logging.getLogger(__name__)

@@ -13,10 +13,10 @@ from pathlib import Path
 from sqlalchemy import select
 
 from app.atomic_write import atomic_write
+from app.db import audit
 from app.errors import RosterError, ValidationError
 from app.i18n import _
 from app.models import Grade, Guardian, SchoolClass, Student
-from app.services import audit
 from app.services.permissions import require
 from app.services.synthetic import HEADERS
 from app.services.vaults import OpenVault

@@ -12,15 +12,15 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from app.db import audit
 from app.errors import RosterError
 from app.i18n import _
 from app.models import Grade, Guardian, School, SchoolClass, Student, new_id
 from app.roster.fields import GRADE_NAMES
 from app.roster.headers import HeaderGuess, guess_header
+from app.roster.names import pinyin_keys
 from app.roster.reading import read_grid
 from app.roster.rows import RosterRow, RowProblem, validate
-from app.services import audit
-from app.services.names import pinyin_keys
 from app.services.permissions import require
 from app.services.vaults import OpenVault
 

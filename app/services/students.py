@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import and_, func, or_, select
 
+from app.db import audit
 from app.errors import ValidationError
 from app.i18n import N_, _
 from app.models import Grade, Guardian, SchoolClass, Student
-from app.services import audit
 from app.services.permissions import allowed, require
 from app.services.vaults import OpenVault
 

@@ -12,10 +12,10 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import func, select, update
 
+from app.db import audit
 from app.errors import AppError
 from app.i18n import _
 from app.models import OutboxItem, RefItem, Student, SyncConflict, VaultSetting, utcnow
-from app.services import audit
 from app.services.permissions import require
 from app.services.vaults import OpenVault
 from app.sync import outbox, policy, schemas

@@ -13,8 +13,9 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.db import migrate, open_database
+from app.db import audit, migrate, open_database
 from app.db.engine import Database, check_file, open_here
+from app.db.wipe import hold_for, keys_held_by, wipe
 from app.errors import (
     UnknownUser,
     ValidationError,
@@ -27,14 +28,12 @@ from app.errors import (
 from app.i18n import _
 from app.models import School, User, VaultSetting, new_id
 from app.models.user import ROLES
-from app.services import audit
 from app.services.permissions import ADMIN, require
 from app.sync.outbox import install_outbox
 from app.vault import rotation, vaultdir
 from app.vault.kdf import KdfParams
 from app.vault.keyslots import Generation
 from app.vault.vaultdir import Unlocked, VaultPaths
-from app.vault.wipe import hold_for, keys_held_by, wipe
 
 CLINICAL_ROLES = frozenset({"admin", "counselor"})  # who holds the clinical key
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.db import audit
 from app.errors import ValidationError
 from app.i18n import _
 from app.models import (
@@ -23,7 +24,6 @@ from app.models import (
     utcnow,
 )
 from app.risk.levels import LEVEL_IDS, LEVEL_ORDER
-from app.services import audit
 from app.services.permissions import require
 from app.services.risk_evaluation import (
     SKIP,

@@ -101,7 +101,7 @@ def _roster_view(st: Student, classes: _Classes) -> dict:
 
 def _set_student(st: Student, p: dict, classes: _Classes) -> None:
     """Only what the city states: a field it leaves empty keeps this computer's value."""
-    from app.services.names import pinyin_keys
+    from app.roster.names import pinyin_keys
 
     if st.name != p["name"]:
         st.name = p["name"]
@@ -130,7 +130,7 @@ def apply_student(
     if st is None and lookup:
         st = s.scalars(select(Student).where(Student.student_no == payload["student_no"])).first()
     if st is None:
-        from app.services.names import pinyin_keys
+        from app.roster.names import pinyin_keys
 
         full, initials = pinyin_keys(payload["name"])
         st = Student(
@@ -255,7 +255,7 @@ class PageApplier:
 
     def _check_rules(self, item: dict) -> None:
         from app.errors import ValidationError
-        from app.services.warnings import validate_rules
+        from app.risk.ruleset import validate_rule_set as validate_rules
 
         schemas.check(schemas.RULES_ITEM, item["payload"])
         try:
@@ -379,7 +379,7 @@ class PageApplier:
         plan.ends_on = dt.date.fromisoformat(p["ends_on"])
 
     def _rules(self, item: dict, _ref) -> None:
-        from app.services.warnings import active_rule_set
+        from app.db.rulesets import active_rule_set
 
         rules = item["payload"]["rules"]  # checked by _check_rules
         version, current = active_rule_set(self.s)

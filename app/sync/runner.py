@@ -82,14 +82,25 @@ def _wire(item: OutboxItem) -> dict:
 
 def enqueue_periodic(vault, today: dt.date | None = None) -> None:
     """Workload statistics and the audit chain head: queued only when they changed."""
-    from app.services.records import workload
+    from app.models import Record
+    from app.records.workload import COUNTED, bounds, tally
     from app.sync.policy import effective_policy
 
     today = today or dt.date.today()
     name = semester_key(today)
-    start, end = semester_bounds(today)
-    rows = workload(vault, start, end)
+    lo, hi = bounds(*semester_bounds(today))
     with vault.session() as s:
+        rows = tally(
+            s.execute(
+                select(Record.author_id, Record.kind, Record.body).where(
+                    Record.voided_at.is_(None),
+                    Record.occurred_at >= lo,
+                    Record.occurred_at <= hi,
+                    Record.kind.in_(COUNTED),
+                )
+            ).all(),
+            {},
+        )
         policy = effective_policy(s).get("entities", {})
         if policy.get("workload", {}).get("send"):
             for role, totals in _workload_by_role(s, rows).items():
@@ -160,7 +171,7 @@ def _payload_of(text: str | None) -> dict | None:
 def _check_city_anchor(vault, client: CityClient) -> str | None:
     """Compare the log with the head the city received last, before sending a new one; a
     mismatch is written into the log itself (it chains forward) and shown on the 同步 page."""
-    from app.services import audit
+    from app.db import audit
 
     try:
         _status, doc = client.request("GET", "/api/v1/audit-head", params={"vault": vault.vault_id})

@@ -40,20 +40,14 @@ class ReportsPage(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
-        """The band distribution of the latest results, school-wide, as a chart."""
-        from sqlalchemy import func, select
-
-        from app.models import AssessmentResult
+        """The band distribution of each enrolled student's latest result, school-wide, as a
+        chart — counted as the printed summary counts."""
         from app.reports.charts import rate_chart
+        from app.services import assessments
 
         defn = all_scales()[self.scale.currentData()]
         labels = {b["id"]: b["label"]["zh"] for b in defn.raw["bands"]["ranges"]}
-        with self.vault.session() as s:
-            rows = s.execute(
-                select(AssessmentResult.band_id, func.count())
-                .where(AssessmentResult.scale_id == defn.id, AssessmentResult.status == "final")
-                .group_by(AssessmentResult.band_id)
-            ).all()
+        rows = assessments.band_distribution(self.vault, defn.id)
         total = sum(n for _b, n in rows)
         if not total:
             self.chart.setText(_("No results for this scale yet."))

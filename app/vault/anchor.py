@@ -14,7 +14,7 @@ import hashlib
 import hmac
 from dataclasses import dataclass
 
-from app.vault.wipe import wipe
+from app.db.wipe import wipe
 
 
 @dataclass(frozen=True)

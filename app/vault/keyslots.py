@@ -27,12 +27,12 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from app.atomic_write import atomic_write
+from app.db.wipe import hold, wipe
 from app.errors import VaultDamaged, WrongPassphrase
 from app.i18n import _
 from app.vault import recipients
 from app.vault.kdf import KdfParams, derive_key
 from app.vault.recipients import Box
-from app.vault.wipe import hold, wipe
 
 FORMAT = "xindang-vault-keys"
 VERSION = 2

@@ -21,11 +21,11 @@ from pathlib import Path
 
 from app.crashpoints import crash_point
 from app.db.copies import checkpoint, export_copy, fsync_dir, integrity_problems
+from app.db.wipe import hold
 from app.errors import VaultDamaged
 from app.i18n import _
 from app.vault.keyslots import SECRET_CLINICAL, SECRET_VAULT, Generation, SlotFile, save_slot_file
 from app.vault.vaultdir import Unlocked, VaultPaths, read_slots, seal_keys
-from app.vault.wipe import hold
 
 SUFFIX = ".rotating"
 

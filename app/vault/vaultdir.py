@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from app.atomic_write import atomic_write
+from app.db.wipe import hold, wipe
 from app.errors import UnknownUser, VaultExists, VaultNotFound, WrongPassphrase
 from app.paths import data_dir
 from app.vault import keyslots, keystore, recipients
@@ -29,7 +30,6 @@ from app.vault.keyslots import (
     seal_secret,
 )
 from app.vault.recovery import new_recovery_code, normalize_recovery_code
-from app.vault.wipe import hold, wipe
 
 DB_NAME = "archive.db"
 KEYS_NAME = "keys.json"

@@ -8,9 +8,10 @@ import sys
 import pytest
 from sqlalchemy import func, select
 
+from app.db import audit
 from app.errors import UnknownUser, ValidationError, VaultDamaged, WrongPassphrase
 from app.models import AuditEntry, Student
-from app.services import audit, keys, vaults
+from app.services import keys, vaults
 from tests.conftest import FAST_KDF, PASSPHRASE
 
 

@@ -2,8 +2,9 @@
 
 from sqlalchemy import select, text
 
+from app.db import audit
 from app.models import AuditEntry
-from app.services import audit, students
+from app.services import students
 
 
 def test_a_fresh_chain_verifies(populated_vault):

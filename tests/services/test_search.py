@@ -2,8 +2,8 @@
 
 import pytest
 
+from app.roster.names import pinyin_keys
 from app.services import students
-from app.services.names import pinyin_keys
 from app.services.students import StudentFilter
 
 

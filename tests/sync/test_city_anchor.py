@@ -9,8 +9,9 @@ import sys
 
 from sqlalchemy import select
 
+from app.db import audit
 from app.models import AuditEntry
-from app.services import audit, backups, students, sync, vaults
+from app.services import backups, students, sync, vaults
 from app.sync.runner import sync_once
 from tests.conftest import PASSPHRASE
 from tests.sync.helpers import client_via

@@ -107,7 +107,7 @@ def test_wizard_import_search_open_archive_then_auto_lock(qtbot, tmp_path):
     assert ws.students.model.total == 90
 
     target = roster[42]
-    from app.services.names import pinyin_keys
+    from app.roster.names import pinyin_keys
 
     qtbot.keyClicks(ws.students.search, pinyin_keys(target.name)[1])
     qtbot.waitUntil(

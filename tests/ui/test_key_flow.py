@@ -7,8 +7,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QComboBox, QDialog, QPlainTextEdit, QPushButton
 
+from app.roster.names import pinyin_keys
 from app.services import records, students
-from app.services.names import pinyin_keys
 from app.ui.application import Shell
 from app.ui.ops import Ops
 from tests.conftest import PASSPHRASE

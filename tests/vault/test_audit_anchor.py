@@ -7,9 +7,10 @@ import shutil
 
 import pytest
 
+from app.db import audit
 from app.db.copies import raw_connect
 from app.errors import VaultDamaged
-from app.services import audit, backups, students, vaults
+from app.services import backups, students, vaults
 from tests.conftest import PASSPHRASE
 
 

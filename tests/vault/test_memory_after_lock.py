@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from app.services import audit
+from app.db import audit
 from app.vault import vaultdir
 from app.vault.anchor import _key as anchor_key
 from app.vault.kdf import derive_key

@@ -4,8 +4,9 @@ import hashlib
 
 import pytest
 
+from app.db import audit
 from app.errors import UnknownUser, WrongPassphrase
-from app.services import audit, vaults
+from app.services import vaults
 from app.vault import keystore, vaultdir
 from tests.conftest import FAST_KDF, PASSPHRASE
 

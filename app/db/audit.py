@@ -43,7 +43,7 @@ def derive_audit_key(dek: bytes) -> bytes:
     from cryptography.hazmat.primitives import hashes
     from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-    from app.vault.wipe import hold
+    from app.db.wipe import hold
 
     return hold(
         HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"xindang audit chain").derive(
