@@ -53,6 +53,15 @@ def decode_cursor(stream: str, cursor: str | None) -> int:
         raise CursorInvalid() from exc
 
 
+_ITEM_COLUMNS = (
+    StreamItem.seq,
+    StreamItem.item_id,
+    StreamItem.version,
+    StreamItem.deleted,
+    StreamItem.payload,
+)
+
+
 def _scope_clause(scope: str | None):
     return StreamItem.scope.is_(None) if scope is None else StreamItem.scope == scope
 
@@ -84,13 +93,7 @@ def publish_many(
     existing = {
         r.item_id: r
         for r in s.execute(
-            select(
-                StreamItem.seq,
-                StreamItem.item_id,
-                StreamItem.version,
-                StreamItem.deleted,
-                StreamItem.payload,
-            ).where(
+            select(*_ITEM_COLUMNS).where(
                 StreamItem.stream == stream,
                 _scope_clause(scope),
                 StreamItem.current.is_(True),
@@ -174,13 +177,7 @@ def page(s: Session, stream: str, school_id: str, cursor: str | None, limit: int
         raise CursorExpired()
     scope = school_id if stream in SCHOOL_SCOPED else None
     rows = s.execute(
-        select(
-            StreamItem.seq,
-            StreamItem.item_id,
-            StreamItem.version,
-            StreamItem.deleted,
-            StreamItem.payload,
-        )
+        select(*_ITEM_COLUMNS)
         .where(StreamItem.stream == stream, _scope_clause(scope), StreamItem.seq > after)
         .order_by(StreamItem.seq)
         .limit(limit + 1)

@@ -183,6 +183,7 @@ class PageApplier:
         self.report = report
         self._classes: _Classes | None = None
         self.students: dict[str, Student] = {}
+        self._parsed_scales: dict = {}
 
     @property
     def classes(self) -> _Classes:
@@ -247,6 +248,7 @@ class PageApplier:
             raise ProtocolViolation(f"scale {item['id']}: {exc}") from exc
         if d.id.upper() != item["id"].upper():
             raise ProtocolViolation("scale item id differs from the definition's id")
+        self._parsed_scales[item["id"]] = d
 
     def _check_plans(self, item: dict) -> None:
         schemas.check(schemas.PLAN_ITEM, item["payload"] | {"id": item["id"]})
@@ -337,16 +339,10 @@ class PageApplier:
         self.report.conflicts += 1
 
     def _scales(self, item: dict, _ref) -> None:
-        from app.scales.definition import ScaleDefinitionError, parse_definition
+        from app.atomic_write import atomic_write
         from app.scales.library import all_scales, imported_dir
 
-        try:
-            d = parse_definition(item["payload"], file=f"city:{item['id']}")
-        except ScaleDefinitionError as exc:
-            raise ProtocolViolation(f"scale {item['id']}: {exc}") from exc
-        if d.id.upper() != item["id"].upper():
-            raise ProtocolViolation("scale item id differs from the definition's id")
-        from app.atomic_write import atomic_write
+        d = self._parsed_scales.pop(item["id"])  # parsed and checked by _check_scales
 
         folder = imported_dir()
         folder.mkdir(parents=True, exist_ok=True)

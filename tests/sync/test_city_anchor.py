@@ -15,6 +15,7 @@ from app.services import backups, students, sync, vaults
 from app.sync.runner import sync_once
 from tests.conftest import PASSPHRASE
 from tests.sync.helpers import client_via
+from tests.vault.tampering import drop_and_rechain
 
 
 def _work(vault, n=3):
@@ -125,10 +126,8 @@ def test_a_rewritten_log_with_a_forged_anchor_is_reported(enrolled_school):
     """What a user holding the vault key could do: drop entries, re-chain the rest and write a
     fresh anchor into keys.json, so that the file alone looks intact. The city's head does not
     fit."""
-    import datetime as dt
 
     from app.db import open_database
-    from app.db.copies import raw_connect
     from app.vault.anchor import make_anchor
 
     root = enrolled_school.root
@@ -139,30 +138,7 @@ def test_a_rewritten_log_with_a_forged_anchor_is_reported(enrolled_school):
     audit_key = audit.derive_audit_key(vault_key)
     vault_id = enrolled_school.vault_id
     enrolled_school.lock()
-    conn = raw_connect(root / "archive.db", key)
-    try:
-        rows = conn.execute(
-            "SELECT at, actor_id, action, object_type, object_id, detail FROM audit_log "
-            "WHERE action != 'update' ORDER BY seq"
-        ).fetchall()
-        conn.execute("DELETE FROM audit_log")
-    finally:
-        conn.close()
-    db = open_database(root / "archive.db", key)
-    try:
-        with db.session(None, audit_key) as s:
-            for at, actor, action, otype, oid, detail in rows:
-                audit.record(
-                    s,
-                    action,
-                    object_type=otype,
-                    object_id=oid,
-                    detail=json.loads(detail),
-                    actor_id=actor,
-                    at=dt.datetime.fromisoformat(at),
-                )
-    finally:
-        db.dispose()
+    drop_and_rechain(root / "archive.db", key, audit_key, "action != 'update'")
     # The forged anchor: any account holder has the vault key it is MAC-ed with.
     db = open_database(root / "archive.db", key)
     try:

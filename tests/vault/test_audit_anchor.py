@@ -12,6 +12,7 @@ from app.db.copies import raw_connect
 from app.errors import VaultDamaged
 from app.services import backups, students, vaults
 from tests.conftest import PASSPHRASE
+from tests.vault.tampering import drop_and_rechain
 
 
 def _locked_with_history(vault, n=10):
@@ -59,37 +60,8 @@ def test_wiping_the_log_is_reported(populated_vault):
 def test_dropping_entries_and_re_chaining_with_the_audit_key_is_reported(populated_vault):
     """What a user who can derive the audit key could do: drop the updates, re-chain the rest
     through the app's own `audit.record`, so the chain verifies."""
-    import datetime as dt
-
-    from app.db import open_database
-
     root, key, audit_key = _locked_with_history(populated_vault)
-    conn = raw_connect(root / "archive.db", key)
-    try:
-        rows = conn.execute(
-            "SELECT at, actor_id, action, object_type, object_id, detail FROM audit_log "
-            "WHERE action != 'update' ORDER BY seq"
-        ).fetchall()
-        conn.execute("DELETE FROM audit_log")
-    finally:
-        conn.close()
-    db = open_database(root / "archive.db", key)
-    try:
-        with db.session(None, audit_key) as s:
-            for at, actor, action, otype, oid, detail in rows:
-                audit.record(
-                    s,
-                    action,
-                    object_type=otype,
-                    object_id=oid,
-                    detail=json.loads(detail),
-                    actor_id=actor,
-                    at=dt.datetime.fromisoformat(at),
-                )
-        with db.session(None, audit_key) as s:
-            assert audit.verify(s).ok  # a valid chain: only the anchor can tell
-    finally:
-        db.dispose()
+    drop_and_rechain(root / "archive.db", key, audit_key, "action != 'update'")
     with pytest.raises(VaultDamaged, match="审计记录在 .* (之后被截断|之前被改写)"):
         vaults.unlock(root, PASSPHRASE, "admin")
 
