@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QImage, QPainter, QPixmap
+from PySide6.QtGui import QImage, QPainter
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QDialog,
@@ -57,6 +57,21 @@ def page_images(pdf: bytes, scale: float) -> list[QImage]:
     return images
 
 
+class PageView(QWidget):
+    """One page, painted straight from its image when it is on screen: no pixmap is made for
+    every page up front (that was the preview's pause on the window's thread)."""
+
+    def __init__(self, image: QImage, parent=None) -> None:
+        super().__init__(parent)
+        self.image = image
+        self.setFixedSize(image.size())
+
+    def paintEvent(self, _event) -> None:
+        painter = QPainter(self)
+        painter.drawImage(0, 0, self.image)
+        painter.end()
+
+
 class PrintPreview(QDialog):
     def __init__(
         self,
@@ -77,10 +92,7 @@ class PrintPreview(QDialog):
         pages = QVBoxLayout(inner)
         self.images = images if images is not None else page_images(pdf, PREVIEW_SCALE)
         for img in self.images:
-            label = QLabel()
-            label.setPixmap(QPixmap.fromImage(img))
-            label.setAlignment(Qt.AlignmentFlag.AlignHCenter)
-            pages.addWidget(label)
+            pages.addWidget(PageView(img), 0, Qt.AlignmentFlag.AlignHCenter)
         scroll.setWidget(inner)
         scroll.setWidgetResizable(True)
         layout.addWidget(scroll, 1)
