@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, Tracked, new_id, utcnow
 from app.models.fieldcrypt import ClinicalBody, ClinicalText
+from app.records.kinds import due_at
 
 
 class Record(Tracked, Base):
@@ -31,6 +32,23 @@ class Record(Tracked, Base):
     voided_at: Mapped[datetime | None]
     voided_by: Mapped[str | None] = mapped_column(String(36))
     void_reason: Mapped[str | None] = mapped_column(Text)
+    # When it falls due (app/records/kinds.py `due_at`), kept up to date at every flush: the lists
+    # of things to do read this index instead of every record's body.
+    due_at: Mapped[datetime | None] = mapped_column(index=True)
+
+
+@event.listens_for(Record, "before_insert")
+@event.listens_for(Record, "before_update")
+def _keep_due_at(_mapper, _connection, record: Record) -> None:
+    from app.models.fieldcrypt import SEALED
+
+    if isinstance(record.body, SEALED):
+        return  # written without the clinical key: nothing of its dates changed
+    record.due_at = (
+        None
+        if record.voided_at is not None
+        else due_at(record.kind, record.occurred_at, record.body)
+    )
 
 
 class RecordVersion(Base):

@@ -114,6 +114,32 @@ class Kind:
     # Where a record of this kind goes in the printed case file (CASE_FILE_SECTIONS): every kind
     # says so, so nothing is left out of a printout by omission (a test holds each kind to it).
     case_file: str = ""
+    # When it falls due on the lists of things to do: "" never; UNTIL_DONE its own date until its
+    # `done` is ticked; otherwise the name of its date or time field (a follow-up, a next
+    # session). Stored with the record as `due_at`, so the lists read an index, not every body.
+    due: str = ""
+
+
+UNTIL_DONE = "until_done"
+FOLLOW_UP_HOUR = dt.time(8, 0)
+
+
+def due_at(kind: str, occurred_at: dt.datetime, body: dict) -> dt.datetime | None:
+    """When a record of `kind` with this body falls due, or None."""
+    k = KINDS.get(kind)
+    if k is None or not k.due or not isinstance(body, dict):
+        return None
+    if k.due == UNTIL_DONE:
+        return None if body.get("done") else occurred_at
+    value = body.get(k.due)
+    if not value:
+        return None
+    try:
+        if len(str(value)) <= 10:
+            return dt.datetime.combine(dt.date.fromisoformat(str(value)), FOLLOW_UP_HOUR)
+        return dt.datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
 
 
 CASE_FILE_SECTIONS = {
@@ -202,6 +228,7 @@ KINDS: dict[str, Kind] = {
             parent_kind="case",
             sections=True,
             case_file="sessions",
+            due="next_appointment",
         ),
         Kind(
             "private_note",
@@ -267,6 +294,7 @@ KINDS: dict[str, Kind] = {
                 Field("follow_up_on", N_("Follow up on"), "date"),
             ),
             case_file="contacts",
+            due="follow_up_on",
         ),
         Kind(
             "referral",
@@ -288,6 +316,7 @@ KINDS: dict[str, Kind] = {
                 Field("follow_up_on", N_("Follow up on"), "date"),
             ),
             case_file="referrals",
+            due="follow_up_on",
         ),
         Kind(
             "observation",
@@ -346,6 +375,7 @@ KINDS: dict[str, Kind] = {
                 Field("done", N_("Done"), "bool", default=False),
             ),
             case_file="appointments",
+            due=UNTIL_DONE,
         ),
     )
 }

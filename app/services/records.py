@@ -447,29 +447,22 @@ def upcoming(
     now = now or dt.datetime.now()
     out = []
     with vault.session() as s:
-        names = dict(s.execute(select(Student.id, Student.name)).all())
-        rows = s.scalars(
-            select(Record).where(
-                Record.voided_at.is_(None),
-                Record.kind.in_(("appointment", "session", "contact", "referral")),
-            )
-        )
-        for r in rows:
-            b = r.body
-            if r.kind == "appointment" and not b.get("done"):
-                when, what = r.occurred_at, b.get("purpose") or _("Appointment")
-            elif r.kind == "session" and b.get("next_appointment"):
-                when, what = dt.datetime.fromisoformat(b["next_appointment"]), _("Next session")
-                if when <= now:
-                    continue  # a past 'next appointment' is history, not a task
-            elif r.kind in ("contact", "referral") and b.get("follow_up_on"):
-                when = dt.datetime.combine(dt.date.fromisoformat(b["follow_up_on"]), dt.time(8, 0))
-                what = _("Follow up: {kind}").format(kind=_(KINDS[r.kind].label))
+        rows = s.execute(
+            select(Record, Student.name)
+            .outerjoin(Student, Record.student_id == Student.id)
+            .where(Record.due_at.is_not(None), Record.due_at <= until, Record.voided_at.is_(None))
+            .order_by(Record.due_at)
+        ).all()
+        for r, name in rows:
+            if r.kind == "session" and r.due_at <= now:
+                continue  # a past 'next appointment' is history, not a task
+            if r.kind == "appointment":
+                what = r.body.get("purpose") or _("Appointment")
+            elif r.kind == "session":
+                what = _("Next session")
             else:
-                continue
-            if when <= until:
-                out.append(Upcoming(when, r.student_id, names.get(r.student_id, ""), what, r.id))
-    out.sort(key=lambda u: u.when)
+                what = _("Follow up: {kind}").format(kind=_(KINDS[r.kind].label))
+            out.append(Upcoming(r.due_at, r.student_id, name or "", what, r.id))
     return out
 
 

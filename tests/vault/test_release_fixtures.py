@@ -80,3 +80,15 @@ def test_after_the_upgrade_the_clinical_text_is_sealed_at_rest(upgraded):
     for canary in (facts["session_text"], facts["private_text"], facts["diagnosis"]):
         assert canary not in dump
     vaults.unlock(v.root, facts["passphrase"], facts["login"]).lock()
+
+
+def test_what_falls_due_is_listed_after_the_upgrade(upgraded):
+    """Due dates are kept in an indexed column since schema 0008; the migration fills it."""
+    import datetime as dt
+
+    v, facts = upgraded
+    due = records.upcoming(v, dt.datetime(2031, 1, 1), now=dt.datetime(2026, 12, 6))
+    assert [(u.when.isoformat(), u.what) for u in due] == [
+        (facts["follow_up_on"] + "T08:00:00", "跟进：家校联系"),
+        (facts["next_session"], "下次辅导"),
+    ]
