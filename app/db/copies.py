@@ -160,32 +160,30 @@ def first_key_that_opens(path: Path, candidates, *, mode: str = "ro") -> tuple[s
 
 
 def integrity_problems(
-    path: Path, key: bytes, *, quick: bool = True, mode: str = "ro"
+    path: Path, key: bytes, *, quick: bool = True, mode: str = "ro", structure: bool = True
 ) -> list[str]:
-    """Empty when every page decrypts and authenticates and the b-trees are sound (read-only)."""
+    """Empty when every page decrypts and authenticates and (unless `structure` is off) the
+    b-trees are sound (read-only)."""
     with _no_new_sidecars(path):
         try:
             conn = raw_connect(path, key, mode=mode)
         except _module().DatabaseError as exc:
             return [str(exc)]
-        return _checked(conn, quick)
+        try:
+            return integrity_problems_on(conn, quick=quick, structure=structure)
+        finally:
+            conn.close()
 
 
-def _checked(conn, quick: bool) -> list[str]:
-    try:
-        return integrity_problems_on(conn, quick=quick)
-    finally:
-        conn.close()
-
-
-def integrity_problems_on(conn, *, quick: bool = True) -> list[str]:
+def integrity_problems_on(conn, *, quick: bool = True, structure: bool = True) -> list[str]:
     """`integrity_problems` through a connection already open (an open vault's own: while it
     is open, its exclusive lock keeps every other connection out)."""
     try:
         problems = [r[0] for r in conn.execute("PRAGMA cipher_integrity_check").fetchall()]
-        check = "quick_check" if quick else "integrity_check"
-        rows = [r[0] for r in conn.execute(f"PRAGMA {check}").fetchall()]
-        problems += [r for r in rows if r != "ok"]
+        if structure:
+            check = "quick_check" if quick else "integrity_check"
+            rows = [r[0] for r in conn.execute(f"PRAGMA {check}").fetchall()]
+            problems += [r for r in rows if r != "ok"]
         return problems
     except _module().DatabaseError as exc:  # damage bad enough that the check itself fails
         return [str(exc)]
