@@ -129,6 +129,18 @@ def describe_evidence(s: Session, evidence: list[dict]) -> list[str]:
     return out
 
 
+def _prefetch_evidence(s: Session, evidence: list[dict]) -> list:
+    """Load what the evidence points at in three reads, so `describe_evidence`'s look-ups are
+    answered by the session instead of one query each (thousands after a screening). The caller
+    keeps the returned list: the session's identity map holds its objects only weakly."""
+    ids = list({e.get("id") for e in evidence if e.get("id")})
+    loaded: list = []
+    for model in (CriticalAlert, AssessmentResult, Record):
+        for start in range(0, len(ids), 900):
+            loaded += s.scalars(select(model).where(model.id.in_(ids[start : start + 900]))).all()
+    return loaded
+
+
 def _student_columns():
     return (Student.name, Grade.name, SchoolClass.name)
 
@@ -141,55 +153,93 @@ def _join(q, model):
     )
 
 
-def pending(vault: OpenVault) -> list[Alert]:
-    """Unacknowledged urgent warnings and critical answers, newest first."""
+def pending(vault: OpenVault, limit: int | None = None) -> list[Alert]:
+    """Unacknowledged urgent warnings and critical answers, newest first (the newest `limit`)."""
+    return pending_with_total(vault, limit)[0]
+
+
+def pending_with_total(vault: OpenVault, limit: int | None = None) -> tuple[list[Alert], int]:
+    """(the newest `limit` alerts, described; how many are waiting in all).
+
+    After a school-wide screening hundreds can wait: all are counted at once, and only those
+    shown are described (each description reads what the evidence points at)."""
     require(vault.user.role, "view_diagnosis")
-    out: list[Alert] = []
     with vault.session() as s:
         labels = rule_labels(s)
-        covered: set[str] = set()
-        q = select(Warning, *_student_columns()).where(
+        q = select(
+            Warning.id,
+            Warning.student_id,
+            Warning.level,
+            Warning.rule_id,
+            Warning.evidence,
+            Warning.raised_at,
+            *_student_columns(),
+        ).where(
             Warning.status.in_(("raised", "confirmed")),
             Warning.level.in_(tuple(URGENT)),
             Warning.acknowledged_at.is_(None),
         )
-        for w, name, g, c in s.execute(_join(q, Warning)):
-            evidence = list(w.evidence or ())
-            covered.update(e["id"] for e in evidence if e.get("type") == "critical")
-            out.append(
-                Alert(
-                    "warning",
-                    w.id,
-                    w.student_id,
-                    name,
-                    f"{g or ''}{c or ''}",
-                    w.level,
-                    text_of(labels.get(w.rule_id, {"zh": w.rule_id})),
-                    tuple(describe_evidence(s, evidence)),
-                    w.raised_at,
-                )
-            )
+        warning_rows = s.execute(_join(q, Warning)).all()
+        covered = {
+            e["id"]
+            for row in warning_rows
+            for e in (row.evidence or ())
+            if isinstance(e, dict) and e.get("type") == "critical"
+        }
         q = select(CriticalAlert, *_student_columns()).where(
             CriticalAlert.acknowledged_at.is_(None)
         )
-        for a, name, g, c in s.execute(_join(q, CriticalAlert)):
-            if a.id in covered or a.result_id in covered:
-                continue
-            out.append(
-                Alert(
-                    "critical",
-                    a.id,
-                    a.student_id,
-                    name,
-                    f"{g or ''}{c or ''}",
-                    None,
-                    _("Critical answer"),
-                    (critical_answer_text(a.scale_id, a.item, a.answer),),
-                    a.created_at,
+        critical_rows = [
+            row
+            for row in s.execute(_join(q, CriticalAlert))
+            if row[0].id not in covered and row[0].result_id not in covered
+        ]
+        waiting = [("warning", row.raised_at, row) for row in warning_rows]
+        waiting += [("critical", row[0].created_at, row) for row in critical_rows]
+        waiting.sort(key=lambda x: x[1], reverse=True)
+        shown = waiting if limit is None else waiting[:limit]
+        _loaded = _prefetch_evidence(
+            s,
+            [
+                e
+                for kind, _at, row in shown
+                if kind == "warning"
+                for e in (row.evidence or ())
+                if isinstance(e, dict)
+            ],
+        )
+        out: list[Alert] = []
+        for kind, _at, row in shown:
+            if kind == "warning":
+                out.append(
+                    Alert(
+                        "warning",
+                        row.id,
+                        row.student_id,
+                        row[6],
+                        f"{row[7] or ''}{row[8] or ''}",
+                        row.level,
+                        text_of(labels.get(row.rule_id, {"zh": row.rule_id})),
+                        tuple(describe_evidence(s, list(row.evidence or ()))),
+                        row.raised_at,
+                    )
                 )
-            )
-    out.sort(key=lambda a: a.raised_at, reverse=True)
-    return out
+            else:
+                a, name, g, c = row
+                out.append(
+                    Alert(
+                        "critical",
+                        a.id,
+                        a.student_id,
+                        name,
+                        f"{g or ''}{c or ''}",
+                        None,
+                        _("Critical answer"),
+                        (critical_answer_text(a.scale_id, a.item, a.answer),),
+                        a.created_at,
+                    )
+                )
+    return out, len(waiting)
 
 
 def acknowledge(vault: OpenVault, kind: str, alert_id: str, note: str) -> None:

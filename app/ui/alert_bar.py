@@ -24,6 +24,8 @@ from app.services.vaults import OpenVault
 from app.ui.errors import message_for
 from app.ui.risk_dialogs import ask_reason
 
+SHOWN = 50
+
 
 class AlertBar(QFrame):
     student_requested = Signal(str)  # student id
@@ -58,13 +60,16 @@ class AlertBar(QFrame):
         self.list.itemActivated.connect(lambda _i: self.open_current())
         layout.addWidget(self.list)
         self.items: list[alerts.Alert] = []
+        self.total = 0
         self.refresh()
 
     def refresh(self) -> None:
         if self.vault.is_locked:
             return
         current = self.current()
-        self.items = alerts.pending(self.vault)
+        # Counted in full, the newest shown: a risk signal is never left out of the count, and
+        # the list stays readable after a school-wide screening (every one is in 预警).
+        self.items, self.total = alerts.pending_with_total(self.vault, SHOWN)
         self.list.clear()
         for a in self.items:
             text = a.headline + "".join(f"\n    {d}" for d in a.details)
@@ -74,11 +79,14 @@ class AlertBar(QFrame):
         if self.items:
             keep = next((i for i, a in enumerate(self.items) if current and a.id == current.id), 0)
             self.list.setCurrentRow(keep)
-        self.title.setText(
-            _("Needs attention now: {n}").format(n=len(self.items)) if self.items else ""
-        )
+        title = _("Needs attention now: {n}").format(n=self.total) if self.items else ""
+        if self.total > len(self.items):
+            title += "  " + _("(the newest {shown} are listed; all are in 预警)").format(
+                shown=len(self.items)
+            )
+        self.title.setText(title)
         self.setVisible(bool(self.items))
-        self.changed.emit(len(self.items))
+        self.changed.emit(self.total)
 
     def current(self) -> alerts.Alert | None:
         row = self.list.currentRow()

@@ -185,7 +185,7 @@ class Workspace(QWidget):
             signal.connect(self.update_sync_status)
         self.update_sync_status()
         if self.alert_bar is not None:
-            self._show_alert_count(len(self.alert_bar.items))
+            self._show_alert_count(self.alert_bar.total)
         from app.services import changes
 
         self._pending_change: set[str] = set()
