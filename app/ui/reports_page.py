@@ -10,6 +10,21 @@ from app.i18n import _
 from app.scales.library import all_scales
 from app.services.vaults import OpenVault
 from app.ui.buttons import push_button
+from app.ui.ops import refresh_in_lane
+
+
+def _chart(vault: OpenVault, scale_id: str) -> bytes | None:
+    from app.reports.charts import rate_chart
+    from app.services import assessments
+
+    defn = all_scales()[scale_id]
+    labels = {b["id"]: b["label"]["zh"] for b in defn.raw["bands"]["ranges"]}
+    rows = assessments.band_distribution(vault, defn.id)
+    total = sum(n for _b, n in rows)
+    if not total:
+        return None
+    points = [(labels.get(b, b or "-"), 100 * n / total) for b, n in rows]
+    return rate_chart(_("{scale}: share of results per band").format(scale=defn.id), points)
 
 
 class ReportsPage(QWidget):
@@ -37,26 +52,27 @@ class ReportsPage(QWidget):
         self.chart.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(self.chart, 1)
         self.scale.currentIndexChanged.connect(self.refresh)
-        self.refresh()
+        self._shown_once = False
+
+    def showEvent(self, event) -> None:
+        """The chart is made when the page is first looked at, not at unlock."""
+        super().showEvent(event)
+        if not self._shown_once:
+            self._shown_once = True
+            self.refresh()
 
     def refresh(self) -> None:
         """The band distribution of each enrolled student's latest result, school-wide, as a
-        chart — counted as the printed summary counts."""
-        from app.reports.charts import rate_chart
-        from app.services import assessments
+        chart — counted as the printed summary counts; read and drawn in the database lane."""
+        vault, scale_id = self.vault, self.scale.currentData()
+        refresh_in_lane(self, lambda: _chart(vault, scale_id), self._show)
 
-        defn = all_scales()[self.scale.currentData()]
-        labels = {b["id"]: b["label"]["zh"] for b in defn.raw["bands"]["ranges"]}
-        rows = assessments.band_distribution(self.vault, defn.id)
-        total = sum(n for _b, n in rows)
-        if not total:
+    def _show(self, png: bytes | None) -> None:
+        if png is None:
             self.chart.setText(_("No results for this scale yet."))
             return
-        points = [(labels.get(b, b or "-"), 100 * n / total) for b, n in rows]
         pixmap = QPixmap()
-        pixmap.loadFromData(
-            rate_chart(_("{scale}: share of results per band").format(scale=defn.id), points), "PNG"
-        )
+        pixmap.loadFromData(png, "PNG")
         self.chart.setPixmap(pixmap)
 
     def print_summary(self):

@@ -93,6 +93,8 @@ def test_the_reports_page_shows_the_same_chart_and_prints(qtbot, populated_vault
         assessments.record_result(populated_vault, k.id, "PHQ-9", [1] * 9, mode="paper")
     page = ReportsPage(populated_vault)
     qtbot.addWidget(page)
+    assert page.chart.pixmap().isNull()  # made when the page is first shown, not before
+    page.show()
     assert not page.chart.pixmap().isNull()
     preview = page.print_summary().preview
     assert preview.images
