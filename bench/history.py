@@ -145,19 +145,24 @@ def measure(tmp: Path, students: int) -> dict:
     root = vault.root
     vault.lock()
 
-    def unlock_ready():
-        shell = Shell(root, runner=Ops(inline=True))
+    def unlock_usable(inline: bool):
+        """From 解锁 to a window a person can use (real lanes: the pages fill in after), or,
+        with `inline`, to every page filled."""
+        shell = Shell(root, runner=Ops(inline=inline))
         shell.show()
         app.processEvents()
         shell.unlock_view.passphrase.setText(PASSPHRASE)
         shell.unlock_view.try_unlock()
+        while shell.workspace is None:
+            app.processEvents()
         app.processEvents()
-        assert shell.workspace is not None
+        shell.runner.quiesce(cancel=False)
         shell.lock()
         shell.close()
         app.processEvents()
 
-    out["unlock_ready_s"] = _median(unlock_ready)
+    out["unlock_ready_s"] = _median(lambda: unlock_usable(False))
+    out["unlock_filled_s"] = _median(lambda: unlock_usable(True))
     vault = vaults.unlock(root, PASSPHRASE, "admin")
     rss0 = _rss_mib()
     now = dt.datetime(2026, 11, 20, 12)
@@ -198,7 +203,8 @@ def measure(tmp: Path, students: int) -> dict:
 
 
 NAMES = {
-    "unlock_ready_s": ("unlock → window ready", "s", 2.0),
+    "unlock_ready_s": ("unlock → usable window", "s", 2.0),
+    "unlock_filled_s": ("unlock → every page filled", "s", None),
     "home_s": ("home page data", "s", 0.5),
     "search_p95_ms": ("search per keystroke p95", "ms", 50.0),
     "archive_s": ("archive open (student, timeline)", "s", 0.5),
