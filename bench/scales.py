@@ -5,13 +5,13 @@ from __future__ import annotations
 import random
 import time
 
-from app.scales.library import get_scale
+from app.scales.library import shipped_scale
 from app.scales.scoring import score
 from bench.foundation import figure, school_vault
 
 
 def run() -> list[dict]:
-    scl = get_scale("SCL-90")
+    scl = shipped_scale("SCL-90")
     rng = random.Random(90)
     sheets = [[rng.choice((1, 1, 1, 2, 2, 3, 4, 5)) for _ in range(90)] for _ in range(10_000)]
     t = time.perf_counter()

@@ -147,9 +147,9 @@ def kill_run(kills: int, folder: Path, seed: int = 1, max_delay: float = 0.01) -
     rng = random.Random(seed)
     root = folder / "vault"
     make_vault(root).lock()
-    from app.scales.library import all_scales
+    from app.scales.library import shipped_scales
 
-    all_scales()  # loaded once here, inherited by every child: they start writing sooner
+    shipped_scales()  # loaded once here, inherited by every child: they start writing sooner
     acked = lost = failures = 0
     per_kind: Counter = Counter()
     for i in range(kills):

@@ -67,6 +67,7 @@ def test_client_and_reference_server_share_no_code():
 LAYERS = {
     "base": {
         "errors",
+        "versioned",
         "i18n",
         "paths",
         "settings",
@@ -161,3 +162,27 @@ def test_no_two_packages_import_each_other_through_any_chain():
         return False
 
     assert sorted(p for p in graph if reaches(p, p, {p})) == []
+
+
+def test_use_cases_read_scales_from_the_vault_not_the_shipped_library():
+    """A city or licensed definition lives in the vault (app/db/scalestore.py): a use case, the
+    sync client or a widget that read the shipped library directly would ignore it."""
+    import ast
+    from pathlib import Path
+
+    root = Path(app.__file__).resolve().parent
+    allowed = {"UnknownScale", "legacy_dir"}
+    vault_free = {"services/demo_activity.py", "cli/__init__.py", "cli/selftest.py"}
+    found = []
+    for folder in ("services", "sync", "ui", "cli"):
+        for path in (root / folder).rglob("*.py"):
+            if str(path.relative_to(root)) in vault_free:
+                continue
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.ImportFrom) and node.module == "app.scales.library":
+                    found += [
+                        f"{path.relative_to(root)}: {a.name}"
+                        for a in node.names
+                        if a.name not in allowed
+                    ]
+    assert found == []

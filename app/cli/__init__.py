@@ -227,10 +227,10 @@ def _print_score(result, as_json: bool, label: str | None = None) -> None:
 def cmd_score(args) -> int:
     import csv
 
-    from app.scales.library import get_scale
+    from app.scales.library import shipped_scale
     from app.scales.scoring import score
 
-    scale = get_scale(args.scale)
+    scale = shipped_scale(args.scale)
     if args.responses is not None:
         _print_score(score(scale, _parse_answers(args.responses.split(","))), args.json)
         return EXIT_OK
@@ -260,9 +260,13 @@ def cmd_score(args) -> int:
 
 
 def cmd_scale_import(args) -> int:
-    from app.scales.library import import_definition
+    from app.services import assessments
 
-    d = import_definition(Path(args.file))
+    vault = unlock_vault(args)
+    try:
+        d = assessments.import_scale(vault, Path(args.file))
+    finally:
+        vault.lock()
     note = _("with item texts") if d.has_item_texts else _("without item texts")
     print(
         _("Scale {id} {version} installed ({note}).").format(id=d.id, version=d.version, note=note)
@@ -271,9 +275,18 @@ def cmd_scale_import(args) -> int:
 
 
 def cmd_scale_list(args) -> int:
-    from app.scales.library import all_scales
+    from app.scales.library import shipped_scales
+    from app.services import assessments
 
-    for sid, d in all_scales().items():
+    if getattr(args, "vault", None) or os.environ.get("XINDANG_VAULT"):
+        vault = unlock_vault(args)
+        try:
+            scales = assessments.scale_catalogue(vault)
+        finally:
+            vault.lock()
+    else:
+        scales = shipped_scales()  # no vault: what every copy of XinDang ships
+    for sid, d in scales.items():
         texts = _("item texts") if d.has_item_texts else _("numbers only")
         print(f"{sid}\t{d.version}\t{d.item_count}\t{texts}\t{d.title}")
     return EXIT_OK
@@ -396,12 +409,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file")
     p.set_defaults(func=cmd_export_roster)
 
-    p = sub.add_parser("scales", help=_("the scale library"))
+    p = sub.add_parser("scales", parents=[common], help=_("the scale library"))
     ssub = p.add_subparsers(dest="scales_command", required=True)
-    x = ssub.add_parser("list", help=_("list the scales"))
+    x = ssub.add_parser("list", parents=[common], help=_("list the scales"))
     x.set_defaults(func=cmd_scale_list)
     x = ssub.add_parser(
-        "import", help=_("install an authorised definition file (e.g. with licensed item texts)")
+        "import",
+        parents=[common],
+        help=_("keep an authorised definition file in the vault (e.g. with licensed item texts)"),
     )
     x.add_argument("file")
     x.set_defaults(func=cmd_scale_import)

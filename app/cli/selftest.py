@@ -51,10 +51,10 @@ def run() -> int:
             return "created, locked, unlocked (SQLCipher, Argon2id)"
 
         def score():
-            from app.scales.library import get_scale
+            from app.scales.library import shipped_scale
             from app.scales.scoring import score as score_sheet
 
-            result = score_sheet(get_scale("PHQ-9"), [1, 1, 1, 1, 1, 1, 1, 1, 0])
+            result = score_sheet(shipped_scale("PHQ-9"), [1, 1, 1, 1, 1, 1, 1, 1, 0])
             assert result.total == 8, result.total
             return f"PHQ-9 total {result.total:g}"
 

@@ -5,6 +5,7 @@ from app.models.base import Base, Tracked, new_id, utcnow
 from app.models.journal import AuditEntry, ChangeLog, VaultSetting
 from app.models.network import NetworkMember, WarningNotification
 from app.models.record import Record, RecordParticipant, RecordVersion
+from app.models.scale import ScaleDocument
 from app.models.school import Grade, School, SchoolClass
 from app.models.student import Guardian, Student
 from app.models.sync import OutboxItem, RefItem, SyncConflict, SyncCursor
@@ -39,6 +40,7 @@ __all__ = [
     "Record",
     "RecordParticipant",
     "RecordVersion",
+    "ScaleDocument",
     "new_id",
     "utcnow",
 ]

@@ -8,10 +8,12 @@ problem names its JSON path, so a typo in rule 7 is found in rule 7, not at eval
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from app.errors import ValidationError
 from app.i18n import N_, _
+from app.scales.definition import ScaleDefinition
+from app.scales.library import shipped_scales
 
 _SCHEMA: dict | None = None
 _TYPES = {
@@ -86,7 +88,7 @@ def _conditions(cond: dict, path: list) -> Iterator[tuple[str, dict, list]]:
             yield key, value, [*path, key]
 
 
-def validate_rule_set(rules: object) -> None:
+def validate_rule_set(rules: object, scales: Mapping[str, ScaleDefinition] | None = None) -> None:
     """Raise RuleSetError for the first problem; return quietly for a usable rule set."""
     from jsonschema import Draft202012Validator
 
@@ -98,14 +100,12 @@ def validate_rule_set(rules: object) -> None:
         # The deepest error is the most specific one (an unknown key inside a condition).
         e = max(errors, key=lambda e: len(e.absolute_path))
         raise RuleSetError(_path(e.absolute_path), _schema_problem(e))
-    _check_meaning(rules)
+    _check_meaning(rules, shipped_scales() if scales is None else scales)
 
 
-def _check_meaning(rules: dict) -> None:
+def _check_meaning(rules: dict, scales: Mapping[str, ScaleDefinition]) -> None:
     from app.records.kinds import LIFE_EVENTS, REFERRAL_STATUS
-    from app.scales.library import all_scales
 
-    scales = all_scales()
     bands = {
         sid: {b["id"] for b in (d.raw.get("bands") or {}).get("ranges", [])}
         for sid, d in scales.items()

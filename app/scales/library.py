@@ -1,9 +1,11 @@
-"""The scale library: the definitions shipped in resources/scales, plus authorised ones imported
-on this computer (e.g. a licensed file with item texts), which replace a shipped one by id."""
+"""The shipped scale library: the definitions in resources/scales, the same on every computer.
+
+Definitions the city publishes and licensed ones a school imports live in the vault
+(`app/db/scalestore.py`), which lays them over these by id; a use case asks the store, never
+this module, so the scales a result was scored with travel with the archive."""
 
 from __future__ import annotations
 
-import shutil
 from functools import cache
 from pathlib import Path
 
@@ -18,43 +20,35 @@ class UnknownScale(AppError):
         super().__init__(_("Unknown scale {id}.").format(id=scale_id))
 
 
-def imported_dir() -> Path:
+def legacy_dir() -> Path:
+    """Where release 0.1 kept city and licensed definitions, per computer: read once, at unlock,
+    to move them into the vault (`scalestore.adopt_folder`)."""
     from app.paths import data_dir
 
     return data_dir() / "scales"
 
 
-def _load_folder(folder: Path, out: dict[str, ScaleDefinition]) -> None:
+def load_folder(folder: Path) -> dict[str, ScaleDefinition]:
+    out: dict[str, ScaleDefinition] = {}
     for path in sorted(folder.glob("*.json")):
         if path.name != "schema.json":
             d = load_definition(path)
             out[d.id] = d
+    return out
 
 
 @cache
-def all_scales() -> dict[str, ScaleDefinition]:
+def shipped_scales() -> dict[str, ScaleDefinition]:
     from app.paths import resources_dir
 
-    out: dict[str, ScaleDefinition] = {}
-    _load_folder(resources_dir() / "scales", out)
-    if imported_dir().is_dir():
-        _load_folder(imported_dir(), out)
-    return dict(sorted(out.items()))
+    return dict(sorted(load_folder(resources_dir() / "scales").items()))
 
 
-def get_scale(scale_id: str) -> ScaleDefinition:
-    scales = all_scales()
+def shipped_scale(scale_id: str) -> ScaleDefinition:
+    """A shipped definition (the CLI's `score`, self-test and the scoring tests, which need no
+    vault)."""
+    scales = shipped_scales()
     key = scale_id.upper()
     if key not in scales:
         raise UnknownScale(scale_id)
     return scales[key]
-
-
-def import_definition(path: Path) -> ScaleDefinition:
-    """Check an authorised definition file and install it; a broken file changes nothing."""
-    d = load_definition(Path(path))
-    folder = imported_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(path, folder / f"{d.id.lower()}.json")
-    all_scales.cache_clear()
-    return d

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.db import audit
+from app.db import audit, scalestore
 from app.errors import ValidationError
 from app.i18n import _
 from app.models import (
@@ -29,7 +29,7 @@ from app.models import (
 from app.records.kinds import RISK
 from app.risk.levels import URGENT, short_name
 from app.scales.definition import text_of
-from app.scales.library import get_scale
+from app.scales.library import UnknownScale
 from app.scales.scoring import flag_reason
 from app.services.permissions import require
 from app.services.vaults import OpenVault
@@ -60,9 +60,13 @@ class Alert:
         return f"{level}{self.student_name}（{self.class_label}）· {self.title}"
 
 
-def critical_answer_text(scale_id: str, item: int, answer: int | None) -> str:
+def critical_answer_text(s: Session, scale_id: str, item: int, answer: int | None) -> str:
     """'PHQ-9 第9题「…」：几乎每天（3）' — the item text only where the scale's licence allows."""
-    defn = get_scale(scale_id)
+    try:
+        defn = scalestore.scale(s, scale_id)
+    except UnknownScale:  # evidence is never hidden behind a missing definition
+        head = f"{scale_id} " + _("item {n}").format(n=item)
+        return head + "：" + (_("left blank") if answer is None else str(answer))
     text = text_of(defn.item_texts.get(item)) if defn.has_item_texts else ""
     head = f"{defn.id} " + _("item {n}").format(n=item) + (f"「{text}」" if text else "")
     if answer is None:
@@ -81,11 +85,11 @@ def describe_evidence(s: Session, evidence: list[dict]) -> list[str]:
             if alert is None:  # evidence from a stored result (older vaults)
                 r = s.get(AssessmentResult, e["id"])
                 answer = r.answers[e["item"] - 1] if r is not None else None
-                out.append(critical_answer_text(e["scale"], e["item"], answer))
+                out.append(critical_answer_text(s, e["scale"], e["item"], answer))
             else:
-                out.append(critical_answer_text(alert.scale_id, alert.item, alert.answer))
+                out.append(critical_answer_text(s, alert.scale_id, alert.item, alert.answer))
         elif kind == "critical_missing":
-            out.append(critical_answer_text(e["scale"], e["item"], None))
+            out.append(critical_answer_text(s, e["scale"], e["item"], None))
         elif kind == "result":
             r = s.get(AssessmentResult, e["id"])
             if r is None:
@@ -235,7 +239,7 @@ def pending_with_total(vault: OpenVault, limit: int | None = None) -> tuple[list
                         f"{g or ''}{c or ''}",
                         None,
                         _("Critical answer"),
-                        (critical_answer_text(a.scale_id, a.item, a.answer),),
+                        (critical_answer_text(s, a.scale_id, a.item, a.answer),),
                         a.created_at,
                     )
                 )

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from app.db import audit
+from app.db import audit, scalestore
 from app.errors import RosterError
 from app.i18n import _
 from app.models import Student, Warning, utcnow
@@ -21,7 +21,6 @@ from app.roster import fields, studentno
 from app.roster.headers import normalize_header
 from app.roster.reading import read_grid
 from app.roster.rows import RowProblem
-from app.scales.library import get_scale
 from app.services.assessments import store_result
 from app.services.permissions import require
 from app.services.vaults import OpenVault
@@ -88,7 +87,8 @@ def preview_answers(vault: OpenVault, path: Path, scale_id: str) -> AnswerImport
     """Every row checked; nothing written. A row is invalid when its 学籍号 is unknown or
     appears twice in the file, its 姓名 disagrees with the roster, an answer is not an option,
     or the file's item columns belong to another scale (a PHQ-9 file imported as GAD-7)."""
-    defn = get_scale(scale_id)
+    with vault.session() as s:
+        defn = scalestore.scale(s, scale_id)
     grid = read_grid(Path(path))
     header_row, sno_col, name_col, item_cols, extra = _find_header(grid, defn)
     with vault.session() as s:
@@ -216,7 +216,7 @@ def import_answers(
             object_type="answers",
             detail={
                 "file": Path(path).name,
-                "scale": get_scale(scale_id).id,
+                "scale": scalestore.scale(s, scale_id).id,
                 "rows": report.imported,
             },
         )

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.db import audit
+from app.db import audit, scalestore
 from app.errors import ValidationError
 from app.i18n import _
 from app.models import AssessmentResult, CriticalAlert, Student, new_id, utcnow
-from app.scales.library import get_scale
+from app.scales.definition import ScaleDefinition, load_definition
 from app.scales.scoring import ScoreResult, score
 from app.services.permissions import allowed, require
 from app.services.vaults import OpenVault
@@ -79,7 +80,7 @@ def raise_critical_alerts(
     only_items: set[int] | None = None,
 ) -> list[CriticalAlert]:
     """Write an alert row for each critical answer not already alerted for this source."""
-    defn = get_scale(scale_id)
+    defn = scalestore.scale(s, scale_id)
     existing = (
         {
             a.item
@@ -144,7 +145,7 @@ def store_result(
     alert_source_id: str | None = None,
 ) -> tuple[AssessmentResult, ScoreResult]:
     """Score and store in the caller's transaction; critical alerts are written alongside."""
-    defn = get_scale(scale_id)
+    defn = scalestore.scale(s, scale_id)
     gender, grade = _norm_group(s, student_id)
     result = score(defn, answers, seconds=seconds, gender=gender, grade=grade)
     row = AssessmentResult(
@@ -338,3 +339,30 @@ def band_distribution(vault: OpenVault, scale_id: str) -> list[tuple[str | None,
             .group_by(AssessmentResult.band_id)
         ).all()
     return [(band, int(n)) for band, n in rows]
+
+
+def scale_catalogue(vault: OpenVault) -> dict[str, ScaleDefinition]:
+    """Every scale this vault can administer: shipped ones, with the city's and licensed ones
+    kept in the vault in their place."""
+    with vault.session() as s:
+        return scalestore.catalogue(s)
+
+
+def scale_definition(
+    vault: OpenVault, scale_id: str, version: str | None = None
+) -> ScaleDefinition:
+    with vault.session() as s:
+        return scalestore.scale(s, scale_id, version)
+
+
+def import_scale(vault: OpenVault, path: Path) -> ScaleDefinition:
+    """Keep an authorised definition (e.g. a licensed file with item texts) in the vault, where
+    backups carry it; a broken file changes nothing."""
+    require(vault.user.role, "change_settings")
+    d = load_definition(Path(path))
+    with vault.session() as s:
+        scalestore.install(s, d.raw, "licensed" if d.has_item_texts else "city", vault.user.id)
+        audit.record(
+            s, audit.UPDATE, object_type="scale", object_id=d.id, detail={"version": d.version}
+        )
+    return d

@@ -12,7 +12,7 @@ import datetime as dt
 import random
 from dataclasses import dataclass
 
-from app.scales.library import get_scale
+from app.scales.library import shipped_scale
 from app.services import (
     assessments,
     crisis,
@@ -44,7 +44,7 @@ def _person(rng: random.Random, title: str) -> str:
 
 
 def _answers(rng: random.Random, scale_id: str, severity: float) -> list[int]:
-    scale = get_scale(scale_id)
+    scale = shipped_scale(scale_id)
     out = []
     for lo, hi in scale.bounds:
         out.append(min(hi, max(lo, round(lo + severity * (hi - lo) + rng.uniform(-0.6, 0.6)))))

@@ -10,11 +10,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from app.db import audit
+from app.db import audit, scalestore
 from app.errors import ValidationError
 from app.i18n import _
 from app.models import KioskSession, Student, utcnow
-from app.scales.library import get_scale
 from app.services.assessments import raise_critical_alerts, store_result
 from app.services.permissions import require
 from app.services.vaults import OpenVault
@@ -65,8 +64,8 @@ def start(
     require(vault.user.role, "edit_student")
     if not scale_ids:
         raise ValidationError("scales", _("Choose at least one scale."))
-    defs = [get_scale(x) for x in scale_ids]
     with vault.session() as s:
+        defs = [scalestore.scale(s, x) for x in scale_ids]
         if s.get(Student, student_id) is None:
             raise ValidationError("student", _("This student no longer exists."))
         k = KioskSession(
@@ -92,7 +91,7 @@ def answer(vault: OpenVault, session_id: str, value: int, seconds: float) -> Kio
             raise ValidationError("session", _("This session is already closed."))
         scale_index, item = k.position
         scale_id = k.scale_ids[scale_index]
-        defn = get_scale(scale_id)
+        defn = scalestore.scale(s, scale_id)
         if not defn.is_allowed(item, value):
             raise ValidationError("answer", _("Not an option for this question."))
         answers = {sid: list(v) for sid, v in k.answers.items()}

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from app.errors import ValidationError
 from app.i18n import _
-from app.scales.library import get_scale
+from app.scales.definition import ScaleDefinition
 from app.services.assessments import ResultRow, record_result
 from app.services.vaults import OpenVault
 
@@ -22,12 +22,12 @@ class Mismatch:
     second: int | None
 
 
-def parse_digit(scale_id: str, item: int, key: str) -> int | None:
+def parse_digit(defn: ScaleDefinition, item: int, key: str) -> int | None:
     """A keystroke on the entry grid → the option value, or None if it is not an option."""
     if not key.isdigit():
         return None
     value = int(key)
-    return value if get_scale(scale_id).is_allowed(item, value) else None
+    return value if defn.is_allowed(item, value) else None
 
 
 def compare(first: list[int | None], second: list[int | None]) -> list[Mismatch]:

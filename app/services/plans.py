@@ -7,11 +7,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from app.db import audit
+from app.db import audit, scalestore
 from app.errors import ValidationError
 from app.i18n import _
 from app.models import AssessmentPlan, AssessmentResult, Student, utcnow
-from app.scales.library import get_scale
 from app.services.permissions import require
 from app.services.vaults import OpenVault
 
@@ -65,10 +64,10 @@ def create_plan(
         raise ValidationError("name", _("Please give the plan a name."))
     if ends_on < starts_on:
         raise ValidationError("dates", _("The plan ends before it starts."))
-    ids = [get_scale(x).id for x in scale_ids]
-    if not ids or not class_ids:
+    if not scale_ids or not class_ids:
         raise ValidationError("scope", _("Choose at least one scale and one class."))
     with vault.session() as s:
+        ids = [scalestore.scale(s, x).id for x in scale_ids]
         p = AssessmentPlan(
             name=name.strip(),
             scale_ids=ids,

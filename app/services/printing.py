@@ -227,14 +227,15 @@ def answer_sheets(
     vault: OpenVault, scale_id: str, class_id: str | None = None
 ) -> tuple[bytes, str]:
     """Blank answer sheets for a class (roster order, as on the entry grid), or one blank sheet."""
+    from app.db import scalestore
     from app.reports.definition_text import option_legend
     from app.reports.documents import build_answer_sheets
-    from app.scales.library import get_scale
 
     require(
         vault.user.role, "edit_student"
     )  # the principal reads; printing sheets is the counselors'
-    defn = get_scale(scale_id)
+    with vault.session() as s:
+        defn = scalestore.scale(s, scale_id)
     people = []
     if class_id is not None:
         rows = students.search_students(
@@ -272,22 +273,22 @@ def recovery_sheet(vault: OpenVault, code: str) -> tuple[bytes, str]:
 def assessment_report(vault: OpenVault, result_id: str) -> tuple[bytes, str]:
     """One result: bands, validity, critical items, the factor profile against the norm, and the
     definition's interpretation text."""
+    from app.db import scalestore
     from app.models import AssessmentResult
     from app.reports.summaries import ProfileRow, build_assessment_report
     from app.scales.definition import text_of
-    from app.scales.library import get_scale
 
     require(vault.user.role, "view_diagnosis")
     with vault.session() as s:
         r = s.get(AssessmentResult, result_id)
-        student_id, scale_id, when = r.student_id, r.scale_id, r.administered_at
+        student_id, when = r.student_id, r.administered_at
+        defn = scalestore.scale(s, r.scale_id, r.scale_version)  # the version it was scored with
         total = "" if r.total is None else f"{r.total:g}"
         if r.standard_score is not None:
             total += f"（标准分 {r.standard_score:g}）"
         band, valid, flags = r.band_label or "", r.valid, list(r.flags or ())
         critical = "、".join(map(str, r.critical_items or ()))
         subscales, norm_t = dict(r.subscales or {}), dict(r.norm_t or {})
-    defn = get_scale(scale_id)
     names = {sub["id"]: text_of(sub["name"]) for sub in defn.raw.get("subscales", [])}
     profile = [ProfileRow(names.get(k, k), v, norm_t.get(k)) for k, v in subscales.items()]
     archive = students.student_archive(vault, student_id)
@@ -320,12 +321,13 @@ def class_summary(
     Counts only; `de_identified` is recorded in the title and the audit (names never appear)."""
     from sqlalchemy import select
 
+    from app.db import scalestore
     from app.models import AssessmentResult, Grade, SchoolClass, Student
     from app.reports.summaries import build_class_summary
-    from app.scales.library import get_scale
 
     require(vault.user.role, "view_diagnosis")
-    defn = get_scale(scale_id)
+    with vault.session() as s:
+        defn = scalestore.scale(s, scale_id)
     bands = [b["id"] for b in defn.raw["bands"]["ranges"]]
     labels = {b["id"]: b["label"]["zh"] for b in defn.raw["bands"]["ranges"]}
     per_class: dict[str, dict] = {}

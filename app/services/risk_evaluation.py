@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import event, func, inspect, select
 from sqlalchemy.orm import Session
 
-from app.db import audit
+from app.db import audit, scalestore
 from app.i18n import _
 from app.models import (
     AssessmentResult,
@@ -40,7 +40,7 @@ from app.risk.rules import (
     evaluate,
 )
 from app.scales.definition import text_of
-from app.scales.library import get_scale
+from app.scales.library import UnknownScale
 from app.services.warning_rules import active_rule_set
 
 log = logging.getLogger(__name__)
@@ -60,6 +60,17 @@ class EvaluationReport:
     unchanged: int = 0
     updated: int = 0  # an open warning at the same level got new evidence
     failures: list[RuleFailure] = field(default_factory=list)
+
+
+def _critical_items(s: Session, scale_id: str, version: str) -> tuple[int, ...]:
+    """A school-wide run never stops at a scale this computer does not know: its results still
+    count by their stored band, only the blank-critical-item check is left out."""
+    try:
+        defn = scalestore.scale(s, scale_id, version)
+    except UnknownScale:
+        log.warning("results of unknown scale %s: critical blanks not checked", scale_id)
+        return ()
+    return tuple(c["item"] for c in defn.raw.get("critical_items", []))
 
 
 def gather_evidence(
@@ -88,6 +99,7 @@ def gather_evidence(
                 AssessmentResult.id,
                 AssessmentResult.student_id,
                 AssessmentResult.scale_id,
+                AssessmentResult.scale_version,
                 AssessmentResult.band_id,
                 AssessmentResult.valid,
                 AssessmentResult.flags,
@@ -98,16 +110,16 @@ def gather_evidence(
         )
     )
     by_scale: dict[tuple[str, str], list[ResultEvidence]] = defaultdict(list)
-    critical_items: dict[str, tuple[int, ...]] = {}
-    for rid, sid, scale, band, valid, flags, answers, at in rows:
+    critical_items: dict[tuple[str, str], tuple[int, ...]] = {}
+    for rid, sid, scale, version, band, valid, flags, answers, at in rows:
         if sid not in out:
             continue
-        if scale not in critical_items:
-            critical_items[scale] = tuple(
-                c["item"] for c in get_scale(scale).raw.get("critical_items", [])
-            )
+        if (scale, version) not in critical_items:
+            critical_items[(scale, version)] = _critical_items(s, scale, version)
         blank = tuple(
-            i for i in critical_items[scale] if i <= len(answers) and answers[i - 1] is None
+            i
+            for i in critical_items[(scale, version)]
+            if i <= len(answers) and answers[i - 1] is None
         )
         by_scale[(sid, scale)].append(
             ResultEvidence(rid, scale, band, valid, (), at, tuple(flags or ()), blank)

@@ -479,6 +479,17 @@ def open_unlocked(root: Path, unlocked: Unlocked) -> OpenVault:
     return _open(Path(root), unlocked, [])
 
 
+def _adopt_local_scales(s) -> None:
+    """Release 0.1 kept city and licensed scales per computer, outside the vault: the first
+    unlock with this release keeps them in the vault, where backups and restores carry them."""
+    from app.db import scalestore
+    from app.scales.library import legacy_dir
+
+    added = scalestore.adopt_folder(s, legacy_dir())
+    if added:
+        audit.record(s, audit.UPDATE, object_type="scales", detail={"adopted": added})
+
+
 def _open(
     root: Path, unlocked: Unlocked, held: list, *, passphrase: str | None = None
 ) -> OpenVault:
@@ -505,6 +516,7 @@ def _open(
         audit.record(
             s, audit.UNLOCK, object_type="user", object_id=user.id, detail={"via": unlocked.via}
         )
+        _adopt_local_scales(s)
     log.info("unlocked vault %s as %s via %s", unlocked.vault_id[:8], user.role, unlocked.via)
     if unlocked.private is None and passphrase is not None and unlocked.user_id is not None:
         from app.services.key_upgrade import convert_legacy_slot

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from app.db import audit
+from app.db import audit, scalestore
 from app.db.rulesets import active_rule_set, default_rules  # noqa: F401 - re-exported
 from app.models import WarningRuleSet
 from app.risk.ruleset import validate_rule_set
@@ -17,16 +17,21 @@ from app.services.permissions import require
 from app.services.vaults import OpenVault
 
 
-def validate_rules(rules: object) -> None:
-    """Refuse a rule set that would fail later; raises RuleSetError (a ValidationError)."""
-    validate_rule_set(rules)
+def validate_rules(rules: object, vault: OpenVault | None = None) -> None:
+    """Refuse a rule set that would fail later; raises RuleSetError (a ValidationError). With a
+    vault, the scales it names may be any this vault keeps (city and licensed ones included)."""
+    if vault is None:
+        validate_rule_set(rules)
+        return
+    with vault.session() as s:
+        validate_rule_set(rules, scalestore.catalogue(s))
 
 
 def save_rule_set(vault: OpenVault, rules: dict, note: str = "") -> int:
     """Admins edit the rules; each save is a new version, so old warnings stay explainable."""
     require(vault.user.role, "change_settings")
-    validate_rules(rules)
     with vault.session() as s:
+        validate_rule_set(rules, scalestore.catalogue(s))
         version, _rules = active_rule_set(s)
         s.add(WarningRuleSet(version=version + 1, rules=rules, note=note, created_by=vault.user.id))
         audit.record(s, audit.UPDATE, object_type="warning_rules", detail={"version": version + 1})

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.db import scalestore
 from app.models import (
     AssessmentPlan,
     Grade,
@@ -261,7 +262,9 @@ class PageApplier:
 
         schemas.check(schemas.RULES_ITEM, item["payload"])
         try:
-            validate_rules(item["payload"]["rules"])
+            # Scales published in this same session count as known.
+            known = scalestore.catalogue(self.s) | {d.id: d for d in self._parsed_scales.values()}
+            validate_rules(item["payload"]["rules"], known)
         except ValidationError as exc:
             raise ProtocolViolation(f"rules: {exc}") from exc
 
@@ -339,19 +342,9 @@ class PageApplier:
         self.report.conflicts += 1
 
     def _scales(self, item: dict, _ref) -> None:
-        from app.atomic_write import atomic_write
-        from app.scales.library import all_scales, imported_dir
-
-        d = self._parsed_scales.pop(item["id"])  # parsed and checked by _check_scales
-
-        folder = imported_dir()
-        folder.mkdir(parents=True, exist_ok=True)
-        atomic_write(
-            folder / f"{d.id.lower()}.json",
-            json.dumps(item["payload"], ensure_ascii=False, indent=1).encode(),
-            0o644,
-        )
-        all_scales.cache_clear()
+        self._parsed_scales.pop(item["id"])  # parsed and checked by _check_scales
+        # In the vault, in this session's transaction: kept only if the whole session commits.
+        scalestore.install(self.s, item["payload"], "city", self.s.info.get("user_id"))
 
     def _plans(self, item: dict, _ref) -> None:
         p = item["payload"]  # checked by _check_plans

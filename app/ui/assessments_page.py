@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import _
-from app.scales.library import all_scales
 from app.services import answer_import, assessments, kiosk, plans, students
 from app.services.permissions import allowed
 from app.services.vaults import OpenVault
@@ -210,7 +209,7 @@ class AssessmentsPage(QWidget):
     def _pick_scale(self, title: str) -> str | None:
         from PySide6.QtWidgets import QInputDialog
 
-        ids = list(all_scales())
+        ids = list(assessments.scale_catalogue(self.vault))
         scale_id, ok = QInputDialog.getItem(self, title, _("Scale"), ids, 0, False)
         return scale_id if ok else None
 
@@ -301,7 +300,7 @@ class AssessmentsPage(QWidget):
             if not path:
                 return
         if not scale_id:
-            ids = list(all_scales())
+            ids = list(assessments.scale_catalogue(self.vault))
             scale_id, ok = QInputDialog.getItem(
                 self, _("Import answer sheets"), _("Scale"), ids, 0, False
             )
@@ -394,7 +393,7 @@ class PlanDialog(QDialog):
         layout.addLayout(form)
         lists = QHBoxLayout()
         self.scales = QListWidget(objectName="plan_scale_list")
-        for sid, d in all_scales().items():
+        for sid, d in assessments.scale_catalogue(vault).items():
             item = QListWidgetItem(d.title)
             item.setData(Qt.ItemDataRole.UserRole, sid)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)

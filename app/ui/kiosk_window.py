@@ -27,9 +27,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import _
-from app.scales.definition import text_of
-from app.scales.library import get_scale
-from app.services import kiosk, vaults
+from app.scales.definition import ScaleDefinition, text_of
+from app.services import assessments, kiosk, vaults
 from app.services.kiosk import KioskState
 
 
@@ -64,6 +63,8 @@ class KioskWindow(QWidget):
         self.state = state
         self.fullscreen = fullscreen
         self.texts = kiosk_texts()
+        # Read once per kiosk session: a keypress never waits for the vault.
+        self._definitions: dict[str, ScaleDefinition] = {}
         self._allow_close = False
         self._from_review = False
         self._shown_at = time.monotonic()
@@ -200,7 +201,7 @@ class KioskWindow(QWidget):
         self._show_only(self.progress, self.back, self.forward)
         self.back.setEnabled(st.flat_position > 0)
         self.forward.setEnabled(st.answers[st.scale_id][st.item - 1] is not None)
-        defn = get_scale(st.scale_id)
+        defn = self._definition(st.scale_id)
         self.header.setText(text_of(defn.raw.get("instructions")) or text_of(defn.name))
         text = text_of(defn.item_texts.get(st.item)) if defn.has_item_texts else ""
         self.question.setText(f"{st.item}. {text}" if text else _("Question {n}").format(n=st.item))
@@ -215,6 +216,11 @@ class KioskWindow(QWidget):
         for button in self._option_buttons[len(options) :]:
             button.hide()
 
+    def _definition(self, scale_id: str) -> ScaleDefinition:
+        if scale_id not in self._definitions:
+            self._definitions[scale_id] = assessments.scale_definition(self.vault, scale_id)
+        return self._definitions[scale_id]
+
     def _render_review(self) -> None:
         st = self.state
         self._show_only(self.review, self.submit_button)
@@ -223,7 +229,7 @@ class KioskWindow(QWidget):
         self.review.clear()
         self._review_items = []
         for si, sid in enumerate(st.scale_ids):
-            defn = get_scale(sid)
+            defn = self._definition(sid)
             for item, value in enumerate(st.answers[sid], start=1):
                 text = text_of(defn.item_texts.get(item)) if defn.has_item_texts else ""
                 label = next(
@@ -372,7 +378,6 @@ class KioskSetupDialog(QDialog):
             QListWidgetItem,
         )
 
-        from app.scales.library import all_scales
         from app.ui.student_picker import StudentPicker
 
         super().__init__(parent)
@@ -395,7 +400,7 @@ class KioskSetupDialog(QDialog):
         form.addRow(_("Plan"), self.plan)
         layout.addLayout(form)
         self.scales = QListWidget(objectName="kiosk_scale_list")
-        for sid, d in all_scales().items():
+        for sid, d in assessments.scale_catalogue(vault).items():
             item = QListWidgetItem(f"{d.title}")
             item.setData(Qt.ItemDataRole.UserRole, sid)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)

@@ -24,9 +24,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import _
-from app.scales.library import all_scales, get_scale
+from app.scales.definition import ScaleDefinition
 from app.scales.scoring import score
-from app.services import paper_entry, students
+from app.services import assessments, paper_entry, students
 from app.services.vaults import OpenVault
 from app.ui.errors import message_for
 from app.ui.form_parts import error_label
@@ -38,8 +38,8 @@ MISMATCH = QBrush(QColor("#ffcdd2"))
 class EntryGrid(QTableWidget):
     """Rows are students, columns are items then the live total; digits only, auto-advance."""
 
-    def __init__(self, scale_id: str, rows: list[students.StudentRow]) -> None:
-        self.defn = get_scale(scale_id)
+    def __init__(self, defn: ScaleDefinition, rows: list[students.StudentRow]) -> None:
+        self.defn = defn
         n = self.defn.item_count
         super().__init__(len(rows), n + 1)
         self.setObjectName("paper_grid")
@@ -75,7 +75,7 @@ class EntryGrid(QTableWidget):
         r, c = self.currentRow(), self.currentColumn()
         text = event.text()
         if text.isdigit() and c < self.defn.item_count:
-            value = paper_entry.parse_digit(self.defn.id, c + 1, text)
+            value = paper_entry.parse_digit(self.defn, c + 1, text)
             if value is None:
                 QApplication.beep()  # not an option on this form: refused
                 return
@@ -125,10 +125,11 @@ class PaperEntryDialog(QDialog):
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()
         self.scale = QComboBox(objectName="paper_scale_combo")
-        for sid, d in all_scales().items():
+        catalogue = assessments.scale_catalogue(vault)
+        for sid, d in catalogue.items():
             self.scale.addItem(d.title, sid)
         if scale_id:
-            self.scale.setCurrentIndex(self.scale.findData(get_scale(scale_id).id))
+            self.scale.setCurrentIndex(self.scale.findData(scale_id.upper()))
         self.klass = QComboBox(objectName="paper_class_combo")
         for g in students.grades_and_classes(vault):
             for c in g.classes:
@@ -181,7 +182,9 @@ class PaperEntryDialog(QDialog):
             students.StudentFilter(class_id=self.klass.currentData(), status="enrolled"),
             sort="name",
         )
-        self.grid = EntryGrid(self.scale.currentData(), rows)
+        self.grid = EntryGrid(
+            assessments.scale_definition(self.vault, self.scale.currentData()), rows
+        )
         self.grid_holder.addWidget(self.grid)
         self.first_pass = None
         self.resolving: set[tuple[int, int]] = set()

@@ -7,7 +7,7 @@ from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from app.i18n import _
-from app.scales.library import all_scales
+from app.services import assessments
 from app.services.vaults import OpenVault
 from app.ui.buttons import push_button
 from app.ui.ops import refresh_in_lane
@@ -15,9 +15,8 @@ from app.ui.ops import refresh_in_lane
 
 def _chart(vault: OpenVault, scale_id: str) -> bytes | None:
     from app.reports.charts import rate_chart
-    from app.services import assessments
 
-    defn = all_scales()[scale_id]
+    defn = assessments.scale_definition(vault, scale_id)
     labels = {b["id"]: b["label"]["zh"] for b in defn.raw["bands"]["ranges"]}
     rows = assessments.band_distribution(vault, defn.id)
     total = sum(n for _b, n in rows)
@@ -35,7 +34,7 @@ class ReportsPage(QWidget):
         layout = QVBoxLayout(self)
         row = QHBoxLayout()
         self.scale = QComboBox(objectName="report_scale_combo")
-        for sid, d in all_scales().items():
+        for sid, d in assessments.scale_catalogue(vault).items():
             self.scale.addItem(d.title, sid)
         self.scale.setCurrentIndex(max(0, self.scale.findData("PHQ-9")))
         row.addWidget(QLabel(_("Scale")))

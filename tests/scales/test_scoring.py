@@ -2,14 +2,14 @@
 
 import pytest
 
-from app.scales.library import all_scales, get_scale
+from app.scales.library import shipped_scale, shipped_scales
 from app.scales.scoring import ENGINE_VERSION, ScoringError, score
 from tests.scales.helpers import answers_for_total
 
 
 def boundary_cases():
     """(scale, total, band) at both ends of every numeric band on a summed score."""
-    for d in all_scales().values():
+    for d in shipped_scales().values():
         bands = d.raw.get("bands")
         spec = d.raw["scores"].get(bands["score"]) if bands else None
         if not spec or spec["method"] != "sum":
@@ -22,7 +22,7 @@ def boundary_cases():
 
 @pytest.mark.parametrize(("scale_id", "total", "band"), list(boundary_cases()))
 def test_band_at_every_boundary(scale_id, total, band):
-    d = get_scale(scale_id)
+    d = shipped_scale(scale_id)
     items = d.raw["scores"][d.raw["bands"]["score"]].get("items")
     result = score(d, answers_for_total(d, total, items))
     assert result.scores[d.raw["bands"]["score"]] == total
@@ -64,7 +64,7 @@ def test_every_summed_scale_is_covered_by_the_boundary_table():
     ],
 )
 def test_sds_standard_score_takes_the_integer_part(raw, standard, band):
-    d = get_scale("SDS")
+    d = shipped_scale("SDS")
     result = score(d, answers_for_total(d, raw))
     assert (result.total, result.standard_score, result.band["id"]) == (raw, standard, band)
 
@@ -81,7 +81,7 @@ def test_sds_standard_score_takes_the_integer_part(raw, standard, band):
     ],
 )
 def test_sas_standard_score_bands(raw, standard, band):
-    d = get_scale("SAS")
+    d = shipped_scale("SAS")
     result = score(d, answers_for_total(d, raw))
     assert (result.standard_score, result.band["id"]) == (standard, band)
 
@@ -100,7 +100,7 @@ def test_sas_standard_score_bands(raw, standard, band):
     ],
 )
 def test_mssmhs_bands_on_the_total_mean(total, band):
-    d = get_scale("MSSMHS")
+    d = shipped_scale("MSSMHS")
     result = score(d, answers_for_total(d, total))
     assert result.band["id"] == band
     assert result.scores["total_mean"] == round(total / 60, 2)
@@ -198,18 +198,18 @@ def scl(values: dict[int, int]) -> list[int]:
     ],
 )
 def test_scl90_screening_rule_boundaries(answers, band):
-    assert score(get_scale("SCL-90"), answers).band["id"] == band
+    assert score(shipped_scale("SCL-90"), answers).band["id"] == band
 
 
 def test_the_160_sheet_is_what_it_claims():
-    r = score(get_scale("SCL-90"), scl(TOTAL_160))
+    r = score(shipped_scale("SCL-90"), scl(TOTAL_160))
     assert (r.total, r.scores["positive_items"]) == (160, 18)
     assert max(v for k, v in r.subscales.items() if k != "additional") < 2
 
 
 def test_scl90_indices():
     answers = scl(dict.fromkeys([11, 24, 63, 67, 74, 81], 3) | {1: 5})
-    r = score(get_scale("SCL-90"), answers)
+    r = score(shipped_scale("SCL-90"), answers)
     assert r.total == 90 + 12 + 4
     assert (r.scores["positive_items"], r.scores["negative_items"]) == (7, 83)
     assert r.scores["positive_symptom_mean"] == round((6 * 3 + 5) / 7, 2)
@@ -218,7 +218,7 @@ def test_scl90_indices():
 
 
 def test_subscale_cutoffs_and_sums_for_scared():
-    d = get_scale("SCARED")
+    d = shipped_scale("SCARED")
     answers = [0] * 41
     for i in (2, 11, 17):
         answers[i - 1] = 1
@@ -226,9 +226,11 @@ def test_subscale_cutoffs_and_sums_for_scared():
     assert r.subscales["school_avoidance"] == 3 and r.total == 3
 
 
-@pytest.mark.parametrize("scale_id", sorted(s for s, d in all_scales().items() if d.reverse_items))
+@pytest.mark.parametrize(
+    "scale_id", sorted(s for s, d in shipped_scales().items() if d.reverse_items)
+)
 def test_reverse_items_at_both_extremes(scale_id):
-    d = get_scale(scale_id)
+    d = shipped_scale(scale_id)
     lo = [min(d.allowed_values(i)) for i in range(1, d.item_count + 1)]
     hi = [max(d.allowed_values(i)) for i in range(1, d.item_count + 1)]
     n_rev = len(d.reverse_items)
@@ -239,14 +241,14 @@ def test_reverse_items_at_both_extremes(scale_id):
 
 
 def test_phq9_with_a_blank_item_is_incomplete_with_the_blank_items_named():
-    r = score(get_scale("PHQ-9"), [2, 2, 2, 2, 2, 2, 2, None, 1])
+    r = score(shipped_scale("PHQ-9"), [2, 2, 2, 2, 2, 2, 2, None, 1])
     assert (r.total, r.band, r.valid) == (None, None, False)
     assert r.flags == ("too_many_missing",) and r.missing_items == (8,)
     assert r.critical_items == [9] and r.missing_critical == ()
 
 
 def test_phq9_with_item_9_blank_is_never_reported_as_complete_or_free_of_risk():
-    r = score(get_scale("PHQ-9"), [3, 3, 3, 3, 3, 3, 3, 3, None])
+    r = score(shipped_scale("PHQ-9"), [3, 3, 3, 3, 3, 3, 3, 3, None])
     assert (r.total, r.valid, r.missing_items, r.missing_critical) == (None, False, (9,), (9,))
     assert r.flags == ("too_many_missing", "critical_unanswered")
 
@@ -257,7 +259,7 @@ def _prorating_phq9():
 
     from app.scales.definition import parse_definition
 
-    doc = copy.deepcopy(get_scale("PHQ-9").raw)
+    doc = copy.deepcopy(shipped_scale("PHQ-9").raw)
     doc["validity"] = {"max_missing": 2, "prorate": True}
     return parse_definition(doc)
 
@@ -283,7 +285,7 @@ def test_a_reported_total_always_has_a_band():
 
 
 def test_a_scale_without_a_prorating_rule_refuses_any_missing_item():
-    r = score(get_scale("GAD-7"), [1, 1, 1, None, 1, 1, 1])
+    r = score(shipped_scale("GAD-7"), [1, 1, 1, None, 1, 1, 1])
     assert r.total is None and "too_many_missing" in r.flags
 
 
@@ -303,7 +305,7 @@ def test_a_scale_without_a_prorating_rule_refuses_any_missing_item():
     ],
 )
 def test_a_critical_answer_alerts_even_with_a_low_total(scale_id, item, answer):
-    d = get_scale(scale_id)
+    d = shipped_scale(scale_id)
     answers = [min(d.allowed_values(i)) for i in range(1, d.item_count + 1)]
     for i in d.reverse_items:
         answers[i - 1] = max(d.allowed_values(i))
@@ -320,28 +322,28 @@ def test_a_critical_answer_alerts_even_with_a_low_total(scale_id, item, answer):
 
 
 def test_a_critical_answer_one_below_its_threshold_does_not_alert():
-    d = get_scale("SDS")
+    d = shipped_scale("SDS")
     answers = answers_for_total(d, 20)
     answers[18] = 1
     assert score(d, answers).critical_items == []
 
 
 def test_official_and_school_policy_alerts_are_told_apart():
-    phq = score(get_scale("PHQ-9"), [0] * 8 + [2]).critical[0]
-    sds_answers = answers_for_total(get_scale("SDS"), 20)
+    phq = score(shipped_scale("PHQ-9"), [0] * 8 + [2]).critical[0]
+    sds_answers = answers_for_total(shipped_scale("SDS"), 20)
     sds_answers[18] = 4
-    sds = score(get_scale("SDS"), sds_answers).critical[0]
+    sds = score(shipped_scale("SDS"), sds_answers).critical[0]
     assert phq.official and not sds.official
     assert "学校政策" in sds.reason
 
 
 def test_straight_lining_flags_a_scale_with_reverse_items():
-    r = score(get_scale("SDS"), [2] * 20)
+    r = score(shipped_scale("SDS"), [2] * 20)
     assert r.total == 50 and not r.valid and "straight_lining" in r.flags
 
 
 def test_answering_too_fast_is_flagged():
-    d = get_scale("GAD-7")
+    d = shipped_scale("GAD-7")
     assert "too_fast" in score(d, [1] * 7, seconds=[0.3] * 7).flags
     assert score(d, [1] * 7, seconds=[2.0] * 7).valid
 
@@ -351,19 +353,19 @@ def test_the_mht_lie_scale_invalidates_at_seven(lie_yes, valid):
     answers = [0] * 100
     for i in list(range(82, 101, 2))[:lie_yes]:
         answers[i - 1] = 1
-    r = score(get_scale("MHT"), answers)
+    r = score(shipped_scale("MHT"), answers)
     assert (r.valid, r.scores["lie"], r.total) == (valid, lie_yes, 0)
 
 
 def test_wrong_answer_count_and_values_are_refused_in_chinese():
     with pytest.raises(ScoringError, match="PHQ-9 共 9 题，但给出了 3 个答案"):
-        score(get_scale("PHQ-9"), [1, 2, 3])
+        score(shipped_scale("PHQ-9"), [1, 2, 3])
     with pytest.raises(ScoringError, match="第 3 题：4 不是有效选项"):
-        score(get_scale("PHQ-9"), [0, 0, 4, 0, 0, 0, 0, 0, 0])
+        score(shipped_scale("PHQ-9"), [0, 0, 4, 0, 0, 0, 0, 0, 0])
 
 
 def test_a_result_records_versions_and_raw_answers_and_rescores_identically():
-    d = get_scale("K10")
+    d = shipped_scale("K10")
     r = score(d, [1, 2, 3, 4, 5, 1, 2, 3, 4, 5])
     assert (r.scale, r.version, r.engine_version) == ("K10", "1.0.0", ENGINE_VERSION)
     assert score(d, list(r.answers)) == r
@@ -372,7 +374,7 @@ def test_a_result_records_versions_and_raw_answers_and_rescores_identically():
 def test_norms_by_gender_and_grade_choose_the_matching_group():
     from app.scales.definition import parse_definition
 
-    doc = {k: v for k, v in get_scale("GAD-2").raw.items() if k != "items"}
+    doc = {k: v for k, v in shipped_scale("GAD-2").raw.items() if k != "items"}
     doc["licence"] = {**doc["licence"], "item_texts": False}
     doc["norms"] = {
         "source": "synthetic norms for the test",

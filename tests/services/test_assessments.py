@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 
 from app.errors import ValidationError
+from app.scales.library import shipped_scale
 from app.services import answer_import, assessments, kiosk, paper_entry, plans, students, vaults
 from tests.conftest import PASSPHRASE
 
@@ -117,7 +118,7 @@ def test_double_entry_mismatch_must_be_resolved_before_saving(populated_vault, s
 
 @pytest.mark.parametrize(("key", "value"), [("2", 2), ("3", 3), ("4", None), ("x", None)])
 def test_paper_digits_outside_the_options_are_refused(key, value):
-    assert paper_entry.parse_digit("PHQ-9", 1, key) == value
+    assert paper_entry.parse_digit(shipped_scale("PHQ-9"), 1, key) == value
 
 
 def test_batch_import_keyed_by_student_number(populated_vault, roster_students, tmp_path):

@@ -271,7 +271,7 @@ def test_a_digest_mismatch_repairs_itself(enrolled, city):
 
 def test_plans_rules_and_scales_from_the_city_are_applied(enrolled, city):
     from app.paths import resources_dir
-    from app.scales.library import get_scale
+    from app.services import assessments
 
     city.roster("S-A", synthetic.generate_students(10, seed=6))
     rules = json.loads((resources_dir() / "risk" / "default_rules.json").read_text("utf-8"))
@@ -301,7 +301,7 @@ def test_plans_rules_and_scales_from_the_city_are_applied(enrolled, city):
         assert plan.name == "2026秋季统一测评" and plan.class_ids
         newest = s.scalars(select(WarningRuleSet).order_by(WarningRuleSet.version.desc())).first()
         assert len(newest.rules["rules"]) == 3
-    assert get_scale("GAD-7").version == "9.0.0"
+    assert assessments.scale_definition(enrolled, "GAD-7").version == "9.0.0"
 
 
 def test_a_rule_set_with_a_typo_from_the_city_is_refused_and_the_rules_in_force_stay(
