@@ -337,6 +337,10 @@ def set_policy(vault: OpenVault, doc: dict) -> None:
     require(vault.user.role, "change_settings")
     if not isinstance(doc, dict) or not isinstance(doc.get("entities"), dict):
         raise SyncFailed(_("The sync policy is not valid."))
+    # Kept in the current form, stamped with the default it was made from (so later defaults
+    # reach it as described in app/sync/policy.py); a newer release's policy is refused.
+    doc = policy.current_form(doc) | {"based_on": policy.default_policy().get("version", 1)}
+    doc.pop("offered", None)  # the admin has now seen and decided every field
     with vault.session() as s:
         row = s.get(VaultSetting, policy.SETTING_KEY) or VaultSetting(
             key=policy.SETTING_KEY, value={}

@@ -6,6 +6,7 @@ Whatever the policy file says, three things are refused in code: private notes, 
 
 from __future__ import annotations
 
+import copy
 import json
 from dataclasses import dataclass
 from functools import cache
@@ -13,21 +14,74 @@ from functools import cache
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.i18n import _
 from app.models import AssessmentResult, Grade, Record, SchoolClass, Student, Warning
 from app.records.kinds import KINDS
 from app.sync.wire import student_key
+from app.versioned import upgraded
 
 SAFE_BODY_TYPES = frozenset({"int", "choice", "bool", "date", "datetime"})
 NEVER = frozenset({"answers", "seconds", "name", "evidence", "review_note", "resolution_note"})
 PRIORITY = {"warning": 0, "assessment_result": 1, "record": 2, "workload": 3, "audit_head": 3}
 SETTING_KEY = "sync_policy"
+SCHEMA = 2
+# Entities that carry no student at all: a school's own policy receives them as the default
+# sends them (the audit head is what lets the city notice an archive rolled back).
+AGGREGATE = frozenset({"workload", "audit_head"})
+
+
+def _student_no_is_the_student(doc: dict) -> dict:
+    """Schema 1 → 2: the field "student_no" became "student" (sent as a pseudonymous key)."""
+    for spec in doc.get("entities", {}).values():
+        fields = spec.get("fields")
+        if isinstance(fields, dict) and "student_no" in fields:
+            fields["student"] = bool(fields.pop("student_no")) or bool(fields.get("student"))
+    return doc
+
+
+STEPS = {1: _student_no_is_the_student}
 
 
 @cache
 def default_policy() -> dict:
     from app.paths import resources_dir
 
-    return json.loads((resources_dir() / "sync" / "policy.json").read_text(encoding="utf-8"))
+    doc = json.loads((resources_dir() / "sync" / "policy.json").read_text(encoding="utf-8"))
+    return upgraded(doc, SCHEMA, STEPS, _("sync policy"))
+
+
+def current_form(doc: dict) -> dict:
+    """A school's own policy as this release reads it: upgraded to the current schema, and
+    given what later defaults added — an entity without students as the default sends it, every
+    other new entity or field *off* (a school's choice is never widened behind its back; the
+    sync page lists them for the admin). Raises NewerDocument for a policy from a newer
+    release."""
+    doc = upgraded(doc, SCHEMA, STEPS, _("sync policy"))
+    default = default_policy()
+    if doc.get("based_on", 0) >= default.get("version", 1):
+        return doc
+    doc = copy.deepcopy(doc)
+    entities = doc.setdefault("entities", {})
+    offered = []
+    for entity, spec in default.get("entities", {}).items():
+        mine = entities.get(entity)
+        if mine is None:
+            if entity in AGGREGATE:
+                entities[entity] = copy.deepcopy(spec)
+            else:
+                entities[entity] = {
+                    "send": False,
+                    "fields": dict.fromkeys(spec.get("fields", {}), False),
+                }
+                offered.append(entity)
+            continue
+        for name in spec.get("fields", {}):
+            if name not in mine.setdefault("fields", {}):
+                mine["fields"][name] = False
+                offered.append(f"{entity}.{name}")
+    doc["based_on"] = default.get("version", 1)
+    doc["offered"] = sorted(set(doc.get("offered", [])) | set(offered))
+    return doc
 
 
 def effective_policy(s: Session) -> dict:
@@ -36,7 +90,7 @@ def effective_policy(s: Session) -> dict:
     if "sync_policy" in s.info:
         return s.info["sync_policy"]
     row = s.get(VaultSetting, SETTING_KEY)
-    policy = row.value.get("v") if row and row.value.get("v") else default_policy()
+    policy = current_form(row.value["v"]) if row and row.value.get("v") else default_policy()
     s.info["sync_policy"] = policy
     return policy
 
@@ -47,11 +101,7 @@ def _allowed(policy: dict, entity: str) -> dict | None:
 
 
 def _fields(spec: dict) -> set[str]:
-    """Chosen fields; "student_no" in an older policy means the student, sent as its key."""
-    chosen = {k for k, v in spec.get("fields", {}).items() if v and k not in NEVER}
-    if "student_no" in chosen:
-        chosen = (chosen - {"student_no"}) | {"student"}
-    return chosen
+    return {k for k, v in spec.get("fields", {}).items() if v and k not in NEVER}
 
 
 def student_secret(s: Session) -> str | None:
@@ -208,16 +258,19 @@ class PolicyRow:
     field: str
     sent: bool
     locked: bool  # refused in code, whatever the policy says
+    offered: bool = False  # new in a later default, kept off until an admin decides
 
 
 def describe(policy: dict) -> list[PolicyRow]:
     """Every field of every entity with whether it goes up: what the admin sees on the sync page."""
     rows = []
+    offered = set(policy.get("offered", ()))
     for entity, spec in policy.get("entities", {}).items():
         send = bool(spec.get("send"))
         for name, on in spec.get("fields", {}).items():
             locked = name in NEVER
-            rows.append(PolicyRow(entity, name, send and bool(on) and not locked, locked))
+            new = entity in offered or f"{entity}.{name}" in offered
+            rows.append(PolicyRow(entity, name, send and bool(on) and not locked, locked, new))
         if entity == "record":
             chosen = spec.get("kinds", {})
             for k in KINDS.values():

@@ -409,6 +409,8 @@ class SyncPage(QWidget):
         self.policy.setRowCount(len(rows))
         for i, r in enumerate(rows):
             mark = _("sent") if r.sent else (_("never (fixed)") if r.locked else _("not sent"))
+            if r.offered:
+                mark = _("new in this release, not sent until an admin decides")
             for c, text in enumerate((entity_text(r.entity), field_text(r.entity, r.field), mark)):
                 item = QTableWidgetItem(text)
                 if c == 2 and r.sent:
