@@ -17,7 +17,17 @@ RESULTS = Path(__file__).resolve().parent / "results"
 
 
 def main() -> int:
-    from bench import clinical, foundation, records, reports, scales, stalls, sync, warnings
+    from bench import (
+        clinical,
+        foundation,
+        history,
+        records,
+        reports,
+        scales,
+        stalls,
+        sync,
+        warnings,
+    )
 
     with tempfile.TemporaryDirectory(prefix="xindang-bench-") as tmp:
         os.environ["XINDANG_HOME"] = str(Path(tmp) / "home")
@@ -26,6 +36,8 @@ def main() -> int:
         figures = scales.run() + scales.kiosk_latency(Path(tmp)) + records.run(Path(tmp))
         figures += warnings.run(Path(tmp)) + reports.run(Path(tmp)) + foundation.run(Path(tmp))
         figures += sync.run(Path(tmp)) + clinical.run(Path(tmp)) + stalls.run(Path(tmp))
+        # The scale curve: 5,000 and 20,000 students with three years of history (bench/history.py).
+        figures += history.run(Path(tmp))
     doc = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {
