@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import WarningRuleSet
+from app.risk.ruleset import current_form, with_new_defaults
 
 
 @cache
@@ -30,33 +31,37 @@ _parsed: dict[str, dict] = {}
 
 
 def active_rule_set(s: Session) -> tuple[int, dict]:
-    """The newest rule set; the shipped default is installed (or upgraded) on first use."""
+    """The newest rule set, in the current schema. The shipped default is installed on first use;
+    a vault on an unedited default moves to a newer default, and a school's own rule set gains
+    the default rules added since it was made (`ruleset.with_new_defaults`) — each change a new
+    version, so every warning stays explained by the rules that raised it."""
     head = s.execute(
         select(WarningRuleSet.id, WarningRuleSet.version, WarningRuleSet.created_by)
         .order_by(WarningRuleSet.version.desc())
         .limit(1)
     ).first()
-    rules = None
-    if head is not None:
-        rules = _parsed.get(head.id)
-        if rules is None:
-            row = s.get(WarningRuleSet, head.id)
-            rules = _parsed.setdefault(head.id, row.rules)
-            stale = (
-                head.created_by is None
-                and row.note == rules.get("note")
-                and rules.get("version", 1) < default_rules().get("version", 1)
-            )
-            if stale:
-                _parsed.pop(head.id)
-                rules = None
-    if rules is None:
-        shipped = default_rules()
-        row = WarningRuleSet(
-            version=(head.version + 1) if head else 1, rules=shipped, note=shipped.get("note")
+    if head is not None and head.id in _parsed:
+        return head.version, _parsed[head.id]
+    if head is None:
+        return _install(s, 1, default_rules(), default_rules().get("note"))
+    row = s.get(WarningRuleSet, head.id)
+    rules = current_form(row.rules)
+    shipped = default_rules()
+    newer_default = rules.get("version", 1) < shipped.get("version", 1)
+    if head.created_by is None and row.note == rules.get("note") and newer_default:
+        return _install(s, head.version + 1, shipped, shipped.get("note"))
+    merged, added = with_new_defaults(rules, shipped)
+    if added:
+        return _install(
+            s, head.version + 1, merged, "新的默认规则已加入学校规则：" + "、".join(added)
         )
-        s.add(row)
-        s.flush()
-        _parsed[row.id] = shipped
-        return row.version, shipped
+    _parsed[head.id] = rules
     return head.version, rules
+
+
+def _install(s: Session, version: int, rules: dict, note: str | None) -> tuple[int, dict]:
+    row = WarningRuleSet(version=version, rules=rules, note=note)
+    s.add(row)
+    s.flush()
+    _parsed[row.id] = rules
+    return row.version, rules

@@ -7,6 +7,7 @@ problem names its JSON path, so a typo in rule 7 is found in rule 7, not at eval
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Iterator, Mapping
 
@@ -14,6 +15,7 @@ from app.errors import ValidationError
 from app.i18n import N_, _
 from app.scales.definition import ScaleDefinition
 from app.scales.library import shipped_scales
+from app.versioned import NewerDocument, Steps, schema_of, upgraded
 
 _SCHEMA: dict | None = None
 _TYPES = {
@@ -88,9 +90,40 @@ def _conditions(cond: dict, path: list) -> Iterator[tuple[str, dict, list]]:
             yield key, value, [*path, key]
 
 
+SCHEMA = 1
+STEPS: Steps = {}  # schema n → n + 1, kept for ever (app/versioned.py)
+
+
+def current_form(rules: dict) -> dict:
+    """A stored rule set as this release reads it; NewerDocument for one from a newer release."""
+    return upgraded(rules, SCHEMA, STEPS, _("warning rule set"))
+
+
+def with_new_defaults(rules: dict, default: dict) -> tuple[dict, list[str]]:
+    """A school's own rule set with the default rules added since the default it was made from
+    (`based_on`, else the `version` it was copied with): a new safety rule reaches a school that
+    edited its rules, while a rule the school removed stays removed (it is older than its base).
+    Returns the rule set and the ids added."""
+    base = rules.get("based_on", rules.get("version", 1))
+    newest = default.get("version", 1)
+    if base >= newest:
+        return rules, []
+    have = {r["id"] for r in rules["rules"]}
+    added = [r for r in default["rules"] if r.get("since", 1) > base and r["id"] not in have]
+    out = copy.deepcopy(rules)
+    out["rules"] += copy.deepcopy(added)
+    out["based_on"] = newest
+    return out, [r["id"] for r in added]
+
+
 def validate_rule_set(rules: object, scales: Mapping[str, ScaleDefinition] | None = None) -> None:
     """Raise RuleSetError for the first problem; return quietly for a usable rule set."""
     from jsonschema import Draft202012Validator
+
+    if isinstance(rules, dict) and schema_of(rules) > SCHEMA:
+        raise RuleSetError(
+            "schema", NewerDocument(_("warning rule set"), schema_of(rules), SCHEMA).user_message()
+        )
 
     errors = sorted(
         Draft202012Validator(schema()).iter_errors(rules),

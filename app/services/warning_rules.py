@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from app.db import audit, scalestore
 from app.db.rulesets import active_rule_set, default_rules  # noqa: F401 - re-exported
 from app.models import WarningRuleSet
-from app.risk.ruleset import validate_rule_set
+from app.risk.ruleset import current_form, validate_rule_set
 from app.services.permissions import require
 from app.services.vaults import OpenVault
 
@@ -32,6 +32,9 @@ def save_rule_set(vault: OpenVault, rules: dict, note: str = "") -> int:
     require(vault.user.role, "change_settings")
     with vault.session() as s:
         validate_rule_set(rules, scalestore.catalogue(s))
+        # Stamped with the format and the default it was made from: later default rules reach it.
+        rules = {**current_form(rules)}
+        rules.setdefault("based_on", default_rules().get("version", 1))
         version, _rules = active_rule_set(s)
         s.add(WarningRuleSet(version=version + 1, rules=rules, note=note, created_by=vault.user.id))
         audit.record(s, audit.UPDATE, object_type="warning_rules", detail={"version": version + 1})
