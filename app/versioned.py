@@ -44,8 +44,15 @@ def upgraded(doc: dict, current: int, steps: Steps, what: str) -> dict:
         raise NewerDocument(what, found, current)
     if found == current and doc.get(SCHEMA_KEY) == current:
         return doc
+    out = stepped(doc, found, current, steps)
+    out[SCHEMA_KEY] = current
+    return out
+
+
+def stepped(doc: dict, found: int, current: int, steps: Steps) -> dict:
+    """The steps from `found` to `current` applied to a copy of `doc` (whose schema number is
+    kept elsewhere, as a record body's is in its row)."""
     out = copy.deepcopy(doc)
     for n in range(found, current):
         out = steps[n](out)
-    out[SCHEMA_KEY] = current
     return out

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from app.errors import ValidationError
 from app.i18n import N_, _
+from app.versioned import stepped
 
 PROBLEMS = {
     "academic": N_("Academic"),
@@ -118,6 +120,26 @@ class Kind:
     # `done` is ticked; otherwise the name of its date or time field (a follow-up, a next
     # session). Stored with the record as `due_at`, so the lists read an index, not every body.
     due: str = ""
+    # The body's format: raise `schema` when a field is renamed or its meaning changes, and add
+    # the step from the old number to the new one to `upgrades` (kept for ever). Stored bodies
+    # are brought up to date when read (`current_body`) and stamped when written.
+    schema: int = 1
+    upgrades: Mapping = field(default_factory=dict, hash=False, compare=False)
+
+
+def current_body(kind: str, schema: int | None, body: object) -> object:
+    """A stored body in its kind's current form; a body from a newer release, an unknown kind
+    or a sealed body is returned as it is."""
+    k = KINDS.get(kind)
+    found = schema or 1
+    if k is None or not isinstance(body, dict) or found >= k.schema:
+        return body
+    return stepped(body, found, k.schema, k.upgrades)
+
+
+def body_schema(kind: str) -> int:
+    k = KINDS.get(kind)
+    return k.schema if k is not None else 1
 
 
 UNTIL_DONE = "until_done"

@@ -20,7 +20,7 @@ from app.models import (
     User,
     utcnow,
 )
-from app.records.kinds import KINDS, clean_body, get_kind
+from app.records.kinds import KINDS, clean_body, current_body, get_kind
 from app.records.workload import COUNTED, Workload, tally
 from app.records.workload import bounds as workload_bounds
 from app.services import private_notes
@@ -85,7 +85,7 @@ def _view(vault: OpenVault, r: Record, participants=()) -> RecordView:
         r.parent_id,
         r.occurred_at,
         r.title,
-        private_notes.readable(vault, r.private, r.body),
+        current_body(r.kind, r.body_schema, private_notes.readable(vault, r.private, r.body)),
         r.private,
         r.version,
         r.author_id,
@@ -173,6 +173,7 @@ def update_record(
                 version=r.version,
                 title=r.title,
                 body=dict(r.body),
+                body_schema=r.body_schema,
                 occurred_at=r.occurred_at,
                 saved_by=r.edited_by or r.author_id,
                 saved_at=r.updated_at,
@@ -262,7 +263,9 @@ def versions(vault: OpenVault, record_id: str) -> list[VersionView]:
             VersionView(
                 v.version,
                 v.title,
-                private_notes.readable(vault, r.private, v.body),
+                current_body(
+                    r.kind, v.body_schema, private_notes.readable(vault, r.private, v.body)
+                ),
                 v.occurred_at,
                 v.saved_by,
                 v.saved_at,
@@ -472,14 +475,14 @@ def workload(vault: OpenVault, start: dt.date, end: dt.date) -> list[Workload]:
     with vault.session() as s:
         users = {u.id: u.display_name for u in s.scalars(select(User))}
         rows = s.execute(
-            select(Record.author_id, Record.kind, Record.body).where(
+            select(Record.author_id, Record.kind, Record.body, Record.body_schema).where(
                 Record.voided_at.is_(None),
                 Record.occurred_at >= lo,
                 Record.occurred_at <= hi,
                 Record.kind.in_(COUNTED),
             )
         ).all()
-    return tally(rows, users)
+    return tally([(a, k, current_body(k, v, b)) for a, k, b, v in rows], users)
 
 
 def count_records(vault: OpenVault, student_id: str) -> int:

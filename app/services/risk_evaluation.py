@@ -28,6 +28,7 @@ from app.models import (
     WarningTask,
     utcnow,
 )
+from app.records.kinds import current_body
 from app.records.semesters import semester_bounds
 from app.risk.levels import LEVEL_ORDER, URGENT
 from app.risk.rules import (
@@ -146,15 +147,16 @@ def gather_evidence(
         if sid in out and (result_id is None or result_id in counting):
             out[sid].alerts.append(PendingAlert(aid, scale, item, official))
     live = (Record.voided_at.is_(None), Record.student_id.is_not(None))
-    for rid, sid, body, when in s.execute(
+    for rid, sid, body, schema, when in s.execute(
         only(
-            select(Record.id, Record.student_id, Record.body, Record.occurred_at).where(
-                Record.kind == "life_event", *live
-            ),
+            select(
+                Record.id, Record.student_id, Record.body, Record.body_schema, Record.occurred_at
+            ).where(Record.kind == "life_event", *live),
             Record.student_id,
         )
     ):
         if sid in out:
+            body = current_body("life_event", schema, body)
             out[sid].events.append((rid, body.get("event_type", "other"), when))
     for rid, sid, when in s.execute(
         only(
@@ -176,7 +178,9 @@ def gather_evidence(
             Record.student_id,
         ).subquery()
         rows = s.execute(
-            select(Record.id, Record.student_id, Record.body, Record.occurred_at)
+            select(
+                Record.id, Record.student_id, Record.body, Record.body_schema, Record.occurred_at
+            )
             .join(
                 latest,
                 (Record.student_id == latest.c.student_id) & (Record.occurred_at == latest.c.at),
@@ -184,10 +188,11 @@ def gather_evidence(
             .where(Record.kind == kind, *live)
             .order_by(Record.created_at)
         )
-        for rid, sid, body, when in rows:
+        for rid, sid, body, schema, when in rows:
             ev = out.get(sid)
             if ev is None:
                 continue
+            body = current_body(kind, schema, body)
             if kind == "session":
                 risks = {f: body[f] for f in RISK_FIELDS if body.get(f)}
                 ev.session = SessionRisk(rid, when, risks)

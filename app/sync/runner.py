@@ -16,6 +16,7 @@ from sqlalchemy import select, update
 from app import __version__, errors
 from app.crashpoints import crash_point
 from app.models import AuditEntry, OutboxItem, RefItem, SyncCursor, VaultSetting, utcnow
+from app.records.kinds import current_body
 from app.records.semesters import semester_bounds, semester_key
 from app.sync import STREAMS, schemas
 from app.sync.apply import PageApplier, PullReport
@@ -91,14 +92,17 @@ def enqueue_periodic(vault, today: dt.date | None = None) -> None:
     lo, hi = bounds(*semester_bounds(today))
     with vault.session() as s:
         rows = tally(
-            s.execute(
-                select(Record.author_id, Record.kind, Record.body).where(
-                    Record.voided_at.is_(None),
-                    Record.occurred_at >= lo,
-                    Record.occurred_at <= hi,
-                    Record.kind.in_(COUNTED),
+            [
+                (a, k, current_body(k, v, b))
+                for a, k, b, v in s.execute(
+                    select(Record.author_id, Record.kind, Record.body, Record.body_schema).where(
+                        Record.voided_at.is_(None),
+                        Record.occurred_at >= lo,
+                        Record.occurred_at <= hi,
+                        Record.kind.in_(COUNTED),
+                    )
                 )
-            ).all(),
+            ],
             {},
         )
         policy = effective_policy(s).get("entities", {})
