@@ -31,3 +31,30 @@ def test_head_is_reached_from_an_empty_database(tmp_path):
     migrate.upgrade(db)
     assert migrate.current_revision(db) == migrate.head_revision()
     db.dispose()
+
+
+def test_the_migrated_schema_is_the_one_the_models_describe(tmp_path):
+    """Every table, column and index the models declare is made by the migrations (and nothing
+    else): a model change without its migration fails here, not in a school's archive."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from app.models import Base
+
+    db = open_database(tmp_path / "x.db", os.urandom(32), create=True)
+    migrate.upgrade(db)
+    with db.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    db.dispose()
+    assert diff == []
+
+
+def test_every_migration_steps_down_and_up_again(populated_vault):
+    db = populated_vault.db
+    with db.engine.begin() as conn:
+        cfg = migrate.alembic_config()
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0001")
+        command.upgrade(cfg, "head")
+    assert migrate.current_revision(db) == migrate.head_revision()
+    assert students.count_students(populated_vault) == 120
