@@ -7,6 +7,7 @@ truncated or undecryptable is reported and never written to.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import hmac
 import os
 import threading
@@ -135,11 +136,15 @@ class Database:
 
     @contextlib.contextmanager
     def session(
-        self, user_id: str | None = None, audit_key: bytes | None = None
+        self, user_id: str | None = None, audit_key: bytes | None = None, *, read: bool = False
     ) -> Iterator[Session]:
-        """One short session per use case; commits on success, rolls back on error."""
+        """One short session per use case; commits on success, rolls back on error.
+
+        `read=True` for a use case that only reads: a deferred transaction in `query_only` mode,
+        so it never takes the write lock and a write slipped into it fails at once."""
         from app.storage_errors import storage_error
 
+        token = _READING.set(read)
         try:
             with self._turn, clinical_key(self.clinical_key), self._sessions() as s:
                 s.info["user_id"] = user_id
@@ -147,10 +152,14 @@ class Database:
                 with s.begin():
                     yield s
         except Exception as exc:
+            if read and "readonly" in str(exc):
+                raise  # a write in a reading use case is a bug, not a read-only folder
             fault = storage_error(exc, self.path.parent)
             if fault is None:
                 raise
             raise fault from exc
+        finally:
+            _READING.reset(token)
 
     def dispose(self) -> None:
         with self._turn:
@@ -163,6 +172,7 @@ class Database:
         with self._turn:
             pooled = self.engine.raw_connection()
             try:
+                pooled.driver_connection.execute("PRAGMA query_only = 0")
                 yield pooled.driver_connection
             finally:
                 pooled.close()
@@ -228,10 +238,20 @@ def open_database(
     return Database(shared, path, encrypted=key is not None)
 
 
+# Whether the session being opened on this thread only reads (Database.session(read=True)).
+_READING: contextvars.ContextVar[bool] = contextvars.ContextVar("xindang_reading", default=False)
+
+
 def _autobegin_fix(engine: Engine) -> None:
-    """pysqlite defers BEGIN; emit it ourselves (SQLAlchemy docs). IMMEDIATE takes the write lock
-    up front, so two transactions never both read the audit chain head and then both append."""
+    """pysqlite defers BEGIN; emit it ourselves (SQLAlchemy docs). A writing transaction begins
+    IMMEDIATE, taking the write lock up front, so two never both read the audit chain head and
+    then both append; a reading one begins DEFERRED with writes refused (`query_only`)."""
 
     @event.listens_for(engine, "begin")
     def _begin(conn):
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        if _READING.get():
+            conn.exec_driver_sql("PRAGMA query_only = 1")
+            conn.exec_driver_sql("BEGIN DEFERRED")
+        else:
+            conn.exec_driver_sql("PRAGMA query_only = 0")
+            conn.exec_driver_sql("BEGIN IMMEDIATE")

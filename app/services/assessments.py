@@ -313,7 +313,7 @@ def band_distribution(vault: OpenVault, scale_id: str) -> list[tuple[str | None,
     from sqlalchemy import func
 
     require(vault.user.role, "view_students")
-    with vault.session() as s:
+    with vault.reading() as s:
         latest = (
             select(
                 AssessmentResult.student_id,
@@ -344,14 +344,14 @@ def band_distribution(vault: OpenVault, scale_id: str) -> list[tuple[str | None,
 def scale_catalogue(vault: OpenVault) -> dict[str, ScaleDefinition]:
     """Every scale this vault can administer: shipped ones, with the city's and licensed ones
     kept in the vault in their place."""
-    with vault.session() as s:
+    with vault.reading() as s:
         return scalestore.catalogue(s)
 
 
 def scale_definition(
     vault: OpenVault, scale_id: str, version: str | None = None
 ) -> ScaleDefinition:
-    with vault.session() as s:
+    with vault.reading() as s:
         return scalestore.scale(s, scale_id, version)
 
 

@@ -449,7 +449,7 @@ def upcoming(
     require(vault.user.role, "view_diagnosis")
     now = now or dt.datetime.now()
     out = []
-    with vault.session() as s:
+    with vault.reading() as s:
         rows = s.execute(
             select(Record, Student.name)
             .outerjoin(Student, Record.student_id == Student.id)

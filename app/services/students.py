@@ -180,7 +180,7 @@ def search_students(
     stmt = _order(_select_rows(flt), sort, descending).offset(offset)
     if limit is not None:
         stmt = stmt.limit(limit)
-    with vault.session() as s:
+    with vault.reading() as s:
         return [
             StudentRow(r[0], r[1], r[2], r[3], r[4] or "", r[5] or "", r[6], r[7])
             for r in s.execute(stmt)
@@ -190,12 +190,12 @@ def search_students(
 def count_students(vault: OpenVault, flt: StudentFilter = StudentFilter()) -> int:
     require(vault.user.role, "view_students")
     stmt = select(func.count()).select_from(_select_rows(flt).subquery())
-    with vault.session() as s:
+    with vault.reading() as s:
         return int(s.scalar(stmt) or 0)
 
 
 def grades_and_classes(vault: OpenVault) -> list[GradeInfo]:
-    with vault.session() as s:
+    with vault.reading() as s:
         grades = s.scalars(select(Grade).order_by(Grade.level)).all()
         return [
             GradeInfo(g.level, g.name, tuple(ClassInfo(c.id, c.name) for c in g.classes))
@@ -206,7 +206,7 @@ def grades_and_classes(vault: OpenVault) -> list[GradeInfo]:
 def student_label(vault: OpenVault, student_id: str) -> str:
     """张三（七年级1班）: whom a form or a dialog is about, named in its title."""
     require(vault.user.role, "view_students")
-    with vault.session() as s:
+    with vault.reading() as s:
         st = s.get(Student, student_id)
         if st is None:
             return ""

@@ -80,6 +80,13 @@ class OpenVault:
         with self.db.session(self.user.id, self._audit_key) as s:
             yield s
 
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A session for a use case that only reads (no audit row, no lazy install): deferred,
+        and refusing any write."""
+        with self.db.session(self.user.id, self._audit_key, read=True) as s:
+            yield s
+
     def keeping(self):
         """Keys opened in this block (by a key operation) are wiped at lock with the rest."""
         return keys_held_by(self._held)
