@@ -17,6 +17,7 @@ from app.i18n import _, set_language
 from app.paths import default_vault_dir
 from app.services import vaults
 from app.settings import DEFAULT_AUTO_LOCK_MINUTES, load_settings, save_settings
+from app.ui import heap
 from app.ui.autolock import IdleWatcher
 from app.ui.lifecycle import dispose_later
 from app.ui.ops import Ops, install
@@ -54,12 +55,13 @@ class Shell(QMainWindow):
         self.unlock_view.unlocked.connect(self.enter)
         self.stack.addWidget(self.unlock_view)
         self.idle = IdleWatcher(DEFAULT_AUTO_LOCK_MINUTES, self)
-        self.idle.idle_timed_out.connect(self.lock)
-        QApplication.instance().installEventFilter(self.idle)
+        self.idle.idle_timed_out.connect(self._idle_lock)
         from app.ui.screen_fit import ScreenFit
 
         self.screen_fit = ScreenFit(self)
-        QApplication.instance().installEventFilter(self.screen_fit)
+        self._app_filters(True)
+        self.runner.op_started.connect(self._work_started)
+        self.runner.op_finished.connect(self._work_finished)
         QShortcut(
             QKeySequence("Ctrl+L"),
             self,
@@ -87,6 +89,30 @@ class Shell(QMainWindow):
         self.enter(wizard.created)
         return True
 
+    def _app_filters(self, on: bool) -> None:
+        app = QApplication.instance()
+        for f in (self.idle, self.screen_fit):
+            (app.installEventFilter if on else app.removeEventFilter)(f)
+
+    # Application-wide filters call into Python for every event of every widget, so the window's
+    # thread needs the GIL for each one; while a lane works (and holds the GIL most of the time)
+    # that starved the window for up to half a second (bench/stalls.py). They step aside while
+    # long work runs: the work itself counts as activity, and its dialogs come after it.
+    def _work_started(self, _op) -> None:
+        if len(self.runner.ops) == 1:
+            self._app_filters(False)
+
+    def _work_finished(self, _op) -> None:
+        if not self.runner.ops:
+            self.idle.touch()
+            self._app_filters(True)
+
+    def _idle_lock(self) -> None:
+        if self.runner.ops:
+            self.idle.touch()  # never locked under a running import or backup
+            return
+        self.lock()
+
     def enter(self, vault: vaults.OpenVault) -> None:
         self.vault = vault
         settings = load_settings()
@@ -98,6 +124,7 @@ class Shell(QMainWindow):
         )
         self.idle.touch()
         self._build_workspace()
+        heap.settle()
         self._show_overdue_first()
         self._scheduled_backup()
         self._offer_drafts()
@@ -282,6 +309,7 @@ class Shell(QMainWindow):
         self.runner.quiesce(cancel=True)
         self.vault.lock()
         self.vault = None
+        heap.release()
         self.stack.setCurrentWidget(self.unlock_view)
         self.unlock_view.reload_users(load_settings().last_login)
 

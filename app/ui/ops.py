@@ -27,6 +27,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from app.errors import Cancelled
+from app.ui import heap
 from app.ui.busy import DELAY_MS, LaneIndicator
 
 REPORT_EVERY_S = 0.05
@@ -177,7 +178,9 @@ class Ops(QObject):
 
         def job():
             try:
-                self._delivery.done.emit((finish(on_done), False), work(op.progress), None)
+                with heap.paused():
+                    value = work(op.progress)
+                self._delivery.done.emit((finish(on_done), False), value, None)
             except BaseException as exc:
                 self._delivery.done.emit((finish(on_error), False), None, exc)
 

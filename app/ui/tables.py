@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
+CONTENT_ROWS = 60  # rows read to size a column to its contents
 ALL = "all"  # a small summary (counts per class): the columns share the width evenly
 
 
@@ -20,6 +21,10 @@ def setup_table(
         table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     header = table.horizontalHeader()
     header.setMinimumSectionSize(48)
+    # Column widths from the first rows only: Qt's default reads 1,000 rows of every column
+    # through the Python model on each reset — half a second of frozen window for a school's
+    # roster refreshed after an import (bench/stalls.py).
+    header.setResizeContentsPrecision(CONTENT_ROWS)
     if stretch is None:
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)

@@ -90,3 +90,30 @@ def test_quick_lane_work_leaves_the_cursor_alone(qtbot, populated_vault):
     qtbot.wait(300)
     assert QApplication.overrideCursor() is None and "正在处理…" not in changes
     shell.lock()
+
+
+def test_the_idle_lock_waits_for_running_work_and_counts_it_as_activity(qtbot, populated_vault):
+    runner = Ops()
+    shell = _shell(qtbot, populated_vault, runner)
+    gate = threading.Event()
+    runner.long("正在导入…", lambda progress: gate.wait(10), lambda _v: None, lambda _e: None)
+    shell.idle.minutes = 1
+    shell.idle._last -= 61  # a minute with no key or mouse input
+    shell.idle.check()
+    assert shell.vault is not None and runner.ops  # not locked under the import
+    gate.set()
+    qtbot.waitUntil(lambda: not runner.ops, timeout=5000)
+    shell.idle.check()
+    assert shell.vault is not None  # the minute counts from the end of the work
+    shell.lock()
+
+
+def test_input_is_noticed_again_once_long_work_ends(qtbot, populated_vault):
+    runner = Ops()
+    shell = _shell(qtbot, populated_vault, runner)
+    runner.long("正在测试…", lambda progress: "done", lambda _v: None, lambda _e: None)
+    qtbot.waitUntil(lambda: not runner.ops, timeout=5000)
+    shell.idle._last -= 600
+    QTest.keyClick(shell.workspace.students.search, Qt.Key.Key_A)
+    assert shell.idle._last > shell.idle._clock() - 5
+    shell.lock()
