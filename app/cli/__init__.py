@@ -483,6 +483,10 @@ def entry() -> int:
     from app.logs import configure_logging
 
     os.umask(0o077)  # every file XinDang creates is the owner's alone
+    if len(sys.argv) == 3 and sys.argv[1] == "--xindang-rekey-child":
+        from app.db.rekey import child_main  # key rotation's re-encryption, off the GUI's GIL
+
+        return child_main(sys.argv[2])
     configure_logging()
     install_crash_handler()
     return main()

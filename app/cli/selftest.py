@@ -1,6 +1,6 @@
 """`xindang --self-test`: proves a build works on this computer before IT hands it out.
 
-Creates and opens a vault in a temporary folder, scores a scale, renders a one-page PDF with
+Creates and opens a vault in a temporary folder, rotates its key, scores a scale, renders a one-page PDF with
 Chinese text and a chart, loads the zh_CN catalogue, reports the keyring backend. Exit 0 only if
 every step passed; each step prints one line.
 """
@@ -50,6 +50,12 @@ def run() -> int:
             state["vault"] = vaults.unlock(Path(tmp) / "vault", "self-test-口令-2026", "admin")
             return "created, locked, unlocked (SQLCipher, Argon2id)"
 
+        def rotate():
+            from app.services import keys
+
+            keys.rotate_data_key(state["vault"])  # re-encrypts in a child of this program
+            return "re-encrypted under a new key"
+
         def score():
             from app.scales.library import shipped_scale
             from app.scales.scoring import score as score_sheet
@@ -93,6 +99,7 @@ def run() -> int:
 
         steps = [
             ("vault", vault),
+            ("key rotation", rotate),
             ("scoring", score),
             ("pdf with Chinese and a chart", pdf),
             ("translations", catalogue),

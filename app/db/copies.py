@@ -99,14 +99,11 @@ def export_on(conn, dest: Path) -> None:
 
 
 def _rekey(path: Path, key: bytes, new_key: bytes) -> None:
-    """Re-encrypt a fresh copy (rollback journal, not WAL) under `new_key`, page by page."""
-    conn = raw_connect(path, key)
-    text = sqlcipher_key_text(new_key)
-    try:
-        conn.reset_key(text)
-    finally:
-        wipe(text)
-        conn.close()
+    """Re-encrypt a fresh copy (rollback journal, not WAL) under `new_key`, page by page — in a
+    child process, since the re-encryption keeps the GIL (app/db/rekey.py)."""
+    from app.db.rekey import rekey_in_child
+
+    rekey_in_child(path, key, new_key)
     fsync_file(path)
 
 
