@@ -7,6 +7,7 @@ import logging
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QLibraryInfo, Qt, QTranslator
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -15,7 +16,6 @@ from PySide6.QtWidgets import QApplication, QDialog, QMainWindow, QMessageBox, Q
 from app import __version__
 from app.i18n import _, set_language
 from app.paths import default_vault_dir
-from app.services import vaults
 from app.settings import DEFAULT_AUTO_LOCK_MINUTES, load_settings, save_settings
 from app.ui import heap
 from app.ui.autolock import IdleWatcher
@@ -24,8 +24,15 @@ from app.ui.ops import Ops, install
 from app.ui.unlock_view import UnlockView
 from app.vault.vaultdir import VaultPaths
 
+if TYPE_CHECKING:
+    from app.services import vaults
+
 # The workspace, kiosk and setup wizard (and the scale engine, charts and SQLAlchemy models behind
 # them) are imported when first needed, so the unlock screen appears sooner.
+
+
+def _load_core() -> None:
+    import app.services.vaults  # noqa: F401 - imported for its side effect: loaded
 
 
 class Shell(QMainWindow):
@@ -53,6 +60,8 @@ class Shell(QMainWindow):
             self.vault_path, self.runner, default_login=settings.last_login
         )
         self.unlock_view.unlocked.connect(self.enter)
+        # The ORM, Alembic and the use cases load while the person types the passphrase.
+        self.runner.run(_load_core, lambda _m: None, lambda _e: None, lane="cpu", quiet=True)
         self.stack.addWidget(self.unlock_view)
         self.idle = IdleWatcher(DEFAULT_AUTO_LOCK_MINUTES, self)
         self.idle.idle_timed_out.connect(self._idle_lock)
@@ -119,6 +128,8 @@ class Shell(QMainWindow):
         settings.last_vault = str(self.vault_path)
         settings.last_login = vault.user.login
         save_settings(settings)
+        from app.services import vaults
+
         self.idle.minutes = int(
             vaults.get_setting(vault, "auto_lock_minutes", DEFAULT_AUTO_LOCK_MINUTES)
         )
@@ -228,7 +239,7 @@ class Shell(QMainWindow):
         """When a backup is due and its folder (a USB drive, say) is present, make one quietly."""
         import logging
 
-        from app.services import backups
+        from app.services import backups, vaults
         from app.services.permissions import allowed
 
         vault = self.vault

@@ -20,12 +20,12 @@ from PySide6.QtWidgets import (
 
 from app.errors import WrongPassphrase
 from app.i18n import _
-from app.services import vaults
 from app.ui.errors import message_for
 from app.ui.form_parts import error_label
 from app.ui.ops import Ops
 from app.ui.passphrase_dialog import PassphraseDialog
 from app.vault import keystore
+from app.vault.vaultdir import read_slots
 
 
 class UnlockView(QWidget):
@@ -98,7 +98,7 @@ class UnlockView(QWidget):
     def reload_users(self, default_login: str | None = None) -> None:
         self.user.clear()
         try:
-            logins = vaults.logins(self.vault_path)
+            logins = read_slots(self.vault_path).logins()
         except Exception as exc:
             self.error.setText(message_for(exc))
             self.unlock_button.setEnabled(False)
@@ -117,6 +117,8 @@ class UnlockView(QWidget):
         self.unlock_button.setEnabled(False)
 
         def work():
+            from app.services import vaults  # the ORM loads here, after the window is up
+
             vault = vaults.unlock(self.vault_path, secret, login)
             if remember:
                 from app.vault import vaultdir
@@ -166,7 +168,7 @@ class RecoveryDialog(PassphraseDialog):
         self.code = QLineEdit(objectName="recovery_code_edit")
         self.code.setPlaceholderText("XXXX-XXXX-XXXX-XXXX-XXXX-XXXX-XXXX-XXXX")
         self.login = QComboBox(objectName="recovery_user_combo")
-        self.login.addItems(vaults.logins(vault_path))
+        self.login.addItems(read_slots(vault_path).logins())
         self.login.setCurrentText(login)
         self.form.addRow(_("Recovery code"), self.code)
         self.form.addRow(_("User"), self.login)
@@ -174,4 +176,10 @@ class RecoveryDialog(PassphraseDialog):
     def work(self):
         path, code, login = self.vault_path, self.code.text(), self.login.currentText()
         new = self.passphrase.value()
-        return lambda _progress: vaults.reset_passphrase_with_recovery(path, code, login, new)
+
+        def reset(_progress):
+            from app.services import vaults
+
+            vaults.reset_passphrase_with_recovery(path, code, login, new)
+
+        return reset
