@@ -37,6 +37,7 @@ HANDOVER = "handover"
 BACKUP = "backup"
 RESTORE = "restore"
 SYNC_ENROLL = "sync_enroll"
+INTEGRITY_FAILED = "integrity_failed"
 
 
 def derive_audit_key(dek: bytes) -> bytes:

@@ -275,9 +275,20 @@ def open_alerts(vault: OpenVault) -> list[AlertRow]:
     require(vault.user.role, "view_diagnosis")
     from app.models import Grade, SchoolClass
 
-    with vault.session() as s:
+    with vault.reading() as s:
         stmt = (
-            select(CriticalAlert, Student.name, Grade.name, SchoolClass.name)
+            select(
+                CriticalAlert.id,
+                CriticalAlert.student_id,
+                Student.name,
+                Grade.name,
+                SchoolClass.name,
+                CriticalAlert.scale_id,
+                CriticalAlert.item,
+                CriticalAlert.answer,
+                CriticalAlert.official,
+                CriticalAlert.created_at,
+            )
             .join(Student, CriticalAlert.student_id == Student.id)
             .join(SchoolClass, Student.class_id == SchoolClass.id, isouter=True)
             .join(Grade, SchoolClass.grade_id == Grade.id, isouter=True)
@@ -285,18 +296,8 @@ def open_alerts(vault: OpenVault) -> list[AlertRow]:
             .order_by(CriticalAlert.created_at)
         )
         return [
-            AlertRow(
-                a.id,
-                a.student_id,
-                name,
-                f"{g or ''}{c or ''}",
-                a.scale_id,
-                a.item,
-                a.answer,
-                a.official,
-                a.created_at,
-            )
-            for a, name, g, c in s.execute(stmt)
+            AlertRow(aid, sid, name, f"{g or ''}{c or ''}", scale, item, answer, official, at)
+            for aid, sid, name, g, c, scale, item, answer, official, at in s.execute(stmt)
         ]
 
 

@@ -418,11 +418,16 @@ def _open_db(root: Path, unlocked: Unlocked) -> tuple[Database, Generation]:
         )
     candidates = [(g.state, g.db_key) for g in generations]
     found = first_key_that_opens(paths.db, candidates)
-    # Every page's HMAC at unlock: damage and tampering are refused here. The b-tree walk
-    # (quick_check, as long again on a large school's file) runs with each backup instead.
-    problems = (
-        integrity_problems(paths.db, found[1], structure=False) if found else ["no key opens it"]
-    )
+    # The key opens the file and its schema pages authenticate. Every page's HMAC is checked
+    # here only after an unclean shutdown (a WAL is left): its frames may not belong to this
+    # file. Otherwise the whole-file check runs after unlock, in the background
+    # (`check_integrity`), and with each backup — it took seconds on a large school's file.
+    if found is None:
+        problems = ["no key opens it"]
+    elif wal.exists():
+        problems = integrity_problems(paths.db, found[1], structure=False)
+    else:
+        problems = []
     if problems and wal.exists() and _sound_without_wal(paths.db, candidates):
         raise WalSetAside(_move_wal_aside(paths).name)
     if found is None:
@@ -457,6 +462,23 @@ def _open_again(paths: VaultPaths, generations) -> tuple[Database, Generation]:
         db.clinical_key = g.clinical_key
         return db, g
     raise VaultDamaged(_("the archive database does not match its key file."))
+
+
+def check_integrity(vault: OpenVault, progress=None) -> list[str]:
+    """Every page of the open archive decrypts and authenticates (SQLCipher's HMACs), read in
+    the database lane after unlock; a problem is written to the audit log and returned (the
+    window then locks and offers a restore). Empty when the archive is sound."""
+    from app.db.copies import integrity_problems_on
+
+    if progress is not None:
+        progress(0, 1, _("checking every page of the archive"))
+    with vault.db.raw() as conn:
+        problems = integrity_problems_on(conn, structure=False)
+    if problems:
+        log.error("integrity check found %d problems", len(problems))
+        with contextlib.suppress(Exception), vault.session() as s:
+            audit.record(s, audit.INTEGRITY_FAILED, detail={"problems": len(problems)})
+    return problems
 
 
 def _sound_without_wal(db: Path, candidates) -> bool:
@@ -500,12 +522,49 @@ def _adopt_local_scales(s) -> None:
 def _open(
     root: Path, unlocked: Unlocked, held: list, *, passphrase: str | None = None
 ) -> OpenVault:
+    """Open and check; a damaged page met on the way (the whole-file check now runs after
+    unlock) is reported as the damage it is, never as an unexpected error."""
+    try:
+        return _open_checked(root, unlocked, held, passphrase=passphrase)
+    except Exception as exc:
+        if not _is_database_error(exc) or not _damaged(root, unlocked):
+            raise
+        raise VaultDamaged(
+            _("the archive database failed its integrity check; restore it from a backup.")
+        ) from exc
+
+
+def _is_database_error(exc: BaseException) -> bool:
+    import sqlcipher3
+    from sqlalchemy.exc import DatabaseError
+
+    return isinstance(exc, DatabaseError | sqlcipher3.DatabaseError)
+
+
+def _damaged(root: Path, unlocked: Unlocked) -> bool:
+    from app.db.copies import first_key_that_opens, integrity_problems
+
+    db = VaultPaths(root).db
+    candidates = [(g.state, g.db_key) for g in unlocked.generations(vaultdir.read_slots(root))]
+    found = first_key_that_opens(db, candidates)
+    return found is None or bool(integrity_problems(db, found[1], structure=False))
+
+
+def _open_checked(
+    root: Path, unlocked: Unlocked, held: list, *, passphrase: str | None = None
+) -> OpenVault:
     db, generation = _open_db(root, unlocked)
     try:
-        check_anchor(root, unlocked.dek, db)
+        return _open_on(root, unlocked, held, db, generation, passphrase)
     except BaseException:
         db.dispose()
         raise
+
+
+def _open_on(
+    root: Path, unlocked: Unlocked, held: list, db: Database, generation, passphrase
+) -> OpenVault:
+    check_anchor(root, unlocked.dek, db)
     key = audit.derive_audit_key(unlocked.dek)
     with db.session(unlocked.user_id, key) as s:
         row = s.get(User, unlocked.user_id)

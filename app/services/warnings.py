@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.db import audit
@@ -246,6 +246,21 @@ def overdue_tasks(vault: OpenVault, today: dt.date | None = None) -> list[TaskRo
             TaskRow(t.id, t.warning_id, name, t.title, t.due_on, sid)
             for t, name, sid in s.execute(q)
         ]
+
+
+def overdue_task_count(vault: OpenVault, today: dt.date | None = None) -> int:
+    """How many follow-up tasks are past their date (counted in SQL)."""
+    require(vault.user.role, "view_diagnosis")
+    today = today or dt.date.today()
+    with vault.reading() as s:
+        return int(
+            s.scalar(
+                select(func.count())
+                .select_from(WarningTask)
+                .where(WarningTask.done_at.is_(None), WarningTask.due_on < today)
+            )
+            or 0
+        )
 
 
 def counts_by_class(vault: OpenVault) -> dict[str, dict[str, int]]:

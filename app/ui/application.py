@@ -139,18 +139,64 @@ class Shell(QMainWindow):
         self._show_overdue_first()
         self._scheduled_backup()
         self._offer_drafts()
+        self._check_integrity()
+
+    def _check_integrity(self) -> None:
+        """Every page of the archive, checked in the lane once the pages have their data (it
+        took seconds at unlock on a large school's file). Damage locks the window and offers
+        the restore, as a refusal at unlock did."""
+        from app.errors import VaultDamaged
+        from app.services import vaults
+        from app.ui.errors import message_for
+
+        vault = self.vault
+
+        def done(problems) -> None:
+            if problems and self.vault is vault:
+                self.lock()
+                self.unlock_view.error.setText(
+                    message_for(
+                        VaultDamaged(
+                            _(
+                                "the archive database failed its integrity check; restore it "
+                                "from a backup."
+                            )
+                        )
+                    )
+                )
+
+        self.runner.long(
+            _("Checking the archive…"),
+            lambda progress: vaults.check_integrity(vault, progress),
+            done,
+            lambda exc: logging.getLogger(__name__).error("integrity check: %r", exc),
+        )
 
     def _offer_drafts(self) -> None:
-        """Typing kept when the vault locked under a form: open it again, keep it, or drop it."""
-        from app.services import drafts, records
+        """Typing kept when the vault locked under a form: open it again, keep it, or drop it
+        (the drafts are looked for in the lane; the question comes when they are found)."""
+        from app.services import drafts
         from app.services.permissions import allowed
+
+        vault, workspace = self.vault, self.workspace
+        if not allowed(vault.user.role, "edit_student"):
+            return
+
+        def offer(kept) -> None:
+            if kept and self.workspace is workspace:
+                self._ask_about_drafts(kept)
+
+        self.runner.run(
+            lambda: drafts.drafts(vault),
+            offer,
+            lambda exc: logging.getLogger(__name__).warning("drafts: %s", type(exc).__name__),
+            quiet=True,
+        )
+
+    def _ask_about_drafts(self, kept) -> None:
+        from app.services import drafts, records
         from app.ui.record_form import RecordForm
 
-        if not allowed(self.vault.user.role, "edit_student"):
-            return
-        kept = drafts.drafts(self.vault)
-        if not kept:
-            return
         box = QMessageBox(
             QMessageBox.Icon.Question,
             _("Unsaved drafts"),
@@ -236,34 +282,61 @@ class Shell(QMainWindow):
         QApplication.clipboard().clear()
 
     def _scheduled_backup(self) -> None:
-        """When a backup is due and its folder (a USB drive, say) is present, make one quietly."""
-        import logging
-
+        """When a backup is due and its folder (a USB drive, say) is present, make one quietly
+        (whether it is due is asked in the lane, behind the pages)."""
         from app.services import backups, vaults
         from app.services.permissions import allowed
 
         vault = self.vault
-        if not allowed(vault.user.role, "backup") or not backups.backup_due(vault):
-            return
-        folder = Path(vaults.get_setting(vault, "backup_folder", ""))
-        if not folder.is_dir():
+        if not allowed(vault.user.role, "backup"):
             return
         log = logging.getLogger(__name__)
+
+        def due_folder() -> Path | None:
+            if not backups.backup_due(vault):
+                return None
+            folder = Path(vaults.get_setting(vault, "backup_folder", ""))
+            return folder if folder.is_dir() else None
+
+        def start(folder: Path | None) -> None:
+            if folder is None or vault.is_locked:
+                return
+            self.runner.run(
+                lambda: backups.backup(vault, folder),
+                lambda info: log.info("scheduled backup verified: %s", info.path.name),
+                lambda exc: log.warning("scheduled backup failed: %s", type(exc).__name__),
+            )
+
         self.runner.run(
-            lambda: backups.backup(vault, folder),
-            lambda info: log.info("scheduled backup verified: %s", info.path.name),
-            lambda exc: log.warning("scheduled backup failed: %s", type(exc).__name__),
+            due_folder,
+            start,
+            lambda exc: log.warning("backup check failed: %s", type(exc).__name__),
+            quiet=True,
         )
 
     def _show_overdue_first(self) -> None:
-        """On unlock, overdue follow-up tasks come first."""
+        """On unlock, overdue follow-up tasks come first (asked in the lane; the window is
+        usable meanwhile, and a person who already went elsewhere is not moved)."""
         from app.services import warnings as warnings_service
         from app.services.permissions import allowed
 
-        if allowed(self.vault.user.role, "view_diagnosis") and warnings_service.overdue_tasks(
-            self.vault
-        ):
-            self.workspace.show_section("warnings")
+        vault, workspace = self.vault, self.workspace
+        if not allowed(vault.user.role, "view_diagnosis"):
+            return
+        start = workspace.nav.currentRow()
+
+        def show(count: int) -> None:
+            if count and self.workspace is workspace and workspace.nav.currentRow() == start:
+                workspace.show_section("warnings")
+
+        self.runner.run(
+            lambda: warnings_service.overdue_task_count(vault),
+            show,
+            lambda exc: logging.getLogger(__name__).warning(
+                "overdue check: %s", type(exc).__name__
+            ),
+            quiet=True,
+        )
 
     def start_kiosk(self):
         from app.services import kiosk as kiosk_service

@@ -223,6 +223,10 @@ class Ops(QObject):
         with self._lock:
             self._pending.discard(future)
 
+    @property
+    def inline(self) -> bool:
+        return self._inline
+
     def _run_inline(self, work, on_done, on_error) -> None:
         try:
             result = work()
@@ -273,6 +277,12 @@ def refresh_in_lane(
 
     from app.errors import VaultLocked
 
+    lanes = current()
+    if not lanes.inline and not widget.isVisible():
+        # A page nobody looks at reads nothing (at unlock, every page used to queue its read):
+        # it reads when it is next shown.
+        _when_shown(widget, key, lambda: refresh_in_lane(widget, load, show, key=key))
+        return
     state = widget.__dict__.setdefault("_lane_refresh", {})
     if state.get(key) is not None:
         state[key] = "again"
@@ -298,4 +308,28 @@ def refresh_in_lane(
 
             logging.getLogger(__name__).warning("refresh failed: %s", type(exc).__name__)
 
-    current().run(load, done, failed, quiet=True)
+    lanes.run(load, done, failed, quiet=True)
+
+
+class _OnShow(QObject):
+    """Runs what waits for a widget to be shown, once (a filter on that widget alone)."""
+
+    def __init__(self, widget) -> None:
+        super().__init__(widget)
+        self.waiting: dict[str, Callable[[], None]] = {}
+        widget.installEventFilter(self)
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt API
+        from PySide6.QtCore import QEvent
+
+        if event.type() == QEvent.Type.Show and self.waiting:
+            waiting, self.waiting = self.waiting, {}
+            QTimer.singleShot(0, lambda: [run() for run in waiting.values()])
+        return False
+
+
+def _when_shown(widget, key: str, run: Callable[[], None]) -> None:
+    hook = widget.__dict__.get("_on_show")
+    if hook is None:
+        hook = widget.__dict__["_on_show"] = _OnShow(widget)
+    hook.waiting[key] = run  # the newest request of each kind is the one that counts

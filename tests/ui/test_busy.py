@@ -1,6 +1,7 @@
 """Work a person waits for runs off the window's thread, shows a busy cursor and says so in the
 status bar — with its progress and a 取消 button when it is long."""
 
+import datetime as dt
 import threading
 
 from PySide6.QtCore import Qt
@@ -117,3 +118,31 @@ def test_input_is_noticed_again_once_long_work_ends(qtbot, populated_vault):
     QTest.keyClick(shell.workspace.students.search, Qt.Key.Key_A)
     assert shell.idle._last > shell.idle._clock() - 5
     shell.lock()
+
+
+def test_a_page_nobody_looks_at_reads_nothing_until_it_is_shown(qtbot, populated_vault):
+    from app.services import records
+
+    runner = Ops()
+    shell = _shell(qtbot, populated_vault, runner)
+    page = shell.workspace.records
+    records.create_record(
+        populated_vault,
+        "lesson",
+        class_id=students_class(populated_vault),
+        occurred_at=dt.datetime.now(),
+        body={"topic": "情绪管理"},
+        title="情绪管理",
+    )
+    runner.quiesce(cancel=False)
+    QApplication.processEvents()
+    assert page.lessons.count() == 0  # not shown: not read
+    shell.workspace.show_section("records")
+    qtbot.waitUntil(lambda: page.lessons.count() == 1, timeout=5000)
+    shell.lock()
+
+
+def students_class(vault) -> str:
+    from app.services import students
+
+    return students.grades_and_classes(vault)[0].classes[0].id
