@@ -22,6 +22,7 @@ from app.risk.levels import level
 from app.services import alerts
 from app.services.vaults import OpenVault
 from app.ui.errors import message_for
+from app.ui.ops import refresh_in_lane
 from app.ui.risk_dialogs import ask_reason
 
 SHOWN = 50
@@ -64,12 +65,20 @@ class AlertBar(QFrame):
         self.refresh()
 
     def refresh(self) -> None:
+        """Read in the database lane (first in line at unlock), shown here; hidden while nothing
+        waits, so it reads whether shown or not."""
         if self.vault.is_locked:
             return
-        current = self.current()
+        vault = self.vault
         # Counted in full, the newest shown: a risk signal is never left out of the count, and
         # the list stays readable after a school-wide screening (every one is in 预警).
-        self.items, self.total = alerts.pending_with_total(self.vault, SHOWN)
+        refresh_in_lane(
+            self, lambda: alerts.pending_with_total(vault, SHOWN), self._show, hidden_too=True
+        )
+
+    def _show(self, data) -> None:
+        current = self.current()
+        self.items, self.total = data
         self.list.clear()
         for a in self.items:
             text = a.headline + "".join(f"\n    {d}" for d in a.details)

@@ -161,8 +161,10 @@ class Workspace(QWidget):
                 page.student_requested.connect(self.open_student)
                 self.records = page
             elif key == "sync" and allowed(vault.user.role, "sync"):
-                page = SyncPage(vault, self.sync_agent)
-                self.sync = page
+                # Built when first shown (`sync`): its reads waited behind the pages at unlock.
+                page = QWidget(objectName="sync_holder")
+                QVBoxLayout(page).setContentsMargins(0, 0, 0, 0)
+                self._sync_holder = page
             elif key == "settings":
                 from PySide6.QtWidgets import QScrollArea
 
@@ -208,9 +210,20 @@ class Workspace(QWidget):
             self._settings_scroll.setWidget(self._settings)
         return self._settings
 
+    _sync: SyncPage | None = None
+
+    @property
+    def sync(self) -> SyncPage:
+        if self._sync is None:
+            self._sync = SyncPage(self.vault, self.sync_agent)
+            self._sync_holder.layout().addWidget(self._sync)
+        return self._sync
+
     def _section_shown(self, row: int) -> None:
         if SECTIONS[row][0] == "settings":
             self.settings  # noqa: B018 - built the first time it is shown
+        if SECTIONS[row][0] == "sync" and hasattr(self, "_sync_holder"):
+            self.sync  # noqa: B018 - built the first time it is shown
         self.stack.setCurrentIndex(row)
 
     def _on_change(self, change) -> None:

@@ -266,7 +266,12 @@ def show_after_delay(op: Op, show: Callable[[], None]) -> None:
 
 
 def refresh_in_lane(
-    widget, load: Callable[[], object], show: Callable[[object], None], *, key: str = "refresh"
+    widget,
+    load: Callable[[], object],
+    show: Callable[[object], None],
+    *,
+    key: str = "refresh",
+    hidden_too: bool = False,
 ) -> None:
     """A page's data read in the database lane and shown on the window's thread.
 
@@ -278,7 +283,7 @@ def refresh_in_lane(
     from app.errors import VaultLocked
 
     lanes = current()
-    if not lanes.inline and not widget.isVisible():
+    if not lanes.inline and not hidden_too and not widget.isVisible():
         # A page nobody looks at reads nothing (at unlock, every page used to queue its read):
         # it reads when it is next shown.
         _when_shown(widget, key, lambda: refresh_in_lane(widget, load, show, key=key))
@@ -293,7 +298,7 @@ def refresh_in_lane(
         again = state.get(key) == "again"
         state[key] = None
         if again and shiboken6.isValid(widget):
-            refresh_in_lane(widget, load, show, key=key)
+            refresh_in_lane(widget, load, show, key=key, hidden_too=hidden_too)
         return again
 
     def done(data) -> None:
