@@ -157,24 +157,28 @@ def measure(tmp: Path, students: int) -> dict:
     root = vault.root
     vault.lock()
 
-    def unlock_usable(inline: bool):
+    def unlock_usable(inline: bool) -> float:
         """From 解锁 to a window a person can use (real lanes: the pages fill in after), or,
-        with `inline`, to every page filled."""
+        with `inline`, to every page filled. The window is made and shown before the clock
+        starts; what runs after (the background integrity check, the lock) is not timed."""
         shell = Shell(root, runner=Ops(inline=inline))
         shell.show()
         app.processEvents()
         shell.unlock_view.passphrase.setText(PASSPHRASE)
+        t = time.perf_counter()
         shell.unlock_view.try_unlock()
         while shell.workspace is None:
             app.processEvents()
         app.processEvents()
+        took = time.perf_counter() - t
         shell.runner.quiesce(cancel=False)
         shell.lock()
         shell.close()
         app.processEvents()
+        return took
 
-    out["unlock_ready_s"] = _median(lambda: unlock_usable(False))
-    out["unlock_filled_s"] = _median(lambda: unlock_usable(True))
+    out["unlock_ready_s"] = statistics.median(unlock_usable(False) for _ in range(3))
+    out["unlock_filled_s"] = statistics.median(unlock_usable(True) for _ in range(3))
     memory = _gui_memory(root)
     vault = vaults.unlock(root, PASSPHRASE, "admin")
     now = dt.datetime(2026, 11, 20, 12)

@@ -337,9 +337,18 @@ def corruption_run(copies: int, folder: Path, seed: int = 2) -> dict:
         except Exception as exc:  # noqa: BLE001 - this is what the figure counts
             crashes.append(f"{kind}: {type(exc).__name__}")
         else:
-            same = _fingerprint(opened) == expected
-            opened.lock()
-            outcomes["opened_intact" if same else "silently_accepted"] += 1
+            from app.services import vaults
+
+            # What the window runs in the lane right after unlock: a page the unlock did not
+            # read is found here (the window then locks and offers the restore).
+            if vaults.check_integrity(opened):
+                opened.lock()
+                outcomes["refused"] += 1
+                outcomes["found_after_unlock"] += 1
+            else:
+                same = _fingerprint(opened) == expected
+                opened.lock()
+                outcomes["opened_intact" if same else "silently_accepted"] += 1
         shutil.rmtree(copy, ignore_errors=True)
     return {
         "copies": copies,
@@ -347,6 +356,7 @@ def corruption_run(copies: int, folder: Path, seed: int = 2) -> dict:
         "crash_kinds": crashes[:10],
         "silent_acceptance": outcomes["silently_accepted"],
         "refused": outcomes["refused"],
+        "found_after_unlock": outcomes["found_after_unlock"],
         "opened_intact": outcomes["opened_intact"],
         "refused_but_changed": outcomes["refused_but_changed"],
     }

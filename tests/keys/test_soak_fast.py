@@ -29,7 +29,7 @@ def test_200_damaged_copies_never_crash_and_are_never_silently_accepted(tmp_path
     assert figures["crashes"] == 0, figures["crash_kinds"]
     assert figures["silent_acceptance"] == 0
     assert figures["refused_but_changed"] == 0
-    assert figures["refused"] >= 200
+    assert figures["refused"] >= 200  # at unlock, or by the page check right after it
 
 
 @pytest.mark.slow
