@@ -337,11 +337,11 @@ def corruption_run(copies: int, folder: Path, seed: int = 2) -> dict:
         except Exception as exc:  # noqa: BLE001 - this is what the figure counts
             crashes.append(f"{kind}: {type(exc).__name__}")
         else:
-            from app.services import vaults
+            from app.services import vault_integrity
 
             # What the window runs in the lane right after unlock: a page the unlock did not
             # read is found here (the window then locks and offers the restore).
-            if vaults.check_integrity(opened):
+            if vault_integrity.check_integrity(opened):
                 opened.lock()
                 outcomes["refused"] += 1
                 outcomes["found_after_unlock"] += 1

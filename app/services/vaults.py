@@ -29,6 +29,12 @@ from app.i18n import _
 from app.models import School, User, VaultSetting, new_id
 from app.models.user import ROLES
 from app.services.permissions import ADMIN, require
+from app.services.vault_integrity import (
+    damaged,
+    is_database_error,
+    move_wal_aside,
+    sound_without_wal,
+)
 from app.sync.outbox import install_outbox
 from app.vault import rotation, vaultdir
 from app.vault.kdf import KdfParams
@@ -428,8 +434,8 @@ def _open_db(root: Path, unlocked: Unlocked) -> tuple[Database, Generation]:
         problems = integrity_problems(paths.db, found[1], structure=False)
     else:
         problems = []
-    if problems and wal.exists() and _sound_without_wal(paths.db, candidates):
-        raise WalSetAside(_move_wal_aside(paths).name)
+    if problems and wal.exists() and sound_without_wal(paths.db, candidates):
+        raise WalSetAside(move_wal_aside(paths).name)
     if found is None:
         raise VaultDamaged(_("the archive database does not match its key file."))
     state, key = found
@@ -464,45 +470,6 @@ def _open_again(paths: VaultPaths, generations) -> tuple[Database, Generation]:
     raise VaultDamaged(_("the archive database does not match its key file."))
 
 
-def check_integrity(vault: OpenVault, progress=None) -> list[str]:
-    """Every page of the open archive decrypts and authenticates (SQLCipher's HMACs), read in
-    the database lane after unlock; a problem is written to the audit log and returned (the
-    window then locks and offers a restore). Empty when the archive is sound."""
-    from app.db.copies import integrity_problems_on
-
-    if progress is not None:
-        progress(0, 1, _("checking every page of the archive"))
-    with vault.db.raw() as conn:
-        problems = integrity_problems_on(conn, structure=False)
-    if problems:
-        log.error("integrity check found %d problems", len(problems))
-        with contextlib.suppress(Exception), vault.session() as s:
-            audit.record(s, audit.INTEGRITY_FAILED, detail={"problems": len(problems)})
-    return problems
-
-
-def _sound_without_wal(db: Path, candidates) -> bool:
-    """Whether the database file alone (its WAL ignored) opens and checks out."""
-    from app.db.copies import first_key_that_opens, integrity_problems
-
-    found = first_key_that_opens(db, candidates, mode="immutable")
-    return found is not None and not integrity_problems(db, found[1], mode="immutable")
-
-
-def _move_wal_aside(paths: VaultPaths) -> Path:
-    """A WAL that is not this database's goes, byte for byte, into a folder beside it."""
-    import datetime as dt
-    import os
-
-    aside = paths.root / f"wal-refused-{dt.datetime.now():%Y%m%d-%H%M%S}"
-    aside.mkdir(mode=0o700, exist_ok=True)
-    for suffix in ("-wal", "-shm"):
-        source = Path(f"{paths.db}{suffix}")
-        if source.exists():
-            os.replace(source, aside / source.name)
-    return aside
-
-
 def open_unlocked(root: Path, unlocked: Unlocked) -> OpenVault:
     """Open with an unlock made by the caller (a restore's checks, a restored copy)."""
     return _open(Path(root), unlocked, [])
@@ -527,27 +494,11 @@ def _open(
     try:
         return _open_checked(root, unlocked, held, passphrase=passphrase)
     except Exception as exc:
-        if not _is_database_error(exc) or not _damaged(root, unlocked):
+        if not is_database_error(exc) or not damaged(root, unlocked):
             raise
         raise VaultDamaged(
             _("the archive database failed its integrity check; restore it from a backup.")
         ) from exc
-
-
-def _is_database_error(exc: BaseException) -> bool:
-    import sqlcipher3
-    from sqlalchemy.exc import DatabaseError
-
-    return isinstance(exc, DatabaseError | sqlcipher3.DatabaseError)
-
-
-def _damaged(root: Path, unlocked: Unlocked) -> bool:
-    from app.db.copies import first_key_that_opens, integrity_problems
-
-    db = VaultPaths(root).db
-    candidates = [(g.state, g.db_key) for g in unlocked.generations(vaultdir.read_slots(root))]
-    found = first_key_that_opens(db, candidates)
-    return found is None or bool(integrity_problems(db, found[1], structure=False))
 
 
 def _open_checked(

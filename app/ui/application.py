@@ -146,7 +146,7 @@ class Shell(QMainWindow):
         took seconds at unlock on a large school's file). Damage locks the window and offers
         the restore, as a refusal at unlock did."""
         from app.errors import VaultDamaged
-        from app.services import vaults
+        from app.services import vault_integrity
         from app.ui.errors import message_for
 
         vault = self.vault
@@ -167,7 +167,7 @@ class Shell(QMainWindow):
 
         self.runner.long(
             _("Checking the archive…"),
-            lambda progress: vaults.check_integrity(vault, progress),
+            lambda progress: vault_integrity.check_integrity(vault, progress),
             done,
             lambda exc: logging.getLogger(__name__).error("integrity check: %r", exc),
         )

@@ -4,7 +4,7 @@ locks and offers the restore."""
 
 from pathlib import Path
 
-from app.services import backups, vaults
+from app.services import backups, vault_integrity, vaults
 from app.ui.application import Shell
 from app.ui.ops import Ops
 from tests.conftest import PASSPHRASE
@@ -24,13 +24,13 @@ def test_the_unlock_does_not_read_every_page_and_the_check_after_it_does(populat
     _damage_last_page(root)
     vault = vaults.unlock(root, PASSPHRASE, "admin")
     try:
-        assert vaults.check_integrity(vault) != []
+        assert vault_integrity.check_integrity(vault) != []
     finally:
         vault.lock()
 
 
 def test_a_sound_archive_passes_the_check(populated_vault):
-    assert vaults.check_integrity(populated_vault) == []
+    assert vault_integrity.check_integrity(populated_vault) == []
 
 
 def test_damage_found_after_unlock_locks_the_window_and_offers_the_restore(
