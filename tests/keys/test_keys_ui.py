@@ -12,7 +12,15 @@ from app.ui.application import Shell
 from app.ui.ops import Ops
 from app.ui.settings_page import SettingsPage
 from tests.conftest import PASSPHRASE
-from tests.ui.modals import answer_modals, click, click_ok, no, press_enter, type_text, yes
+from tests.ui.modals import (
+    answer_modals,
+    click,
+    no,
+    press_enter,
+    restore_and_unlock,
+    type_text,
+    yes,
+)
 
 
 def test_back_up_now_from_settings(qtbot, populated_vault, tmp_path):
@@ -59,13 +67,7 @@ def test_a_damaged_vault_offers_restore_and_restores(qtbot, populated_vault, tmp
     shell.unlock_view.passphrase.setText(PASSPHRASE)
     press_enter(shell.unlock_view.passphrase)
     assert "备份" in shell.unlock_view.error.text()
-    dialog = shell.unlock_view.open_restore()
-    dialog.folder.setText(str(info.path))
-    dialog.secret.setText(PASSPHRASE)
-    click_ok(dialog)
-    assert shell.unlock_view.error.text() == "已从备份恢复，现在可以解锁。"
-    shell.unlock_view.passphrase.setText(PASSPHRASE)
-    press_enter(shell.unlock_view.passphrase)
+    restore_and_unlock(shell, str(info.path), PASSPHRASE)
     assert shell.workspace is not None
     assert any(p.name.startswith("before-restore-") for p in Path(root).iterdir())
     shell.lock()

@@ -153,6 +153,17 @@ def click_ok(dialog: QWidget) -> None:
     raise AssertionError(f"no OK or Save in {dialog.windowTitle()}")
 
 
+def restore_and_unlock(shell, backup: str, passphrase: str) -> None:
+    """From the unlock screen of a damaged archive: 从备份恢复, then unlock the restored one."""
+    dialog = shell.unlock_view.open_restore()
+    dialog.folder.setText(backup)
+    dialog.secret.setText(passphrase)
+    click_ok(dialog)
+    assert shell.unlock_view.error.text() == "已从备份恢复，现在可以解锁。"
+    shell.unlock_view.passphrase.setText(passphrase)
+    press_enter(shell.unlock_view.passphrase)
+
+
 def click_wizard(wizard, which: str) -> None:
     """Press a wizard's 下一步 / 完成 / 取消 (`which`: next, finish, cancel) with the mouse."""
     from PySide6.QtWidgets import QWizard

@@ -8,7 +8,7 @@ from app.services import backups, vault_integrity, vaults
 from app.ui.application import Shell
 from app.ui.ops import Ops
 from tests.conftest import PASSPHRASE
-from tests.ui.modals import click_ok, press_enter
+from tests.ui.modals import press_enter, restore_and_unlock
 
 
 def _damage_last_page(root: Path) -> None:
@@ -46,12 +46,6 @@ def test_damage_found_after_unlock_locks_the_window_and_offers_the_restore(
     press_enter(shell.unlock_view.passphrase)
     assert shell.vault is None and shell.workspace is None
     assert "备份" in shell.unlock_view.error.text()
-    dialog = shell.unlock_view.open_restore()
-    dialog.folder.setText(str(info.path))
-    dialog.secret.setText(PASSPHRASE)
-    click_ok(dialog)
-    assert shell.unlock_view.error.text() == "已从备份恢复，现在可以解锁。"
-    shell.unlock_view.passphrase.setText(PASSPHRASE)
-    press_enter(shell.unlock_view.passphrase)
+    restore_and_unlock(shell, str(info.path), PASSPHRASE)
     assert shell.workspace is not None
     shell.lock()

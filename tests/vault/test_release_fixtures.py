@@ -1,7 +1,8 @@
 """Every release's vault opens with this code, migrated to head, with its data intact.
 
 Each release adds a folder under tests/fixtures/vaults/ made with that release's own code
-(`make_fixture.py` says how); this test opens each as a school upgrading would.
+(`make_fixture.py` says how), its database kept as SQL text and rebuilt under its own key here
+(`database_text.py`); this test opens each as a school upgrading would.
 """
 
 import json
@@ -15,6 +16,7 @@ from app.db import audit
 from app.db.migrate import head_revision
 from app.models import Student
 from app.services import assessments, records, students, vaults
+from tests.fixtures.vaults.database_text import rebuild_database
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "vaults"
 RELEASES = sorted(p.name for p in FIXTURES.iterdir() if (p / "fixture.json").exists())
@@ -28,6 +30,7 @@ def test_there_is_a_fixture_for_the_first_release():
 def upgraded(request, tmp_path):
     shutil.copytree(FIXTURES / request.param, tmp_path / "vault")
     facts = json.loads((tmp_path / "vault" / "fixture.json").read_text("utf-8"))
+    rebuild_database(tmp_path / "vault", facts["passphrase"], facts["login"])
     v = vaults.unlock(tmp_path / "vault", facts["passphrase"], facts["login"])
     yield v, facts
     v.lock()
