@@ -23,6 +23,8 @@ from app.scales.definition import (
 )
 from app.scales.library import UnknownScale, shipped_scales
 
+_ROWS = "scale_document_rows"  # session.info: this transaction's installed definitions
+
 # Parsed definitions by digest: content-addressed, so shared safely between vaults.
 _PARSED: dict[str, ScaleDefinition] = {}
 
@@ -39,12 +41,17 @@ def _parsed(digest: str, body: str) -> ScaleDefinition:
 
 
 def _rows(s: Session, scale_id: str | None = None) -> list:
-    q = select(
-        ScaleDocument.scale_id, ScaleDocument.version, ScaleDocument.digest, ScaleDocument.seq
-    ).order_by(ScaleDocument.seq)
-    if scale_id is not None:
-        q = q.where(ScaleDocument.scale_id == scale_id.upper())
-    return s.execute(q).all()
+    """(id, version, digest, seq) in installation order, read once per transaction (scoring a
+    batch of answer sheets asks for its scale once per sheet)."""
+    rows = s.info.get(_ROWS)
+    if rows is None:
+        q = select(
+            ScaleDocument.scale_id, ScaleDocument.version, ScaleDocument.digest, ScaleDocument.seq
+        ).order_by(ScaleDocument.seq)
+        rows = s.info[_ROWS] = s.execute(q).all()
+    if scale_id is None:
+        return rows
+    return [r for r in rows if r[0] == scale_id.upper()]
 
 
 def _load(s: Session, digest: str) -> ScaleDefinition:
@@ -97,6 +104,7 @@ def install(s: Session, doc: dict, source: str, user_id: str | None = None) -> S
     )
     if row is not None and row.digest == digest:
         return d
+    s.info.pop(_ROWS, None)
     if row is not None:
         s.delete(row)
         s.flush()  # a corrected text becomes the newest installation of its id
