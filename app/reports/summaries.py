@@ -6,11 +6,12 @@ import io
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
+from reportlab.lib import colors
 from reportlab.lib.units import mm
-from reportlab.platypus import Image, Paragraph, Spacer
+from reportlab.platypus import Image, Paragraph, Spacer, Table, TableStyle
 
 from app.reports.case_file import _table
-from app.reports.pdf import Marking, render, styles
+from app.reports.pdf import Marking, register, render, styles
 
 
 @dataclass(frozen=True)
@@ -94,13 +95,31 @@ def build_assessment_report(
     return render(story, marking)
 
 
+def _figures_table(rows: list[list[str]], widths: list[float]) -> Table:
+    """A table of short labels and counts: plain cells, no paragraph layout per cell, so a
+    summary of hundreds of classes lays out in a fraction of the time (nothing here wraps)."""
+    t = Table(rows, colWidths=[w * mm for w in widths], repeatRows=1)
+    t.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), register()),
+                ("FONTSIZE", (0, 0), (-1, -1), 10),
+                ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#bdbdbd")),
+                ("ALIGN", (1, 1), (-1, -1), "RIGHT"),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eaf6")),
+            ]
+        )
+    )
+    return t
+
+
 def build_class_summary(
     title: str, rows: list[list[str]], header: list[str], trend: bytes | None, marking: Marking
 ) -> bytes:
     st = styles()
     story = [
         Paragraph(escape(title), st["title"]),
-        _table([header, *rows], [170 / len(header)] * len(header)),
+        _figures_table([header, *rows], [170 / len(header)] * len(header)),
     ]
     if trend:
         story += [Spacer(1, 5 * mm), Image(io.BytesIO(trend), width=165 * mm, height=70 * mm)]

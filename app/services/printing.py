@@ -344,20 +344,26 @@ def class_summary(
             .join(SchoolClass, Student.class_id == SchoolClass.id)
             .join(Grade, SchoolClass.grade_id == Grade.id)
             .where(Student.status == "enrolled")
+            .order_by(Grade.level, SchoolClass.number, Grade.name, SchoolClass.name)
         )
         roster = s.execute(q).all()
         latest = {}
         by_semester: dict[str, dict[str, str]] = {}
-        for r in s.scalars(
-            select(AssessmentResult)
+        semesters: dict[dt.date, str] = {}
+        for sid, band, when in s.execute(
+            select(
+                AssessmentResult.student_id,
+                AssessmentResult.band_id,
+                AssessmentResult.administered_at,
+            )
             .where(AssessmentResult.scale_id == defn.id, AssessmentResult.status == "final")
             .order_by(AssessmentResult.administered_at)
         ):
-            latest[r.student_id] = r.band_id
-            by_semester.setdefault(semester_label(r.administered_at.date()), {})[r.student_id] = (
-                r.band_id
-            )
-    for _level, _number, gname, cname, sid, _name in sorted(roster):
+            latest[sid] = band
+            day = when.date()
+            sem = semesters.get(day) or semesters.setdefault(day, semester_label(day))
+            by_semester.setdefault(sem, {})[sid] = band
+    for _level, _number, gname, cname, sid, _name in roster:
         c = per_class.setdefault(f"{gname}{cname}", {"n": 0, "taken": 0, **dict.fromkeys(bands, 0)})
         c["n"] += 1
         if sid in latest:
