@@ -125,6 +125,13 @@ class Kind:
     # are brought up to date when read (`current_body`) and stamped when written.
     schema: int = 1
     upgrades: Mapping = field(default_factory=dict, hash=False, compare=False)
+    # The district workload column its records count in (app/records/workload.py CATEGORIES;
+    # "" not counted), and the field of minutes that adds to the hours, if any.
+    workload: str = ""
+    minutes: str = ""
+    # A record of this kind is evidence for the warning rules: saving, changing or voiding one
+    # re-runs its student's rules in the same transaction.
+    evidence: bool = False
 
 
 def current_body(kind: str, schema: int | None, body: object) -> object:
@@ -251,6 +258,9 @@ KINDS: dict[str, Kind] = {
             sections=True,
             case_file="sessions",
             due="next_appointment",
+            workload="sessions",
+            minutes="duration_min",
+            evidence=True,
         ),
         Kind(
             "private_note",
@@ -285,6 +295,7 @@ KINDS: dict[str, Kind] = {
             parent_kind="group_program",
             participants=True,
             case_file="groups",
+            workload="group_sessions",
         ),
         Kind(
             "lesson",
@@ -303,6 +314,7 @@ KINDS: dict[str, Kind] = {
                 Field("duration_min", N_("Duration (minutes)"), "int", default=40),
             ),
             case_file="lessons",
+            workload="lessons",
         ),
         Kind(
             "contact",
@@ -317,6 +329,7 @@ KINDS: dict[str, Kind] = {
             ),
             case_file="contacts",
             due="follow_up_on",
+            workload="contacts",
         ),
         Kind(
             "referral",
@@ -339,6 +352,7 @@ KINDS: dict[str, Kind] = {
             ),
             case_file="referrals",
             due="follow_up_on",
+            evidence=True,
         ),
         Kind(
             "observation",
@@ -357,6 +371,7 @@ KINDS: dict[str, Kind] = {
                 Field("content", N_("What was observed"), "longtext", required=True),
             ),
             case_file="observations",
+            evidence=True,
         ),
         Kind(
             "crisis",
@@ -387,6 +402,7 @@ KINDS: dict[str, Kind] = {
                 Field("description", N_("Description"), "longtext"),
             ),
             case_file="life_events",
+            evidence=True,
         ),
         Kind(
             "appointment",

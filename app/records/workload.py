@@ -7,7 +7,11 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-COUNTED = ("session", "group_session", "lesson", "contact")
+from app.records.kinds import KINDS
+
+# The district's columns; a record kind names the one it counts in (Kind.workload).
+CATEGORIES = ("sessions", "group_sessions", "lessons", "contacts")
+COUNTED = tuple(k.key for k in KINDS.values() if k.workload)
 
 
 @dataclass(frozen=True)
@@ -27,25 +31,24 @@ def bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
 
 def tally(rows: Iterable[tuple[str, str, dict]], names: dict[str, str]) -> list[Workload]:
     """Per author, from (author id, kind, body) of the records in the period, not voided."""
-    counts: dict[str, dict] = {}
+    counts: dict[str, dict[str, int]] = {}
     for author, kind, body in rows:
-        if kind not in COUNTED:
+        k = KINDS.get(kind)
+        if k is None or not k.workload:
             continue
-        t = counts.setdefault(
-            author, {"session": 0, "minutes": 0, "group_session": 0, "lesson": 0, "contact": 0}
-        )
-        t[kind] += 1
-        if kind == "session":
-            t["minutes"] += int((body or {}).get("duration_min") or 0)
+        t = counts.setdefault(author, dict.fromkeys((*CATEGORIES, "minutes"), 0))
+        t[k.workload] += 1
+        if k.minutes:
+            t["minutes"] += int((body or {}).get(k.minutes) or 0)
     return [
         Workload(
             uid,
             names.get(uid, ""),
-            t["session"],
+            t["sessions"],
             round(t["minutes"] / 60, 1),
-            t["group_session"],
-            t["lesson"],
-            t["contact"],
+            t["group_sessions"],
+            t["lessons"],
+            t["contacts"],
         )
         for uid, t in sorted(counts.items(), key=lambda kv: names.get(kv[0], ""))
     ]

@@ -28,7 +28,7 @@ from app.models import (
     WarningTask,
     utcnow,
 )
-from app.records.kinds import current_body
+from app.records.kinds import KINDS, current_body
 from app.records.semesters import semester_bounds
 from app.risk.levels import LEVEL_ORDER, URGENT
 from app.risk.rules import (
@@ -48,7 +48,7 @@ log = logging.getLogger(__name__)
 
 SKIP = "risk_hook_off"  # session.info flag: the caller evaluates itself (school-wide run)
 _PENDING = "risk_students"
-_EVIDENCE_KINDS = frozenset({"session", "life_event", "observation", "referral"})
+_EVIDENCE_KINDS = frozenset(k.key for k in KINDS.values() if k.evidence)
 RISK_FIELDS = ("risk_suicide", "risk_self_harm", "risk_others")
 _installed = False
 
