@@ -20,10 +20,15 @@ def _rss_mib() -> float:
 
 
 def _settle(app, shell, seconds: float = 0.5) -> None:
+    """Run a real event loop for a while, as the application does (`processEvents` alone never
+    deletes what `deleteLater` retired: closed archives would seem to leak)."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline or shell.runner.ops:
-        app.processEvents()
-        time.sleep(0.01)
+        loop = QEventLoop()
+        QTimer.singleShot(10, loop.quit)
+        loop.exec()
     shell.runner.quiesce(cancel=False)
     app.processEvents()
 

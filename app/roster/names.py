@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-from pypinyin import Style, lazy_pinyin
+import os
 
 
 def pinyin_keys(name: str) -> tuple[str, str]:
-    """('zhangsan', 'zs') for 张三; letters and digits in the name pass through."""
+    """('zhangsan', 'zs') for 张三; letters and digits in the name pass through.
+
+    pypinyin is loaded on the first name written, without its phrase dictionary: a person's
+    name is not a phrase (the dictionary reads 单 and 曾 no better), and it costs the window
+    ~40 MB for as long as it runs."""
+    os.environ.setdefault("PYPINYIN_NO_PHRASES", "1")
+    from pypinyin import Style, lazy_pinyin
+
     syllables = [
         s.lower() for s in lazy_pinyin(name, style=Style.NORMAL, errors="default") if s.strip()
     ]

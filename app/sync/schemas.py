@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-import jsonschema
+from typing import TYPE_CHECKING
 
 from app.sync.transport import ProtocolViolation
+
+if TYPE_CHECKING:
+    import jsonschema
 
 _ORG = {
     "type": "object",
@@ -200,6 +203,8 @@ _validators: dict[int, jsonschema.Draft202012Validator] = {}
 
 def _validator(schema: dict) -> jsonschema.Draft202012Validator:
     """Schemas are module constants, so their identity is a safe cache key."""
+    import jsonschema  # loaded with the first document checked, not with the window
+
     v = _validators.get(id(schema))
     if v is None:
         v = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
@@ -212,6 +217,8 @@ def check(name_or_schema, doc) -> None:
     validator = _validator(schema)
     if validator.is_valid(doc):
         return
-    error = jsonschema.exceptions.best_match(validator.iter_errors(doc))
+    from jsonschema.exceptions import best_match
+
+    error = best_match(validator.iter_errors(doc))
     path = "/".join(str(p) for p in error.absolute_path)
     raise ProtocolViolation(f"{path or 'response'}: {error.message[:160]}")

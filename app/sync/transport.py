@@ -9,8 +9,6 @@ import ssl
 import time
 from dataclasses import dataclass
 
-import httpx
-
 from app import __version__
 from app.sync import CLIENT_PROTOCOL
 
@@ -111,6 +109,8 @@ class CityClient:
         }
         if token:
             headers["Authorization"] = f"Bearer {token}"
+        import httpx  # loaded when the city is first contacted, not with the window
+
         self._http = httpx.Client(
             base_url=base_url.rstrip("/"),
             headers=headers,
@@ -152,6 +152,8 @@ class CityClient:
         self, method: str, path: str, *, json_body=None, params=None, headers: dict | None = None
     ) -> tuple[int, object]:
         """(status, parsed JSON) for 2xx; raises a SyncError for everything else."""
+        import httpx
+
         content = None
         hdrs = dict(headers or {})
         if json_body is not None:

@@ -32,6 +32,7 @@ from app.ui.buttons import push_button
 from app.ui.errors import message_for
 from app.ui.form_parts import dialog_buttons, error_label
 from app.ui.ops import current, refresh_in_lane
+from app.ui.row_list import RowList
 from app.ui.tables import setup_table
 
 
@@ -50,11 +51,9 @@ class AssessmentsPage(QWidget):
         )
         self.alert_box.setStyleSheet("QGroupBox { color: #b00020; font-weight: bold; }")
         alert_layout = QVBoxLayout(self.alert_box)
-        self.alerts = QListWidget(objectName="alert_list")
+        self.alerts = RowList("alert_list")
         self.alerts.setMaximumHeight(140)
-        self.alerts.itemActivated.connect(
-            lambda item: self.student_requested.emit(item.data(Qt.ItemDataRole.UserRole + 1))
-        )
+        self.alerts.row_activated.connect(lambda ids: self.student_requested.emit(ids[1]))
         alert_layout.addWidget(self.alerts)
         ack = QPushButton(_("Acknowledge and say what next…"), objectName="ack_alert_button")
         ack.clicked.connect(lambda: self._acknowledge())
@@ -128,22 +127,27 @@ class AssessmentsPage(QWidget):
 
     def _show(self, data: tuple) -> None:
         alerts, unfinished, plan_rows = data
-        self.alerts.clear()
-        for a in alerts:
-            kind = _("official rule") if a.official else _("school policy")
-            item = QListWidgetItem(
-                _("{name} ({klass}) · {scale} item {item} = {answer} · {kind}").format(
-                    name=a.student_name,
-                    klass=a.class_label,
-                    scale=a.scale_id,
-                    item=a.item,
-                    answer=a.answer,
-                    kind=kind,
+        line = _("{name} ({klass}) · {scale} item {item} = {answer} · {kind}")
+        official, policy = _("official rule"), _("school policy")
+        self.alerts.set_rows(
+            [
+                (
+                    line.format(
+                        name=a.student_name,
+                        klass=a.class_label,
+                        scale=a.scale_id,
+                        item=a.item,
+                        answer=a.answer,
+                        kind=official if a.official else policy,
+                    ),
+                    (a.id, a.student_id),
                 )
-            )
-            item.setData(Qt.ItemDataRole.UserRole, a.id)
-            item.setData(Qt.ItemDataRole.UserRole + 1, a.student_id)
-            self.alerts.addItem(item)
+                for a in alerts
+            ]
+        )
+        self.alert_box.setTitle(
+            _("Critical answers awaiting follow-up ({n})").format(n=len(alerts))
+        )
         self.alert_box.setVisible(self.alerts.count() > 0)
         self.unfinished.clear()
         for st, name in unfinished:
@@ -263,19 +267,20 @@ class AssessmentsPage(QWidget):
     def _acknowledge(self) -> None:
         from app.ui.risk_dialogs import ask_reason
 
-        item = self.alerts.currentItem() or self.alerts.item(0)
-        if item is None:
+        row = self.alerts.current()
+        if row is None:
             return
+        text, (alert_id, _student_id) = row
         note = ask_reason(
             self,
             _("Acknowledge the alert"),
             _("What will you do, and when? (kept with the warning)"),
-            summary=item.text(),
+            summary=text,
         )
         if note is None:
             return
         try:
-            assessments.acknowledge_alert(self.vault, item.data(Qt.ItemDataRole.UserRole), note)
+            assessments.acknowledge_alert(self.vault, alert_id, note)
         except Exception as exc:
             QMessageBox.warning(self, _("Critical answers"), message_for(exc))
         self.refresh()

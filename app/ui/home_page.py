@@ -7,12 +7,11 @@ import datetime as dt
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QListWidget,
-    QListWidgetItem,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -26,6 +25,7 @@ from app.services import records, warnings
 from app.services.permissions import ADMIN
 from app.services.vaults import OpenVault
 from app.ui.ops import refresh_in_lane
+from app.ui.row_list import RowList
 from app.ui.tables import ALL, setup_table
 from app.ui.warnings_page import class_key, grade_key, place_label
 
@@ -84,11 +84,10 @@ class HomePage(QWidget):
         QVBoxLayout(self.by_class_box).addWidget(self.by_class)
         layout.addWidget(self.by_class_box, 1)
         for lst in (self.urgent, self.overdue, self.today):
-            lst.itemActivated.connect(self._open_student)
+            lst.row_activated.connect(self._open_student)
         self.refresh()
 
-    def _open_student(self, item: QListWidgetItem) -> None:
-        student_id = item.data(Qt.ItemDataRole.UserRole)
+    def _open_student(self, student_id: object) -> None:
         if student_id:
             self.student_requested.emit(student_id)
 
@@ -99,11 +98,11 @@ class HomePage(QWidget):
         level = LEVELS[column - 1].id if column > 0 else ""
         self.place_requested.emit(first.data(Qt.ItemDataRole.UserRole), level)
 
-    def _list(self, layout, title: str, name: str, color: str | None = None) -> QListWidget:
+    def _list(self, layout, title: str, name: str, color: str | None = None) -> RowList:
         box = QGroupBox(title)
         if color:
             box.setStyleSheet(f"QGroupBox {{ color: {color}; font-weight: bold; }}")
-        lst = QListWidget(objectName=name)
+        lst = RowList(name)
         QVBoxLayout(box).addWidget(lst)
         layout.addWidget(box)
         lst.setProperty("box", box)
@@ -131,11 +130,9 @@ class HomePage(QWidget):
         )
 
     def _show(self, data: _HomeData) -> None:
-        self.overdue.clear()
-        for t in data.overdue:
-            item = QListWidgetItem(f"{t.due_on:%m-%d}  {t.student_name}  {t.title}")
-            item.setData(Qt.ItemDataRole.UserRole, t.student_id)
-            self.overdue.addItem(item)
+        self.overdue.set_rows(
+            [(f"{t.due_on:%m-%d}  {t.student_name}  {t.title}", t.student_id) for t in data.overdue]
+        )
         self.overdue.property("box").setVisible(self.overdue.count() > 0)
         if self.overdue.count():  # as tall as its lines (up to four): the rest is for the counts
             lines = min(4, self.overdue.count())
@@ -144,20 +141,17 @@ class HomePage(QWidget):
         queue = data.queue
         for level, label in self.levels.items():
             label.setText(f"{level_name(level)}\n{sum(1 for w in queue if w.level == level)}")
-        self.urgent.clear()
-        for w in queue:
-            if w.level in URGENT:
-                item = QListWidgetItem(
-                    f"{level_name(w.level)}  {w.student_name}（{w.class_label}）"
-                )
-                item.setBackground(Qt.GlobalColor.white)
-                item.setData(Qt.ItemDataRole.UserRole, w.student_id)
-                self.urgent.addItem(item)
-        self.today.clear()
-        for u in data.today:
-            item = QListWidgetItem(f"{u.when:%H:%M}  {u.student_name}  {u.what}")
-            item.setData(Qt.ItemDataRole.UserRole, u.student_id)
-            self.today.addItem(item)
+        self.urgent.set_rows(
+            [
+                (f"{level_name(w.level)}  {w.student_name}（{w.class_label}）", w.student_id)
+                for w in queue
+                if w.level in URGENT
+            ],
+            background=QColor(Qt.GlobalColor.white),
+        )
+        self.today.set_rows(
+            [(f"{u.when:%H:%M}  {u.student_name}  {u.what}", u.student_id) for u in data.today]
+        )
         self.by_class_box.setVisible(self.vault.user.role == ADMIN)
         grades, classes = data.grades, data.classes
         rows = []

@@ -7,7 +7,6 @@ confirmation; slips are printed only for confirmed warnings and never for a stud
 from __future__ import annotations
 
 from PySide6.QtCore import QDate, Qt, Signal
-from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -24,8 +23,6 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMessageBox,
     QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -41,6 +38,7 @@ from app.ui.errors import message_for
 from app.ui.ops import refresh_in_lane
 from app.ui.risk_dialogs import ManualWarningDialog, ask_reason
 from app.ui.tables import setup_table
+from app.ui.text_table import TextTable
 
 COLORS = {lv.id: lv.background for lv in LEVELS}
 
@@ -114,8 +112,7 @@ class WarningsPage(QWidget):
         bar.addWidget(self.evaluate_button)
         layout.addLayout(bar)
 
-        self.table = QTableWidget(0, 7, objectName="warning_table")
-        self.table.setHorizontalHeaderLabels(
+        self.table = TextTable(
             [
                 _("Level"),
                 _("Student"),
@@ -124,11 +121,12 @@ class WarningsPage(QWidget):
                 _("Status"),
                 _("Raised"),
                 _("Needs checking"),
-            ]
+            ],
+            "warning_table",
         )
         setup_table(self.table, stretch=3)  # the rule's words take the spare width
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.cellActivated.connect(lambda _r, _c: self.open_student())
+        self.table.row_activated.connect(lambda _r: self.open_student())
         layout.addWidget(self.table, 1)
 
         actions = QHBoxLayout()
@@ -190,21 +188,21 @@ class WarningsPage(QWidget):
             if (only is None or r.level == only) and (place is None or place in _places(r))
         ]
         self.summary.setText("   ".join(f"{level_text(k)}: {v}" for k, v in counts.items()))
-        self.table.setRowCount(len(self.rows))
-        for r, w in enumerate(self.rows):
-            values = (
-                level_text(w.level),
-                w.student_name,
-                w.class_label,
-                rules.get(w.rule_id, w.rule_id),
-                status_name(w.status),
-                f"{w.raised_at:%Y-%m-%d}",
-                "、".join(flag_reason(f) for f in w.flags),
-            )
-            for c, v in enumerate(values):
-                item = QTableWidgetItem(v)
-                item.setBackground(QBrush(QColor(level(w.level).background)))
-                self.table.setItem(r, c, item)
+        self.table.set_rows(
+            [
+                (
+                    level_text(w.level),
+                    w.student_name,
+                    w.class_label,
+                    rules.get(w.rule_id, w.rule_id),
+                    status_name(w.status),
+                    f"{w.raised_at:%Y-%m-%d}",
+                    "、".join(flag_reason(f) for f in w.flags),
+                )
+                for w in self.rows
+            ],
+            [level(w.level).background for w in self.rows],
+        )
 
     def show_filtered(self, level: str | None, place: str | None) -> None:
         """From a count on the home page: the queue at that level (and grade or class) only."""

@@ -43,7 +43,7 @@ def test_pragmas_are_set_for_durability_and_read_speed(vault):
     with vault.db.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
-        assert conn.exec_driver_sql("PRAGMA cache_size").scalar() == -131072
+        assert conn.exec_driver_sql("PRAGMA cache_size").scalar() == -32768  # 32 MB
         assert conn.exec_driver_sql("PRAGMA cipher_version").scalar()
 
 

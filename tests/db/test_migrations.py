@@ -58,3 +58,13 @@ def test_every_migration_steps_down_and_up_again(populated_vault):
         command.upgrade(cfg, "head")
     assert migrate.current_revision(db) == migrate.head_revision()
     assert students.count_students(populated_vault) == 120
+
+
+def test_the_numbered_files_name_the_revisions_alembic_walks():
+    """Unlock compares a vault with the numbered files, without loading Alembic: the files'
+    numbers must be exactly Alembic's revisions, the last one its head."""
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(migrate.alembic_config())
+    assert migrate.known_revisions() == sorted(r.revision for r in script.walk_revisions())
+    assert migrate.known_revisions()[-1] == migrate.head_revision()

@@ -42,7 +42,7 @@ def test_a_warning_raised_in_the_archive_shows_on_home_and_in_the_queue(qtbot, p
     )
     QTest.qWait(50)
     assert ws.home.levels["orange"].text().endswith("\n1")
-    names = [ws.warnings.table.item(r, 1).text() for r in range(ws.warnings.table.rowCount())]
+    names = [ws.warnings.table.text(r, 1) for r in range(ws.warnings.table.rowCount())]
     assert kid.name in names
     assert shell.statusBar().currentMessage().startswith("已保存")
     shell.lock()

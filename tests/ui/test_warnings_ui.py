@@ -30,7 +30,7 @@ def _button(page, name):
 
 
 def _select(qtbot, table, row):
-    rect = table.visualItemRect(table.item(row, 0))
+    rect = table.visualRect(table.model().index(row, 0))
     QTest.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
 
 
@@ -41,8 +41,8 @@ def test_the_queue_lists_by_level_and_walks_the_lifecycle_by_buttons(qtbot, popu
     page = WarningsPage(populated_vault)
     qtbot.addWidget(page)
     page.show()
-    assert [page.table.item(r, 0).text() for r in range(2)] == ["一级（红）", "三级（黄）"]
-    assert page.table.item(0, 5).text() == dt.date.today().isoformat()
+    assert [page.table.text(r, 0) for r in range(2)] == ["一级（红）", "三级（黄）"]
+    assert page.table.text(0, 5) == dt.date.today().isoformat()
     _select(qtbot, page.table, 0)
     seen = answer_modals(type_and_ok("面谈确认，已通知家长"), yes)
     click(_button(page, "confirm_button"))
@@ -211,7 +211,7 @@ def test_the_home_page_puts_overdue_tasks_and_urgent_warnings_first(qtbot, popul
         home.levels["red"].text() == "一级（红）\n1"
         and home.levels["yellow"].text() == "三级（黄）\n1"
     )
-    assert home.urgent.count() == 1 and kids[0].name in home.urgent.item(0).text()
+    assert home.urgent.count() == 1 and kids[0].name in home.urgent.text(0)
     assert home.by_class.rowCount() >= 2 and not home.by_class_box.isHidden()
     assert (
         home.by_class.item(0, 0).text().endswith("（全年级）")
@@ -239,12 +239,12 @@ def test_a_home_count_opens_the_queue_at_that_level_and_a_row_opens_the_student(
     QTest.mouseClick(ws.home.levels["yellow"], Qt.MouseButton.LeftButton)
     assert ws.stack.currentWidget() is ws.warnings
     assert ws.warnings.level_filter.currentText() == "三级（黄）"
-    assert [ws.warnings.table.item(r, 1).text() for r in range(ws.warnings.table.rowCount())] == [
+    assert [ws.warnings.table.text(r, 1) for r in range(ws.warnings.table.rowCount())] == [
         kids[1].name
     ]
     ws.show_section("home")
     urgent = ws.home.urgent
-    double_click(urgent.viewport(), urgent.visualItemRect(urgent.item(0)).center())
+    double_click(urgent.viewport(), urgent.visualRect(urgent.model().index(0, 0)).center())
     assert ws.archive is not None and ws.archive.archive.row.id == kids[0].id
     shell.lock()
 
@@ -269,7 +269,7 @@ def test_a_class_row_on_the_home_page_opens_that_class_in_the_queue(qtbot, popul
     assert ws.stack.currentWidget() is ws.warnings
     assert ws.warnings.place_filter.currentText() == label
     assert ws.warnings.level_filter.currentText() == "一级（红）"
-    shown = [ws.warnings.table.item(r, 1).text() for r in range(ws.warnings.table.rowCount())]
+    shown = [ws.warnings.table.text(r, 1) for r in range(ws.warnings.table.rowCount())]
     assert shown == [first.name]
     ws.show_section("home")
     QTest.mouseClick(ws.home.levels["red"], Qt.MouseButton.LeftButton)
