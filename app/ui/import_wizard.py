@@ -30,6 +30,7 @@ from app.services.vaults import OpenVault
 from app.ui.errors import message_for
 from app.ui.form_parts import error_label
 from app.ui.ops import current
+from app.ui.progress_strip import show_progress
 
 PREVIEW_ROWS = 30
 
@@ -219,7 +220,9 @@ class _ResultPage(QWizardPage):
             on_cancelled=self._cancelled,
         )
         op.progressed.connect(
-            lambda done, total, _t: self.progress.setValue(int(100 * done / total) if total else 0)
+            lambda done, total, _t: show_progress(
+                self.progress, int(100 * done / total) if total else 0
+            )
         )
 
     def _cancelled(self) -> None:

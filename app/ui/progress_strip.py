@@ -8,6 +8,20 @@ from app.i18n import _
 from app.ui.ops import Op, Ops, show_after_delay
 
 
+def show_progress(bar: QProgressBar, value: int, maximum: int | None = None) -> None:
+    """Move a bar without painting it there and then: `QProgressBar.setValue` repaints at once,
+    and a repaint on the window's thread waits for the GIL at every Python widget it passes
+    while the lane works (the import's worst stall). Updates paused, the change is painted with
+    the next frame instead."""
+    bar.setUpdatesEnabled(False)
+    try:
+        if maximum is not None:
+            bar.setRange(0, maximum)
+        bar.setValue(value)
+    finally:
+        bar.setUpdatesEnabled(True)
+
+
 class ProgressStrip(QWidget):
     """Shown while long work runs (after the busy delay), for the newest one running."""
 
@@ -43,8 +57,7 @@ class ProgressStrip(QWidget):
         if op is not self._op:
             return
         if total:
-            self.bar.setRange(0, int(total))
-            self.bar.setValue(min(done, int(total)))
+            show_progress(self.bar, min(done, int(total)), int(total))
         if text:
             self.label.setText(f"{op.title} {text}")
 
