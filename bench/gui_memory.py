@@ -60,7 +60,9 @@ def main(root: Path, passphrase: str) -> dict:
     ids = [r.id for r in students.search_students(shell.vault, limit=40)]
     sizes = []
     for sid in ids[:20]:
-        ws.open_student(sid)
+        ws.open_student(sid)  # read in the database lane: the page comes when the data does
+        while ws.archive is None or ws.archive.student_id != sid:
+            _settle(app, shell, 0.01)
         _settle(app, shell, 0.1)
         ws.close_archive()
         _settle(app, shell, 0.05)

@@ -161,7 +161,11 @@ def run(tmp: Path) -> list[dict]:
         lambda: wpage.evaluate_button.click(),
         lambda: wpage.evaluate_button.isEnabled() and not shell.runner.ops,
     )
-    ws.open_student(kid.id)
+    measure(
+        "opening a counseled student's archive",
+        lambda: ws.open_student(kid.id),
+        lambda: ws.archive is not None and not shell.runner.ops,
+    )
     dialog = ws.archive.print_case_file()
     measure(
         "case file with history (build and preview)",

@@ -21,6 +21,8 @@ from app.i18n import _
 from app.services import assessments, students
 from app.services.permissions import allowed
 from app.services.vaults import OpenVault
+from app.ui.lifecycle import dispose_later
+from app.ui.ops import refresh_in_lane
 from app.ui.tables import setup_table
 
 
@@ -40,17 +42,39 @@ def _yes_no(flag: bool) -> str:
     return _("Yes") if flag else _("No")
 
 
+ArchiveData = tuple  # (students.StudentArchive, the archive from before a transfer or None)
+
+
+def load_archive(vault: OpenVault, student_id: str) -> ArchiveData:
+    """What the page shows first, read in one go (in the database lane when opened)."""
+    archive = students.student_archive(vault, student_id)
+    transferred = None
+    if allowed(vault.user.role, "view_diagnosis"):
+        from app.services import sync
+
+        transferred = sync.transferred_archive(vault, student_id)
+    return archive, transferred
+
+
 class ArchivePage(QWidget):
     back_requested = Signal()
     edited = Signal(str)  # student id
     warning_raised = Signal(str)  # student id
 
-    def __init__(self, vault: OpenVault, student_id: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        vault: OpenVault,
+        student_id: str,
+        data: ArchiveData | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        """`data` as `load_archive` read it in the database lane (the workspace does); read
+        here when not given."""
         super().__init__(parent)
         self.setObjectName("archive_page")
         self.vault = vault
         self.student_id = student_id
-        self.archive = students.student_archive(vault, student_id)
+        self.archive, self.transferred = data or load_archive(vault, student_id)
         a = self.archive
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
@@ -88,7 +112,7 @@ class ArchivePage(QWidget):
         self.tabs.addTab(self._basic_tab(), _("Basic information"))
         self._lazy: dict[int, object] = {}
         self._builders: dict[int, object] = {}
-        self._add_lazy(self._assessment_tab, _("Assessments"))
+        self._add_lazy(self._assessment_data, self._assessment_tab, _("Assessments"))
         self.timeline = None
         if allowed(vault.user.role, "view_diagnosis"):
             from app.ui.timeline_view import TimelineView
@@ -98,42 +122,46 @@ class ArchivePage(QWidget):
             self.tabs.addTab(self.timeline, _("Records"))
             QShortcut(QKeySequence.StandardKey.New, self, activated=self.new_session)
         if allowed(vault.user.role, "view_diagnosis"):
-            self._add_lazy(self._warning_tab, _("Warnings"))
-            from app.services import sync
-
-            self.transferred = sync.transferred_archive(vault, student_id)
+            self._add_lazy(self._warning_data, self._warning_tab, _("Warnings"))
             if self.transferred:
                 self.tabs.addTab(self._transfer_tab(), _("Before the transfer"))
         self.tabs.currentChanged.connect(self._build_tab)
         layout.addWidget(self.tabs)
 
-    def _add_lazy(self, build, label: str) -> None:
-        """Tabs with charts are built when first shown, so the archive opens at once."""
+    def _add_lazy(self, load, build, label: str) -> None:
+        """Tabs with charts are read (rows and chart, in the database lane) and built when
+        first shown, so the archive opens at once and the window never draws a chart."""
         holder = QWidget()
         QVBoxLayout(holder).setContentsMargins(0, 0, 0, 0)
         index = self.tabs.addTab(holder, label)
-        self._lazy[index] = build
-        self._builders[index] = build
+        self._lazy[index] = (load, build)
+        self._builders[index] = (load, build)
 
     def refresh(self) -> None:
-        """Data about this student changed elsewhere: the timeline and the built tabs again."""
-        from app.ui.lifecycle import dispose_later
-
+        """Data about this student changed elsewhere: the timeline and the built tabs again
+        (a built tab not on screen keeps what it shows until it is next looked at)."""
         if self.timeline is not None:
             self.timeline.refresh()
-        for index, build in self._builders.items():
+        for index, pair in self._builders.items():
             if index in self._lazy:
                 continue
-            layout = self.tabs.widget(index).layout()
-            while layout.count():
-                dispose_later(layout.takeAt(0).widget())
-            self._lazy[index] = build
+            self._lazy[index] = pair
         self._build_tab(self.tabs.currentIndex())
 
     def _build_tab(self, index: int) -> None:
-        build = self._lazy.pop(index, None)
-        if build is not None:
-            self.tabs.widget(index).layout().addWidget(build())
+        pair = self._lazy.pop(index, None)
+        if pair is None:
+            return
+        load, build = pair
+        holder = self.tabs.widget(index)
+
+        def show(data) -> None:
+            layout = holder.layout()
+            while layout.count():
+                dispose_later(layout.takeAt(0).widget())
+            layout.addWidget(build(data))
+
+        refresh_in_lane(holder, load, show, hidden_too=True)
 
     def _transfer_tab(self) -> QWidget:
         """What the previous school shared through the city: results and warning levels only."""
@@ -172,16 +200,27 @@ class ArchivePage(QWidget):
         lay.addWidget(levels)
         return w
 
-    def _warning_tab(self) -> QWidget:
-        """The student's warning level over time, oldest first."""
-        from app.risk.levels import level, level_name, status_name
+    def _warning_data(self) -> tuple:
+        """Read in the database lane: the warnings, the rules' names and the level chart."""
         from app.services import warning_rules, warnings
 
         rows = warnings.history(self.vault, self.archive.row.id)
+        rules = warning_rules.rule_names(self.vault) if rows else {}
+        png = None
+        if rows:
+            from app.reports.charts import level_chart
+
+            png = level_chart([(w.raised_at, w.level) for w in rows])
+        return rows, rules, png
+
+    def _warning_tab(self, data: tuple) -> QWidget:
+        """The student's warning level over time, oldest first."""
+        from app.risk.levels import level, level_name, status_name
+
+        rows, rules, png = data
         table = QTableWidget(len(rows), 4, objectName="warning_history")
         table.setHorizontalHeaderLabels([_("Date"), _("Level"), _("Status"), _("Rule")])
         setup_table(table)
-        rules = warning_rules.rule_names(self.vault) if rows else {}
         for r, w in enumerate(rows):
             for c, v in enumerate(
                 (
@@ -194,11 +233,6 @@ class ArchivePage(QWidget):
                 item = QTableWidgetItem(v)
                 item.setBackground(QColor(level(w.level).background))
                 table.setItem(r, c, item)
-        png = None
-        if rows:
-            from app.reports.charts import level_chart
-
-            png = level_chart([(w.raised_at, w.level) for w in rows])
         return _with_chart(table, png)
 
     def raise_warning(self) -> str | None:
@@ -231,8 +265,13 @@ class ArchivePage(QWidget):
         if StudentEditDialog(self.vault, self.archive, self).exec():
             self.edited.emit(self.archive.row.id)
 
-    def _assessment_tab(self) -> QWidget:
+    def _assessment_data(self) -> tuple:
+        """Read in the database lane: the results and their trend chart."""
         rows = assessments.history(self.vault, self.archive.row.id)
+        return rows, _trend_png(rows)
+
+    def _assessment_tab(self, data: tuple) -> QWidget:
+        rows, png = data
         table = QTableWidget(len(rows), 7, objectName="assessment_history")
         table.setHorizontalHeaderLabels(
             [
@@ -262,7 +301,7 @@ class ArchivePage(QWidget):
                 if h.critical_items:
                     item.setBackground(QColor("#ffebee"))
                 table.setItem(r, c, item)
-        return _with_chart(table, _trend_png(rows))
+        return _with_chart(table, png)
 
     def _basic_tab(self) -> QWidget:
         a = self.archive

@@ -19,7 +19,7 @@ from app.i18n import N_, _
 from app.services.permissions import ROLE_LABELS, allowed
 from app.services.vaults import OpenVault
 from app.ui.alert_bar import AlertBar
-from app.ui.archive_page import ArchivePage
+from app.ui.archive_page import ArchiveData, ArchivePage, load_archive
 from app.ui.assessments_page import AssessmentsPage
 from app.ui.home_page import HomePage
 from app.ui.import_wizard import ImportWizard
@@ -197,6 +197,7 @@ class Workspace(QWidget):
         # Counselors start on the home page; the principal (read-only) on the student list.
         self.show_section("home" if allowed(vault.user.role, "view_diagnosis") else "students")
         self.archive: ArchivePage | None = None
+        self._wanted_student: str | None = None
         self.students.focus_search()
 
     _unsubscribe_changes = staticmethod(lambda: None)
@@ -316,9 +317,33 @@ class Workspace(QWidget):
         self.show_section("warnings")
 
     def open_student(self, student_id: str) -> None:
+        """The student's page, made when its data (read in the database lane) arrives; of
+        several asked for before the first arrives, the last one opens."""
+        import shiboken6
+
+        self._wanted_student = student_id
+        vault = self.vault
+
+        def arrived(data: ArchiveData) -> None:
+            if shiboken6.isValid(self) and self._wanted_student == student_id:
+                self._show_archive(student_id, data)
+
+        def failed(exc: BaseException) -> None:
+            from app.errors import VaultLocked
+
+            if shiboken6.isValid(self) and not isinstance(exc, VaultLocked):
+                from PySide6.QtWidgets import QMessageBox
+
+                from app.ui.errors import message_for
+
+                QMessageBox.warning(self, _("Student archive"), message_for(exc))
+
+        self.runner.run(lambda: load_archive(vault, student_id), arrived, failed)
+
+    def _show_archive(self, student_id: str, data: ArchiveData) -> None:
         self.close_archive()
         self.show_section("students")
-        self.archive = ArchivePage(self.vault, student_id)
+        self.archive = ArchivePage(self.vault, student_id, data)
         self.archive.back_requested.connect(self.close_archive)
         self.archive.edited.connect(self.open_student)
         if self.alert_bar is not None:

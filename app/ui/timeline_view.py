@@ -25,6 +25,7 @@ from app.i18n import _
 from app.records.kinds import KINDS, STUDENT_KINDS
 from app.services import records
 from app.services.vaults import OpenVault
+from app.ui.ops import refresh_in_lane
 from app.ui.record_form import RecordForm
 from app.ui.tables import setup_table
 
@@ -84,22 +85,26 @@ class TimelineView(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
+        """The entries read in the database lane (a student with years of history has
+        hundreds), shown here."""
         kind = self.kind.currentData()
         since = dt.datetime.combine(self.since.date().toPython(), dt.time.min)
         until = dt.datetime.combine(self.until.date().toPython(), dt.time.max)
         kinds = None
         if kind is not None:
             kinds = {kind}
-        elif self.private.isChecked():
-            kinds = None
-        self.entries = records.timeline(
-            self.vault,
-            self.student_id,
-            kinds=kinds,
-            since=since,
-            until=until,
-            include_private=self.private.isChecked(),
+        private = self.private.isChecked()
+        vault, student_id = self.vault, self.student_id
+        refresh_in_lane(
+            self,
+            lambda: records.timeline(
+                vault, student_id, kinds=kinds, since=since, until=until, include_private=private
+            ),
+            self._show,
         )
+
+    def _show(self, entries: list[records.TimelineEntry]) -> None:
+        self.entries = entries
         self.table.setRowCount(len(self.entries))
         for r, e in enumerate(self.entries):
             label = _("Assessments") if e.kind == "assessment" else _(KINDS[e.kind].label)
