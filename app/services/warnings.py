@@ -166,33 +166,66 @@ def resolve(vault: OpenVault, warning_id: str, note: str) -> None:
         )
 
 
-def _rows(s: Session, q) -> list[WarningRow]:
+def _rows(s: Session, *where) -> list[WarningRow]:
+    """Warnings as rows, by the columns they show (no ORM entity per warning: the school-wide
+    queue has thousands)."""
     q = (
-        q.join(Student, Warning.student_id == Student.id)
+        select(
+            Warning.id,
+            Warning.student_id,
+            Student.name,
+            Grade.name,
+            SchoolClass.name,
+            Warning.level,
+            Warning.status,
+            Warning.rule_id,
+            Warning.rule_set_version,
+            Warning.evidence,
+            Warning.raised_at,
+            Warning.flags,
+            Student.student_no,
+            Warning.acknowledged_at,
+        )
+        .select_from(Warning)
+        .join(Student, Warning.student_id == Student.id)
         .join(SchoolClass, Student.class_id == SchoolClass.id, isouter=True)
         .join(Grade, SchoolClass.grade_id == Grade.id, isouter=True)
+        .where(*where)
     )
-    out = []
-    columns = (Student.name, Grade.name, SchoolClass.name, Student.student_no)
-    for w, name, g, c, sno in s.execute(q.add_columns(*columns)):
-        out.append(
-            WarningRow(
-                w.id,
-                w.student_id,
-                name,
-                f"{g or ''}{c or ''}",
-                w.level,
-                w.status,
-                w.rule_id,
-                w.rule_set_version,
-                tuple(w.evidence or ()),
-                w.raised_at,
-                tuple(w.flags or ()),
-                sno,
-                w.acknowledged_at is not None,
-                g or "",
-            )
+    out = [
+        WarningRow(
+            wid,
+            sid,
+            name,
+            f"{g or ''}{c or ''}",
+            level,
+            status,
+            rule_id,
+            version,
+            tuple(evidence or ()),
+            raised_at,
+            tuple(flags or ()),
+            sno,
+            acknowledged_at is not None,
+            g or "",
         )
+        for (
+            wid,
+            sid,
+            name,
+            g,
+            c,
+            level,
+            status,
+            rule_id,
+            version,
+            evidence,
+            raised_at,
+            flags,
+            sno,
+            acknowledged_at,
+        ) in s.execute(q)
+    ]
     out.sort(key=lambda r: (LEVEL_ORDER[r.level], r.raised_at, r.student_no or "", r.id))
     return out
 
@@ -200,8 +233,8 @@ def _rows(s: Session, q) -> list[WarningRow]:
 def queue(vault: OpenVault) -> list[WarningRow]:
     """Open warnings, most severe first."""
     require(vault.user.role, "view_diagnosis")
-    with vault.session() as s:
-        return _rows(s, select(Warning).where(Warning.status.in_(OPEN)))
+    with vault.reading() as s:
+        return _rows(s, Warning.status.in_(OPEN))
 
 
 def listing(vault: OpenVault, *, open_only: bool = False) -> list[WarningRow]:
@@ -209,15 +242,15 @@ def listing(vault: OpenVault, *, open_only: bool = False) -> list[WarningRow]:
     if open_only:
         return queue(vault)
     require(vault.user.role, "view_diagnosis")
-    with vault.session() as s:
-        return _rows(s, select(Warning))
+    with vault.reading() as s:
+        return _rows(s)
 
 
 def history(vault: OpenVault, student_id: str) -> list[WarningRow]:
     """A student's warnings over time, for the level-over-time view on the archive page."""
     require(vault.user.role, "view_diagnosis")
-    with vault.session() as s:
-        rows = _rows(s, select(Warning).where(Warning.student_id == student_id))
+    with vault.reading() as s:
+        rows = _rows(s, Warning.student_id == student_id)
     return sorted(rows, key=lambda r: r.raised_at)
 
 
