@@ -169,7 +169,7 @@ def store_result(
         critical_items=result.critical_items,
         valid=result.valid,
         flags=list(result.flags),
-        missing_items=list(result.missing_items) or None,
+        missing_items=list(result.missing_items),  # [] says none blank; NULL: not recorded
         entered_by=user_id,
         verified_by=verified_by,
     )

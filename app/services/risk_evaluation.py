@@ -74,6 +74,20 @@ def _critical_items(s: Session, scale_id: str, version: str) -> tuple[int, ...]:
     return tuple(c["item"] for c in defn.raw.get("critical_items", []))
 
 
+def _blank_items(s: Session, result_ids: list[str]) -> dict[str, set[int]]:
+    """The unanswered items (by number) of results whose blanks were not stored."""
+    out: dict[str, set[int]] = {}
+    for i in range(0, len(result_ids), 500):
+        chunk = result_ids[i : i + 500]
+        for rid, answers in s.execute(
+            select(AssessmentResult.id, AssessmentResult.answers).where(
+                AssessmentResult.id.in_(chunk)
+            )
+        ):
+            out[rid] = {n for n, a in enumerate(answers or (), start=1) if a is None}
+    return out
+
+
 def gather_evidence(
     s: Session, student_ids: list[str] | None = None, today: dt.date | None = None
 ) -> dict[str, StudentEvidence]:
@@ -104,24 +118,25 @@ def gather_evidence(
                 AssessmentResult.band_id,
                 AssessmentResult.valid,
                 AssessmentResult.flags,
-                AssessmentResult.answers,
+                AssessmentResult.missing_items,
                 AssessmentResult.administered_at,
             ).where(AssessmentResult.status == "final", AssessmentResult.administered_at >= since),
             AssessmentResult.student_id,
         )
-    )
+    ).all()
+    # The blank items are stored with each result; a result written before they were (NULL)
+    # has its answers opened instead, so no blank critical item is ever missed.
+    unrecorded = [r[0] for r in rows if r[7] is None and r[1] in out]
+    blanks = _blank_items(s, unrecorded)
     by_scale: dict[tuple[str, str], list[ResultEvidence]] = defaultdict(list)
     critical_items: dict[tuple[str, str], tuple[int, ...]] = {}
-    for rid, sid, scale, version, band, valid, flags, answers, at in rows:
+    for rid, sid, scale, version, band, valid, flags, missing, at in rows:
         if sid not in out:
             continue
         if (scale, version) not in critical_items:
             critical_items[(scale, version)] = _critical_items(s, scale, version)
-        blank = tuple(
-            i
-            for i in critical_items[(scale, version)]
-            if i <= len(answers) and answers[i - 1] is None
-        )
+        empty = set(missing) if missing is not None else blanks.get(rid, set())
+        blank = tuple(i for i in critical_items[(scale, version)] if i in empty)
         by_scale[(sid, scale)].append(
             ResultEvidence(rid, scale, band, valid, (), at, tuple(flags or ()), blank)
         )

@@ -68,6 +68,33 @@ def test_a_blank_item_9_raises_orange_with_a_task_due_today(populated_vault, kid
     assert "PHQ-9 第9题「有不如死掉或用某种方式伤害自己的念头」：未作答" in alert.details
 
 
+def test_a_blank_item_9_stored_before_blanks_were_recorded_still_raises_orange(
+    populated_vault, kids
+):
+    """A result from release 0.1 has no stored list of blank items: its answers are opened."""
+    from sqlalchemy import text
+
+    row, _r = assessments.record_result(
+        populated_vault, kids[0].id, "PHQ-9", [1, 1, 1, 1, 0, 0, 0, 0, None], mode="paper"
+    )
+    with populated_vault.session() as s:  # as 0.1 left it, and its warning since dealt with
+        s.execute(
+            text("UPDATE assessment_result SET missing_items = NULL WHERE id = :i"), {"i": row.id}
+        )
+        s.execute(text("UPDATE warning SET status = 'resolved'"))
+    assert levels(populated_vault) == set()
+    warnings.evaluate_all(populated_vault)
+    assert levels(populated_vault) == {(kids[0].id, "orange", "critical-unanswered")}
+
+
+def test_a_sheet_without_blanks_says_so(populated_vault, kids):
+    from app.models import AssessmentResult
+
+    row, _r = assessments.record_result(populated_vault, kids[0].id, "PHQ-9", SEVERE, mode="paper")
+    with populated_vault.session() as s:
+        assert s.get(AssessmentResult, row.id).missing_items == []
+
+
 def _session(vault, student_id, **risk):
     body = {"risk_suicide": "none", "risk_self_harm": "none", "risk_others": "none", **risk}
     return records.create_record(
