@@ -56,6 +56,10 @@ def trend_chart(
     ax.plot(xs, ys, marker="o", color="#1565c0")
     if cutoff is not None:
         ax.axhline(cutoff, color="#c62828", linestyle="--", linewidth=1)
+    # Totals are never negative: the axis is 0 … the larger of the data and the cut-off
+    # (all-zero totals drew −0.05 … 0.05).
+    top = max([*ys, cutoff or 0, 1]) * 1.15
+    ax.set_ylim(-0.04 * top, top)  # a sliver below 0 so points at 0 are not cut in half
     ax.set_title(title, fontproperties=_font())
     ax.grid(alpha=0.3)
     _dates(ax)

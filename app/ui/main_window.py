@@ -79,7 +79,7 @@ class Workspace(QWidget):
         layout = QHBoxLayout(self)
         left = QVBoxLayout()
         self.nav = QListWidget(objectName="nav_list")
-        self.nav.setFixedWidth(150)
+        self.nav.setFixedWidth(170)
         self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.nav.setStyleSheet(
             "QListWidget { font-size: 15px; } QListWidget::item { padding: 8px; }"
@@ -275,7 +275,9 @@ class Workspace(QWidget):
         row = [k for k, _label in SECTIONS].index("warnings")
         item = self.nav.item(row)
         label = _(dict(SECTIONS)["warnings"])
-        item.setText(f"{label}（{n}）" if n else label)
+        shown = str(n) if n < 1000 else "999+"  # four digits did not fit the column
+        item.setText(f"{label}（{shown}）" if n else label)
+        item.setToolTip(f"{label}：{n}" if n else "")
         item.setForeground(QColor("#b00020") if n else self.nav.palette().text().color())
         font = item.font()
         font.setBold(bool(n))
