@@ -192,6 +192,21 @@ def run(tmp: Path) -> list[dict]:
     )
     wizard.close()
     shell.lock()
+    app.processEvents()
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from app.services import backups
+    from bench.foundation import PASSPHRASE
+
+    [made] = backups.list_backups(tmp / "usb")
+    restore = shell.unlock_view.open_restore()
+    restore.folder.setText(str(made.path))
+    restore.secret.setText(PASSPHRASE)
+    measure(
+        "restore from the backup (verified, put in place)",
+        lambda: restore.buttons.button(QDialogButtonBox.StandardButton.Ok).click(),
+        lambda: restore.result() == restore.DialogCode.Accepted and not shell.runner.ops,
+    )
     shell.close()
     app.processEvents()
     return out

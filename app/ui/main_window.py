@@ -24,7 +24,7 @@ from app.ui.assessments_page import AssessmentsPage
 from app.ui.home_page import HomePage
 from app.ui.import_wizard import ImportWizard
 from app.ui.lifecycle import dispose_later
-from app.ui.ops import Ops
+from app.ui.ops import Ops, refresh_in_lane
 from app.ui.records_page import RecordsPage
 from app.ui.reports_page import ReportsPage
 from app.ui.settings_page import SettingsPage
@@ -284,13 +284,19 @@ class Workspace(QWidget):
         item.setFont(font)
 
     def update_sync_status(self, *_args) -> None:
-        """Always visible: whether the city has the warnings (the counselor must know)."""
+        """Always visible: whether the city has the warnings (the counselor must know); read
+        in the database lane."""
         from app.services import sync
 
         if self.vault.is_locked or not allowed(self.vault.user.role, "sync"):
             self.sync_status.setText("")
             return
-        st = sync.status(self.vault)
+        vault = self.vault
+        refresh_in_lane(
+            self, lambda: sync.status(vault), self._show_sync_status, key="sync", hidden_too=True
+        )
+
+    def _show_sync_status(self, st) -> None:
         if not st.enrolled:
             self.sync_status.setText(_("Offline archive (not joined to the city platform)"))
             return

@@ -39,6 +39,7 @@ from app.ui.date_field import DateField
 from app.ui.discard_guard import confirm_discard, form_state
 from app.ui.errors import message_for
 from app.ui.form_parts import error_label
+from app.ui.ops import current
 from app.ui.tables import setup_table
 
 
@@ -490,38 +491,61 @@ class RecordForm(QDialog):
         return True
 
     def save(self) -> None:
+        """Saved in the database lane (behind any long work there, the window stays live); the
+        form closes when the record is stored, or shows why not."""
+        if getattr(self, "_saving", False):
+            return
         when = self.when.dateTime().toPython()
         if self.class_pick_top is not None:
             self.class_id = self.class_pick_top.currentData()
         if self.case_pick is not None and self.record is None:
             self.parent_id = self.case_pick.currentData()
-        participants = self.participants() if self.participant_table is not None else None
-        try:
-            if self.record is None:
-                self.saved = records.create_record(
-                    self.vault,
-                    self.kind.key,
-                    occurred_at=when,
-                    body=self.body(),
-                    title=self.title.text(),
-                    student_id=self.student_id,
-                    class_id=self.class_id,
-                    parent_id=self.parent_id,
-                    participants=participants,
-                )
-            else:
-                self.saved = records.update_record(
-                    self.vault,
-                    self.record.id,
-                    body=self.body(),
-                    title=self.title.text(),
-                    occurred_at=when,
-                    participants=participants,
-                )
+        try:  # a field that does not read (a date typed as words) is said beside the form
+            participants = self.participants() if self.participant_table is not None else None
+            body = self.body()
         except Exception as exc:
             self.error.setText(message_for(exc))
             return
+        vault, kind, title = self.vault, self.kind.key, self.title.text()
+        student_id, class_id, parent_id = self.student_id, self.class_id, self.parent_id
+        record = self.record
+        if record is None:
+
+            def work():
+                return records.create_record(
+                    vault,
+                    kind,
+                    occurred_at=when,
+                    body=body,
+                    title=title,
+                    student_id=student_id,
+                    class_id=class_id,
+                    parent_id=parent_id,
+                    participants=participants,
+                )
+        else:
+
+            def work():
+                return records.update_record(
+                    vault,
+                    record.id,
+                    body=body,
+                    title=title,
+                    occurred_at=when,
+                    participants=participants,
+                )
+
+        self._saving = True
+        current().run(work, self._stored, self._refused)
+
+    def _stored(self, saved) -> None:
+        self._saving = False
+        self.saved = saved
         self.accept()
+
+    def _refused(self, exc: BaseException) -> None:
+        self._saving = False
+        self.error.setText(message_for(exc))
 
     def show_history(self) -> QDialog:
         dialog = QDialog(self)

@@ -43,6 +43,7 @@ class StudentTableModel(QAbstractTableModel):
         self._labels = {k: _(v) for k, v in HEADERS.items()}
         self._genders = {k: _(v) for k, v in GENDER_LABELS.items()}
         self._statuses = {k: _(v) for k, v in STATUS_LABELS.items()}
+        self.on_sort: Callable[[], None] | None = None  # a sort asked for; None: reload here
 
     def reload(self) -> None:
         self.beginResetModel()
@@ -106,4 +107,17 @@ class StudentTableModel(QAbstractTableModel):
     def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
         self._sort = COLUMNS[column][1]
         self._descending = order == Qt.SortOrder.DescendingOrder
-        self.reload()
+        if self.on_sort is not None:
+            self.on_sort()
+        else:
+            self.reload()
+
+    @property
+    def order(self) -> tuple[str, bool]:
+        return self._sort, self._descending
+
+    def replace(self, total: int, rows: list[StudentRow]) -> None:
+        """The first page and the count, read elsewhere (the page reads them in the lane)."""
+        self.beginResetModel()
+        self._total, self._rows = total, rows
+        self.endResetModel()

@@ -20,7 +20,8 @@ from app.i18n import _
 from app.services import students
 from app.services.permissions import allowed
 from app.services.vaults import OpenVault
-from app.ui.student_table import StudentTableModel
+from app.ui.ops import refresh_in_lane
+from app.ui.student_table import PAGE, StudentTableModel
 from app.ui.tables import setup_table
 
 
@@ -55,7 +56,13 @@ class StudentsPage(QWidget):
         self.import_button.setVisible(allowed(vault.user.role, "import_roster"))
         bar.addWidget(self.import_button)
         layout.addLayout(bar)
+        self._debounce = QTimer(self, singleShot=True, interval=60)
+        self._debounce.timeout.connect(self.refresh)
+        self.count_label = QLabel(objectName="count_label")
         self.model = StudentTableModel(self._fetch, self._count, self)
+        self.model.on_sort = self.refresh
+        self._loading = False
+        self._open_when_loaded = False
         self.table = QTableView(objectName="student_table")
         self.table.setModel(self.model)
         self.table.setSortingEnabled(True)
@@ -67,11 +74,8 @@ class StudentsPage(QWidget):
         for column, width in enumerate((190, 90, 60, 130, 80, 110)):
             self.table.setColumnWidth(column, width)
         layout.addWidget(self.table)
-        self.count_label = QLabel(objectName="count_label")
         layout.addWidget(self.count_label)
 
-        self._debounce = QTimer(self, singleShot=True, interval=60)
-        self._debounce.timeout.connect(self.refresh)
         self.search.textChanged.connect(lambda _t: self._debounce.start())
         self.search.returnPressed.connect(self._open_first)
         self.grade.currentIndexChanged.connect(self._grade_changed)
@@ -83,7 +87,8 @@ class StudentsPage(QWidget):
         self.reload_filters()
 
     def refresh_due(self) -> None:
-        """The landing page says what is due today, so nothing scheduled is forgotten."""
+        """The landing page says what is due today, so nothing scheduled is forgotten (read in
+        the database lane)."""
         if not allowed(self.vault.user.role, "view_diagnosis"):
             self.due.hide()
             return
@@ -91,14 +96,21 @@ class StudentsPage(QWidget):
 
         from app.services import records
 
-        now = dt.datetime.now()
-        end_of_day = now.replace(hour=23, minute=59)
-        items = records.upcoming(self.vault, end_of_day, now=now)
-        overdue = sum(1 for u in items if u.when < now)
+        vault = self.vault
+
+        def load():
+            now = dt.datetime.now()
+            items = records.upcoming(vault, now.replace(hour=23, minute=59), now=now)
+            return len(items), sum(1 for u in items if u.when < now)
+
+        refresh_in_lane(self, load, self._show_due, key="due")
+
+    def _show_due(self, counts: tuple[int, int]) -> None:
+        due, overdue = counts
         self.due.setText(
-            _("Today: {due} to do, {overdue} overdue →").format(due=len(items), overdue=overdue)
+            _("Today: {due} to do, {overdue} overdue →").format(due=due, overdue=overdue)
         )
-        self.due.setVisible(bool(items))
+        self.due.setVisible(bool(due))
 
     def focus_search(self) -> None:
         self.search.setFocus()
@@ -155,12 +167,41 @@ class StudentsPage(QWidget):
         return students.count_students(self.vault, self.current_filter())
 
     def refresh(self) -> None:
-        self.model.reload()
+        """The count and the first page read in the database lane (further pages are read as
+        the list scrolls)."""
+        self._debounce.stop()
+        flt, (sort, descending) = self.current_filter(), self.model.order
+        vault = self.vault
+        self._loading = True
+
+        def load():
+            total = students.count_students(vault, flt)
+            rows = students.search_students(
+                vault, flt, sort=sort, descending=descending, offset=0, limit=PAGE
+            )
+            return total, rows
+
+        refresh_in_lane(self, load, self._show_rows)
+
+    def _show_rows(self, data) -> None:
+        total, rows = data
+        self._loading = False
+        self.model.replace(total, rows)
         self.count_label.setText(_("{n} students").format(n=self.model.total))
         if self.model.rowCount():
             self.table.selectRow(0)
+        if self._open_when_loaded:
+            self._open_when_loaded = False
+            self._open_first()
 
     def _open_first(self) -> None:
+        """Enter in the search box opens the first match — of what was typed, even when the
+        list is still being read."""
+        if self._loading or self._debounce.isActive():
+            self._open_when_loaded = True
+            if self._debounce.isActive():
+                self.refresh()
+            return
         index = self.table.currentIndex()
         if not index.isValid() and self.model.rowCount():
             index = self.model.index(0, 0)
@@ -174,6 +215,7 @@ class StudentsPage(QWidget):
     def clear(self) -> None:
         """Forget everything shown; called on lock, so it must not query the vault again."""
         self._debounce.stop()
+        self._loading = self._open_when_loaded = False
         self.search.blockSignals(True)
         self.search.clear()
         self.model.clear()
