@@ -32,6 +32,7 @@ from app.services import sync
 from app.services.permissions import allowed
 from app.services.vaults import OpenVault
 from app.ui.errors import message_for
+from app.ui.ops import refresh_in_lane
 from app.ui.sync_agent import SyncAgent
 from app.ui.tables import setup_table
 
@@ -223,6 +224,7 @@ def payload_text(entity: str, payload: str, names: dict[str, str] | None = None)
 class SyncPage(QWidget):
     def __init__(self, vault: OpenVault, agent: SyncAgent, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.enrolled: bool | None = None  # as last read; None before the first read
         self.setObjectName("sync_page")
         self.vault = vault
         self.agent = agent
@@ -354,9 +356,34 @@ class SyncPage(QWidget):
         return w
 
     def refresh(self) -> None:
+        """Everything the page shows, read in the database lane and shown here."""
         if self.vault.is_locked:
             return
-        st = sync.status(self.vault)
+        vault = self.vault
+        may_sync = allowed(vault.user.role, "sync")
+
+        def load() -> tuple:
+            st = sync.status(vault)
+            rejected = sync.rejected(vault) if st.enrolled else []
+            tables = None
+            if may_sync:
+                from app.services import plans, warning_rules
+
+                names = {p.id: p.name for p in plans.list_plans(vault)}
+                names |= warning_rules.rule_names(vault)  # read once for both tables
+                tables = (
+                    names,
+                    sync.outbox_rows(vault, "pending"),
+                    sync.outbox_rows(vault, "parked"),
+                    sync.conflicts(vault),
+                )
+            return st, rejected, tables, sync.policy_rows(vault)
+
+        refresh_in_lane(self, load, self._show)
+
+    def _show(self, data: tuple) -> None:
+        st, rejected, tables, policy_rows = data
+        self.enrolled = st.enrolled
         self.enroll_box.setVisible(not st.enrolled)
         self.status_box.setVisible(st.enrolled)
         if st.enrolled:
@@ -375,23 +402,18 @@ class SyncPage(QWidget):
             self.error.setText(
                 st.last_error and _("Last attempt failed; it will be tried again.") or ""
             )
-            self.set_aside.setText(set_aside_text(sync.rejected(self.vault)))
+            self.set_aside.setText(set_aside_text(rejected))
             self.audit_problem.setText(
                 _("Audit check with the city: {problem}").format(problem=st.audit_problem)
                 if st.audit_problem
                 else ""
             )
-        if allowed(self.vault.user.role, "sync"):
-            from app.services import plans, warning_rules
-
-            names = {p.id: p.name for p in plans.list_plans(self.vault)}
-            names |= warning_rules.rule_names(self.vault)  # read once for both tables
-            pending = sync.outbox_rows(self.vault, "pending")
+        if tables is not None:
+            names, pending, parked, conflicts = tables
             self._fill_outbox(self.outbox, pending, names, error=False)
-            parked = sync.outbox_rows(self.vault, "parked")
             self._fill_outbox(self.parked_table, parked, names, error=True)
-            self._fill_conflicts()
-        self._fill_policy()
+            self._fill_conflicts(conflicts)
+        self._fill_policy(policy_rows)
 
     def _fill_outbox(self, table: QTableWidget, rows, names: dict[str, str], error: bool) -> None:
         table.setRowCount(len(rows))
@@ -404,8 +426,7 @@ class SyncPage(QWidget):
                     item.setBackground(QBrush(QColor("#ffcdd2")))
                 table.setItem(i, c, item)
 
-    def _fill_policy(self) -> None:
-        rows = sync.policy_rows(self.vault)
+    def _fill_policy(self, rows: list) -> None:
         self.policy.setRowCount(len(rows))
         for i, r in enumerate(rows):
             mark = _("sent") if r.sent else (_("never (fixed)") if r.locked else _("not sent"))
@@ -417,8 +438,8 @@ class SyncPage(QWidget):
                     item.setForeground(QBrush(QColor("#1b5e20")))
                 self.policy.setItem(i, c, item)
 
-    def _fill_conflicts(self) -> None:
-        self._conflict_rows = sync.conflicts(self.vault)
+    def _fill_conflicts(self, rows: list) -> None:
+        self._conflict_rows = rows
         self.conflicts.clear()
         for c in self._conflict_rows:
             self.conflicts.addItem(QListWidgetItem(f"{c.student_no} · {c.local.get('name', '')}"))
@@ -456,7 +477,8 @@ class SyncPage(QWidget):
         self.refresh()
 
     def sync_now(self) -> None:
-        if allowed(self.vault.user.role, "sync") and sync.status(self.vault).enrolled:
+        """F5 or the button: the agent's session (the enrolment as last read by the page)."""
+        if allowed(self.vault.user.role, "sync") and self.enrolled is not False:
             self.agent.sync_now()
 
     def _started(self) -> None:

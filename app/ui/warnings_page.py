@@ -35,7 +35,7 @@ from app.services.permissions import allowed
 from app.services.vaults import OpenVault
 from app.ui.buttons import push_button
 from app.ui.errors import message_for
-from app.ui.ops import refresh_in_lane
+from app.ui.ops import current, refresh_in_lane
 from app.ui.risk_dialogs import ManualWarningDialog, ask_reason
 from app.ui.tables import setup_table
 from app.ui.text_table import TextTable
@@ -239,14 +239,26 @@ class WarningsPage(QWidget):
         return self.rows[row] if 0 <= row < len(self.rows) else None
 
     def _run(self, action) -> bool:
-        try:
-            action()
-        except Exception as exc:
-            QMessageBox.warning(self, _("Warnings"), message_for(exc))
-            return False
-        self.refresh()
-        self.changed.emit()
-        return True
+        """The change is made in the database lane; the queue is read again once it is stored,
+        or the reason it was refused is shown. False when refused before returning (the
+        tests' inline lanes finish at once); True when stored or still on its way."""
+        import shiboken6
+
+        outcome: list[bool] = []
+
+        def done(_value) -> None:
+            outcome.append(True)
+            if shiboken6.isValid(self):
+                self.refresh()
+                self.changed.emit()
+
+        def failed(exc: BaseException) -> None:
+            outcome.append(False)
+            if shiboken6.isValid(self):
+                QMessageBox.warning(self, _("Warnings"), message_for(exc))
+
+        current().run(action, done, failed)
+        return outcome[0] if outcome else True
 
     def _pick_first(self) -> warnings.WarningRow | None:
         w = self.current()
@@ -274,7 +286,8 @@ class WarningsPage(QWidget):
         )
         if note is None:
             return False
-        return self._run(lambda: warnings.review(self.vault, w.id, confirmed=confirmed, note=note))
+        vault = self.vault
+        return self._run(lambda: warnings.review(vault, w.id, confirmed=confirmed, note=note))
 
     def add_task(self) -> bool:
         w = self._pick_first()
@@ -298,7 +311,8 @@ class WarningsPage(QWidget):
         if not dialog.exec():
             return False
         title, due = title_edit.text(), due_edit.date().toPython()
-        return self._run(lambda: warnings.add_task(self.vault, w.id, title, due))
+        vault = self.vault
+        return self._run(lambda: warnings.add_task(vault, w.id, title, due))
 
     def resolve(self) -> bool:
         w = self._pick_first()
@@ -315,7 +329,8 @@ class WarningsPage(QWidget):
         )
         if note is None:
             return False
-        return self._run(lambda: warnings.resolve(self.vault, w.id, note))
+        vault = self.vault
+        return self._run(lambda: warnings.resolve(vault, w.id, note))
 
     def raise_manual(self) -> str | None:
         dialog = ManualWarningDialog(self.vault, None, self)
@@ -389,9 +404,8 @@ class WarningsPage(QWidget):
     def task_done(self) -> None:
         item = self.overdue.currentItem() or self.overdue.item(0)
         if item is not None:
-            self._run(
-                lambda: warnings.complete_task(self.vault, item.data(Qt.ItemDataRole.UserRole))
-            )
+            vault, task_id = self.vault, item.data(Qt.ItemDataRole.UserRole)
+            self._run(lambda: warnings.complete_task(vault, task_id))
 
     def evaluate(self) -> None:
         """The whole school, in the database lane (seconds at a large school)."""
