@@ -65,9 +65,7 @@ class SettingsPage(QWidget):
         )
         self.plain_export.setChecked(bool(vaults.get_setting(vault, "allow_plain_export", False)))
         self.plain_export.setEnabled(allowed(vault.user.role, "change_settings"))
-        self.plain_export.toggled.connect(
-            lambda on: vaults.set_setting(self.vault, "allow_plain_export", on)
-        )
+        self.plain_export.toggled.connect(lambda on: self._store("allow_plain_export", on))
         vform.addRow("", self.plain_export)
         self.admin_notes = QCheckBox(
             _("Administrators may read private process notes written from now on"),
@@ -75,9 +73,7 @@ class SettingsPage(QWidget):
         )
         self.admin_notes.setChecked(bool(vaults.get_setting(vault, private_notes.SETTING, False)))
         self.admin_notes.setEnabled(allowed(vault.user.role, "change_settings"))
-        self.admin_notes.toggled.connect(
-            lambda on: vaults.set_setting(self.vault, private_notes.SETTING, on)
-        )
+        self.admin_notes.toggled.connect(lambda on: self._store(private_notes.SETTING, on))
         vform.addRow("", self.admin_notes)
         layout.addWidget(vbox)
 
@@ -127,9 +123,7 @@ class SettingsPage(QWidget):
         self.backup_every.setValue(
             int(vaults.get_setting(self.vault, "backup_every_days", backups.DEFAULT_EVERY_DAYS))
         )
-        self.backup_every.valueChanged.connect(
-            lambda n: vaults.set_setting(self.vault, "backup_every_days", n)
-        )
+        self.backup_every.valueChanged.connect(lambda n: self._store("backup_every_days", n))
         self.backup_every.setEnabled(allowed(self.vault.user.role, "change_settings"))
         self.backup_folder.setEnabled(allowed(self.vault.user.role, "change_settings"))
         browse.setEnabled(allowed(self.vault.user.role, "change_settings"))
@@ -151,8 +145,23 @@ class SettingsPage(QWidget):
         form.addRow(now, self.backup_status)
         return box
 
+    def _store(self, key: str, value: object) -> None:
+        """A setting written in the database lane: behind a running backup (tens of seconds at
+        a large school) the window stays live, and the change is written after it."""
+        from PySide6.QtWidgets import QMessageBox
+
+        from app.ui.errors import message_for
+        from app.ui.ops import current
+
+        vault = self.vault
+
+        def failed(exc: BaseException) -> None:
+            QMessageBox.warning(self, _("Settings"), message_for(exc))
+
+        current().run(lambda: vaults.set_setting(vault, key, value), lambda _v: None, failed)
+
     def _backup_folder_changed(self) -> None:
-        vaults.set_setting(self.vault, "backup_folder", self.backup_folder.text().strip() or None)
+        self._store("backup_folder", self.backup_folder.text().strip() or None)
 
     def backup_now(self) -> None:
         """In the database lane with progress and 取消; the page stays usable meanwhile."""
@@ -409,5 +418,5 @@ class SettingsPage(QWidget):
         self.language_note.setText(_("The new language applies after restarting XinDang."))
 
     def _auto_lock_changed(self, minutes: int) -> None:
-        vaults.set_setting(self.vault, "auto_lock_minutes", minutes)
+        self._store("auto_lock_minutes", minutes)
         self.auto_lock_changed.emit(minutes)
