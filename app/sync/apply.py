@@ -117,6 +117,12 @@ def _set_student(st: Student, p: dict, classes: _Classes) -> None:
         st.class_id = classes.get(p["grade_level"], p["class_number"]).id
 
 
+# Items written per flush (and read per fetch): one flush of a whole page (up to 1,000 rows)
+# is one executemany, and one fetch of it one fetchall, each keeping the GIL for the whole
+# batch and so stopping the window (as the roster import did).
+FLUSH_EVERY = 200
+
+
 def apply_student(
     s: Session,
     payload: dict,
@@ -197,18 +203,26 @@ class PageApplier:
         refs = {
             r.item_id: r
             for r in self.s.scalars(
-                select(RefItem).where(RefItem.stream == self.stream, RefItem.item_id.in_(ids))
+                select(RefItem)
+                .where(RefItem.stream == self.stream, RefItem.item_id.in_(ids))
+                .execution_options(yield_per=FLUSH_EVERY)  # fetched in parts, like the flushes
             )
         }
         if self.stream == "roster":
             self.students = {
                 st.student_no: st
-                for st in self.s.scalars(select(Student).where(Student.student_no.in_(ids)))
+                for st in self.s.scalars(
+                    select(Student)
+                    .where(Student.student_no.in_(ids))
+                    .execution_options(yield_per=FLUSH_EVERY)
+                )
             }
         rejected = _rejected(self.s)
         mine = rejected.setdefault(self.stream, {})
         with self.s.no_autoflush:
-            for item in items:
+            for n, item in enumerate(items, start=1):
+                if n % FLUSH_EVERY == 0:
+                    self.s.flush()
                 ref = refs.get(item["id"])
                 if ref is not None and ref.version >= item["version"]:
                     continue  # a page fetched again after a crash: already applied (or set aside)
