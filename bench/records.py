@@ -53,7 +53,9 @@ def run(tmp) -> list[dict]:
         t = time.perf_counter()
         page = ArchivePage(vault, student.id)
         page.show()
-        app.processEvents()
+        page.tabs.setCurrentWidget(page.timeline)  # 记录: read in the lane when first shown
+        while page.timeline.table.rowCount() == 0:
+            app.processEvents()
         opens.append((time.perf_counter() - t) * 1000)
         page.close()
         page.deleteLater()
@@ -77,7 +79,10 @@ def run(tmp) -> list[dict]:
     vault.lock()
     return [
         figure(
-            "open archive with 300 records (median of 7)", statistics.median(opens), "ms", 200.0
+            "open archive with 300 records at its 记录 tab (median of 7)",
+            statistics.median(opens),
+            "ms",
+            200.0,
         ),
         figure("save a session (median of 50)", statistics.median(saves), "ms", 50.0),
     ]
