@@ -31,7 +31,7 @@ def _city():
     return folder, cluster, store, server
 
 
-def _vault(tmp: Path, name: str, store, server, url: str | None = None):
+def _vault(tmp: Path, name: str, store, url: str):
     from app.services import sync, vaults
     from bench.foundation import PASSPHRASE
     from cloud.orgs import issue_code
@@ -45,7 +45,7 @@ def _vault(tmp: Path, name: str, store, server, url: str | None = None):
     )
     with store.session() as s:
         code = issue_code(s, "S")
-    sync.enroll(vault, url or server.url, code, allow_plain_http=True)
+    sync.enroll(vault, url, code, allow_plain_http=True)
     return vault
 
 
@@ -97,7 +97,7 @@ def _measure_window(tmp: Path, store, url: str, rows: list[dict]) -> float:
     from cloud.streams import publish_roster
 
     app = QApplication.instance() or QApplication([])
-    vault = _vault(tmp, "sync-window", store, None, url)
+    vault = _vault(tmp, "sync-window", store, url)
     shell = Shell(vault.root, runner=Ops())
     shell.show()
     shell.enter(vault)
@@ -150,7 +150,7 @@ def run(tmp: Path) -> list[dict]:
         ]
         with store.session() as s:
             publish_roster(s, "S", rows)  # a device submits only for its school's students
-        pusher = _vault(tmp, "sync-push", store, server)
+        pusher = _vault(tmp, "sync-push", store, server.url)
         rng = random.Random(7)
         with pusher.session() as s:
             for i in range(20_000):
@@ -181,7 +181,7 @@ def run(tmp: Path) -> list[dict]:
         assert report.pushed >= 20_000 and report.digests_ok
         pusher.lock()
 
-        puller = _vault(tmp, "sync-pull", store, server)
+        puller = _vault(tmp, "sync-pull", store, server.url)
         t = time.perf_counter()
         report = sync_once(puller, streams=("roster",))
         pull_s = time.perf_counter() - t

@@ -91,7 +91,7 @@ class Cluster:
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
-            done = self._client(
+            done = self.client_tool(
                 "psql",
                 "-d",
                 "postgres",
@@ -101,20 +101,20 @@ class Cluster:
             )
             if done.returncode == 0:
                 if done.stdout.strip() != "1":
-                    self._client("createdb", "xindang_cloud")
+                    self.client_tool("createdb", "xindang_cloud")
                 return self
             time.sleep(0.2)
         raise PostgresUnavailable(f"PostgreSQL did not start; see {log}")
 
-    def _client(self, tool: str, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    def client_tool(self, tool: str, *args: str, check: bool = True) -> subprocess.CompletedProcess:
         """A client tool against this cluster over TCP as the owner role."""
         where = ("-h", "127.0.0.1", "-p", str(self.port), "-U", "xindang")
         return self._run(tool, *where, *args, check=check)
 
     def reset(self) -> None:
         """Empty the database between tests without restarting the server."""
-        self._client("dropdb", "--if-exists", "--force", "xindang_cloud")
-        self._client("createdb", "xindang_cloud")
+        self.client_tool("dropdb", "--if-exists", "--force", "xindang_cloud")
+        self.client_tool("createdb", "xindang_cloud")
 
     def stop(self) -> None:
         with contextlib.suppress(Exception):

@@ -32,10 +32,13 @@ Fetch = Callable[[str, bool, int, int], list[StudentRow]]  # sort, descending, o
 
 
 class StudentTableModel(QAbstractTableModel):
-    def __init__(self, fetch: Fetch, count: Callable[[], int], parent=None) -> None:
+    """The first page and the count are given (`replace`, read in the lane by the page); a
+    sort asks the page for them again (`resort`); further pages are fetched as Qt scrolls."""
+
+    def __init__(self, fetch: Fetch, resort: Callable[[], None], parent=None) -> None:
         super().__init__(parent)
         self._fetch = fetch
-        self._count = count
+        self._resort = resort
         self._rows: list[StudentRow] = []
         self._total = 0
         self._sort = "class"
@@ -43,13 +46,6 @@ class StudentTableModel(QAbstractTableModel):
         self._labels = {k: _(v) for k, v in HEADERS.items()}
         self._genders = {k: _(v) for k, v in GENDER_LABELS.items()}
         self._statuses = {k: _(v) for k, v in STATUS_LABELS.items()}
-        self.on_sort: Callable[[], None] | None = None  # a sort asked for; None: reload here
-
-    def reload(self) -> None:
-        self.beginResetModel()
-        self._total = self._count()
-        self._rows = self._fetch(self._sort, self._descending, 0, PAGE)
-        self.endResetModel()
 
     def clear(self) -> None:
         self.beginResetModel()
@@ -107,10 +103,7 @@ class StudentTableModel(QAbstractTableModel):
     def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
         self._sort = COLUMNS[column][1]
         self._descending = order == Qt.SortOrder.DescendingOrder
-        if self.on_sort is not None:
-            self.on_sort()
-        else:
-            self.reload()
+        self._resort()
 
     @property
     def order(self) -> tuple[str, bool]:

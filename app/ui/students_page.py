@@ -59,8 +59,7 @@ class StudentsPage(QWidget):
         self._debounce = QTimer(self, singleShot=True, interval=60)
         self._debounce.timeout.connect(self.refresh)
         self.count_label = QLabel(objectName="count_label")
-        self.model = StudentTableModel(self._fetch, self._count, self)
-        self.model.on_sort = self.refresh
+        self.model = StudentTableModel(self._fetch, self.refresh, self)
         self._loading = False
         self._open_when_loaded = False
         self.table = QTableView(objectName="student_table")
@@ -162,9 +161,6 @@ class StudentsPage(QWidget):
             offset=offset,
             limit=limit,
         )
-
-    def _count(self) -> int:
-        return students.count_students(self.vault, self.current_filter())
 
     def refresh(self) -> None:
         """The count and the first page read in the database lane (further pages are read as

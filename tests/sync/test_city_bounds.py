@@ -558,7 +558,7 @@ def test_read_only_routes_are_served_from_the_read_database(city, pg_cluster):
         publish_roster(s, "S-A", [{"student_no": "A1", "name": "甲"}])
     city.server.stop()
     city.store.engine.dispose()
-    pg_cluster._client("createdb", "-T", "xindang_cloud", "xindang_replica")
+    pg_cluster.client_tool("createdb", "-T", "xindang_cloud", "xindang_replica")
     try:
         replica = Store(make_engine(pg_cluster.url.replace("/xindang_cloud", "/xindang_replica")))
         primary = Store(make_engine(pg_cluster.url))
@@ -578,4 +578,4 @@ def test_read_only_routes_are_served_from_the_read_database(city, pg_cluster):
             replica.engine.dispose()
             primary.engine.dispose()
     finally:
-        pg_cluster._client("dropdb", "--force", "xindang_replica", check=False)
+        pg_cluster.client_tool("dropdb", "--force", "xindang_replica", check=False)
