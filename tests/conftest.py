@@ -50,6 +50,38 @@ def inline_lanes():
     ops.install(ops.Ops(inline=True))
 
 
+@pytest.fixture(autouse=True)
+def widgets_read_in_lanes():
+    """Every widget's vault work goes through the lanes (`app/ui/ops.py`): a session opened on
+    the window's thread, outside a lane's work, from a widget's code fails the test that did it
+    (tests' own set-up, which calls use cases directly, is not a widget's)."""
+    import sys
+    import threading
+
+    from app.db import engine
+    from app.ui.ops import in_lane
+
+    ui = str(Path(__file__).resolve().parent.parent / "app" / "ui")
+    found: list[str] = []
+
+    def watch() -> None:
+        if threading.current_thread() is not threading.main_thread() or in_lane():
+            return
+        frame = sys._getframe(1)
+        while frame is not None:
+            if frame.f_code.co_filename.startswith(ui):
+                found.append(f"{frame.f_code.co_filename}:{frame.f_lineno}")
+                return
+            frame = frame.f_back
+
+    engine.watch_sessions(watch)
+    yield
+    engine.watch_sessions(None)
+    assert not found, "the vault was read on the window's thread from: " + ", ".join(
+        sorted(set(found))
+    )
+
+
 @pytest.fixture
 def no_sleep():
     delays: list[float] = []

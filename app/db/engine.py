@@ -34,6 +34,15 @@ PAGE_SIZE = 4096
 CACHE_KIB = 32 * 1024  # 32 MB: as fast as 128 MB at 20,000 students with history (bench/history)
 
 
+_watch: list = []
+
+
+def watch_sessions(hook) -> None:
+    """Call `hook()` as each session or raw connection is taken (None: stop). The window's
+    lanes use it in tests to catch a widget reading the vault on the window's thread."""
+    _watch[:] = [hook] if hook is not None else []
+
+
 class KeyRejected(Exception):
     """The database did not decrypt with this key."""
 
@@ -144,6 +153,8 @@ class Database:
         so it never takes the write lock and a write slipped into it fails at once."""
         from app.storage_errors import storage_error
 
+        for hook in _watch:
+            hook()
         token = _READING.set(read)
         try:
             with self._turn, clinical_key(self.clinical_key), self._sessions() as s:
@@ -169,6 +180,8 @@ class Database:
     def raw(self) -> Iterator:
         """The sqlcipher3 connection itself, between sessions (copies, one-off passes): while the
         vault is open no other connection can open the file."""
+        for hook in _watch:
+            hook()
         with self._turn:
             pooled = self.engine.raw_connection()
             try:

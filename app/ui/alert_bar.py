@@ -22,7 +22,7 @@ from app.risk.levels import level
 from app.services import alerts
 from app.services.vaults import OpenVault
 from app.ui.errors import message_for
-from app.ui.ops import refresh_in_lane
+from app.ui.ops import refresh_in_lane, wait
 from app.ui.risk_dialogs import ask_reason
 
 SHOWN = 50
@@ -119,7 +119,7 @@ class AlertBar(QFrame):
         if note is None:
             return False
         try:
-            alerts.acknowledge(self.vault, a.kind, a.id, note)
+            wait(lambda: alerts.acknowledge(self.vault, a.kind, a.id, note))
         except Exception as exc:
             QMessageBox.warning(self, _("Warnings"), message_for(exc))
             return False

@@ -20,7 +20,7 @@ from app.settings import DEFAULT_AUTO_LOCK_MINUTES, load_settings, save_settings
 from app.ui import heap
 from app.ui.autolock import IdleWatcher
 from app.ui.lifecycle import dispose_later
-from app.ui.ops import Ops, install
+from app.ui.ops import Ops, install, wait
 from app.ui.unlock_view import UnlockView
 from app.vault.vaultdir import VaultPaths
 
@@ -131,7 +131,7 @@ class Shell(QMainWindow):
         from app.services import vaults
 
         self.idle.minutes = int(
-            vaults.get_setting(vault, "auto_lock_minutes", DEFAULT_AUTO_LOCK_MINUTES)
+            wait(lambda: vaults.get_setting(vault, "auto_lock_minutes", DEFAULT_AUTO_LOCK_MINUTES))
         )
         self.idle.touch()
         self._build_workspace()
@@ -222,11 +222,15 @@ class Shell(QMainWindow):
                 )
                 == QMessageBox.StandardButton.Yes
             ):
-                for d in kept:
-                    drafts.drop_draft(self.vault, d.id)
+                vault = self.vault
+                wait(lambda: [drafts.drop_draft(vault, d.id) for d in kept])
             return
         for d in kept:
-            record = records.get_record(self.vault, d.record_id) if d.record_id else None
+            record = (
+                wait(lambda d=d: records.get_record(self.vault, d.record_id))
+                if d.record_id
+                else None
+            )
             form = RecordForm(
                 self.vault,
                 d.kind,
@@ -237,7 +241,7 @@ class Shell(QMainWindow):
             )
             form.apply_draft(d.values)
             form.open()
-            drafts.drop_draft(self.vault, d.id)  # the open form holds it now
+            wait(lambda d=d: drafts.drop_draft(self.vault, d.id))  # the open form holds it now
 
     def _build_workspace(self) -> None:
         from app.ui.main_window import Workspace
@@ -345,15 +349,15 @@ class Shell(QMainWindow):
         dialog = KioskSetupDialog(self.vault, self)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return None
-        state = kiosk_service.start(
-            self.vault, dialog.student_id, dialog.chosen_scales(), plan_id=dialog.plan.currentData()
-        )
+        student_id, scales = dialog.student_id, dialog.chosen_scales()
+        plan_id = dialog.plan.currentData()
+        state = wait(lambda: kiosk_service.start(self.vault, student_id, scales, plan_id=plan_id))
         return self.open_kiosk(state)
 
     def resume_kiosk(self, session_id: str):
         from app.services import kiosk as kiosk_service
 
-        return self.open_kiosk(kiosk_service.current(self.vault, session_id))
+        return self.open_kiosk(wait(lambda: kiosk_service.current(self.vault, session_id)))
 
     def open_kiosk(self, state, *, fullscreen: bool = True):
         """While a student answers, the workspace behind the kiosk is locked: nothing to reach."""
@@ -387,12 +391,13 @@ class Shell(QMainWindow):
         if self.kiosk is not None:
             self.kiosk.release()  # the session stays open and can be resumed
             self.kiosk = None
-        self._close_workspace()
         # Work in flight finishes (or, if it can, stops) before the key is forgotten: a backup
-        # or an import never meets a closed vault halfway.
+        # or an import never meets a closed vault halfway, and an unsaved form's draft is not
+        # kept waiting behind it.
         self.runner.quiesce(cancel=True)
-        self.vault.lock()
-        self.vault = None
+        self._close_workspace()
+        vault, self.vault = self.vault, None
+        self.runner.wait(vault.lock)
         heap.release()
         self.stack.setCurrentWidget(self.unlock_view)
         self.unlock_view.reload_users(load_settings().last_login)

@@ -22,7 +22,7 @@ from app.services import assessments, students
 from app.services.permissions import allowed
 from app.services.vaults import OpenVault
 from app.ui.lifecycle import dispose_later
-from app.ui.ops import refresh_in_lane
+from app.ui.ops import refresh_in_lane, wait
 from app.ui.tables import setup_table
 
 
@@ -74,7 +74,7 @@ class ArchivePage(QWidget):
         self.setObjectName("archive_page")
         self.vault = vault
         self.student_id = student_id
-        self.archive, self.transferred = data or load_archive(vault, student_id)
+        self.archive, self.transferred = data or wait(lambda: load_archive(vault, student_id))
         a = self.archive
         layout = QVBoxLayout(self)
         top = QHBoxLayout()

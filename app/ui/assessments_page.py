@@ -31,7 +31,7 @@ from app.services.vaults import OpenVault
 from app.ui.buttons import push_button
 from app.ui.errors import message_for
 from app.ui.form_parts import dialog_buttons, error_label
-from app.ui.ops import current, refresh_in_lane
+from app.ui.ops import current, refresh_in_lane, wait
 from app.ui.row_list import RowList
 from app.ui.tables import setup_table
 
@@ -178,9 +178,13 @@ class AssessmentsPage(QWidget):
         from PySide6.QtWidgets import QDialogButtonBox
 
         plan_id = self._plan_ids[row]
-        c = plans.completion(self.vault, plan_id)
-        wanted = set(c.missing) | set(c.duplicates)
-        names = {r.id: r for r in students.search_students(self.vault) if r.id in wanted}
+
+        def load():
+            c = plans.completion(self.vault, plan_id)
+            wanted = set(c.missing) | set(c.duplicates)
+            return c, {r.id: r for r in students.search_students(self.vault) if r.id in wanted}
+
+        c, names = wait(load)
         rows = [(sid, _("Not yet taken"), sc) for sid, sc in c.missing.items()]
         rows += [(sid, _("Taken more than once"), sc) for sid, sc in c.duplicates.items()]
         dialog = QDialog(self, objectName="plan_completion_dialog")
@@ -213,7 +217,7 @@ class AssessmentsPage(QWidget):
     def _pick_scale(self, title: str) -> str | None:
         from PySide6.QtWidgets import QInputDialog
 
-        ids = list(assessments.scale_catalogue(self.vault))
+        ids = list(wait(lambda: assessments.scale_catalogue(self.vault)))
         scale_id, ok = QInputDialog.getItem(self, title, _("Scale"), ids, 0, False)
         return scale_id if ok else None
 
@@ -229,7 +233,7 @@ class AssessmentsPage(QWidget):
         if class_id == "ask":
             options = [(_("One blank sheet"), None)] + [
                 (f"{g.name}{c.name}", c.id)
-                for g in students.grades_and_classes(self.vault)
+                for g in wait(lambda: students.grades_and_classes(self.vault))
                 for c in g.classes
             ]
             label, ok = QInputDialog.getItem(
@@ -280,7 +284,7 @@ class AssessmentsPage(QWidget):
         if note is None:
             return
         try:
-            assessments.acknowledge_alert(self.vault, alert_id, note)
+            wait(lambda: assessments.acknowledge_alert(self.vault, alert_id, note))
         except Exception as exc:
             QMessageBox.warning(self, _("Critical answers"), message_for(exc))
         self.refresh()
@@ -305,7 +309,7 @@ class AssessmentsPage(QWidget):
             if not path:
                 return
         if not scale_id:
-            ids = list(assessments.scale_catalogue(self.vault))
+            ids = list(wait(lambda: assessments.scale_catalogue(self.vault)))
             scale_id, ok = QInputDialog.getItem(
                 self, _("Import answer sheets"), _("Scale"), ids, 0, False
             )
@@ -398,14 +402,14 @@ class PlanDialog(QDialog):
         layout.addLayout(form)
         lists = QHBoxLayout()
         self.scales = QListWidget(objectName="plan_scale_list")
-        for sid, d in assessments.scale_catalogue(vault).items():
+        for sid, d in wait(lambda: assessments.scale_catalogue(vault)).items():
             item = QListWidgetItem(d.title)
             item.setData(Qt.ItemDataRole.UserRole, sid)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Unchecked)
             self.scales.addItem(item)
         self.classes = QListWidget(objectName="plan_class_list")
-        for g in students.grades_and_classes(vault):
+        for g in wait(lambda: students.grades_and_classes(vault)):
             for c in g.classes:
                 item = QListWidgetItem(f"{g.name}{c.name}")
                 item.setData(Qt.ItemDataRole.UserRole, c.id)
@@ -430,8 +434,7 @@ class PlanDialog(QDialog):
 
     def _accept(self) -> None:
         try:
-            plans.create_plan(
-                self.vault,
+            plan = dict(
                 name=self.name.text(),
                 scale_ids=self._checked(self.scales),
                 class_ids=self._checked(self.classes),
@@ -439,6 +442,7 @@ class PlanDialog(QDialog):
                 ends_on=self.ends.date().toPython(),
                 consent_method=self.consent.text().strip() or None,
             )
+            wait(lambda: plans.create_plan(self.vault, **plan))
         except Exception as exc:
             self.error.setText(message_for(exc))
             return

@@ -18,7 +18,7 @@ from app.i18n import _
 from app.services import backups, keys, vaults
 from app.ui.errors import message_for
 from app.ui.form_parts import dialog_buttons, error_label, folder_row
-from app.ui.ops import current
+from app.ui.ops import current, wait
 from app.ui.passphrase_dialog import PassphraseDialog
 
 
@@ -44,7 +44,7 @@ class HandoverDialog(PassphraseDialog):
         self.vault = vault
         self.result_code: str | None = None
         self.departing = QComboBox(objectName="departing_combo")
-        for u in vaults.list_users(vault):
+        for u in wait(lambda: vaults.list_users(vault)):
             if u.login != vault.user.login:
                 self.departing.addItem(f"{u.display_name}（{u.login}）", u.login)
         self.login = QLineEdit(objectName="new_login_edit")

@@ -30,6 +30,7 @@ from app.i18n import _
 from app.scales.definition import ScaleDefinition, text_of
 from app.services import assessments, kiosk, vaults
 from app.services.kiosk import KioskState
+from app.ui.ops import wait
 
 
 def kiosk_texts() -> dict:
@@ -218,7 +219,9 @@ class KioskWindow(QWidget):
 
     def _definition(self, scale_id: str) -> ScaleDefinition:
         if scale_id not in self._definitions:
-            self._definitions[scale_id] = assessments.scale_definition(self.vault, scale_id)
+            self._definitions[scale_id] = wait(
+                lambda: assessments.scale_definition(self.vault, scale_id)
+            )
         return self._definitions[scale_id]
 
     def _render_review(self) -> None:
@@ -256,10 +259,11 @@ class KioskWindow(QWidget):
             return
         seconds = time.monotonic() - self._shown_at
         changing = self._from_review
-        self.state = kiosk.answer(self.vault, self.state.session_id, value, seconds)
+        session = self.state.session_id
+        self.state = wait(lambda: kiosk.answer(self.vault, session, value, seconds))
         if changing:
             self._from_review = False
-            self.state = kiosk.go_to_review(self.vault, self.state.session_id)
+            self.state = wait(lambda: kiosk.go_to_review(self.vault, session))
         if self._at_end() and kiosk.is_complete(self.state):
             self.stage = "review"
         self.render()
@@ -269,22 +273,26 @@ class KioskWindow(QWidget):
         if self.stage != "review" or not 0 <= row < len(self._review_items) or not self._settled():
             return
         scale_index, item = self._review_items[row]
-        self.state = kiosk.go_to(self.vault, self.state.session_id, scale_index, item)
+        session = self.state.session_id
+        self.state = wait(lambda: kiosk.go_to(self.vault, session, scale_index, item))
         self._from_review = True
         self.stage = "items"
         self.render()
 
     def submit(self) -> None:
         if self.stage == "review" and kiosk.is_complete(self.state) and self._settled():
-            kiosk.finish(self.vault, self.state.session_id)
-            self.state = kiosk.current(self.vault, self.state.session_id)
+            session = self.state.session_id
+            self.state = wait(
+                lambda: (kiosk.finish(self.vault, session), kiosk.current(self.vault, session))[1]
+            )
             self.stage = "done"
             self.render()
 
     def go_back(self) -> None:
         if self.stage == "items" and self.state.flat_position > 0 and not self._at_end():
             self._from_review = False
-            self.state = kiosk.go_back(self.vault, self.state.session_id)
+            session = self.state.session_id
+            self.state = wait(lambda: kiosk.go_back(self.vault, session))
             self.render()
 
     def go_forward(self) -> None:
@@ -321,10 +329,11 @@ class KioskWindow(QWidget):
         return ok and self.try_exit(secret)
 
     def try_exit(self, passphrase: str) -> bool:
-        if not vaults.verify_passphrase(self.vault, passphrase):
+        if not wait(lambda: vaults.verify_passphrase(self.vault, passphrase)):
             return False
         if self.stage == "review" and kiosk.is_complete(self.state):
-            kiosk.finish(self.vault, self.state.session_id)  # every answer given is kept
+            session = self.state.session_id
+            wait(lambda: kiosk.finish(self.vault, session))  # every answer given is kept
         self._allow_close = True
         self.close()
         self.left.emit(self.state.session_id)
@@ -395,12 +404,12 @@ class KioskSetupDialog(QDialog):
 
         self.plan = QComboBox(objectName="kiosk_plan_combo")
         self.plan.addItem(_("(no plan)"), None)
-        for p in plans.list_plans(vault):
+        for p in wait(lambda: plans.list_plans(vault)):
             self.plan.addItem(p.name, p.id)
         form.addRow(_("Plan"), self.plan)
         layout.addLayout(form)
         self.scales = QListWidget(objectName="kiosk_scale_list")
-        for sid, d in assessments.scale_catalogue(vault).items():
+        for sid, d in wait(lambda: assessments.scale_catalogue(vault)).items():
             item = QListWidgetItem(f"{d.title}")
             item.setData(Qt.ItemDataRole.UserRole, sid)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)

@@ -19,6 +19,7 @@ from app.services import network
 from app.services.vaults import OpenVault
 from app.ui.errors import message_for
 from app.ui.form_parts import error_label
+from app.ui.ops import wait
 from app.ui.tables import setup_table
 
 
@@ -30,7 +31,7 @@ class NetworkDialog(QDialog):
         self.vault = vault
         self.warning_id = warning_id
         layout = QVBoxLayout(self)
-        self.contacts = network.network_for(vault, student_id)
+        self.contacts = wait(lambda: network.network_for(vault, student_id))
         self.table = QTableWidget(len(self.contacts), 3, objectName="network_table")
         self.table.setHorizontalHeaderLabels([_("Role"), _("Name"), _("Phone")])
         setup_table(self.table)
@@ -66,7 +67,7 @@ class NetworkDialog(QDialog):
 
     def refresh(self) -> None:
         self.history.clear()
-        for n in network.notifications(self.vault, self.warning_id):
+        for n in wait(lambda: network.notifications(self.vault, self.warning_id)):
             self.history.addItem(
                 f"{n.notified_at:%Y-%m-%d %H:%M}  {_(network.ROLE_LABELS[n.role])} {n.person_name} · "
                 f"{_(network.METHODS[n.method])}"
@@ -79,7 +80,8 @@ class NetworkDialog(QDialog):
             return False
         c = self.contacts[row]
         try:
-            network.notify(self.vault, self.warning_id, c.role, c.name, self.method.currentData())
+            method = self.method.currentData()
+            wait(lambda: network.notify(self.vault, self.warning_id, c.role, c.name, method))
         except Exception as exc:
             self.error.setText(message_for(exc))
             return False

@@ -18,6 +18,7 @@ Tests pass `inline=True` to run everything on the calling thread, in order.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import threading
 import time
@@ -31,6 +32,23 @@ from app.ui import heap
 from app.ui.busy import DELAY_MS, LaneIndicator
 
 REPORT_EVERY_S = 0.05
+
+_lane = threading.local()
+
+
+def in_lane() -> bool:
+    """Whether the calling code runs as a lane's work (inline lanes run it on the window's
+    thread, so the thread alone does not tell)."""
+    return getattr(_lane, "depth", 0) > 0
+
+
+@contextlib.contextmanager
+def _as_lane_work():
+    _lane.depth = getattr(_lane, "depth", 0) + 1
+    try:
+        yield
+    finally:
+        _lane.depth -= 1
 
 
 class Progress:
@@ -131,11 +149,45 @@ class Ops(QObject):
 
         def job():
             try:
-                self._delivery.done.emit((on_done, indicate), work(), None)
+                with _as_lane_work():
+                    value = work()
+                self._delivery.done.emit((on_done, indicate), value, None)
             except BaseException as exc:
                 self._delivery.done.emit((on_error, indicate), None, exc)
 
         self._submit(lane, job)
+
+    def wait(self, work: Callable[[], object], *, lane: str = "db") -> object:
+        """A dialog's own small read or save, for code that needs the answer before it goes on
+        (a form filled from the record it edits, a save the dialog closes after): `work` runs
+        in the lane, in its turn, while the window's thread keeps painting and running its
+        timers. Keys and clicks made meanwhile are held and delivered afterwards, so nothing
+        typed is lost and nothing is started twice. Returns what `work` returned, or raises
+        what it raised."""
+        if self._inline or in_lane() or threading.current_thread() is not threading.main_thread():
+            with _as_lane_work():
+                return work()
+        from PySide6.QtCore import QEventLoop
+
+        loop = QEventLoop()
+        box: dict[str, object] = {}
+        indicate = self.indicator is not None
+        if indicate:
+            self.indicator.started()
+
+        def job():
+            try:
+                with _as_lane_work():
+                    box["value"] = work()
+            except BaseException as exc:
+                box["error"] = exc
+            self._delivery.done.emit((lambda _: loop.quit(), indicate), None, None)
+
+        self._submit(lane, job)
+        loop.exec(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
+        if "error" in box:
+            raise box["error"]
+        return box.get("value")
 
     # -- long work ------------------------------------------------------------------------
 
@@ -178,7 +230,7 @@ class Ops(QObject):
 
         def job():
             try:
-                with heap.paused():
+                with heap.paused(), _as_lane_work():
                     value = work(op.progress)
                 self._delivery.done.emit((finish(on_done), False), value, None)
             except BaseException as exc:
@@ -229,7 +281,8 @@ class Ops(QObject):
 
     def _run_inline(self, work, on_done, on_error) -> None:
         try:
-            result = work()
+            with _as_lane_work():
+                result = work()
         except BaseException as exc:  # delivered to the caller's error handler
             on_error(exc)
             return
@@ -338,3 +391,8 @@ def _when_shown(widget, key: str, run: Callable[[], None]) -> None:
     if hook is None:
         hook = widget.__dict__["_on_show"] = _OnShow(widget)
     hook.waiting[key] = run  # the newest request of each kind is the one that counts
+
+
+def wait(work: Callable[[], object]) -> object:
+    """`work` run in the database lane while the window waits painting (`Ops.wait`)."""
+    return current().wait(work)

@@ -26,11 +26,12 @@ from PySide6.QtWidgets import (
 from app.i18n import _
 from app.scales.definition import ScaleDefinition
 from app.scales.scoring import score
-from app.services import assessments, paper_entry, students
+from app.services import assessments, paper_entry, plans, students
 from app.services.vaults import OpenVault
 from app.ui.errors import message_for
 from app.ui.form_parts import error_label
 from app.ui.lifecycle import dispose_later
+from app.ui.ops import wait
 
 MISMATCH = QBrush(QColor("#ffcdd2"))
 
@@ -125,23 +126,27 @@ class PaperEntryDialog(QDialog):
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()
         self.scale = QComboBox(objectName="paper_scale_combo")
-        catalogue = assessments.scale_catalogue(vault)
+        catalogue, grades, plan_rows = wait(
+            lambda: (
+                assessments.scale_catalogue(vault),
+                students.grades_and_classes(vault),
+                plans.list_plans(vault),
+            )
+        )
         for sid, d in catalogue.items():
             self.scale.addItem(d.title, sid)
         if scale_id:
             self.scale.setCurrentIndex(self.scale.findData(scale_id.upper()))
         self.klass = QComboBox(objectName="paper_class_combo")
-        for g in students.grades_and_classes(vault):
+        for g in grades:
             for c in g.classes:
                 self.klass.addItem(f"{g.name}{c.name}", c.id)
         if class_id:
             self.klass.setCurrentIndex(self.klass.findData(class_id))
         self.double = QCheckBox(_("Double entry"), objectName="double_entry_check")
-        from app.services import plans
-
         self.plan = QComboBox(objectName="paper_plan_combo")
         self.plan.addItem(_("(no plan)"), None)
-        for p in plans.list_plans(vault):
+        for p in plan_rows:
             self.plan.addItem(p.name, p.id)
         if plan_id:
             self.plan.setCurrentIndex(self.plan.findData(plan_id))
@@ -177,14 +182,15 @@ class PaperEntryDialog(QDialog):
         if self.grid is not None:
             self.grid_holder.removeWidget(self.grid)
             dispose_later(self.grid)
-        rows = students.search_students(
-            self.vault,
-            students.StudentFilter(class_id=self.klass.currentData(), status="enrolled"),
-            sort="name",
+        wanted = students.StudentFilter(class_id=self.klass.currentData(), status="enrolled")
+        scale_id = self.scale.currentData()
+        defn, rows = wait(
+            lambda: (
+                assessments.scale_definition(self.vault, scale_id),
+                students.search_students(self.vault, wanted, sort="name"),
+            )
         )
-        self.grid = EntryGrid(
-            assessments.scale_definition(self.vault, self.scale.currentData()), rows
-        )
+        self.grid = EntryGrid(defn, rows)
         self.grid_holder.addWidget(self.grid)
         self.first_pass = None
         self.resolving: set[tuple[int, int]] = set()
@@ -234,26 +240,39 @@ class PaperEntryDialog(QDialog):
                     ).format(n=len(self.resolving))
                 )
                 return
-        saved, critical = 0, []
-        try:
-            for r in filled:
-                answers = grid.answers(r)
+        sheets = [(grid.rows[r], grid.answers(r)) for r in filled]
+        double, plan_id, scale_id = (
+            self.first_pass is not None,
+            self.plan.currentData(),
+            grid.defn.id,
+        )
+        outcome: dict = {"saved": 0, "critical": []}
+
+        def store() -> None:
+            # Each sheet in its own transaction: a refusal at one leaves those before it saved.
+            for student, answers in sheets:
                 row = paper_entry.save_sheet(
                     self.vault,
-                    grid.rows[r].id,
-                    grid.defn.id,
+                    student.id,
+                    scale_id,
                     answers,
-                    second=answers if self.first_pass is not None else None,
-                    second_user_id=self.vault.user.id if self.first_pass else None,
-                    plan_id=self.plan.currentData(),
+                    second=answers if double else None,
+                    second_user_id=self.vault.user.id if double else None,
+                    plan_id=plan_id,
                 )
-                saved += 1
+                outcome["saved"] += 1
                 if row.critical_items:
                     items = "、".join(map(str, row.critical_items))
-                    critical.append(f"{grid.rows[r].name} · {grid.defn.id} · {items}")
+                    outcome["critical"].append(f"{student.name} · {scale_id} · {items}")
+
+        try:
+            wait(store)
         except Exception as exc:
             self.error.setText(message_for(exc))
+            if outcome["critical"]:  # sheets saved before the refusal still warn at once
+                show_critical(self, outcome["critical"])
             return
+        saved, critical = outcome["saved"], outcome["critical"]
         self.status.setText(_("{n} sheets saved.").format(n=saved))
         if critical:
             show_critical(self, critical)

@@ -31,7 +31,7 @@ from app.services.vaults import OpenVault
 from app.ui.busy import generating
 from app.ui.buttons import push_button
 from app.ui.errors import message_for
-from app.ui.ops import current
+from app.ui.ops import current, wait
 
 PREVIEW_SCALE = 1.3
 
@@ -142,7 +142,8 @@ class PrintPreview(QDialog):
         if not ok:
             return False
         try:
-            printing.save_pdf(self.vault, self.pdf, path, password=password, serial=self.serial)
+            pdf, serial = self.pdf, self.serial
+            wait(lambda: printing.save_pdf(self.vault, pdf, path, password=password, serial=serial))
         except Exception as exc:
             QMessageBox.warning(self, _("Save"), message_for(exc))
             return False

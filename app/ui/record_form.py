@@ -39,7 +39,7 @@ from app.ui.date_field import DateField
 from app.ui.discard_guard import confirm_discard, form_state
 from app.ui.errors import message_for
 from app.ui.form_parts import error_label
-from app.ui.ops import current
+from app.ui.ops import current, wait
 from app.ui.tables import setup_table
 
 
@@ -205,7 +205,7 @@ class RecordForm(QDialog):
         if self.student_id:
             from app.services.students import student_label
 
-            title += " · " + student_label(vault, self.student_id)
+            title += " · " + wait(lambda: student_label(vault, self.student_id))
         if record is not None:
             title += "  " + _("(version {n})").format(n=record.version)
             if record.voided:
@@ -226,7 +226,7 @@ class RecordForm(QDialog):
         self.class_pick_top: QComboBox | None = None
         if self.kind.scope == "class":
             self.class_pick_top = QComboBox(objectName="field_class")
-            for g in students.grades_and_classes(vault):
+            for g in wait(lambda: students.grades_and_classes(vault)):
                 for c in g.classes:
                     self.class_pick_top.addItem(f"{g.name}{c.name}", c.id)
             if self.class_id:
@@ -238,7 +238,7 @@ class RecordForm(QDialog):
         if self.kind.parent_kind == "case" and self.student_id:
             self.case_pick = QComboBox(objectName="field_case")
             self.case_pick.addItem(_("(no case)"), None)
-            for c in records.student_cases(vault, self.student_id):
+            for c in wait(lambda: records.student_cases(vault, self.student_id)):
                 status = _("Closed") if c.body.get("status") == "closed" else _("Open")
                 self.case_pick.addItem(
                     f"{c.occurred_at:%Y-%m-%d} {c.title or _('Counseling case')}（{status}）", c.id
@@ -357,13 +357,17 @@ class RecordForm(QDialog):
             return None
         from app.services import drafts
 
-        return drafts.keep_draft(
-            self.vault,
-            self.kind.key,
-            self.draft(),
-            student_id=self.student_id,
-            parent_id=self.parent_id,
-            record_id=self.record.id if self.record else None,
+        values = self.draft()
+        record_id = self.record.id if self.record else None
+        return wait(
+            lambda: drafts.keep_draft(
+                self.vault,
+                self.kind.key,
+                values,
+                student_id=self.student_id,
+                parent_id=self.parent_id,
+                record_id=record_id,
+            )
         )
 
     def reject(self) -> None:
@@ -394,7 +398,7 @@ class RecordForm(QDialog):
         layout = QVBoxLayout(box)
         pick = QHBoxLayout()
         self.class_pick = QComboBox(objectName="participant_class_combo")
-        for g in students.grades_and_classes(self.vault):
+        for g in wait(lambda: students.grades_and_classes(self.vault)):
             for c in g.classes:
                 self.class_pick.addItem(f"{g.name}{c.name}", c.id)
         add = QPushButton(_("Add the class"), objectName="add_class_button")
@@ -416,11 +420,8 @@ class RecordForm(QDialog):
         self.form.addRow(box)
 
     def _add_class(self) -> None:
-        rows = students.search_students(
-            self.vault,
-            students.StudentFilter(class_id=self.class_pick.currentData(), status="enrolled"),
-            sort="name",
-        )
+        wanted = students.StudentFilter(class_id=self.class_pick.currentData(), status="enrolled")
+        rows = wait(lambda: students.search_students(self.vault, wanted, sort="name"))
         self.add_participants([(r.id, r.name) for r in rows])
 
     def add_participants(self, people: list[tuple[str, str]], attended: bool = True) -> None:
@@ -460,7 +461,7 @@ class RecordForm(QDialog):
         if self.kind.sections:
             self._build_sections(r.body.get("sections", {}))
         if self.kind.participants and r.participants:
-            names = {x.id: x.name for x in students.search_students(self.vault)}
+            names = {x.id: x.name for x in wait(lambda: students.search_students(self.vault))}
             for p in r.participants:
                 self.add_participants(
                     [(p.student_id, names.get(p.student_id, p.student_id))], p.attended
@@ -477,7 +478,7 @@ class RecordForm(QDialog):
         return out
 
     def fill_from_previous(self) -> bool:
-        prev = records.previous_session(self.vault, self.student_id)
+        prev = wait(lambda: records.previous_session(self.vault, self.student_id))
         if prev is None:
             self.error.setText(_("There is no previous session yet."))
             return False
@@ -553,7 +554,7 @@ class RecordForm(QDialog):
         dialog.setWindowTitle(_("Earlier versions"))
         layout = QVBoxLayout(dialog)
         lst = QListWidget(objectName="version_list")
-        for v in records.versions(self.vault, self.record.id):
+        for v in wait(lambda: records.versions(self.vault, self.record.id)):
             text = "；".join(f"{k}: {val}" for k, val in v.body.items() if k != "sections")
             lst.addItem(
                 _("Version {n}, saved {when}: {text}").format(
@@ -576,7 +577,7 @@ class RecordForm(QDialog):
 
     def void(self, reason: str) -> bool:
         try:
-            self.saved = records.void_record(self.vault, self.record.id, reason)
+            self.saved = wait(lambda: records.void_record(self.vault, self.record.id, reason))
         except Exception as exc:
             QMessageBox.warning(self, _("Void"), message_for(exc))
             return False

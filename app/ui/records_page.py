@@ -23,7 +23,7 @@ from app.services import records
 from app.services.permissions import allowed
 from app.services.vaults import OpenVault
 from app.ui.buttons import push_button
-from app.ui.ops import refresh_in_lane
+from app.ui.ops import refresh_in_lane, wait
 from app.ui.record_form import RecordForm
 from app.ui.tables import setup_table
 
@@ -159,7 +159,8 @@ class RecordsPage(QWidget):
 
     def open_record(self, item: QListWidgetItem) -> RecordForm:
         """A program or lesson double-clicked: the record, to read or amend (a new version)."""
-        record = records.get_record(self.vault, item.data(Qt.ItemDataRole.UserRole))
+        record_id = item.data(Qt.ItemDataRole.UserRole)
+        record = wait(lambda: records.get_record(self.vault, record_id))
         return self._form(record.kind, record=record)
 
     def _form(self, kind: str, **kw) -> RecordForm:
@@ -180,7 +181,7 @@ class RecordsPage(QWidget):
     def new_lesson(self) -> RecordForm:
         from app.services import students
 
-        grades = students.grades_and_classes(self.vault)
+        grades = wait(lambda: students.grades_and_classes(self.vault))
         first = grades[0].classes[0].id if grades and grades[0].classes else None
         form = self._form("lesson", class_id=first)
         return form

@@ -10,7 +10,7 @@ from app.i18n import _
 from app.services import assessments
 from app.services.vaults import OpenVault
 from app.ui.buttons import push_button
-from app.ui.ops import refresh_in_lane
+from app.ui.ops import refresh_in_lane, wait
 
 
 def _chart(vault: OpenVault, scale_id: str) -> bytes | None:
@@ -34,7 +34,7 @@ class ReportsPage(QWidget):
         layout = QVBoxLayout(self)
         row = QHBoxLayout()
         self.scale = QComboBox(objectName="report_scale_combo")
-        for sid, d in assessments.scale_catalogue(vault).items():
+        for sid, d in wait(lambda: assessments.scale_catalogue(vault)).items():
             self.scale.addItem(d.title, sid)
         self.scale.setCurrentIndex(max(0, self.scale.findData("PHQ-9")))
         row.addWidget(QLabel(_("Scale")))

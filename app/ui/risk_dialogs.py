@@ -25,6 +25,7 @@ from app.services import students, warnings
 from app.services.vaults import OpenVault
 from app.ui.errors import message_for
 from app.ui.form_parts import error_label
+from app.ui.ops import wait
 from app.ui.student_picker import StudentPicker
 
 
@@ -112,7 +113,7 @@ class ManualWarningDialog(QDialog):
             self.search = StudentPicker(vault, "manual_student_edit", self)
             form.addRow(_("Student"), self.search)
         else:
-            row = students.student_archive(vault, student_id).row
+            row = wait(lambda: students.student_archive(vault, student_id)).row
             form.addRow(_("Student"), QLabel(f"{row.name} {row.grade}{row.class_name}"))
         self.level = QComboBox(objectName="manual_level_combo")
         for lv in LEVELS:
@@ -146,12 +147,13 @@ class ManualWarningDialog(QDialog):
                 self.error.setText(_("Pick the student from the list."))
                 return
         try:
-            self.warning_id = warnings.raise_manual(
-                self.vault,
-                student_id,
+            level, reason, note = (
                 self.level.currentData(),
                 self.reason.text(),
                 self.note.toPlainText(),
+            )
+            self.warning_id = wait(
+                lambda: warnings.raise_manual(self.vault, student_id, level, reason, note)
             )
         except Exception as exc:
             self.error.setText(message_for(exc))

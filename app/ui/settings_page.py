@@ -21,8 +21,23 @@ from app.services import private_notes, vaults
 from app.services.permissions import ROLE_LABELS, allowed
 from app.settings import DEFAULT_AUTO_LOCK_MINUTES, load_settings, save_settings
 from app.ui.buttons import push_button
-from app.ui.ops import current
+from app.ui.ops import current, wait
 from app.vault import keystore
+
+
+def _stored_settings(vault: vaults.OpenVault) -> dict:
+    """What the page shows from the vault's settings, read in one go in the lane."""
+    from app.services import backups
+
+    wanted = {
+        "auto_lock_minutes": DEFAULT_AUTO_LOCK_MINUTES,
+        "allow_plain_export": False,
+        private_notes.SETTING: False,
+        "backup_folder": "",
+        "backup_every_days": backups.DEFAULT_EVERY_DAYS,
+        "last_backup_at": None,
+    }
+    return {key: vaults.get_setting(vault, key, default) for key, default in wanted.items()}
 
 
 class SettingsPage(QWidget):
@@ -32,6 +47,7 @@ class SettingsPage(QWidget):
         super().__init__(parent)
         self.setObjectName("settings_page")
         self.vault = vault
+        self._stored = wait(lambda: _stored_settings(vault))
         layout = QVBoxLayout(self)
         box = QGroupBox(_("This computer"))
         form = QFormLayout(box)
@@ -52,9 +68,7 @@ class SettingsPage(QWidget):
         self.auto_lock = QSpinBox(objectName="auto_lock_spin")
         self.auto_lock.setRange(1, 60)
         self.auto_lock.setSuffix(" " + _("minutes"))
-        self.auto_lock.setValue(
-            int(vaults.get_setting(vault, "auto_lock_minutes", DEFAULT_AUTO_LOCK_MINUTES))
-        )
+        self.auto_lock.setValue(int(self._stored["auto_lock_minutes"]))
         self.auto_lock.setEnabled(allowed(vault.user.role, "change_settings"))
         self.auto_lock.valueChanged.connect(self._auto_lock_changed)
         vform.addRow(_("Lock after idle"), self.auto_lock)
@@ -63,7 +77,7 @@ class SettingsPage(QWidget):
         self.plain_export = QCheckBox(
             _("Allow saving printed documents without encryption"), objectName="plain_export_check"
         )
-        self.plain_export.setChecked(bool(vaults.get_setting(vault, "allow_plain_export", False)))
+        self.plain_export.setChecked(bool(self._stored["allow_plain_export"]))
         self.plain_export.setEnabled(allowed(vault.user.role, "change_settings"))
         self.plain_export.toggled.connect(lambda on: self._store("allow_plain_export", on))
         vform.addRow("", self.plain_export)
@@ -71,7 +85,7 @@ class SettingsPage(QWidget):
             _("Administrators may read private process notes written from now on"),
             objectName="admin_notes_check",
         )
-        self.admin_notes.setChecked(bool(vaults.get_setting(vault, private_notes.SETTING, False)))
+        self.admin_notes.setChecked(bool(self._stored[private_notes.SETTING]))
         self.admin_notes.setEnabled(allowed(vault.user.role, "change_settings"))
         self.admin_notes.toggled.connect(lambda on: self._store(private_notes.SETTING, on))
         vform.addRow("", self.admin_notes)
@@ -102,7 +116,6 @@ class SettingsPage(QWidget):
     def _backup_box(self) -> QGroupBox:
         """Where backups go (a USB drive, say), how often, and one right now."""
 
-        from app.services import backups
         from app.ui.form_parts import folder_row
 
         box = QGroupBox(_("Backups"))
@@ -114,15 +127,13 @@ class SettingsPage(QWidget):
             _("Backup folder"),
             self._backup_folder_changed,
         )
-        self.backup_folder.setText(vaults.get_setting(self.vault, "backup_folder", "") or "")
+        self.backup_folder.setText(self._stored["backup_folder"] or "")
         self.backup_folder.editingFinished.connect(self._backup_folder_changed)
         form.addRow(_("Backup folder"), row)
         self.backup_every = QSpinBox(objectName="backup_every_spin")
         self.backup_every.setRange(1, 90)
         self.backup_every.setSuffix(" " + _("days"))
-        self.backup_every.setValue(
-            int(vaults.get_setting(self.vault, "backup_every_days", backups.DEFAULT_EVERY_DAYS))
-        )
+        self.backup_every.setValue(int(self._stored["backup_every_days"]))
         self.backup_every.valueChanged.connect(lambda n: self._store("backup_every_days", n))
         self.backup_every.setEnabled(allowed(self.vault.user.role, "change_settings"))
         self.backup_folder.setEnabled(allowed(self.vault.user.role, "change_settings"))
@@ -132,7 +143,7 @@ class SettingsPage(QWidget):
         now.clicked.connect(self.backup_now)
         self.backup_button = now
         self.backup_status = QLabel(objectName="backup_status", wordWrap=True)
-        last = vaults.get_setting(self.vault, "last_backup_at", None)
+        last = self._stored["last_backup_at"]
         if last:
             import datetime as dt
 
@@ -250,7 +261,7 @@ class SettingsPage(QWidget):
             != QMessageBox.StandardButton.Yes
         ):
             return None
-        code = keys.regenerate_recovery_code(self.vault)
+        code = wait(lambda: keys.regenerate_recovery_code(self.vault))
         self.keys_status.setText(_("A new recovery code was made; the old one no longer works."))
         self._show_code(code)
         return code
@@ -319,7 +330,7 @@ class SettingsPage(QWidget):
             self.net_role.addItem(_(network.ROLE_LABELS[key]), key)
         self.net_class = QComboBox(objectName="net_class_combo")
         self.net_class.addItem(_("Whole school"), None)
-        for g in students.grades_and_classes(self.vault):
+        for g in wait(lambda: students.grades_and_classes(self.vault)):
             for c in g.classes:
                 self.net_class.addItem(f"{g.name}{c.name}", c.id)
         self.net_name = QLineEdit(objectName="net_name_edit")
@@ -345,13 +356,9 @@ class SettingsPage(QWidget):
         from app.ui.errors import message_for
 
         try:
-            network.set_contact(
-                self.vault,
-                self.net_role.currentData(),
-                self.net_name.text(),
-                self.net_phone.text().strip() or None,
-                class_id=self.net_class.currentData(),
-            )
+            role, name = self.net_role.currentData(), self.net_name.text()
+            phone, class_id = self.net_phone.text().strip() or None, self.net_class.currentData()
+            wait(lambda: network.set_contact(self.vault, role, name, phone, class_id=class_id))
         except Exception as exc:
             self.net_status.setText(message_for(exc))
             return False
@@ -370,7 +377,7 @@ class SettingsPage(QWidget):
         from PySide6.QtWidgets import QListWidgetItem
 
         self.users.clear()
-        for u in vaults.list_users(self.vault):
+        for u in wait(lambda: vaults.list_users(self.vault)):
             item = QListWidgetItem(f"{u.display_name}（{u.login}）· {_(ROLE_LABELS[u.role])}")
             item.setData(Qt.ItemDataRole.UserRole, u.login)
             self.users.addItem(item)
@@ -397,7 +404,7 @@ class SettingsPage(QWidget):
         ):
             return False
         try:
-            keys.remove_user(self.vault, login)
+            wait(lambda: keys.remove_user(self.vault, login))
         except Exception as exc:
             QMessageBox.warning(self, _("Users"), message_for(exc))
             return False

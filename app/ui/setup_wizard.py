@@ -22,6 +22,7 @@ from app.i18n import _
 from app.services import vaults
 from app.ui.errors import message_for
 from app.ui.form_parts import error_label
+from app.ui.ops import wait
 from app.ui.passphrase_field import PassphraseFields
 
 
@@ -80,14 +81,15 @@ class _AdminPage(QWizardPage):
             return False
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            vault, code = vaults.create_vault(
-                self._wizard.vault_path,
+            values = dict(
                 school_name=self.field("school").strip(),
                 admin_login=self.login.text().strip(),
                 admin_name=self.display.text().strip() or self.login.text().strip(),
                 passphrase=self.passphrase.value(),
                 kdf=self._wizard.kdf,
             )
+            path = self._wizard.vault_path
+            vault, code = wait(lambda: vaults.create_vault(path, **values))
         except Exception as exc:  # shown inline; the wizard stays open
             self.error.setText(message_for(exc))
             return False

@@ -18,6 +18,7 @@ from app.services import students
 from app.services.vaults import OpenVault
 from app.ui.errors import message_for
 from app.ui.form_parts import dialog_buttons, error_label
+from app.ui.ops import wait
 
 _MAIN = ("boarding", "left_behind", "single_parent")
 
@@ -55,14 +56,17 @@ class StudentEditDialog(QDialog):
 
     def _save(self) -> None:
         try:
-            students.update_student_flags(
-                self.vault,
-                self.student_id,
-                flags={k: self.checks[k].isChecked() for k in _MAIN},
-                family_flags=[
-                    k for k, c in self.checks.items() if k not in _MAIN and c.isChecked()
-                ],
-                diagnosis_note=self.note.toPlainText().strip(),
+            flags = {k: self.checks[k].isChecked() for k in _MAIN}
+            family = [k for k, c in self.checks.items() if k not in _MAIN and c.isChecked()]
+            note = self.note.toPlainText().strip()
+            wait(
+                lambda: students.update_student_flags(
+                    self.vault,
+                    self.student_id,
+                    flags=flags,
+                    family_flags=family,
+                    diagnosis_note=note,
+                )
             )
         except Exception as exc:
             self.error.setText(message_for(exc))

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QCompleter, QLineEdit, QWidget
 from app.i18n import _
 from app.services import students
 from app.services.vaults import OpenVault
+from app.ui.ops import wait
 
 
 class StudentPicker(QLineEdit):
@@ -18,7 +19,9 @@ class StudentPicker(QLineEdit):
         self.setPlaceholderText(_("Name, pinyin initials or 学籍号"))
         self.choices = {
             f"{r.name} {r.grade}{r.class_name} {r.student_no}": r.id
-            for r in students.search_students(vault, students.StudentFilter(status="enrolled"))
+            for r in wait(
+                lambda: students.search_students(vault, students.StudentFilter(status="enrolled"))
+            )
         }
         completer = QCompleter(sorted(self.choices), self)
         completer.setFilterMode(Qt.MatchFlag.MatchContains)

@@ -28,12 +28,14 @@ HEADERS = {
     "birth_date": N_("Birth date"),
 }
 
-Fetch = Callable[[str, bool, int, int], list[StudentRow]]  # sort, descending, offset, limit
+# sort, descending, offset, limit, and where to deliver the rows once read (in the lane)
+Fetch = Callable[[str, bool, int, int, Callable[[list[StudentRow]], None]], None]
 
 
 class StudentTableModel(QAbstractTableModel):
     """The first page and the count are given (`replace`, read in the lane by the page); a
-    sort asks the page for them again (`resort`); further pages are fetched as Qt scrolls."""
+    sort asks the page for them again (`resort`); further pages are asked for as Qt scrolls
+    and appended when they arrive (one at a time; a page arriving after a new list is dropped)."""
 
     def __init__(self, fetch: Fetch, resort: Callable[[], None], parent=None) -> None:
         super().__init__(parent)
@@ -41,6 +43,8 @@ class StudentTableModel(QAbstractTableModel):
         self._resort = resort
         self._rows: list[StudentRow] = []
         self._total = 0
+        self._generation = 0
+        self._fetching = False
         self._sort = "class"
         self._descending = False
         self._labels = {k: _(v) for k, v in HEADERS.items()}
@@ -48,10 +52,7 @@ class StudentTableModel(QAbstractTableModel):
         self._statuses = {k: _(v) for k, v in STATUS_LABELS.items()}
 
     def clear(self) -> None:
-        self.beginResetModel()
-        self._rows = []
-        self._total = 0
-        self.endResetModel()
+        self.replace(0, [])
 
     @property
     def total(self) -> int:
@@ -67,16 +68,26 @@ class StudentTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(COLUMNS)
 
     def canFetchMore(self, parent=_ROOT) -> bool:
-        return not parent.isValid() and len(self._rows) < self._total
+        return not parent.isValid() and not self._fetching and len(self._rows) < self._total
 
     def fetchMore(self, parent=_ROOT) -> None:
-        more = self._fetch(self._sort, self._descending, len(self._rows), PAGE)
-        if not more:
-            self._total = len(self._rows)
+        if self._fetching:
             return
-        self.beginInsertRows(QModelIndex(), len(self._rows), len(self._rows) + len(more) - 1)
-        self._rows.extend(more)
-        self.endInsertRows()
+        self._fetching = True
+        generation = self._generation
+
+        def arrived(more: list[StudentRow]) -> None:
+            if generation != self._generation:
+                return
+            self._fetching = False
+            if not more:
+                self._total = len(self._rows)
+                return
+            self.beginInsertRows(QModelIndex(), len(self._rows), len(self._rows) + len(more) - 1)
+            self._rows.extend(more)
+            self.endInsertRows()
+
+        self._fetch(self._sort, self._descending, len(self._rows), PAGE, arrived)
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
@@ -112,5 +123,7 @@ class StudentTableModel(QAbstractTableModel):
     def replace(self, total: int, rows: list[StudentRow]) -> None:
         """The first page and the count, read elsewhere (the page reads them in the lane)."""
         self.beginResetModel()
+        self._generation += 1
+        self._fetching = False
         self._total, self._rows = total, rows
         self.endResetModel()

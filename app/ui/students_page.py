@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -20,7 +22,7 @@ from app.i18n import _
 from app.services import students
 from app.services.permissions import allowed
 from app.services.vaults import OpenVault
-from app.ui.ops import refresh_in_lane
+from app.ui.ops import current, refresh_in_lane
 from app.ui.student_table import PAGE, StudentTableModel
 from app.ui.tables import setup_table
 
@@ -116,21 +118,41 @@ class StudentsPage(QWidget):
         self.search.selectAll()
 
     def reload_filters(self) -> None:
-        self._grades = students.grades_and_classes(self.vault)
-        for combo in (self.grade, self.klass, self.status):
+        """The grade and class choices, read in the lane; the list itself is read meanwhile."""
+        if self.status.count() == 0:
+            self._grades = []
+            for combo, label in ((self.grade, _("All grades")), (self.klass, _("All classes"))):
+                combo.blockSignals(True)
+                combo.addItem(label, None)
+                combo.blockSignals(False)
+            self.status.blockSignals(True)
+            self.status.addItem(_("All statuses"), None)
+            for code, label in students.STATUS_LABELS.items():
+                self.status.addItem(_(label), code)
+            self.status.setCurrentIndex(1)  # 在读 by default: what a teacher looks for daily
+            self.status.blockSignals(False)
+        vault = self.vault
+        refresh_in_lane(
+            self, lambda: students.grades_and_classes(vault), self._show_grades, key="filters"
+        )
+        self.refresh()
+
+    def _show_grades(self, grades) -> None:
+        self._grades = grades
+        chosen = self.grade.currentData()
+        for combo in (self.grade, self.klass):
             combo.blockSignals(True)
             combo.clear()
         self.grade.addItem(_("All grades"), None)
-        for g in self._grades:
+        for g in grades:
             self.grade.addItem(g.name, g.level)
         self.klass.addItem(_("All classes"), None)
-        self.status.addItem(_("All statuses"), None)
-        for code, label in students.STATUS_LABELS.items():
-            self.status.addItem(_(label), code)
-        self.status.setCurrentIndex(1)  # 在读 by default: what a teacher looks for daily
-        for combo in (self.grade, self.klass, self.status):
+        for combo in (self.grade, self.klass):
             combo.blockSignals(False)
-        self.refresh()
+        if chosen is not None and self.grade.findData(chosen) > 0:
+            self.grade.setCurrentIndex(self.grade.findData(chosen))  # its classes, refreshed
+        elif chosen is not None:
+            self.refresh()
 
     def _grade_changed(self) -> None:
         level = self.grade.currentData()
@@ -152,14 +174,21 @@ class StudentsPage(QWidget):
             status=self.status.currentData(),
         )
 
-    def _fetch(self, sort, descending, offset, limit):
-        return students.search_students(
-            self.vault,
-            self.current_filter(),
-            sort=sort,
-            descending=descending,
-            offset=offset,
-            limit=limit,
+    def _fetch(self, sort, descending, offset, limit, deliver) -> None:
+        """A further page of the list, read in the lane while the list scrolls on."""
+        vault, flt = self.vault, self.current_filter()
+
+        def failed(exc: BaseException) -> None:
+            logging.getLogger(__name__).warning("list page failed: %s", type(exc).__name__)
+            deliver([])
+
+        current().run(
+            lambda: students.search_students(
+                vault, flt, sort=sort, descending=descending, offset=offset, limit=limit
+            ),
+            deliver,
+            failed,
+            quiet=True,
         )
 
     def refresh(self) -> None:

@@ -32,7 +32,7 @@ from app.services import sync
 from app.services.permissions import allowed
 from app.services.vaults import OpenVault
 from app.ui.errors import message_for
-from app.ui.ops import refresh_in_lane
+from app.ui.ops import refresh_in_lane, wait
 from app.ui.sync_agent import SyncAgent
 from app.ui.tables import setup_table
 
@@ -471,7 +471,8 @@ class SyncPage(QWidget):
         if not 0 <= row < len(self._conflict_rows):
             return
         try:
-            sync.resolve_conflict(self.vault, self._conflict_rows[row].id, use_server)
+            conflict_id = self._conflict_rows[row].id
+            wait(lambda: sync.resolve_conflict(self.vault, conflict_id, use_server))
         except Exception as exc:
             QMessageBox.warning(self, _("Sync"), message_for(exc))
         self.refresh()
@@ -496,14 +497,14 @@ class SyncPage(QWidget):
 
     def _enroll(self) -> None:
         other_school = False
+        url, code = self.server.text().strip(), self.code.text().strip()
+        fingerprint = self.fingerprint.text().strip() or None
         while True:
             try:
-                sync.enroll(
-                    self.vault,
-                    self.server.text().strip(),
-                    self.code.text().strip(),
-                    self.fingerprint.text().strip() or None,
-                    other_school=other_school,
+                wait(
+                    lambda other=other_school: sync.enroll(
+                        self.vault, url, code, fingerprint, other_school=other
+                    )
                 )
                 break
             except sync.OtherSchool as exc:
@@ -525,6 +526,6 @@ class SyncPage(QWidget):
         self.agent.sync_now()
 
     def _requeue(self) -> None:
-        sync.requeue_parked(self.vault)
+        wait(lambda: sync.requeue_parked(self.vault))
         self.refresh()
         self.agent.sync_now()

@@ -25,7 +25,7 @@ from app.i18n import _
 from app.records.kinds import KINDS, STUDENT_KINDS
 from app.services import records
 from app.services.vaults import OpenVault
-from app.ui.ops import refresh_in_lane
+from app.ui.ops import refresh_in_lane, wait
 from app.ui.record_form import RecordForm
 from app.ui.tables import setup_table
 
@@ -126,7 +126,7 @@ class TimelineView(QWidget):
         if entry.kind == "assessment":
             self.assessment_opened.emit(entry.id)
             return None
-        record = records.get_record(self.vault, entry.id)
+        record = wait(lambda: records.get_record(self.vault, entry.id))
         form = RecordForm(self.vault, record.kind, record=record, parent=self)
         form.finished.connect(self._after)
         form.open()

@@ -35,7 +35,7 @@ from app.services.permissions import allowed
 from app.services.vaults import OpenVault
 from app.ui.buttons import push_button
 from app.ui.errors import message_for
-from app.ui.ops import current, refresh_in_lane
+from app.ui.ops import current, refresh_in_lane, wait
 from app.ui.risk_dialogs import ManualWarningDialog, ask_reason
 from app.ui.tables import setup_table
 from app.ui.text_table import TextTable
@@ -362,10 +362,15 @@ class WarningsPage(QWidget):
         w = self._pick_first()
         if w is None:
             return None
-        record = crisis.start_crisis(self.vault, w.student_id, trigger="warning", warning_id=w.id)
-        form = RecordForm(
-            self.vault, "crisis", record=records.get_record(self.vault, record.id), parent=self
+        record = wait(
+            lambda: records.get_record(
+                self.vault,
+                crisis.start_crisis(
+                    self.vault, w.student_id, trigger="warning", warning_id=w.id
+                ).id,
+            )
         )
+        form = RecordForm(self.vault, "crisis", record=record, parent=self)
         form.open()
         return form
 
