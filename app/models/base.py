@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime
 
 from sqlalchemy import MetaData, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from app.models.entropy import new_uuid
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -18,7 +19,7 @@ NAMING = {
 
 
 def new_id() -> str:
-    return str(uuid.uuid4())
+    return new_uuid()
 
 
 def utcnow() -> datetime:

@@ -18,7 +18,6 @@ import base64
 import contextlib
 import contextvars
 import json
-import os
 from collections.abc import Iterator
 from functools import cache
 
@@ -30,6 +29,7 @@ from sqlalchemy.types import TypeDecorator
 
 from app.errors import VaultDamaged
 from app.i18n import _
+from app.models.entropy import random_bytes
 
 PREFIX = "xdc1:"
 _KEY: contextvars.ContextVar[bytes | None] = contextvars.ContextVar("clinical_key", default=None)
@@ -79,7 +79,7 @@ def current_key() -> bytes | None:
 
 
 def _encrypt(key: bytes, tag: str, plain: bytes) -> str:
-    nonce = os.urandom(12)
+    nonce = random_bytes(12)
     ct = AESGCM(key).encrypt(nonce, plain, b"xindang clinical|" + tag.encode())
     return PREFIX + base64.b64encode(nonce + ct).decode("ascii")
 

@@ -149,7 +149,7 @@ class Ops(QObject):
 
         def job():
             try:
-                with _as_lane_work():
+                with heap.paused(), _as_lane_work():
                     value = work()
                 self._delivery.done.emit((on_done, indicate), value, None)
             except BaseException as exc:
