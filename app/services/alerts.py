@@ -190,16 +190,17 @@ def pending_with_total(vault: OpenVault, limit: int | None = None) -> tuple[list
             for e in (row.evidence or ())
             if isinstance(e, dict) and e.get("type") == "critical"
         }
-        q = select(CriticalAlert, *_student_columns()).where(
-            CriticalAlert.acknowledged_at.is_(None)
-        )
+        # Ids and dates only: after a screening thousands wait, and only the shown are read.
+        q = select(
+            CriticalAlert.id, CriticalAlert.result_id, CriticalAlert.created_at, *_student_columns()
+        ).where(CriticalAlert.acknowledged_at.is_(None))
         critical_rows = [
             row
             for row in s.execute(_join(q, CriticalAlert))
-            if row[0].id not in covered and row[0].result_id not in covered
+            if row.id not in covered and row.result_id not in covered
         ]
         waiting = [("warning", row.raised_at, row) for row in warning_rows]
-        waiting += [("critical", row[0].created_at, row) for row in critical_rows]
+        waiting += [("critical", row.created_at, row) for row in critical_rows]
         waiting.sort(key=lambda x: x[1], reverse=True)
         shown = waiting if limit is None else waiting[:limit]
         _loaded = _prefetch_evidence(
@@ -229,7 +230,8 @@ def pending_with_total(vault: OpenVault, limit: int | None = None) -> tuple[list
                     )
                 )
             else:
-                a, name, g, c = row
+                a = s.get(CriticalAlert, row.id)
+                name, g, c = row[3:]
                 out.append(
                     Alert(
                         "critical",

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPixmap
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from app.i18n import _
 from app.services import assessments
 from app.services.vaults import OpenVault
 from app.ui.buttons import push_button
-from app.ui.ops import refresh_in_lane, wait
+from app.ui.ops import refresh_in_lane
 
 
 def _chart(vault: OpenVault, scale_id: str) -> bytes | None:
@@ -33,10 +33,7 @@ class ReportsPage(QWidget):
         self.vault = vault
         layout = QVBoxLayout(self)
         row = QHBoxLayout()
-        self.scale = QComboBox(objectName="report_scale_combo")
-        for sid, d in wait(lambda: assessments.scale_catalogue(vault)).items():
-            self.scale.addItem(d.title, sid)
-        self.scale.setCurrentIndex(max(0, self.scale.findData("PHQ-9")))
+        self.scale = QComboBox(objectName="report_scale_combo")  # filled when first shown
         row.addWidget(QLabel(_("Scale")))
         row.addWidget(self.scale, 1)
         for name, label, slot in (
@@ -45,6 +42,7 @@ class ReportsPage(QWidget):
             ("workload_print", _("Print the workload report…"), self.print_workload),
         ):
             b = push_button(label, name, slot)
+            b.setEnabled(name == "workload_print")  # the others once the scales are read
             row.addWidget(b)
         layout.addLayout(row)
         self.chart = QLabel(objectName="report_chart")
@@ -62,9 +60,31 @@ class ReportsPage(QWidget):
 
     def refresh(self) -> None:
         """The band distribution of each enrolled student's latest result, school-wide, as a
-        chart — counted as the printed summary counts; read and drawn in the database lane."""
+        chart — counted as the printed summary counts; read and drawn in the database lane
+        (with the list of scales, the first time)."""
         vault, scale_id = self.vault, self.scale.currentData()
-        refresh_in_lane(self, lambda: _chart(vault, scale_id), self._show)
+        if self.scale.count():
+            refresh_in_lane(self, lambda: _chart(vault, scale_id), self._show)
+            return
+
+        def load():
+            catalogue = [(sid, d.title) for sid, d in assessments.scale_catalogue(vault).items()]
+            first = "PHQ-9" if any(sid == "PHQ-9" for sid, _t in catalogue) else None
+            first = first or (catalogue[0][0] if catalogue else None)
+            return catalogue, first, _chart(vault, first) if first else None
+
+        refresh_in_lane(self, load, self._show_first)
+
+    def _show_first(self, data) -> None:
+        catalogue, first, png = data
+        self.scale.blockSignals(True)
+        for sid, title in catalogue:
+            self.scale.addItem(title, sid)
+        self.scale.setCurrentIndex(max(0, self.scale.findData(first)))
+        self.scale.blockSignals(False)
+        for name in ("summary_print", "sheets_print"):
+            self.findChild(QPushButton, name).setEnabled(bool(catalogue))
+        self._show(png)
 
     def _show(self, png: bytes | None) -> None:
         if png is None:
@@ -79,6 +99,8 @@ class ReportsPage(QWidget):
         from app.ui.print_preview import show_document
 
         scale_id = self.scale.currentData()
+        if scale_id is None:  # the list of scales is still being read
+            return None
         return show_document(
             self,
             self.vault,
@@ -91,6 +113,8 @@ class ReportsPage(QWidget):
         from app.ui.print_preview import show_document
 
         scale_id = self.scale.currentData()
+        if scale_id is None:  # the list of scales is still being read
+            return None
         return show_document(
             self,
             self.vault,

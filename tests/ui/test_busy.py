@@ -24,7 +24,9 @@ def test_a_summary_is_made_off_the_window_thread_and_then_previewed(qtbot, popul
     shell = _shell(qtbot, populated_vault, Ops())
     ws = shell.workspace
     ws.show_section("reports")
-    QTest.mouseClick(ws.reports.findChild(QPushButton, "summary_print"), Qt.MouseButton.LeftButton)
+    button = ws.reports.findChild(QPushButton, "summary_print")
+    qtbot.waitUntil(button.isEnabled, timeout=20000)  # the scales are read in the lane
+    QTest.mouseClick(button, Qt.MouseButton.LeftButton)
     assert QApplication.activeModalWidget() is None  # the click returned; the PDF is being made
     qtbot.waitUntil(lambda: QApplication.activeModalWidget() is not None, timeout=20000)
     preview = QApplication.activeModalWidget()
