@@ -180,7 +180,18 @@ def main() -> int:
     shoot("05-search-pinyin-initials.png", shell, "zh")
     open_row(ws.students.table)
     shoot("06-archive-page.png", shell, "返回列表（Esc）", "家庭情况")
+    click(ws.archive.findChild(QPushButton, "status_button"))
+    status = visible_dialog(ws.archive, "status_dialog")
+    type_into(status.findChild(object, "status_note_edit"), "随父母迁往广州，转入广州市某中学")
+    shoot("06a-status-change.png", status, "学籍变动", "转出")
+    status.reject()
     key(ws.archive, Qt.Key.Key_Escape)
+    click(ws.students.findChild(QPushButton, "add_student_button"))
+    add = visible_dialog(ws.students, "student_form")
+    type_into(add.findChild(object, "student_name_edit"), "陈思远")
+    shoot("06b-add-student.png", add, "新增学生", "学籍号")
+    add.findChild(object, "student_name_edit").clear()  # nothing typed: Esc closes at once
+    add.reject()
 
     roster = tmp / "roster.csv"
     students = synthetic.generate_students(40, seed=7)

@@ -34,6 +34,9 @@ class Student(Tracked, Base):
     birth_date: Mapped[date | None]
     class_id: Mapped[str | None] = mapped_column(ForeignKey("school_class.id"), index=True)
     status: Mapped[str] = mapped_column(String(16), default="enrolled")
+    # Since when (a transfer out, graduation or suspension entered by hand), and why.
+    status_on: Mapped[date | None]
+    status_note: Mapped[str | None] = mapped_column(String(200))
     boarding: Mapped[bool] = mapped_column(default=False)
     left_behind: Mapped[bool] = mapped_column(default=False)
     single_parent: Mapped[bool] = mapped_column(default=False)

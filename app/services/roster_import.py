@@ -129,7 +129,7 @@ def apply_preview(
         return report
     try:
         with vault.session() as s:
-            _apply(s, preview.rows, report, progress)
+            write_rows(s, preview.rows, report, progress)
             if dry_run:
                 raise _DryRun(report)
             audit.record(
@@ -156,7 +156,11 @@ def apply_preview(
 FLUSH_EVERY = 200
 
 
-def _apply(s, rows: list[RosterRow], report: ImportReport, progress: Progress | None) -> None:
+def write_rows(
+    s, rows: list[RosterRow], report: ImportReport, progress: Progress | None = None
+) -> None:
+    """Create or update each row's student (by 学籍号), its class and its guardian; the same
+    for a roster file and for a student entered by hand (app/services/roster_edit.py)."""
     school = s.scalars(select(School)).first()
     grades = {g.level: g for g in s.scalars(select(Grade).where(Grade.school_id == school.id))}
     classes = {(c.grade_id, c.number): c for c in s.scalars(select(SchoolClass))}

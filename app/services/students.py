@@ -99,6 +99,8 @@ class StudentArchive:
     diagnosis_note: str | None  # None also when the viewer may not see it
     guardians: tuple[GuardianInfo, ...] = field(default=())
     updated_at: dt.datetime | None = None
+    status_on: dt.date | None = None  # since when transferred, graduated or suspended
+    status_note: str | None = None
 
 
 def _like_escape(text: str) -> str:
@@ -249,6 +251,8 @@ def student_archive(vault: OpenVault, student_id: str) -> StudentArchive:
             note,
             guardians,
             st.updated_at,
+            st.status_on,
+            st.status_note,
         )
 
 

@@ -265,6 +265,13 @@ class ArchivePage(QWidget):
         if StudentEditDialog(self.vault, self.archive, self).exec():
             self.edited.emit(self.archive.row.id)
 
+    def _roster(self, dialog: str) -> None:
+        from app.ui import roster_dialogs
+
+        form = getattr(roster_dialogs, dialog)(self.vault, self.student_id, self)
+        form.finished.connect(lambda r: self.edited.emit(self.student_id) if r else None)
+        form.open()
+
     def _assessment_data(self) -> tuple:
         """Read in the database lane: the results and their trend chart."""
         rows = assessments.history(self.vault, self.archive.row.id)
@@ -317,7 +324,24 @@ class ArchivePage(QWidget):
             _("Birth date"), QLabel(a.row.birth_date.isoformat() if a.row.birth_date else "")
         )
         form.addRow(_("Grade and class"), QLabel(f"{a.row.grade}{a.row.class_name}"))
-        form.addRow(_("Status"), QLabel(_(students.STATUS_LABELS.get(a.row.status, a.row.status))))
+        status = _(students.STATUS_LABELS.get(a.row.status, a.row.status))
+        if a.status_on:
+            status += _(" since {date}").format(date=a.status_on.isoformat())
+        if a.status_note:
+            status += f"（{a.status_note}）"
+        status_label = QLabel(status, objectName="archive_status_label")
+        status_label.setWordWrap(True)
+        form.addRow(_("Status"), status_label)
+        if allowed(self.vault.user.role, "import_roster"):
+            buttons = QHBoxLayout()
+            for label, name, dialog in (
+                (_("Correct the roster entry…"), "edit_roster_button", "StudentForm"),
+                (_("Transfer out, graduate, suspend…"), "status_button", "StatusDialog"),
+            ):
+                button = QPushButton(label, objectName=name)
+                button.clicked.connect(lambda _c=False, d=dialog: self._roster(d))
+                buttons.addWidget(button)
+            form.addRow(buttons)
         layout.addWidget(info, 1)
 
         right = QVBoxLayout()

@@ -31,6 +31,7 @@ from app.ui.errors import message_for
 from app.ui.form_parts import error_label
 from app.ui.ops import current
 from app.ui.progress_strip import show_progress
+from app.ui.roster_dialogs import save_template
 
 PREVIEW_ROWS = 30
 
@@ -54,6 +55,11 @@ class _FilePage(QWizardPage):
         row.addWidget(self.path)
         row.addWidget(browse)
         layout.addLayout(row)
+        template = QPushButton(
+            _("Save an empty roster template (.xlsx)…"), objectName="template_button"
+        )
+        template.clicked.connect(lambda: save_template(self))
+        layout.addWidget(template)
         self.error = error_label("import_file_error")
         layout.addWidget(self.error)
         self.registerField("path*", self.path)

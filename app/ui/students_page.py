@@ -57,6 +57,10 @@ class StudentsPage(QWidget):
         self.import_button = QPushButton(_("Import roster…"), objectName="import_button")
         self.import_button.setVisible(allowed(vault.user.role, "import_roster"))
         bar.addWidget(self.import_button)
+        self.add_button = QPushButton(_("Add a student…"), objectName="add_student_button")
+        self.add_button.setVisible(allowed(vault.user.role, "import_roster"))
+        self.add_button.clicked.connect(self.add_student)
+        bar.addWidget(self.add_button)
         layout.addLayout(bar)
         self._debounce = QTimer(self, singleShot=True, interval=60)
         self._debounce.timeout.connect(self.refresh)
@@ -112,6 +116,20 @@ class StudentsPage(QWidget):
             _("Today: {due} to do, {overdue} overdue →").format(due=due, overdue=overdue)
         )
         self.due.setVisible(bool(due))
+
+    def add_student(self) -> None:
+        """A student who transfers in between imports: saved, then opened."""
+        from app.ui.roster_dialogs import StudentForm
+
+        form = StudentForm(self.vault, parent=self)
+
+        def done(result: int) -> None:
+            if result and form.saved_id:
+                self.reload_filters()  # the student's class may be new
+                self.student_opened.emit(form.saved_id)
+
+        form.finished.connect(done)
+        form.open()
 
     def focus_search(self) -> None:
         self.search.setFocus()

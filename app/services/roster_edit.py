@@ -1,0 +1,175 @@
+"""The roster kept by hand between imports: a student who transfers in, a corrected name or
+class, a new guardian's phone, a student who transfers out, graduates or is suspended.
+
+A student typed in is checked by the same rules as a row of a roster file (the 学籍号's check
+digit, the grade and class words) and written by the same code (`roster_import.write_rows`),
+so a hand-made entry and an imported one never differ."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+
+from app.db import audit
+from app.errors import ValidationError
+from app.i18n import _
+from app.models import Student
+from app.models.student import STATUSES
+from app.roster.headers import guess_header
+from app.roster.rows import validate
+from app.services.permissions import require
+from app.services.roster_import import ImportReport, write_rows
+from app.services.vaults import OpenVault
+
+_GENDER_WORDS = {"M": "男", "F": "女"}
+_HEADINGS = (
+    "学籍号",
+    "姓名",
+    "性别",
+    "年级",
+    "班级",
+    "出生日期",
+    "监护人姓名",
+    "与学生关系",
+    "联系电话",
+)
+
+
+@dataclass(frozen=True)
+class StudentEntry:
+    """A student as typed into the form (grade is the level, 1–12; gender "M", "F" or None)."""
+
+    student_no: str
+    name: str
+    grade: int
+    class_no: int
+    gender: str | None = None
+    birth_date: dt.date | None = None
+    guardian_name: str = ""
+    guardian_relation: str = ""
+    guardian_phone: str = ""
+
+
+@dataclass(frozen=True)
+class StudentDetails:
+    """What the form shows when a student is edited."""
+
+    id: str
+    entry: StudentEntry
+    status: str
+    status_on: dt.date | None
+    status_note: str | None
+
+
+def _row(entry: StudentEntry):
+    values = (
+        entry.student_no,
+        entry.name,
+        _GENDER_WORDS.get(entry.gender or "", ""),
+        str(entry.grade),
+        str(entry.class_no),
+        entry.birth_date.isoformat() if entry.birth_date else "",
+        entry.guardian_name,
+        entry.guardian_relation,
+        entry.guardian_phone,
+    )
+    grid = [list(_HEADINGS), list(values)]
+    rows, problems = validate(grid, guess_header(grid))
+    if problems:
+        p = problems[0]
+        raise ValidationError(p.column, f"{p.column}：{p.reason}")
+    return rows[0]
+
+
+def add_student(vault: OpenVault, entry: StudentEntry) -> str:
+    """A student who joins between imports (a transfer in); returns the new student's id."""
+    require(vault.user.role, "import_roster")
+    row = _row(entry)
+    with vault.session() as s:
+        known = s.scalars(select(Student).where(Student.student_no == row.student_no)).first()
+        if known is not None:
+            raise ValidationError(
+                "student_no",
+                _(
+                    "This 学籍号 is already in the roster ({name}); open that student to edit."
+                ).format(name=known.name),
+            )
+        write_rows(s, [row], ImportReport())
+        s.flush()
+        st = s.scalars(select(Student).where(Student.student_no == row.student_no)).one()
+        audit.record(s, audit.CREATE, object_type="student", object_id=st.id)
+        return st.id
+
+
+def student_details(vault: OpenVault, student_id: str) -> StudentDetails:
+    require(vault.user.role, "import_roster")
+    with vault.reading() as s:
+        st = s.get(Student, student_id)
+        if st is None:
+            raise ValidationError("student", _("This student is not in the roster."))
+        guardian = next((g for g in st.guardians if g.active), None)
+        klass = st.school_class
+        entry = StudentEntry(
+            student_no=st.student_no,
+            name=st.name,
+            grade=klass.grade.level if klass is not None else 1,
+            class_no=klass.number if klass is not None else 1,
+            gender=st.gender,
+            birth_date=st.birth_date,
+            guardian_name=guardian.name if guardian else "",
+            guardian_relation=(guardian.relation or "") if guardian else "",
+            guardian_phone=(guardian.phone or "") if guardian else "",
+        )
+        return StudentDetails(st.id, entry, st.status, st.status_on, st.status_note)
+
+
+def edit_student(vault: OpenVault, student_id: str, entry: StudentEntry) -> None:
+    """A corrected name, class, birth date or guardian. The 学籍号 is who the student is: it is
+    not changed here (a wrong one is a new student and the old one marked transferred)."""
+    require(vault.user.role, "import_roster")
+    row = _row(entry)
+    with vault.session() as s:
+        st = s.get(Student, student_id)
+        if st is None:
+            raise ValidationError("student", _("This student is not in the roster."))
+        if st.student_no != row.student_no:
+            raise ValidationError("student_no", _("The 学籍号 of a student cannot be changed."))
+        write_rows(s, [row], ImportReport())
+        audit.record(s, audit.UPDATE, object_type="student", object_id=st.id)
+
+
+def change_status(
+    vault: OpenVault, student_id: str, status: str, on: dt.date, note: str = ""
+) -> None:
+    """转出, 毕业, 休学 — or back to 在读 — from a given date. The student's archive stays whole;
+    lists of enrolled students, plans and screenings leave them out from then on."""
+    require(vault.user.role, "import_roster")
+    if status not in STATUSES:
+        raise ValidationError("status", _("Unknown status."))
+    if on > dt.date.today():
+        raise ValidationError("status_on", _("The date cannot be in the future."))
+    with vault.session() as s:
+        st = s.get(Student, student_id)
+        if st is None:
+            raise ValidationError("student", _("This student is not in the roster."))
+        before = st.status
+        st.status = status
+        st.status_on = None if status == "enrolled" and before == "enrolled" else on
+        st.status_note = note.strip()[:200] or None
+        audit.record(
+            s,
+            audit.UPDATE,
+            object_type="student",
+            object_id=st.id,
+            detail={"status": [before, status], "on": on.isoformat()},
+        )
+
+
+def roster_template(path: Path) -> Path:
+    """The 名册 template, which the importer reads back (app/roster/template.py)."""
+    from app.roster.template import write_template
+
+    return write_template(path)
