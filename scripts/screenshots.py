@@ -555,6 +555,18 @@ def sync_screens(shell, tmp: Path) -> None:
     type_into(page.code, code)
     type_into(page.fingerprint, fingerprint(cert))
     shoot("23-sync-join.png", shell, "加入市平台")
+
+    def other_school_yes() -> None:
+        # The demo city's code is for 示例中学, not this archive's school: the page asks first.
+        from PySide6.QtWidgets import QMessageBox
+
+        box = QApplication.activeModalWidget()
+        if isinstance(box, QMessageBox):
+            click(box.button(QMessageBox.StandardButton.Yes))
+        else:
+            QTimer.singleShot(100, other_school_yes)
+
+    QTimer.singleShot(100, other_school_yes)
     click(page.enroll_button)
     for _ in range(100):
         pump(100)

@@ -155,7 +155,7 @@ class StatusDialog(QDialog):
         self.note.setMaxLength(200)
         form.addRow(_("Status"), self.status)
         form.addRow(_("From"), self.on)
-        form.addRow(_("Reason"), self.note)
+        form.addRow(_("Reason for the change"), self.note)
         layout.addLayout(form)
         self.error = error_label("status_error")
         layout.addWidget(self.error)
