@@ -169,21 +169,12 @@ def measure(tmp: Path, students: int) -> dict:
 
     def unlock_filled() -> float:
         """From 解锁 to every page filled (inline lanes: each page reads as it is built)."""
+        from bench.gui_unlock import timed_unlock
+
         shell = Shell(root, runner=Ops(inline=True))
         shell.show()
         app.processEvents()
-        shell.unlock_view.passphrase.setText(PASSPHRASE)
-        t = time.perf_counter()
-        shell.unlock_view.try_unlock()
-        while shell.workspace is None:
-            app.processEvents()
-        app.processEvents()
-        took = time.perf_counter() - t
-        shell.runner.quiesce(cancel=False)
-        shell.lock()
-        shell.close()
-        app.processEvents()
-        return took
+        return timed_unlock(app, shell, PASSPHRASE)
 
     out["unlock_ready_s"] = statistics.median(_gui_unlock(root) for _ in range(3))
     out["unlock_filled_s"] = statistics.median(unlock_filled() for _ in range(3))

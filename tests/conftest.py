@@ -55,7 +55,7 @@ def widgets_read_in_lanes():
     """Every widget's vault work goes through the lanes (`app/ui/ops.py`): a session opened on
     the window's thread, outside a lane's work, from a widget's code fails the test that did it
     (tests' own set-up, which calls use cases directly, is not a widget's)."""
-    import sys
+    import inspect
     import threading
 
     from app.db import engine
@@ -67,7 +67,7 @@ def widgets_read_in_lanes():
     def watch() -> None:
         if threading.current_thread() is not threading.main_thread() or in_lane():
             return
-        frame = sys._getframe(1)
+        frame = inspect.currentframe().f_back
         while frame is not None:
             if frame.f_code.co_filename.startswith(ui):
                 found.append(f"{frame.f_code.co_filename}:{frame.f_lineno}")

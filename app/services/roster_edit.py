@@ -18,24 +18,14 @@ from app.errors import ValidationError
 from app.i18n import _
 from app.models import Student
 from app.models.student import STATUSES
-from app.roster.headers import guess_header
+from app.roster.headers import field_for, guess_header
 from app.roster.rows import validate
+from app.roster.template import HEADINGS, write_template
 from app.services.permissions import require
 from app.services.roster_import import ImportReport, write_rows
 from app.services.vaults import OpenVault
 
 _GENDER_WORDS = {"M": "男", "F": "女"}
-_HEADINGS = (
-    "学籍号",
-    "姓名",
-    "性别",
-    "年级",
-    "班级",
-    "出生日期",
-    "监护人姓名",
-    "与学生关系",
-    "联系电话",
-)
 
 
 @dataclass(frozen=True)
@@ -65,18 +55,21 @@ class StudentDetails:
 
 
 def _row(entry: StudentEntry):
-    values = (
-        entry.student_no,
-        entry.name,
-        _GENDER_WORDS.get(entry.gender or "", ""),
-        str(entry.grade),
-        str(entry.class_no),
-        entry.birth_date.isoformat() if entry.birth_date else "",
-        entry.guardian_name,
-        entry.guardian_relation,
-        entry.guardian_phone,
-    )
-    grid = [list(_HEADINGS), list(values)]
+    """The entry as a one-row roster, headed as the template heads it. Only the columns the form
+    edits: an empty 学籍状态 or 是否住校 would read as 在读 or 否 and overwrite what is stored."""
+    typed = {
+        "student_no": entry.student_no,
+        "name": entry.name,
+        "gender": _GENDER_WORDS.get(entry.gender or "", ""),
+        "grade": str(entry.grade),
+        "class": str(entry.class_no),
+        "birth_date": entry.birth_date.isoformat() if entry.birth_date else "",
+        "guardian_name": entry.guardian_name,
+        "guardian_relation": entry.guardian_relation,
+        "guardian_phone": entry.guardian_phone,
+    }
+    columns = [h for h in HEADINGS if field_for(h) in typed]
+    grid = [columns, [typed[field_for(h)] for h in columns]]
     rows, problems = validate(grid, guess_header(grid))
     if problems:
         p = problems[0]
@@ -157,7 +150,7 @@ def change_status(
             raise ValidationError("student", _("This student is not in the roster."))
         before = st.status
         st.status = status
-        st.status_on = None if status == "enrolled" and before == "enrolled" else on
+        st.status_on = on
         st.status_note = note.strip()[:200] or None
         audit.record(
             s,
@@ -170,6 +163,4 @@ def change_status(
 
 def roster_template(path: Path) -> Path:
     """The 名册 template, which the importer reads back (app/roster/template.py)."""
-    from app.roster.template import write_template
-
     return write_template(path)

@@ -265,10 +265,8 @@ class ArchivePage(QWidget):
         if StudentEditDialog(self.vault, self.archive, self).exec():
             self.edited.emit(self.archive.row.id)
 
-    def _roster(self, dialog: str) -> None:
-        from app.ui import roster_dialogs
-
-        form = getattr(roster_dialogs, dialog)(self.vault, self.student_id, self)
+    def _roster(self, dialog) -> None:
+        form = dialog(self.vault, self.student_id, self)
         form.finished.connect(lambda r: self.edited.emit(self.student_id) if r else None)
         form.open()
 
@@ -333,10 +331,12 @@ class ArchivePage(QWidget):
         status_label.setWordWrap(True)
         form.addRow(_("Status"), status_label)
         if allowed(self.vault.user.role, "import_roster"):
+            from app.ui.roster_dialogs import StatusDialog, StudentForm
+
             buttons = QHBoxLayout()
             for label, name, dialog in (
-                (_("Correct the roster entry…"), "edit_roster_button", "StudentForm"),
-                (_("Transfer out, graduate, suspend…"), "status_button", "StatusDialog"),
+                (_("Correct the roster entry…"), "edit_roster_button", StudentForm),
+                (_("Transfer out, graduate, suspend…"), "status_button", StatusDialog),
             ):
                 button = QPushButton(label, objectName=name)
                 button.clicked.connect(lambda _c=False, d=dialog: self._roster(d))

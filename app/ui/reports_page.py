@@ -99,8 +99,6 @@ class ReportsPage(QWidget):
         from app.ui.print_preview import show_document
 
         scale_id = self.scale.currentData()
-        if scale_id is None:  # the list of scales is still being read
-            return None
         return show_document(
             self,
             self.vault,
@@ -113,8 +111,6 @@ class ReportsPage(QWidget):
         from app.ui.print_preview import show_document
 
         scale_id = self.scale.currentData()
-        if scale_id is None:  # the list of scales is still being read
-            return None
         return show_document(
             self,
             self.vault,

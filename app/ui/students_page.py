@@ -51,6 +51,13 @@ class StudentsPage(QWidget):
         self.grade = QComboBox(objectName="grade_filter")
         self.klass = QComboBox(objectName="class_filter")
         self.status = QComboBox(objectName="status_filter")
+        self.grade.addItem(_("All grades"), None)  # the grades themselves come from the lane
+        self.klass.addItem(_("All classes"), None)
+        self._grades = []
+        self.status.addItem(_("All statuses"), None)
+        for code, label in students.STATUS_LABELS.items():
+            self.status.addItem(_(label), code)
+        self.status.setCurrentIndex(1)  # 在读 by default: what a teacher looks for daily
         bar.addWidget(self.grade, 1)
         bar.addWidget(self.klass, 1)
         bar.addWidget(self.status, 1)
@@ -137,18 +144,6 @@ class StudentsPage(QWidget):
 
     def reload_filters(self) -> None:
         """The grade and class choices, read in the lane; the list itself is read meanwhile."""
-        if self.status.count() == 0:
-            self._grades = []
-            for combo, label in ((self.grade, _("All grades")), (self.klass, _("All classes"))):
-                combo.blockSignals(True)
-                combo.addItem(label, None)
-                combo.blockSignals(False)
-            self.status.blockSignals(True)
-            self.status.addItem(_("All statuses"), None)
-            for code, label in students.STATUS_LABELS.items():
-                self.status.addItem(_(label), code)
-            self.status.setCurrentIndex(1)  # 在读 by default: what a teacher looks for daily
-            self.status.blockSignals(False)
         vault = self.vault
         refresh_in_lane(
             self, lambda: students.grades_and_classes(vault), self._show_grades, key="filters"

@@ -1,6 +1,6 @@
 """Ids and nonces come from the OS's CSPRNG a page at a time, never repeating."""
 
-import os
+import multiprocessing
 import uuid
 
 import pytest
@@ -21,13 +21,15 @@ def test_consecutive_draws_never_share_bytes_across_a_page_boundary():
     assert all(len(d) == 12 for d in draws)
 
 
-@pytest.mark.skipif(not hasattr(os, "fork"), reason="fork is POSIX")
+def _next_nonce(conn) -> None:
+    conn.send(entropy.random_bytes(12))
+
+
+@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="POSIX")
 def test_a_forked_child_does_not_repeat_the_parents_next_nonce():
     entropy.random_bytes(12)  # a page is held
-    read, write = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        os.write(write, entropy.random_bytes(12))
-        os._exit(0)
-    os.waitpid(pid, 0)
-    assert os.read(read, 12) != entropy.random_bytes(12)
+    mine, theirs = multiprocessing.Pipe()
+    child = multiprocessing.get_context("fork").Process(target=_next_nonce, args=(theirs,))
+    child.start()
+    child.join()
+    assert mine.recv() != entropy.random_bytes(12)
