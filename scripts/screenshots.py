@@ -153,7 +153,14 @@ def main() -> int:
     click(wizard.button(QWizard.WizardButton.FinishButton))
     if wizard.isVisible():
         raise SystemExit("the setup wizard did not finish")
-    wizard.created.lock()
+    first = Shell(wizard.created.root)
+    first.show_on_screen()
+    first.enter(wizard.created)
+    pump(800)
+    shoot("02a-first-run-checklist.png", first, "开始使用", "○ 导入学生名册")
+    first.lock()
+    first.close()
+    pump()
 
     vault = tmp / "demo"
     ready = os.environ.get("XINDANG_SHOTS_DEMO")  # a demo vault made earlier, to iterate faster
@@ -336,7 +343,7 @@ def main() -> int:
     # Issue 5: warning queue, crisis record, home page.
     import random
 
-    from app.services import crisis, network, warnings
+    from app.services import crisis, network, printing, warnings
     from app.services.assessments import store_result
 
     rng = random.Random(11)
@@ -369,7 +376,25 @@ def main() -> int:
     for i, step in enumerate(("ensure_safety", "inform_principal", "inform_guardians")):
         crisis.complete_step(shell.vault, record.id, step, now - dt.timedelta(minutes=40 - 15 * i))
     crisis.link_related(shell.vault, record.id, [(pool[1].id, "同桌"), (pool[2].id, "好友")])
+    nav(ws, "warnings")
+    ws.warnings.refresh()
+    pump()
+    open_row_once(ws.warnings.table, 0)
+    shoot("16a-warning-detail.png", shell, "处理经过", "每周复谈", "危机干预", "李校长")
+    yellow = [i for i, r in enumerate(ws.warnings.rows) if r.level == "yellow"][:4]
+    if len(yellow) >= 2:
+        open_row_once(ws.warnings.table, yellow[0])
+        for r in yellow[1:]:
+            open_row_once(ws.warnings.table, r, Qt.KeyboardModifier.ControlModifier)
+        shoot("16b-warnings-chosen.png", shell, f"已选 {len(yellow)} 条预警")
+    pdf_list = printing.warning_list(
+        shell.vault, [r.id for r in ws.warnings.rows], "全部等级，未结案（全部）"
+    )[0]
+    pdf_page(pdf_list, "16c-warning-list")
+    conference_screens(shell, ws, top)
     open_archive(ws, top.student_no)
+    pump(600)
+    shoot("06c-archive-at-a-glance.png", shell, "一级（红）", "下次：")
     tab(ws.archive.tabs, 2)
     timeline = ws.archive.findChild(QTableWidget, "timeline_table")
     row = next(r for r in range(timeline.rowCount()) if timeline.item(r, 1).text() == "危机干预")
@@ -392,25 +417,6 @@ def main() -> int:
         check=True,
     )
 
-    def pdf_page(data: bytes, name: str) -> None:
-        subprocess.run(
-            [
-                "pdftoppm",
-                "-r",
-                "70",
-                "-png",
-                "-f",
-                "1",
-                "-l",
-                "1",
-                "-singlefile",
-                "-",
-                str(OUT / name),
-            ],
-            input=data,
-            check=True,
-        )
-
     answers = [rng.choice((1, 1, 2, 2, 3)) for _ in range(90)]
     scl = assessments.record_result(shell.vault, sid, "SCL-90", answers, mode="paper")[0]
     pdf_page(printing.assessment_report(shell.vault, scl.id)[0], "20-assessment-report")
@@ -424,6 +430,127 @@ def main() -> int:
     shutil.rmtree(tmp, ignore_errors=True)
     print("screenshots written to", OUT)
     return 0
+
+
+def pdf_page(data: bytes, name: str) -> None:
+    import subprocess
+
+    subprocess.run(
+        ["pdftoppm", "-r", "70", "-png", "-f", "1", "-l", "1", "-singlefile", "-", str(OUT / name)],
+        input=data,
+        check=True,
+    )
+
+
+def open_row_once(table, row: int, modifier=None) -> None:
+    """A single click on a row (Ctrl held to add it to the chosen)."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    rect = table.visualRect(table.model().index(row, 0))
+    QTest.mouseClick(
+        table.viewport(),
+        Qt.MouseButton.LeftButton,
+        modifier or Qt.KeyboardModifier.NoModifier,
+        rect.center(),
+    )
+    pump()
+
+
+def conference_screens(shell, ws, top) -> None:
+    """研判 typed from the warning's pane, its one-page plan, then 送医 and 复学 with the loop."""
+    import datetime as dt
+
+    from app.services import printing, records
+
+    nav(ws, "warnings")
+    row = next(i for i, r in enumerate(ws.warnings.rows) if r.id == top.id)
+    open_row_once(ws.warnings.table, row)
+    click(ws.warnings.pane.findChild(object, "conference_button"))
+    form = visible_dialog(ws.warnings, "record_form")
+    for name, words in (
+        ("field_school_participants", "王老师、班主任李老师、德育处张主任"),
+        ("field_outside_participants", "市第三人民医院儿少科陈医生"),
+        ("field_findings", "近两周情绪低落，入睡困难，有消极念头，无具体计划"),
+        ("field_plan", "每周一次个体辅导；班主任每日观察；建议家长陪同就医评估"),
+        ("field_parent_name", "母亲刘女士"),
+        ("task_owner_0", "班主任李老师"),
+        ("task_title_0", "每日课间留意情绪，异常即告知心理教师"),
+        ("task_owner_1", "母亲"),
+        ("task_title_1", "本周内陪同到医院儿少科就诊"),
+    ):
+        type_into(form.findChild(object, name), words)
+    shoot("16d-case-conference-form.png", form, "研判原因", "家校分工任务")
+    form.done(0)
+    plan = records.create_record(
+        shell.vault,
+        "case_conference",
+        student_id=top.student_id,
+        occurred_at=dt.datetime.now().replace(second=0, microsecond=0),
+        body={
+            "basis": "red_warning",
+            "school_participants": "王老师、班主任李老师、德育处张主任",
+            "outside_participants": "市第三人民医院儿少科陈医生",
+            "findings": "近两周情绪低落，入睡困难，有消极念头，无具体计划",
+            "plan": "每周一次个体辅导；班主任每日观察；建议家长陪同就医评估",
+            "parent_name": "母亲刘女士",
+            "parent_informed_at": dt.datetime.now().replace(second=0, microsecond=0),
+            "parent_mode": "meeting",
+            "parent_response": "同意方案，愿意配合",
+            "tasks": [
+                {
+                    "side": "school",
+                    "owner": "班主任李老师",
+                    "title": "每日课间留意情绪",
+                    "due": dt.date.today(),
+                },
+                {
+                    "side": "family",
+                    "owner": "母亲",
+                    "title": "本周内陪同就诊",
+                    "due": dt.date.today() + dt.timedelta(days=3),
+                },
+            ],
+            "review_on": dt.date.today() + dt.timedelta(days=30),
+        },
+    )
+    pdf_page(printing.intervention_plan(shell.vault, plan.id)[0], "16e-intervention-plan")
+    now = dt.datetime.now().replace(second=0, microsecond=0)
+    records.create_record(
+        shell.vault,
+        "hospital_escort",
+        student_id=top.student_id,
+        occurred_at=now - dt.timedelta(days=20),
+        body={
+            "hospital": "市第三人民医院",
+            "parent_called_by": "班主任李老师",
+            "parent_called_at": now - dt.timedelta(days=20, minutes=30),
+            "escorted_by": "王老师、校医",
+            "handed_over_to": "母亲刘女士",
+            "handed_over_at": now - dt.timedelta(days=20) + dt.timedelta(hours=2),
+        },
+    )
+    records.create_record(
+        shell.vault,
+        "return_to_school",
+        student_id=top.student_id,
+        occurred_at=now - dt.timedelta(days=6),
+        body={
+            "documents": ["diagnosis", "certificate"],
+            "meeting_participants": "王老师、班主任、母亲",
+            "adjustments": "暂免晚自习两周，体育课量力而行",
+            "first_follow_up": dt.date.today() - dt.timedelta(days=1),
+            "follow_up_every_days": 7,
+            "follow_up_count": 4,
+        },
+    )
+    ws.warnings.refresh()
+    pump()
+    row = next(i for i, r in enumerate(ws.warnings.rows) if r.id == top.id)
+    open_row_once(ws.warnings.table, row)
+    ws.warnings.pane.text.verticalScrollBar().setValue(10_000)
+    pump()
+    shoot("16f-referral-loop.png", shell, "转介、送医与复学", "复学后跟进")
 
 
 def press(window, key, wait_ms: int = 450) -> None:

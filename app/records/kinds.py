@@ -69,6 +69,20 @@ CRISIS_STEPS = {
     "return_assessment": N_("Return-to-school assessment"),
     "follow_up_schedule": N_("Follow-up schedule set"),
 }
+CONFERENCE_BASIS = {
+    "diagnosis": N_("Known diagnosis on arrival"),
+    "red_warning": N_("Level 1 (red) warning"),
+    "return": N_("Return to school after treatment"),
+    "other": N_("Other"),
+}
+TASK_SIDES = {"school": N_("School"), "family": N_("Family")}
+RETURN_DOCUMENTS = {
+    "diagnosis": N_("Diagnosis"),
+    "certificate": N_("Certificate fit to return"),
+    "medication": N_("Medication advice"),
+    "other": N_("Other"),
+}
+MAX_FOLLOW_UPS = 20
 TEMPLATES = {
     "school": (
         N_("School format"),
@@ -96,7 +110,7 @@ TEMPLATES = {
 class Field:
     key: str
     label: str
-    type: str  # text, longtext, int, date, datetime, bool, choice, multichoice
+    type: str  # text, longtext, int, date, datetime, bool, choice, multichoice, steps, tasks
     choices: dict[str, str] = field(default_factory=dict)
     required: bool = False
     default: object = None
@@ -150,7 +164,15 @@ def body_schema(kind: str) -> int:
 
 
 UNTIL_DONE = "until_done"
+OPEN_TASKS = "open_tasks"  # the earliest due date of the body's tasks not yet done
 FOLLOW_UP_HOUR = dt.time(8, 0)
+
+
+def open_tasks(body: dict) -> list[dict]:
+    """The agreed tasks not yet done, earliest due first."""
+    tasks = body.get("tasks") if isinstance(body, dict) else None
+    pending = [t for t in tasks or () if isinstance(t, dict) and not t.get("done")]
+    return sorted(pending, key=lambda t: str(t.get("due") or "9999"))
 
 
 def due_at(kind: str, occurred_at: dt.datetime, body: dict) -> dt.datetime | None:
@@ -160,6 +182,11 @@ def due_at(kind: str, occurred_at: dt.datetime, body: dict) -> dt.datetime | Non
         return None
     if k.due == UNTIL_DONE:
         return None if body.get("done") else occurred_at
+    if k.due == OPEN_TASKS:
+        dated = [t["due"] for t in open_tasks(body) if t.get("due")]
+        return (
+            dt.datetime.combine(dt.date.fromisoformat(dated[0]), FOLLOW_UP_HOUR) if dated else None
+        )
     value = body.get(k.due)
     if not value:
         return None
@@ -179,7 +206,9 @@ CASE_FILE_SECTIONS = {
     "referrals": N_("Referrals"),
     "observations": N_("Observations"),
     "life_events": N_("Life events"),
+    "conferences": N_("Case conferences and intervention plans"),
     "crisis": N_("Crisis interventions"),
+    "hospital": N_("Escort to hospital and return to school"),
     "appointments": N_("Appointments"),
     "private_notes": N_("Private process notes (printed only when explicitly chosen)"),
 }
@@ -394,6 +423,60 @@ KINDS: dict[str, Kind] = {
             case_file="crisis",
         ),
         Kind(
+            "case_conference",
+            N_("Case conference"),
+            "student",
+            (
+                Field("basis", N_("Why a conference"), "choice", CONFERENCE_BASIS, required=True),
+                Field("school_participants", N_("School participants"), "text", required=True),
+                Field("outside_participants", N_("Outside professionals"), "text"),
+                Field("findings", N_("Findings"), "longtext", required=True),
+                Field("plan", N_("Intervention plan"), "longtext", required=True),
+                Field("parent_name", N_("Parent informed: who"), "text"),
+                Field("parent_informed_at", N_("Parent informed: when"), "datetime"),
+                Field("parent_mode", N_("Parent informed: how"), "choice", CONTACT_MODES),
+                Field("parent_response", N_("Parent's response"), "longtext"),
+                Field("tasks", N_("Tasks agreed with the family"), "tasks"),
+                Field("review_on", N_("Review the plan on"), "date"),
+            ),
+            case_file="conferences",
+            due=OPEN_TASKS,
+        ),
+        Kind(
+            "hospital_escort",
+            N_("Escort to hospital"),
+            "student",
+            (
+                Field("hospital", N_("Hospital"), "text", required=True),
+                Field("parent_called_by", N_("Who called the parent"), "text", required=True),
+                Field("parent_called_at", N_("Parent called at"), "datetime"),
+                Field("escorted_by", N_("Escorted by"), "text", required=True),
+                Field("handed_over_to", N_("Handed over to"), "text"),
+                Field("handed_over_at", N_("Handed over at"), "datetime"),
+                Field("notes", N_("Notes"), "longtext"),
+            ),
+            case_file="hospital",
+        ),
+        Kind(
+            "return_to_school",
+            N_("Return to school"),
+            "student",
+            (
+                Field("documents", N_("Documents received"), "multichoice", RETURN_DOCUMENTS),
+                Field(
+                    "meeting_participants",
+                    N_("Return meeting: who took part"),
+                    "text",
+                    required=True,
+                ),
+                Field("adjustments", N_("Adjustments agreed"), "longtext"),
+                Field("first_follow_up", N_("First follow-up on"), "date", required=True),
+                Field("follow_up_every_days", N_("Then every (days)"), "int", default=7),
+                Field("follow_up_count", N_("Number of follow-ups"), "int", default=4),
+            ),
+            case_file="hospital",
+        ),
+        Kind(
             "life_event",
             N_("Life event"),
             "student",
@@ -411,6 +494,7 @@ KINDS: dict[str, Kind] = {
             (
                 Field("purpose", N_("Purpose"), "text"),
                 Field("done", N_("Done"), "bool", default=False),
+                Field("plan_id", N_("Plan"), "text", hidden=True),  # made by a return plan
             ),
             case_file="appointments",
             due=UNTIL_DONE,
@@ -457,12 +541,45 @@ def _coerce(f: Field, value):
             if when:
                 out[key] = dt.datetime.fromisoformat(str(when)).isoformat(timespec="minutes")
         return out or None
+    if f.type == "tasks":
+        return _tasks(value)
     if f.type == "multichoice":
         values = list(value)
         if any(v not in f.choices for v in values):
             raise ValueError(values)
         return values
     raise ValueError(f.type)
+
+
+def _tasks(value) -> list[dict] | None:
+    """Each agreed task: whose side (school/family), its owner, what, by when, done or not."""
+    out = []
+    for raw in list(value):
+        task = dict(raw)
+        title = str(task.get("title") or "").strip()
+        owner = str(task.get("owner") or "").strip()
+        if not title and not owner:
+            continue  # an empty row of the table
+        if task.get("side") not in TASK_SIDES or not title or not owner:
+            raise ValidationError(
+                "tasks",
+                _("Task {n}: say whether school or family does it, who, and what.").format(
+                    n=len(out) + 1
+                ),
+            )
+        due = task.get("due")
+        if isinstance(due, dt.date):
+            due = due.isoformat()
+        out.append(
+            {
+                "side": task["side"],
+                "owner": owner,
+                "title": title,
+                "due": dt.date.fromisoformat(str(due)).isoformat() if due else None,
+                "done": bool(task.get("done")),
+            }
+        )
+    return out or None
 
 
 def clean_body(kind: Kind, body: dict) -> dict:

@@ -50,6 +50,15 @@ def _value(field, value) -> str:
         )
     if field.type == "datetime":
         return str(value)[:16].replace("T", " ")
+    if field.type == "tasks":
+        from app.records.kinds import TASK_SIDES
+
+        return "；".join(
+            f"{_(TASK_SIDES.get(t['side'], t['side']))}·{t['owner']}：{t['title']}"
+            + (f"（{t['due']}前）" if t.get("due") else "")
+            + ("（已完成）" if t.get("done") else "")
+            for t in value
+        )
     return str(value)
 
 
@@ -219,6 +228,92 @@ def slips(vault: OpenVault, warning_ids: list[str], role: str) -> tuple[bytes, s
         vault,
         object_type="warning",
         detail={"serial": serial, "document": "slips", "role": role, "count": len(content)},
+    )
+    return pdf, serial
+
+
+def warning_list(
+    vault: OpenVault, warning_ids: list[str], what: str, today: dt.date | None = None
+) -> tuple[bytes, str]:
+    """The queue as shown (its filter described in `what`), for the counseling room's wall
+    file; audited like every print. Level names are the short ones (一级 …)."""
+    from app.reports.documents import build_warning_list
+    from app.risk.levels import short_name
+    from app.services.warning_rules import rule_names
+
+    require(vault.user.role, "view_diagnosis")
+    wanted = set(warning_ids)
+    shown = [r for r in warnings.listing(vault) if r.id in wanted]
+    overdue = {t.warning_id for t in warnings.overdue_tasks(vault, today)}
+    rules = rule_names(vault)
+    rows = [
+        (
+            short_name(r.level),
+            r.student_name,
+            r.class_label,
+            r.student_no,
+            rules.get(r.rule_id, r.rule_id),
+            status_name(r.status),
+            f"{r.raised_at:%Y-%m-%d}",
+            "是" if r.id in overdue else "",
+        )
+        for r in shown
+    ]
+    marking, serial = _marking(vault, "预警名单")
+    subtitle = f"{_school_name(vault)} · {what} · 共 {len(rows)} 名"
+    pdf = build_warning_list(rows, "预警学生名单", subtitle, marking)
+    _audit_print(
+        vault,
+        object_type="warning",
+        detail={"serial": serial, "document": "warning_list", "count": len(rows)},
+    )
+    return pdf, serial
+
+
+def intervention_plan(vault: OpenVault, record_id: str) -> tuple[bytes, str]:
+    """A case conference as the one-page plan the parent signs; audited like every print."""
+    from app.records.kinds import CONFERENCE_BASIS, CONTACT_MODES, TASK_SIDES
+    from app.reports.documents import build_intervention_plan
+
+    r = records.get_record(vault, record_id)
+    if r.kind != "case_conference":
+        raise ValidationError("record", _("Only a case conference prints as a plan."))
+    archive = students.student_archive(vault, r.student_id)
+    b = r.body
+    informed = ""
+    if b.get("parent_name") or b.get("parent_informed_at"):
+        how = _(CONTACT_MODES[b["parent_mode"]]) if b.get("parent_mode") else ""
+        when = str(b.get("parent_informed_at") or "")[:16].replace("T", " ")
+        informed = "，".join(x for x in (b.get("parent_name", ""), when, how) if x)
+    plan = {
+        "student": archive.row.name,
+        "class": f"{archive.row.grade}{archive.row.class_name}",
+        "date": f"{r.occurred_at:%Y-%m-%d}",
+        "basis": _(CONFERENCE_BASIS.get(b.get("basis"), "")) if b.get("basis") else "",
+        "school_participants": b.get("school_participants", ""),
+        "outside_participants": b.get("outside_participants", ""),
+        "findings": b.get("findings", ""),
+        "plan": b.get("plan", ""),
+        "tasks": [
+            {
+                "side": _(TASK_SIDES.get(t["side"], t["side"])),
+                "owner": t["owner"],
+                "title": t["title"] + ("（已完成）" if t.get("done") else ""),
+                "due": t.get("due") or "",
+            }
+            for t in b.get("tasks") or ()
+        ],
+        "informed": informed,
+        "parent_response": b.get("parent_response", ""),
+        "review_on": b.get("review_on", ""),
+    }
+    marking, serial = _marking(vault, "研判及干预方案")
+    pdf = build_intervention_plan(plan, marking)
+    _audit_print(
+        vault,
+        object_type="record",
+        object_id=record_id,
+        detail={"serial": serial, "document": "intervention_plan"},
     )
     return pdf, serial
 

@@ -20,10 +20,19 @@ from app.models import (
     User,
     utcnow,
 )
-from app.records.kinds import KINDS, clean_body, current_body, get_kind
+from app.records.kinds import (
+    FOLLOW_UP_HOUR,
+    KINDS,
+    TASK_SIDES,
+    clean_body,
+    current_body,
+    get_kind,
+    open_tasks,
+)
 from app.records.workload import COUNTED, Workload, tally
 from app.records.workload import bounds as workload_bounds
 from app.services import private_notes
+from app.services.follow_ups import AFTER_CREATE
 from app.services.permissions import ADMIN, require
 from app.services.vaults import OpenVault
 
@@ -148,6 +157,8 @@ def create_record(
                 )
             )
         audit.record(s, audit.CREATE, object_type="record", object_id=r.id, detail={"kind": k.key})
+        if k.key in AFTER_CREATE:
+            AFTER_CREATE[k.key](s, r, vault.user.id)
         return _view(vault, r, participants or ())
 
 
@@ -275,7 +286,7 @@ def versions(vault: OpenVault, record_id: str) -> list[VersionView]:
 
 
 def _summary(kind: str, body: dict) -> str:
-    for key in ("topic", "content", "text", "reason", "purpose", "theme", "summary"):
+    for key in ("topic", "content", "text", "reason", "purpose", "theme", "summary", "plan"):
         if body.get(key):
             return str(body[key])[:80]
     sections = body.get("sections") or {}
@@ -443,22 +454,33 @@ class Upcoming:
 
 
 def upcoming(
-    vault: OpenVault, until: dt.datetime, *, now: dt.datetime | None = None
+    vault: OpenVault,
+    until: dt.datetime,
+    *,
+    now: dt.datetime | None = None,
+    student_id: str | None = None,
 ) -> list[Upcoming]:
-    """Appointments, next sessions and follow-ups due up to `until` (overdue ones included)."""
+    """Appointments, next sessions and follow-ups due up to `until` (overdue ones included),
+    the school's or one student's."""
     require(vault.user.role, "view_diagnosis")
     now = now or dt.datetime.now()
     out = []
+    where = [Record.due_at.is_not(None), Record.due_at <= until, Record.voided_at.is_(None)]
+    if student_id is not None:
+        where.append(Record.student_id == student_id)
     with vault.reading() as s:
         rows = s.execute(
             select(Record, Student.name)
             .outerjoin(Student, Record.student_id == Student.id)
-            .where(Record.due_at.is_not(None), Record.due_at <= until, Record.voided_at.is_(None))
+            .where(*where)
             .order_by(Record.due_at)
         ).all()
         for r, name in rows:
             if r.kind == "session" and r.due_at <= now:
                 continue  # a past 'next appointment' is history, not a task
+            if r.kind == "case_conference":
+                out += _conference_tasks(r, name or "", until)
+                continue
             if r.kind == "appointment":
                 what = r.body.get("purpose") or _("Appointment")
             elif r.kind == "session":
@@ -466,6 +488,23 @@ def upcoming(
             else:
                 what = _("Follow up: {kind}").format(kind=_(KINDS[r.kind].label))
             out.append(Upcoming(r.due_at, r.student_id, name or "", what, r.id))
+    return out
+
+
+def _conference_tasks(r: Record, name: str, until: dt.datetime) -> list[Upcoming]:
+    """Each open task agreed at a case conference, on the day it is due (school and family)."""
+    out = []
+    for task in open_tasks(r.body):
+        if not task.get("due"):
+            continue
+        when = dt.datetime.combine(dt.date.fromisoformat(task["due"]), FOLLOW_UP_HOUR)
+        if when > until:
+            break
+        side = _(TASK_SIDES.get(task["side"], task["side"]))
+        what = _("Plan task ({side}, {owner}): {title}").format(
+            side=side, owner=task["owner"], title=task["title"]
+        )
+        out.append(Upcoming(when, r.student_id, name, what, r.id))
     return out
 
 

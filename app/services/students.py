@@ -6,12 +6,13 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 
 from app.db import audit
 from app.errors import ValidationError
 from app.i18n import N_, _
-from app.models import Grade, Guardian, SchoolClass, Student
+from app.models import Grade, Guardian, SchoolClass, Student, Warning
+from app.risk.levels import LEVEL_ORDER, LEVELS
 from app.services.permissions import allowed, require
 from app.services.vaults import OpenVault
 
@@ -34,7 +35,20 @@ FLAG_LABELS = {
     "migrant": N_("Migrant family"),
     "disabled_family_member": N_("Family member with a disability"),
 }
-SORT_KEYS = ("student_no", "name", "gender", "class", "status", "birth_date")
+SORT_KEYS = ("student_no", "name", "gender", "class", "status", "birth_date", "risk")
+OPEN_WARNING = ("raised", "confirmed")
+
+
+def _risk_order():
+    """The student's most severe open warning as its order (0 = red), 9 without one."""
+    order = case({lv.id: lv.order for lv in LEVELS}, value=Warning.level)
+    worst = (
+        select(func.min(order))
+        .where(Warning.student_id == Student.id, Warning.status.in_(OPEN_WARNING))
+        .correlate(Student)
+        .scalar_subquery()
+    )
+    return func.coalesce(worst, 9)
 
 
 @dataclass(frozen=True)
@@ -66,6 +80,7 @@ class StudentFilter:
     grade_level: int | None = None
     class_id: str | None = None
     status: str | None = None
+    level: str | None = None  # an open warning at this level ("any": at any level)
 
 
 @dataclass(frozen=True)
@@ -149,6 +164,11 @@ def _select_rows(flt: StudentFilter):
         conditions.append(Student.class_id == flt.class_id)
     if flt.status is not None:
         conditions.append(Student.status == flt.status)
+    if flt.level is not None:
+        at = select(Warning.student_id).where(Warning.status.in_(OPEN_WARNING))
+        if flt.level != "any":
+            at = at.where(Warning.level == flt.level)
+        conditions.append(Student.id.in_(at))
     if conditions:
         stmt = stmt.where(and_(*conditions))
     return stmt
@@ -162,6 +182,7 @@ def _order(stmt, sort: str, descending: bool):
         "class": [Grade.level, SchoolClass.number, Student.name_pinyin],
         "status": [Student.status, Student.name_pinyin],
         "birth_date": [Student.birth_date, Student.name_pinyin],
+        "risk": [_risk_order(), Grade.level, SchoolClass.number, Student.name_pinyin],
     }[sort]
     return stmt.order_by(*[c.desc() if descending else c.asc() for c in columns])
 
@@ -179,6 +200,8 @@ def search_students(
     require(vault.user.role, "view_students")
     if sort not in SORT_KEYS:
         raise ValidationError("sort", _("Unknown sort column."))
+    if flt.level is not None or sort == "risk":
+        require(vault.user.role, "view_diagnosis")  # who is at risk is counselors' knowledge
     stmt = _order(_select_rows(flt), sort, descending).offset(offset)
     if limit is not None:
         stmt = stmt.limit(limit)
@@ -189,8 +212,23 @@ def search_students(
         ]
 
 
+def open_levels(vault: OpenVault) -> dict[str, str]:
+    """Each student with an open warning → its most severe level: the list's 预警 column,
+    read once and when warnings change (not on every keystroke of a search)."""
+    require(vault.user.role, "view_diagnosis")
+    out: dict[str, str] = {}
+    with vault.reading() as s:
+        q = select(Warning.student_id, Warning.level).where(Warning.status.in_(OPEN_WARNING))
+        for sid, lv in s.execute(q):
+            if sid not in out or LEVEL_ORDER.get(lv, 9) < LEVEL_ORDER.get(out[sid], 9):
+                out[sid] = lv
+    return out
+
+
 def count_students(vault: OpenVault, flt: StudentFilter = StudentFilter()) -> int:
     require(vault.user.role, "view_students")
+    if flt.level is not None:
+        require(vault.user.role, "view_diagnosis")
     stmt = select(func.count()).select_from(_select_rows(flt).subquery())
     with vault.reading() as s:
         return int(s.scalar(stmt) or 0)

@@ -23,7 +23,7 @@ from app.models import (
     new_id,
     utcnow,
 )
-from app.risk.levels import LEVEL_IDS, LEVEL_ORDER
+from app.risk.levels import LEVEL_IDS, LEVEL_ORDER, URGENT
 from app.services.permissions import require
 from app.services.risk_evaluation import (
     SKIP,
@@ -126,6 +126,53 @@ def review(vault: OpenVault, warning_id: str, *, confirmed: bool, note: str) -> 
         )
 
 
+def review_many(vault: OpenVault, warning_ids: list[str], *, confirmed: bool, note: str) -> int:
+    """After a school-wide screening: many 三级/关注 warnings reviewed with one note, in one
+    transaction (all or none). A 一级/二级 warning is never dismissed in a batch: each one is
+    dismissed on its own, with its own reason."""
+    require(vault.user.role, "view_diagnosis")
+    note = _text(
+        note,
+        "note",
+        _("Write what the interview showed.")
+        if confirmed
+        else _("Give a reason for dismissing the warning."),
+    )
+    ids = list(dict.fromkeys(warning_ids))
+    if not ids:
+        raise ValidationError("warnings", _("Select the warnings to review."))
+    with vault.session() as s:
+        chosen = s.scalars(select(Warning).where(Warning.id.in_(ids))).all()
+        if len(chosen) != len(ids):
+            raise ValidationError("warnings", _("Some of these warnings no longer exist."))
+        reviewed = sum(1 for w in chosen if w.status != "raised")
+        if reviewed:
+            raise ValidationError(
+                "status",
+                _("{n} of the selected warnings have already been reviewed.").format(n=reviewed),
+            )
+        urgent = sum(1 for w in chosen if w.level in URGENT)
+        if not confirmed and len(chosen) > 1 and urgent:
+            raise ValidationError(
+                "level",
+                _(
+                    "{n} of the selected warnings are level 1 or 2: dismiss each of them on its"
+                    " own, with its own reason."
+                ).format(n=urgent),
+            )
+        now = utcnow()
+        for w in chosen:
+            w.status = "confirmed" if confirmed else "dismissed"
+            w.reviewed_at, w.reviewed_by, w.review_note = now, vault.user.id, note
+        audit.record(
+            s,
+            audit.UPDATE,
+            object_type="warning",
+            detail={"status": "confirmed" if confirmed else "dismissed", "count": len(chosen)},
+        )
+    return len(ids)
+
+
 def add_task(vault: OpenVault, warning_id: str, title: str, due_on: dt.date) -> str:
     require(vault.user.role, "view_diagnosis")
     title = _text(title, "title", _("Describe the task."))
@@ -166,7 +213,7 @@ def resolve(vault: OpenVault, warning_id: str, note: str) -> None:
         )
 
 
-def _rows(s: Session, *where) -> list[WarningRow]:
+def rows_where(s: Session, *where) -> list[WarningRow]:
     """Warnings as rows, by the columns they show (no ORM entity per warning: the school-wide
     queue has thousands)."""
     q = (
@@ -234,7 +281,7 @@ def queue(vault: OpenVault) -> list[WarningRow]:
     """Open warnings, most severe first."""
     require(vault.user.role, "view_diagnosis")
     with vault.reading() as s:
-        return _rows(s, Warning.status.in_(OPEN))
+        return rows_where(s, Warning.status.in_(OPEN))
 
 
 def listing(vault: OpenVault, *, open_only: bool = False) -> list[WarningRow]:
@@ -243,14 +290,14 @@ def listing(vault: OpenVault, *, open_only: bool = False) -> list[WarningRow]:
         return queue(vault)
     require(vault.user.role, "view_diagnosis")
     with vault.reading() as s:
-        return _rows(s)
+        return rows_where(s)
 
 
 def history(vault: OpenVault, student_id: str) -> list[WarningRow]:
     """A student's warnings over time, for the level-over-time view on the archive page."""
     require(vault.user.role, "view_diagnosis")
     with vault.reading() as s:
-        rows = _rows(s, Warning.student_id == student_id)
+        rows = rows_where(s, Warning.student_id == student_id)
     return sorted(rows, key=lambda r: r.raised_at)
 
 
@@ -279,6 +326,41 @@ def overdue_tasks(vault: OpenVault, today: dt.date | None = None) -> list[TaskRo
             TaskRow(t.id, t.warning_id, name, t.title, t.due_on, sid)
             for t, name, sid in s.execute(q)
         ]
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    """What the queue shows; every part optional. `place` is "grade:七年级" or "class:七年级3班"."""
+
+    level: str | None = None
+    status: str | None = None
+    place: str | None = None
+    raised_from: dt.date | None = None
+    raised_to: dt.date | None = None
+    overdue_only: bool = False
+
+
+def place_keys(row: WarningRow) -> tuple[str, ...]:
+    """The places a warning falls under: its grade and its class."""
+    grade = f"grade:{row.grade}" if row.grade else ""
+    klass = f"class:{row.class_label}" if row.class_label else ""
+    return tuple(k for k in (grade, klass) if k)
+
+
+def select_rows(
+    rows: list[WarningRow], f: QueueFilter, overdue_ids: frozenset[str] = frozenset()
+) -> list[WarningRow]:
+    """The queue's rows the filter keeps, in the queue's order (the page and the CLI agree)."""
+    return [
+        r
+        for r in rows
+        if (f.level is None or r.level == f.level)
+        and (f.status is None or r.status == f.status)
+        and (f.place is None or f.place in place_keys(r))
+        and (f.raised_from is None or r.raised_at.date() >= f.raised_from)
+        and (f.raised_to is None or r.raised_at.date() <= f.raised_to)
+        and (not f.overdue_only or r.id in overdue_ids)
+    ]
 
 
 def overdue_task_count(vault: OpenVault, today: dt.date | None = None) -> int:

@@ -104,6 +104,12 @@ class ArchivePage(QWidget):
             edit.clicked.connect(self._edit)
             top.addWidget(edit)
         layout.addLayout(top)
+        self.glance = None
+        if allowed(vault.user.role, "view_diagnosis"):
+            from app.ui.glance_strip import GlanceStrip
+
+            self.glance = GlanceStrip(vault, student_id)
+            layout.addWidget(self.glance)
         QShortcut(
             QKeySequence(Qt.Key.Key_Escape), self, activated=lambda: self.back_requested.emit()
         )
@@ -142,6 +148,8 @@ class ArchivePage(QWidget):
         (a built tab not on screen keeps what it shows until it is next looked at)."""
         if self.timeline is not None:
             self.timeline.refresh()
+        if self.glance is not None:
+            self.glance.refresh()
         for index, pair in self._builders.items():
             if index in self._lazy:
                 continue

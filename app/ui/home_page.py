@@ -21,13 +21,13 @@ from PySide6.QtWidgets import (
 
 from app.i18n import _
 from app.risk.levels import LEVELS, URGENT, level_name
-from app.services import records, warnings
+from app.services import first_run, records, warnings
 from app.services.permissions import ADMIN
 from app.services.vaults import OpenVault
 from app.ui.ops import refresh_in_lane
 from app.ui.row_list import RowList
 from app.ui.tables import ALL, setup_table
-from app.ui.warnings_page import class_key, grade_key, place_label
+from app.ui.warning_filters import class_key, grade_key, place_label
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,7 @@ class _HomeData:
     today: list
     grades: dict
     classes: dict
+    steps: list = ()
 
 
 class HomePage(QWidget):
@@ -53,6 +54,17 @@ class HomePage(QWidget):
         self.greeting = QLabel(objectName="home_greeting")
         self.greeting.setStyleSheet("font-size: 18px; font-weight: bold")
         layout.addWidget(self.greeting)
+        self.first_run = QGroupBox(_("Getting started"), objectName="first_run_box")
+        self.first_run.setStyleSheet("QGroupBox { font-weight: bold; }")
+        steps_row = QHBoxLayout(self.first_run)
+        self.steps: dict[str, QPushButton] = {}
+        for key, _label, section in first_run.STEPS:
+            button = QPushButton(objectName=f"first_run_{key}")
+            button.clicked.connect(lambda _c=False, s=section: self.section_requested.emit(s))
+            steps_row.addWidget(button)
+            self.steps[key] = button
+        self.first_run.hide()
+        layout.addWidget(self.first_run)
 
         self.overdue = self._list(layout, _("Overdue follow-up tasks"), "home_overdue", "#b00020")
         top = QHBoxLayout()
@@ -127,9 +139,20 @@ class HomePage(QWidget):
             today=records.upcoming(vault, now.replace(hour=23, minute=59), now=now),
             grades=warnings.counts_by_grade(vault) if admin else {},
             classes=warnings.counts_by_class(vault) if admin else {},
+            steps=first_run.checklist(vault),
         )
 
+    def _show_steps(self, steps) -> None:
+        """Each step ticked by the archive's own state; the box goes once all four are done."""
+        for step in steps:
+            button = self.steps[step.key]
+            button.setText(("✓ " if step.done else "○ ") + step.label)
+            button.setEnabled(not step.done)
+            button.setToolTip("" if step.done else _("Go to the page where this is done"))
+        self.first_run.setVisible(bool(steps) and not first_run.finished(steps))
+
     def _show(self, data: _HomeData) -> None:
+        self._show_steps(data.steps)
         self.overdue.set_rows(
             [(f"{t.due_on:%m-%d}  {t.student_name}  {t.title}", t.student_id) for t in data.overdue]
         )
@@ -149,8 +172,16 @@ class HomePage(QWidget):
             ],
             background=QColor(Qt.GlobalColor.white),
         )
+        today = dt.date.today()  # an overdue follow-up says its day
         self.today.set_rows(
-            [(f"{u.when:%H:%M}  {u.student_name}  {u.what}", u.student_id) for u in data.today]
+            [
+                (
+                    (f"{u.when:%H:%M}  " if u.when.date() == today else f"{u.when:%m-%d %H:%M}  ")
+                    + f"{u.student_name}  {u.what}",
+                    u.student_id,
+                )
+                for u in data.today
+            ]
         )
         self.by_class_box.setVisible(self.vault.user.role == ADMIN)
         grades, classes = data.grades, data.classes

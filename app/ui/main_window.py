@@ -246,16 +246,24 @@ class Workspace(QWidget):
         if self.vault.is_locked or not tables:
             return
         risk = {"warning", "warning_task", "critical_alert", "assessment_result", "record"}
+        setup = {"network_member", "vault_setting"}  # the first-run checklist's ticks
+        home = getattr(self, "home", None)
         pages = [
-            ("home", risk | {"student"}),
+            (
+                "home",
+                risk | {"student"} | (setup if home and home.first_run.isVisible() else set()),
+            ),
             ("warnings", risk | {"warning_notification"}),
             ("records", {"record", "record_participant", "record_version"}),
+            ("students", {"student"}),
             ("assessments", {"assessment_plan", "assessment_result", "critical_alert"}),
         ]
         for name, watched in pages:
             page = getattr(self, name, None)
             if page is not None and tables & watched:
                 page.refresh()
+        if tables & {"warning"}:
+            self.students.reload_levels()  # the list's 预警 column
         if tables & {"network_member", "app_user"} and self._settings is not None:
             self._settings.refresh()
         if self.archive is not None and self.archive.student_id in students:

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from PySide6.QtCore import QDateTime, Qt, QTime
 from PySide6.QtWidgets import (
-    QCheckBox,
     QComboBox,
     QDateTimeEdit,
     QDialog,
@@ -22,160 +19,24 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
-    QSpinBox,
     QTableWidget,
     QTableWidgetItem,
-    QTimeEdit,
     QVBoxLayout,
     QWidget,
 )
 
 from app.i18n import _
-from app.records.kinds import TEMPLATES, Field, get_kind
+from app.records.kinds import TEMPLATES, get_kind
 from app.services import records, students
 from app.services.records import Participant, RecordView
 from app.services.vaults import OpenVault
-from app.ui.date_field import DateField
+from app.ui.buttons import push_button
 from app.ui.discard_guard import confirm_discard, form_state
 from app.ui.errors import message_for
+from app.ui.field_editors import editor_for, get_value, set_value
 from app.ui.form_parts import error_label
 from app.ui.ops import current, wait
 from app.ui.tables import setup_table
-
-
-class DateTimeField(QWidget):
-    """A date that may be empty, and a time for it (an appointment)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        row = QHBoxLayout(self)
-        row.setContentsMargins(0, 0, 0, 0)
-        self.date = DateField()
-        self.time = QTimeEdit(QTime(9, 0), objectName="time_edit")
-        self.time.setDisplayFormat("HH:mm")
-        row.addWidget(self.date, 1)
-        row.addWidget(self.time)
-
-    def set_datetime(self, value: dt.datetime) -> None:
-        self.date.set_date(value.date())
-        self.time.setTime(QTime(value.hour, value.minute))
-
-    def datetime_or_none(self) -> dt.datetime | None:
-        day = self.date.date_or_none()
-        return None if day is None else dt.datetime.combine(day, self.time.time().toPython())
-
-
-def _editor(f: Field) -> QWidget:
-    if f.type == "longtext":
-        w = QPlainTextEdit()
-        w.setTabChangesFocus(True)
-        w.setMinimumHeight(70)
-    elif f.type == "int":
-        w = QSpinBox()
-        w.setRange(0, 600)
-    elif f.type == "date":
-        w = DateField()
-    elif f.type == "datetime":
-        w = DateTimeField()
-    elif f.type == "bool":
-        w = QCheckBox()
-    elif f.type == "choice":
-        w = QComboBox()
-        if not f.required:
-            w.addItem("", None)
-        elif f.default is None:
-            w.addItem(_("(choose)"), None)  # a required choice with no default starts empty
-        for key, label in f.choices.items():
-            w.addItem(_(label), key)
-    elif f.type == "steps":
-        from PySide6.QtWidgets import QGridLayout
-
-        from app.records.kinds import CRISIS_STEPS
-
-        w = QWidget()
-        grid = QGridLayout(w)
-        grid.setContentsMargins(0, 0, 0, 0)
-        for i, (key, label) in enumerate(CRISIS_STEPS.items()):
-            box = QCheckBox(_(label), objectName=f"step_{key}")
-            box.setProperty("step_key", key)
-            stamp = QLabel("", objectName=f"stamp_{key}")
-            box.toggled.connect(lambda on, b=box, lab=stamp: _stamp(b, lab, on))
-            grid.addWidget(box, i, 0)
-            grid.addWidget(stamp, i, 1)
-    elif f.type == "multichoice":
-        w = QWidget()
-        row = QHBoxLayout(w)
-        row.setContentsMargins(0, 0, 0, 0)
-        for key, label in f.choices.items():
-            box = QCheckBox(_(label), objectName=f"{f.key}_{key}")
-            box.setProperty("choice_key", key)
-            row.addWidget(box)
-    else:
-        w = QLineEdit()
-    w.setObjectName(f"field_{f.key}")
-    return w
-
-
-def _stamp(box: QCheckBox, label: QLabel, on: bool) -> None:
-    """Ticking a protocol step records the time it was done."""
-    when = dt.datetime.now().isoformat(timespec="minutes") if on else None
-    if on and box.property("done_at"):
-        when = box.property("done_at")
-    box.setProperty("done_at", when)
-    label.setText(when.replace("T", " ") if when else "")
-
-
-def _set(f: Field, w: QWidget, value) -> None:
-    if value is None:
-        return
-    if f.type == "steps":
-        for box in w.findChildren(QCheckBox):
-            when = value.get(box.property("step_key"))
-            if when:
-                box.setProperty("done_at", when)
-                box.setChecked(True)
-        return
-    if f.type == "longtext":
-        w.setPlainText(str(value))
-    elif f.type == "int":
-        w.setValue(int(value))
-    elif f.type == "date":
-        w.set_date(dt.date.fromisoformat(str(value)[:10]))
-    elif f.type == "datetime":
-        w.set_datetime(dt.datetime.fromisoformat(str(value)[:16]))
-    elif f.type == "bool":
-        w.setChecked(bool(value))
-    elif f.type == "choice":
-        w.setCurrentIndex(max(0, w.findData(value)))
-    elif f.type == "multichoice":
-        for box in w.findChildren(QCheckBox):
-            box.setChecked(box.property("choice_key") in value)
-    else:
-        w.setText(str(value))
-
-
-def _get(f: Field, w: QWidget):
-    if f.type == "longtext":
-        return w.toPlainText()
-    if f.type == "int":
-        return w.value()
-    if f.type == "date":
-        return w.date_or_none()
-    if f.type == "datetime":
-        return w.datetime_or_none()
-    if f.type == "bool":
-        return w.isChecked()
-    if f.type == "choice":
-        return w.currentData()
-    if f.type == "multichoice":
-        return [b.property("choice_key") for b in w.findChildren(QCheckBox) if b.isChecked()]
-    if f.type == "steps":
-        return {
-            b.property("step_key"): b.property("done_at")
-            for b in w.findChildren(QCheckBox)
-            if b.isChecked()
-        }
-    return w.text()
 
 
 class RecordForm(QDialog):
@@ -257,8 +118,8 @@ class RecordForm(QDialog):
             if f.hidden:
                 self.hidden[f.key] = f.default
                 continue
-            w = _editor(f)
-            _set(f, w, f.default)
+            w = editor_for(f)
+            set_value(f, w, f.default)
             self.editors[f.key] = w
             self.form.addRow(_(f.label) + (" *" if f.required else ""), w)
         self.section_box: QGroupBox | None = None
@@ -284,6 +145,8 @@ class RecordForm(QDialog):
             )
             previous.clicked.connect(self.fill_from_previous)
             row.addWidget(previous)
+        if record is not None and self.kind.key == "case_conference":
+            row.addWidget(push_button(_("Print the plan…"), "print_plan_button", self.print_plan))
         if record is not None:
             history = QPushButton(_("History…"), objectName="history_button")
             history.clicked.connect(self.show_history)
@@ -319,7 +182,7 @@ class RecordForm(QDialog):
             elif f.type == "datetime":
                 fields[f.key] = [w.date.edit.text(), w.time.time().toString("HH:mm")]
             else:
-                fields[f.key] = _get(f, w)
+                fields[f.key] = get_value(f, w)
         out = {
             "title": self.title.text(),
             "occurred_at": self.when.dateTime().toString("yyyy-MM-ddTHH:mm"),
@@ -347,7 +210,7 @@ class RecordForm(QDialog):
                 w.date.edit.setText(value[0] or "")
                 w.time.setTime(QTime.fromString(value[1], "HH:mm"))
             else:
-                _set(f, w, value)
+                set_value(f, w, value)
         if self.kind.sections:
             self._build_sections(values.get("sections") or {})
 
@@ -457,7 +320,7 @@ class RecordForm(QDialog):
             if f.hidden:
                 self.hidden[f.key] = r.body.get(f.key)
             else:
-                _set(f, self.editors[f.key], r.body.get(f.key))
+                set_value(f, self.editors[f.key], r.body.get(f.key))
         if self.kind.sections:
             self._build_sections(r.body.get("sections", {}))
         if self.kind.participants and r.participants:
@@ -471,7 +334,7 @@ class RecordForm(QDialog):
                 )
 
     def body(self) -> dict:
-        out = {f.key: _get(f, self.editors[f.key]) for f in self.kind.fields if not f.hidden}
+        out = {f.key: get_value(f, self.editors[f.key]) for f in self.kind.fields if not f.hidden}
         out.update(self.hidden)
         if self.kind.sections:
             out["sections"] = {k: e.toPlainText() for k, e in self.section_edits.items()}
@@ -485,7 +348,7 @@ class RecordForm(QDialog):
         for f in self.kind.fields:
             # Today's risk is judged today: the screen is never copied from last time.
             if f.key != "next_appointment" and not f.hidden and not f.key.startswith("risk_"):
-                _set(f, self.editors[f.key], prev.body.get(f.key))
+                set_value(f, self.editors[f.key], prev.body.get(f.key))
         self._build_sections(prev.body.get("sections", {}))
         if self.case_pick is not None and prev.parent_id:
             self.case_pick.setCurrentIndex(max(0, self.case_pick.findData(prev.parent_id)))
@@ -547,6 +410,19 @@ class RecordForm(QDialog):
     def _refused(self, exc: BaseException) -> None:
         self._saving = False
         self.error.setText(message_for(exc))
+
+    def print_plan(self):
+        """The saved conference as the one-page plan with the parent's signature line."""
+        from app.services import printing
+        from app.ui.print_preview import show_document
+
+        vault, record_id = self.vault, self.record.id
+        return show_document(
+            self,
+            vault,
+            lambda: printing.intervention_plan(vault, record_id),
+            _("Intervention plan"),
+        )
 
     def show_history(self) -> QDialog:
         dialog = QDialog(self)

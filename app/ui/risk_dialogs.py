@@ -159,3 +159,30 @@ class ManualWarningDialog(QDialog):
             self.error.setText(message_for(exc))
             return
         self.accept()
+
+
+def ask_task(parent: QWidget, summary: str = "") -> tuple[str, object] | None:
+    """A follow-up task's words and due date (a week from today unless changed), or None."""
+    from PySide6.QtCore import QDate
+    from PySide6.QtWidgets import QDateEdit
+
+    dialog = QDialog(parent)
+    dialog.setObjectName("task_dialog")
+    dialog.setWindowTitle(_("Add follow-up task"))
+    form = QFormLayout(dialog)
+    if summary:
+        form.addRow(QLabel(summary, wordWrap=True))
+    title_edit = QLineEdit(objectName="task_title_edit")
+    due_edit = QDateEdit(QDate.currentDate().addDays(7), objectName="task_due_edit")
+    due_edit.setCalendarPopup(True)
+    form.addRow(_("Task"), title_edit)
+    form.addRow(_("Due"), due_edit)
+    buttons = QDialogButtonBox(
+        QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+    )
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    form.addRow(buttons)
+    if not dialog.exec():
+        return None
+    return title_edit.text(), due_edit.date().toPython()

@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor
 
 from app.i18n import N_, _
+from app.risk.levels import level, level_name
 from app.services.students import GENDER_LABELS, STATUS_LABELS, StudentRow
 
 PAGE = 500
@@ -19,6 +21,7 @@ COLUMNS = (
     ("status", "status"),
     ("birth_date", "birth_date"),
 )
+RISK_COLUMN = ("risk", "risk")  # for those who may see warnings only
 HEADERS = {
     "student_no": N_("Student number (学籍号)"),
     "name": N_("Name"),
@@ -26,6 +29,7 @@ HEADERS = {
     "class": N_("Grade and class"),
     "status": N_("Status"),
     "birth_date": N_("Birth date"),
+    "risk": N_("Warning"),
 }
 
 # sort, descending, offset, limit, and where to deliver the rows once read (in the lane)
@@ -37,8 +41,11 @@ class StudentTableModel(QAbstractTableModel):
     sort asks the page for them again (`resort`); further pages are asked for as Qt scrolls
     and appended when they arrive (one at a time; a page arriving after a new list is dropped)."""
 
-    def __init__(self, fetch: Fetch, resort: Callable[[], None], parent=None) -> None:
+    def __init__(
+        self, fetch: Fetch, resort: Callable[[], None], parent=None, *, risk: bool = False
+    ) -> None:
         super().__init__(parent)
+        self.columns = (*COLUMNS, RISK_COLUMN) if risk else COLUMNS
         self._fetch = fetch
         self._resort = resort
         self._rows: list[StudentRow] = []
@@ -50,6 +57,8 @@ class StudentTableModel(QAbstractTableModel):
         self._labels = {k: _(v) for k, v in HEADERS.items()}
         self._genders = {k: _(v) for k, v in GENDER_LABELS.items()}
         self._statuses = {k: _(v) for k, v in STATUS_LABELS.items()}
+        self._shades: dict[str, QBrush] = {}
+        self.levels: dict[str, str] = {}  # student id → open warning level (the 预警 column)
 
     def clear(self) -> None:
         self.replace(0, [])
@@ -65,7 +74,7 @@ class StudentTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self._rows)
 
     def columnCount(self, parent=_ROOT) -> int:
-        return 0 if parent.isValid() else len(COLUMNS)
+        return 0 if parent.isValid() else len(self.columns)
 
     def canFetchMore(self, parent=_ROOT) -> bool:
         return not parent.isValid() and not self._fetching and len(self._rows) < self._total
@@ -91,14 +100,21 @@ class StudentTableModel(QAbstractTableModel):
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self._labels[COLUMNS[section][0]]
+            return self._labels[self.columns[section][0]]
         return None
 
     def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):
-        if role != Qt.ItemDataRole.DisplayRole or not index.isValid():
+        if not index.isValid():
             return None
         r = self._rows[index.row()]
-        key = COLUMNS[index.column()][0]
+        key = self.columns[index.column()][0]
+        if key == "risk":
+            lv = self.levels.get(r.id)
+            if role == Qt.ItemDataRole.BackgroundRole and lv:
+                return self._shades.setdefault(lv, QBrush(QColor(level(lv).background)))
+            return level_name(lv) if lv and role == Qt.ItemDataRole.DisplayRole else None
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
         if key == "student_no":
             return r.student_no
         if key == "name":
@@ -112,13 +128,19 @@ class StudentTableModel(QAbstractTableModel):
         return r.birth_date.isoformat() if r.birth_date else ""
 
     def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
-        self._sort = COLUMNS[column][1]
+        self._sort = self.columns[column][1]
         self._descending = order == Qt.SortOrder.DescendingOrder
         self._resort()
 
     @property
     def order(self) -> tuple[str, bool]:
         return self._sort, self._descending
+
+    def set_levels(self, levels: dict[str, str]) -> None:
+        self.levels = levels
+        if self._rows and len(self.columns) > len(COLUMNS):
+            column = len(self.columns) - 1
+            self.dataChanged.emit(self.index(0, column), self.index(len(self._rows) - 1, column))
 
     def replace(self, total: int, rows: list[StudentRow]) -> None:
         """The first page and the count, read elsewhere (the page reads them in the lane)."""

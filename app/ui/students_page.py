@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import _
+from app.risk.levels import LEVELS
 from app.services import students
 from app.services.permissions import allowed
 from app.services.vaults import OpenVault
@@ -61,6 +62,13 @@ class StudentsPage(QWidget):
         bar.addWidget(self.grade, 1)
         bar.addWidget(self.klass, 1)
         bar.addWidget(self.status, 1)
+        self.risk = QComboBox(objectName="risk_filter")
+        self.risk.addItem(_("Any warning status"), None)
+        self.risk.addItem(_("With an open warning"), "any")
+        for lv in LEVELS:
+            self.risk.addItem(lv.name, lv.id)
+        self.risk.setVisible(allowed(vault.user.role, "view_diagnosis"))
+        bar.addWidget(self.risk, 1)
         self.import_button = QPushButton(_("Import roster…"), objectName="import_button")
         self.import_button.setVisible(allowed(vault.user.role, "import_roster"))
         bar.addWidget(self.import_button)
@@ -72,7 +80,9 @@ class StudentsPage(QWidget):
         self._debounce = QTimer(self, singleShot=True, interval=60)
         self._debounce.timeout.connect(self.refresh)
         self.count_label = QLabel(objectName="count_label")
-        self.model = StudentTableModel(self._fetch, self.refresh, self)
+        self.model = StudentTableModel(
+            self._fetch, self.refresh, self, risk=allowed(vault.user.role, "view_diagnosis")
+        )
         self._loading = False
         self._open_when_loaded = False
         self.table = QTableView(objectName="student_table")
@@ -83,7 +93,7 @@ class StudentsPage(QWidget):
         setup_table(self.table, stretch=None)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().setDefaultSectionSize(26)
-        for column, width in enumerate((190, 90, 60, 130, 80, 110)):
+        for column, width in enumerate((190, 90, 60, 130, 80, 110, 100)):
             self.table.setColumnWidth(column, width)
         layout.addWidget(self.table)
         layout.addWidget(self.count_label)
@@ -93,10 +103,23 @@ class StudentsPage(QWidget):
         self.grade.currentIndexChanged.connect(self._grade_changed)
         self.klass.currentIndexChanged.connect(self.refresh)
         self.status.currentIndexChanged.connect(self.refresh)
+        self.risk.currentIndexChanged.connect(self.refresh)
         self.table.activated.connect(self._open_index)
         self.import_button.clicked.connect(self.import_requested)
         QShortcut(QKeySequence.StandardKey.Find, self, activated=self.focus_search)
         self.reload_filters()
+        self.reload_levels()
+
+    def reload_levels(self) -> None:
+        """The 预警 column's levels, read once and again when warnings change."""
+        if not allowed(self.vault.user.role, "view_diagnosis"):
+            return
+        vault = self.vault
+        refresh_in_lane(
+            self, lambda: students.open_levels(vault), self.model.set_levels, key="levels"
+        )
+        if self.risk.currentData() is not None:
+            self.refresh()  # filtered by warning: who is listed changed too
 
     def refresh_due(self) -> None:
         """The landing page says what is due today, so nothing scheduled is forgotten (read in
@@ -185,6 +208,7 @@ class StudentsPage(QWidget):
             grade_level=self.grade.currentData(),
             class_id=self.klass.currentData(),
             status=self.status.currentData(),
+            level=self.risk.currentData(),
         )
 
     def _fetch(self, sort, descending, offset, limit, deliver) -> None:

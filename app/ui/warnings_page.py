@@ -1,28 +1,26 @@
 """预警: the open warnings by level, their review and follow-up plan, and overdue tasks first.
 
+The queue filters by level, status, grade or class, raised date and overdue tasks, and prints as
+shown; the pane beside it holds everything about the chosen warning and every action on it.
+Several yellow screens can be reviewed together; a 一级/二级 warning is dismissed only alone.
 Every decision needs the words the counselor types and, for confirm/dismiss/resolve, an explicit
 confirmation; slips are printed only for confirmed warnings and never for a student.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import QItemSelectionModel, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QComboBox,
-    QDateEdit,
     QDialog,
-    QDialogButtonBox,
-    QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QInputDialog,
     QLabel,
-    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QMessageBox,
-    QPushButton,
+    QSplitter,
     QVBoxLayout,
     QWidget,
 )
@@ -30,39 +28,23 @@ from PySide6.QtWidgets import (
 from app.i18n import _
 from app.risk.levels import LEVELS, level, level_name, status_name
 from app.scales.scoring import flag_reason
-from app.services import warning_rules, warnings
+from app.services import warning_detail, warning_rules, warnings
 from app.services.permissions import allowed
 from app.services.vaults import OpenVault
 from app.ui.buttons import push_button
 from app.ui.errors import message_for
 from app.ui.ops import current, refresh_in_lane, wait
-from app.ui.risk_dialogs import ManualWarningDialog, ask_reason
+from app.ui.risk_dialogs import ManualWarningDialog, ask_reason, ask_task
 from app.ui.tables import setup_table
 from app.ui.text_table import TextTable
+from app.ui.warning_detail_pane import WarningDetailPane
+from app.ui.warning_filters import QueueFilterBar
 
 COLORS = {lv.id: lv.background for lv in LEVELS}
 
 
 def level_text(level_id: str) -> str:
     return level_name(level_id)
-
-
-def _places(row: warnings.WarningRow) -> tuple[str, ...]:
-    """The filter keys a warning falls under: its grade and its class."""
-    return tuple(p for p in (grade_key(row.grade), class_key(row.class_label)) if p)
-
-
-def grade_key(grade: str) -> str:
-    return f"grade:{grade}" if grade else ""
-
-
-def class_key(class_label: str) -> str:
-    return f"class:{class_label}" if class_label else ""
-
-
-def place_label(key: str) -> str:
-    kind, _sep, name = key.partition(":")
-    return _("{grade} (all classes)").format(grade=name) if kind == "grade" else name
 
 
 class WarningsPage(QWidget):
@@ -78,40 +60,36 @@ class WarningsPage(QWidget):
         self.overdue_box.setStyleSheet("QGroupBox { color: #b00020; font-weight: bold; }")
         ol = QHBoxLayout(self.overdue_box)
         self.overdue = QListWidget(objectName="overdue_list")
-        self.overdue.setMaximumHeight(110)
+        self.overdue.setMaximumHeight(80)
         ol.addWidget(self.overdue, 1)
-        done = QPushButton(_("Mark done"), objectName="task_done_button")
-        done.clicked.connect(lambda: self.task_done())
-        ol.addWidget(done)
+        ol.addWidget(push_button(_("Mark done"), "task_done_button", self.task_done))
         layout.addWidget(self.overdue_box)
 
         bar = QHBoxLayout()
         self.summary = QLabel(objectName="warning_summary")
         bar.addWidget(self.summary, 1)
-        self.level_filter = QComboBox(objectName="level_filter")
-        self.level_filter.addItem(_("All levels"), None)
-        for lv in LEVELS:
-            self.level_filter.addItem(level_text(lv.id), lv.id)
-        self.level_filter.currentIndexChanged.connect(lambda _i: self._reshow())
-        bar.addWidget(self.level_filter)
-        self.place_filter = QComboBox(objectName="place_filter")
-        self.place_filter.addItem(_("All grades and classes"), None)
-        self.place_filter.currentIndexChanged.connect(lambda _i: self._reshow())
-        bar.addWidget(self.place_filter)
-        manual = QPushButton(_("Raise a warning by hand…"), objectName="manual_warning_button")
-        manual.clicked.connect(lambda: self.raise_manual())
-        bar.addWidget(manual)
-        self.evaluate_button = QPushButton(
-            _("Re-evaluate the whole school"), objectName="evaluate_button"
+        bar.addWidget(push_button(_("Print this list…"), "print_list_button", self.print_list))
+        bar.addWidget(
+            push_button(_("Raise a warning by hand…"), "manual_warning_button", self.raise_manual)
+        )
+        self.evaluate_button = push_button(
+            _("Re-evaluate the whole school"), "evaluate_button", self.evaluate
         )
         self.evaluate_button.setToolTip(
             _("New answers raise their warnings at once; use this after changing the rules.")
         )
-        self.evaluate_button.clicked.connect(lambda: self.evaluate())
         self.evaluate_button.setEnabled(allowed(vault.user.role, "edit_student"))
         bar.addWidget(self.evaluate_button)
         layout.addLayout(bar)
 
+        self.filters = QueueFilterBar()
+        self.filters.changed.connect(self._reshow)
+        for name in ("level_filter", "status_filter", "place_filter", "date_filter"):
+            setattr(self, name, getattr(self.filters, name))
+        self.overdue_check, self.shown = self.filters.overdue_check, self.filters.shown
+        layout.addWidget(self.filters)
+
+        split = QSplitter(Qt.Orientation.Horizontal, objectName="warnings_split")
         self.table = TextTable(
             [
                 _("Level"),
@@ -125,26 +103,34 @@ class WarningsPage(QWidget):
             "warning_table",
         )
         setup_table(self.table, stretch=3)  # the rule's words take the spare width
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.row_activated.connect(lambda _r: self.open_student())
-        layout.addWidget(self.table, 1)
-
-        actions = QHBoxLayout()
-        for name, label, slot in (
-            ("confirm_button", _("Confirm after interview…"), lambda: self.review(True)),
-            ("dismiss_button", _("Dismiss with a reason…"), lambda: self.review(False)),
-            ("task_button", _("Add follow-up task…"), lambda: self.add_task()),
-            ("resolve_button", _("Resolve…"), lambda: self.resolve()),
-            ("network_button", _("Notify the network…"), lambda: self.open_network()),
-            ("crisis_button", _("Start crisis intervention…"), lambda: self.start_crisis()),
-            ("slips_button", _("Print slips…"), lambda: self.print_slips()),
-            ("open_student_button", _("Open the archive"), lambda: self.open_student()),
+        split.addWidget(self.table)
+        self.pane = WarningDetailPane()
+        self.pane.task_chosen_done.connect(self._complete_task)
+        self.pane.record_requested.connect(self.open_record)
+        split.addWidget(self.pane)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        layout.addWidget(split, 1)
+        for name, label, slot, single in (
+            ("confirm_button", _("Confirm after interview…"), lambda: self.review(True), False),
+            ("dismiss_button", _("Dismiss with a reason…"), lambda: self.review(False), False),
+            ("resolve_button", _("Resolve…"), self.resolve, True),
+            ("network_button", _("Notify the network…"), self.open_network, True),
+            ("crisis_button", _("Start crisis intervention…"), self.start_crisis, True),
+            ("conference_button", _("Case conference…"), self.new_conference, True),
+            ("slips_button", _("Print slips…"), self.print_slips, False),
+            ("open_student_button", _("Open the archive"), self.open_student, True),
         ):
-            b = push_button(label, name, slot)
-            actions.addWidget(b)
-        actions.addStretch(1)
-        layout.addLayout(actions)
+            self.pane.add_action(push_button(label, name, slot), single=single)
+        self.pane.add_task_button(
+            push_button(_("Add follow-up task…"), "task_button", self.add_task)
+        )
+        self.table.selectionModel().selectionChanged.connect(lambda *_a: self._chosen_changed())
         self.rows: list[warnings.WarningRow] = []
+        self._data: tuple | None = None
+        self._detail_id: str | None = None
         self.refresh()
 
     def refresh(self) -> None:
@@ -153,7 +139,7 @@ class WarningsPage(QWidget):
 
     def _reshow(self) -> None:
         """A filter changed: the rows read last time, filtered anew (no new read)."""
-        if getattr(self, "_data", None) is None:
+        if self._data is None:
             self.refresh()
         else:
             self._show(self._data)
@@ -172,6 +158,7 @@ class WarningsPage(QWidget):
     def _show(self, data: tuple) -> None:
         overdue, everything, grades, rules = data
         self._data = data
+        chosen = {r.id for r in self.chosen()}
         self.overdue.clear()
         for t in overdue:
             item = QListWidgetItem(f"{t.due_on:%m-%d}  {t.student_name}  {t.title}")
@@ -179,15 +166,13 @@ class WarningsPage(QWidget):
             self.overdue.addItem(item)
         self.overdue_box.setVisible(self.overdue.count() > 0)
         counts = {lv.id: sum(1 for r in everything if r.level == lv.id) for lv in LEVELS}
-        only = self.level_filter.currentData()
-        self._fill_places(grades)
-        place = self.place_filter.currentData()
-        self.rows = [
-            r
-            for r in everything
-            if (only is None or r.level == only) and (place is None or place in _places(r))
-        ]
+        self.filters.fill_places(grades)
+        late = frozenset(t.warning_id for t in overdue)
+        self.rows = warnings.select_rows(everything, self.filters.queue_filter(), late)
         self.summary.setText("   ".join(f"{level_text(k)}: {v}" for k, v in counts.items()))
+        self.shown.setText(
+            _("Showing {n} of {total}").format(n=len(self.rows), total=len(everything))
+        )
         self.table.set_rows(
             [
                 (
@@ -203,40 +188,57 @@ class WarningsPage(QWidget):
             ],
             [level(w.level).background for w in self.rows],
         )
+        self._choose({i for i, r in enumerate(self.rows) if r.id in chosen})
+
+    def _choose(self, rows: set[int]) -> None:
+        """The rows chosen before a refresh, chosen again (the pane follows)."""
+        model, sel = self.table.model(), self.table.selectionModel()
+        flags = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
+        for r in sorted(rows):
+            sel.select(model.index(r, 0), flags)
+        if rows:
+            self.table.setCurrentIndex(model.index(min(rows), 0))
+        self._chosen_changed()
+
+    def chosen(self) -> list[warnings.WarningRow]:
+        """The warnings chosen in the list, in list order."""
+        picked = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
+        return [self.rows[r] for r in picked if r < len(self.rows)]
+
+    def _chosen_changed(self) -> None:
+        chosen = self.chosen()
+        if len(chosen) == 1:
+            self._detail_id = chosen[0].id
+            self._load_detail()
+            return
+        self._detail_id = None
+        if chosen:
+            self.pane.show_many(chosen)
+        else:
+            self.pane.show_nothing()
+
+    def _load_detail(self) -> None:
+        vault = self.vault
+
+        def load():
+            wid = self._detail_id
+            return None if wid is None else warning_detail.detail(vault, wid)
+
+        def show(d) -> None:
+            if d is not None and d.id == self._detail_id:
+                self.pane.show_detail(d)
+
+        refresh_in_lane(self, load, show, key="detail")
 
     def show_filtered(self, level: str | None, place: str | None) -> None:
         """From a count on the home page: the queue at that level (and grade or class) only."""
-        self.place_filter.blockSignals(True)
-        self.place_filter.setCurrentIndex(max(0, self.place_filter.findData(place)))
-        self.place_filter.blockSignals(False)
-        self.level_filter.blockSignals(True)
-        self.level_filter.setCurrentIndex(max(0, self.level_filter.findData(level)))
-        self.level_filter.blockSignals(False)
+        self.filters.set_to(level, place)
         self.refresh()
 
-    def _fill_places(self, grades) -> None:
-        """Every grade, each followed by its classes, in school order; the chosen one kept."""
-        chosen = self.place_filter.currentData()
-        places = [
-            key
-            for g in grades
-            for key in (grade_key(g.name), *(class_key(f"{g.name}{c.name}") for c in g.classes))
-        ]
-        wanted = [None, *places]
-        have = [self.place_filter.itemData(i) for i in range(self.place_filter.count())]
-        if have == wanted:
-            return
-        self.place_filter.blockSignals(True)
-        while self.place_filter.count() > 1:
-            self.place_filter.removeItem(1)
-        for p in places:
-            self.place_filter.addItem(place_label(p), p)
-        self.place_filter.setCurrentIndex(max(0, self.place_filter.findData(chosen)))
-        self.place_filter.blockSignals(False)
-
     def current(self) -> warnings.WarningRow | None:
-        row = self.table.currentRow()
-        return self.rows[row] if 0 <= row < len(self.rows) else None
+        """The one warning chosen, or None when none or several are."""
+        chosen = self.chosen()
+        return chosen[0] if len(chosen) == 1 else None
 
     def _run(self, action) -> bool:
         """The change is made in the database lane; the queue is read again once it is stored,
@@ -250,6 +252,7 @@ class WarningsPage(QWidget):
             outcome.append(True)
             if shiboken6.isValid(self):
                 self.refresh()
+                self._load_detail()
                 self.changed.emit()
 
         def failed(exc: BaseException) -> None:
@@ -270,49 +273,78 @@ class WarningsPage(QWidget):
         return f"{w.student_name}（{w.class_label}）· {level_text(w.level)}"
 
     def review(self, confirmed: bool) -> bool:
-        w = self._pick_first()
-        if w is None:
-            return False
-        note = ask_reason(
-            self,
-            _("Confirm the warning") if confirmed else _("Dismiss the warning"),
-            _("What did the interview show?") if confirmed else _("Why is this warning dismissed?"),
-            summary=self._summary(w),
-            confirm=(
+        """One warning, or several chosen together (the yellow screens after a screening)."""
+        chosen = self.chosen()
+        if not chosen:
+            return self._pick_first() is not None
+        title = _("Confirm the warning") if confirmed else _("Dismiss the warning")
+        prompt = (
+            _("What did the interview show?") if confirmed else _("Why is this warning dismissed?")
+        )
+        if len(chosen) == 1:
+            w = chosen[0]
+            summary = self._summary(w)
+            question = (
                 _("Confirm {who} as {level}?")
                 if confirmed
                 else _("Dismiss the {level} warning of {who}? It leaves the queue.")
-            ).format(who=w.student_name, level=level_text(w.level)),
-        )
+            ).format(who=w.student_name, level=level_text(w.level))
+        else:
+            names = "、".join(w.student_name for w in chosen[:8]) + ("…" if len(chosen) > 8 else "")
+            summary = _("{n} warnings: {names}").format(n=len(chosen), names=names)
+            question = (
+                _("Confirm these {n} warnings with the same note?")
+                if confirmed
+                else _("Dismiss these {n} warnings with the same reason? They leave the queue.")
+            ).format(n=len(chosen))
+        note = ask_reason(self, title, prompt, summary=summary, confirm=question)
         if note is None:
             return False
-        vault = self.vault
-        return self._run(lambda: warnings.review(vault, w.id, confirmed=confirmed, note=note))
+        vault, ids = self.vault, [w.id for w in chosen]
+        if len(ids) == 1:
+            return self._run(lambda: warnings.review(vault, ids[0], confirmed=confirmed, note=note))
+        return self._run(lambda: warnings.review_many(vault, ids, confirmed=confirmed, note=note))
 
     def add_task(self) -> bool:
         w = self._pick_first()
         if w is None:
             return False
-        dialog = QDialog(self)
-        dialog.setObjectName("task_dialog")
-        dialog.setWindowTitle(_("Add follow-up task"))
-        form = QFormLayout(dialog)
-        title_edit = QLineEdit(objectName="task_title_edit")
-        due_edit = QDateEdit(QDate.currentDate().addDays(7), objectName="task_due_edit")
-        due_edit.setCalendarPopup(True)
-        form.addRow(_("Task"), title_edit)
-        form.addRow(_("Due"), due_edit)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(dialog.accept)
-        buttons.rejected.connect(dialog.reject)
-        form.addRow(buttons)
-        if not dialog.exec():
+        answer = ask_task(self, self._summary(w))
+        if answer is None:
             return False
-        title, due = title_edit.text(), due_edit.date().toPython()
+        title, due = answer
         vault = self.vault
         return self._run(lambda: warnings.add_task(vault, w.id, title, due))
+
+    def _complete_task(self, task_id: str) -> None:
+        vault = self.vault
+        self._run(lambda: warnings.complete_task(vault, task_id))
+
+    def open_record(self, record_id: str):
+        """A crisis or referral record from the pane, in its own form."""
+        from app.services import records
+        from app.ui.record_form import RecordForm
+
+        record = wait(lambda: records.get_record(self.vault, record_id))
+        form = RecordForm(self.vault, record.kind, record=record, parent=self)
+        form.finished.connect(lambda result: result and self._load_detail())
+        form.open()
+        return form
+
+    def print_list(self):
+        """The list as filtered now, with its filter written under the title."""
+        from app.services import printing
+        from app.ui.print_preview import show_document
+
+        if not self.rows:
+            QMessageBox.information(self, _("Print this list…"), _("The list is empty."))
+            return None
+        ids = [r.id for r in self.rows]
+        what = self.filters.describe()
+        vault = self.vault
+        return show_document(
+            self, vault, lambda: printing.warning_list(vault, ids, what), _("Warning list")
+        )
 
     def resolve(self) -> bool:
         w = self._pick_first()
@@ -374,14 +406,27 @@ class WarningsPage(QWidget):
         form.open()
         return form
 
+    def new_conference(self):
+        """研判 for the chosen warning's student, its reason taken from the warning."""
+        from app.ui.record_form import RecordForm
+
+        w = self._pick_first()
+        if w is None:
+            return None
+        form = RecordForm(self.vault, "case_conference", student_id=w.student_id, parent=self)
+        basis = form.editors["basis"]
+        basis.setCurrentIndex(basis.findData("red_warning" if w.level == "red" else "other"))
+        form.finished.connect(lambda result: result and self._load_detail())
+        form.open()
+        return form
+
     def print_slips(self):
         """Slips for the selected warning (or every confirmed one), worded for one role."""
         from app.reports.documents import ROLE_TITLES
         from app.services import printing
         from app.ui.print_preview import show_document
 
-        w = self.current()
-        chosen = [w] if w is not None else [r for r in self.rows if r.status == "confirmed"]
+        chosen = self.chosen() or [r for r in self.rows if r.status == "confirmed"]
         confirmed = [r.id for r in chosen if r.status == "confirmed"]
         if not confirmed:
             QMessageBox.information(

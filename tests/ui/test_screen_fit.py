@@ -52,3 +52,29 @@ def test_a_dialog_taller_than_the_screen_is_fitted_when_shown(qtbot, vault):
     available = dialog.screen().availableGeometry()
     assert available.contains(dialog.frameGeometry())
     dialog.close()
+
+
+def test_every_page_fits_a_1366x768_screen(qtbot, populated_vault):
+    """No page may make the window taller than the school PC's screen (the warnings page's
+    detail pane once pushed it to 883 pixels)."""
+    import datetime as dt
+
+    from app.services import assessments, students, warnings
+    from app.ui.ops import Ops
+
+    for kid in students.search_students(populated_vault, limit=3):
+        assessments.record_result(populated_vault, kid.id, "PHQ-9", [0] * 8 + [1], mode="paper")
+    w = warnings.queue(populated_vault)[0]
+    warnings.add_task(populated_vault, w.id, "复谈", dt.date.today() - dt.timedelta(days=2))
+    shell = Shell(populated_vault.root, runner=Ops(inline=True))
+    qtbot.addWidget(shell)
+    shell.show()
+    shell.enter(populated_vault)
+    ws = shell.workspace
+    for section in ("home", "students", "assessments", "warnings", "records", "reports", "sync"):
+        ws.show_section(section)
+        hint = shell.minimumSizeHint()
+        inner = ws.minimumSizeHint()
+        assert max(hint.height(), inner.height()) <= 728, (section, hint, inner)
+        assert max(hint.width(), inner.width()) <= 1366, (section, hint, inner)
+    shell.lock()
