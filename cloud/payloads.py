@@ -105,6 +105,13 @@ class Workload(_Payload):
     group_sessions: Annotated[Number, Field(ge=0)] | None = None
     lessons: Annotated[Number, Field(ge=0)] | None = None
     contacts: Annotated[Number, Field(ge=0)] | None = None
+    crisis: Annotated[Number, Field(ge=0)] | None = None
+    class_meetings: Annotated[Number, Field(ge=0)] | None = None
+    parent_lectures: Annotated[Number, Field(ge=0)] | None = None
+    teacher_lectures: Annotated[Number, Field(ge=0)] | None = None
+    training: Annotated[Number, Field(ge=0)] | None = None
+    training_hours: Annotated[Number, Field(ge=0)] | None = None
+    home_visits: Annotated[Number, Field(ge=0)] | None = None
 
 
 class AuditHead(_Payload):

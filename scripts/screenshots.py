@@ -264,6 +264,7 @@ def main() -> int:
     # Issue 4: session form, group attendance, timeline.
     import datetime as dt
 
+    from app.records.semesters import semester_bounds
     from app.services import records
 
     sid = first[0].id
@@ -337,8 +338,24 @@ def main() -> int:
     shoot("12-session-form.png", session_form, "个体辅导", "自杀意念")
     session_form.done(0)
     shoot("14-timeline.png", shell, "学业压力与睡眠")
+    week_ago = dt.datetime.now().replace(second=0, microsecond=0) - dt.timedelta(days=7)
+    classes = [c.id for g in students_service.grades_and_classes(shell.vault) for c in g.classes]
+    records.create_for_classes(
+        shell.vault,
+        "lesson",
+        classes[:4],
+        occurred_at=week_ago,
+        body={"lesson_type": "lesson", "topic": "考试焦虑的应对"},
+    )
+    for kind, body in (
+        ("lecture", {"audience": "parents", "topic": "家长学校：青春期亲子沟通", "attendees": 86}),
+        ("lecture", {"audience": "teachers", "topic": "班主任培训：识别学生心理危机"}),
+        ("training", {"topic": "市心理健康教育骨干教师培训", "duration_min": 360}),
+    ):
+        records.create_record(shell.vault, kind, occurred_at=week_ago, body=body)
     nav(ws, "records")
-    shoot("15-records-page.png", shell, "团体辅导")
+    pump(600)
+    shoot("15-records-page.png", shell, "团体辅导", "讲座与培训", "家长讲座")
 
     # Issue 5: warning queue, crisis record, home page.
     import random
@@ -422,7 +439,13 @@ def main() -> int:
     pdf_page(printing.assessment_report(shell.vault, scl.id)[0], "20-assessment-report")
     pdf_page(printing.class_summary(shell.vault, "PHQ-9")[0], "21-class-summary")
     nav(ws, "reports")
-    shoot("22-reports-page.png", shell, "打印筛查汇总…")
+    pump(600)
+    shoot("22-reports-page.png", shell, "打印筛查汇总…", "各班心理课与心理班会课落实情况")
+    pdf_page(printing.compliance_report(shell.vault)[0], "22a-lesson-compliance")
+    pdf_page(
+        printing.workload_report(shell.vault, *semester_bounds(dt.date.today()))[0],
+        "22b-workload-report",
+    )
     sync_screens(shell, tmp)
     key_screens(shell, tmp)  # ends on the unlock screen
     pump()

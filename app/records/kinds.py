@@ -75,6 +75,10 @@ CONFERENCE_BASIS = {
     "return": N_("Return to school after treatment"),
     "other": N_("Other"),
 }
+LECTURE_AUDIENCES = {
+    "parents": N_("Parents (家长学校, 社区家长课堂)"),
+    "teachers": N_("Teachers"),
+}
 TASK_SIDES = {"school": N_("School"), "family": N_("Family")}
 RETURN_DOCUMENTS = {
     "diagnosis": N_("Diagnosis"),
@@ -121,7 +125,7 @@ class Field:
 class Kind:
     key: str
     label: str
-    scope: str  # student, class, group
+    scope: str  # student, class, group, school (a lecture, training: no student or class)
     fields: tuple[Field, ...]
     private: bool = False
     parent_kind: str | None = None
@@ -143,6 +147,8 @@ class Kind:
     # "" not counted), and the field of minutes that adds to the hours, if any.
     workload: str = ""
     minutes: str = ""
+    # A body field whose value chooses another column: (field, {value: column}).
+    workload_by: tuple = ()
     # A record of this kind is evidence for the warning rules: saving, changing or voiding one
     # re-runs its student's rules in the same transaction.
     evidence: bool = False
@@ -344,6 +350,7 @@ KINDS: dict[str, Kind] = {
             ),
             case_file="lessons",
             workload="lessons",
+            workload_by=("lesson_type", {"class_meeting": "class_meetings"}),
         ),
         Kind(
             "contact",
@@ -359,6 +366,7 @@ KINDS: dict[str, Kind] = {
             case_file="contacts",
             due="follow_up_on",
             workload="contacts",
+            workload_by=("mode", {"home_visit": "home_visits"}),
         ),
         Kind(
             "referral",
@@ -421,6 +429,7 @@ KINDS: dict[str, Kind] = {
             ),
             participants=True,
             case_file="crisis",
+            workload="crisis",
         ),
         Kind(
             "case_conference",
@@ -475,6 +484,41 @@ KINDS: dict[str, Kind] = {
                 Field("follow_up_count", N_("Number of follow-ups"), "int", default=4),
             ),
             case_file="hospital",
+        ),
+        Kind(
+            "lecture",
+            N_("Lecture"),
+            "school",
+            (
+                Field(
+                    "audience",
+                    N_("For"),
+                    "choice",
+                    LECTURE_AUDIENCES,
+                    required=True,
+                    default="parents",
+                ),
+                Field("topic", N_("Topic"), "text", required=True),
+                Field("venue", N_("Where (家长学校, 社区家长课堂 …)"), "text"),
+                Field("attendees", N_("Attendees"), "int"),
+                Field("duration_min", N_("Duration (minutes)"), "int", default=60),
+            ),
+            case_file="lessons",
+            workload="parent_lectures",
+            workload_by=("audience", {"teachers": "teacher_lectures"}),
+        ),
+        Kind(
+            "training",
+            N_("Training received"),
+            "school",
+            (
+                Field("topic", N_("Topic"), "text", required=True),
+                Field("organizer", N_("Organizer"), "text"),
+                Field("duration_min", N_("Duration (minutes)"), "int", default=180),
+            ),
+            case_file="lessons",
+            workload="training",
+            minutes="duration_min",
         ),
         Kind(
             "life_event",

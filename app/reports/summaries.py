@@ -126,17 +126,30 @@ def build_class_summary(
     return render(story, marking)
 
 
-def build_workload(title: str, rows: list[list[str]], marking: Marking) -> bytes:
+def build_workload(title: str, header: list[str], rows: list[list[str]], marking: Marking) -> bytes:
+    """One row per teacher in the bureau's columns (narrow: the headings wrap)."""
     st = styles()
-    header = [
-        "教师",
-        "个体辅导（次）",
-        "时长（小时）",
-        "团体辅导（次）",
-        "心理课/班会（节）",
-        "家校联系（次）",
-    ]
+    first = 22
+    rest = (178 - first) / (len(header) - 1)
     return render(
-        [Paragraph(escape(title), st["title"]), _table([header, *rows], [40, 26, 26, 26, 28, 26])],
+        [
+            Paragraph(escape(title), st["title"]),
+            _table([header, *rows], [first] + [rest] * (len(header) - 1)),
+        ],
+        marking,
+    )
+
+
+def build_compliance(title: str, subtitle: str, rows: list[list[str]], marking: Marking) -> bytes:
+    """心理课 and 班会课 per class against what is due, the classes falling short first."""
+    st = styles()
+    header = ["班级", "心理课（已上）", "心理课（应上）", "差额", "心理班会课", "情况"]
+    return render(
+        [
+            Paragraph(escape(title), st["title"]),
+            Paragraph(escape(subtitle), st["body"]),
+            Spacer(1, 3 * mm),
+            _table([header, *rows], [36, 26, 26, 20, 26, 44]),
+        ],
         marking,
     )

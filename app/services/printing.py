@@ -318,6 +318,38 @@ def intervention_plan(vault: OpenVault, record_id: str) -> tuple[bytes, str]:
     return pdf, serial
 
 
+def compliance_report(vault: OpenVault, day: dt.date | None = None) -> tuple[bytes, str]:
+    """Every class's 心理课 and 班会课 against the notice, the classes falling short first."""
+    from app.records.school_calendar import WEEKS_PER_LESSON
+    from app.reports.summaries import build_compliance
+    from app.services import lesson_compliance
+
+    day = day or dt.date.today()
+    cal = lesson_compliance.calendar(vault, day)
+    rows = sorted(lesson_compliance.compliance(vault, day), key=lambda c: (not c.falls_short, 0))
+    lines = [
+        [
+            c.label,
+            str(c.lessons),
+            str(c.lessons_due),
+            str(c.lessons_short) if c.lessons_short else "",
+            str(c.meetings),
+            "未达标" if c.falls_short else "达标",
+        ]
+        for c in rows
+    ]
+    short = sum(1 for c in rows if c.falls_short)
+    subtitle = (
+        f"{_school_name(vault)} · {semester_label(day)}（{cal.start} 至 {cal.end}）· 截至 {day} · "
+        f"每 {WEEKS_PER_LESSON} 个教学周至少 1 节心理课，每学期至少 1 节心理班会课 · "
+        f"未达标 {short} 个班"
+    )
+    marking, serial = _marking(vault, "心理课与班会课落实情况")
+    pdf = build_compliance("心理课与班会课落实情况", subtitle, lines, marking)
+    _audit_print(vault, object_type="record", detail={"serial": serial, "document": "compliance"})
+    return pdf, serial
+
+
 def answer_sheets(
     vault: OpenVault, scale_id: str, class_id: str | None = None
 ) -> tuple[bytes, str]:
@@ -497,20 +529,24 @@ def class_summary(
 
 
 def workload_report(vault: OpenVault, start: dt.date, end: dt.date) -> tuple[bytes, str]:
+    """Per teacher, in the bureau's columns, for [start, end] (a semester)."""
+    from app.records.workload import CATEGORIES, HOURS, LABELS
     from app.reports.summaries import build_workload
 
-    rows = [
-        [
-            w.name,
-            str(w.sessions),
-            f"{w.session_hours:g}",
-            str(w.group_sessions),
-            str(w.lessons),
-            str(w.contacts),
-        ]
-        for w in records.workload(vault, start, end)
-    ]
+    header = ["教师"]
+    for c in CATEGORIES:
+        header.append(_(LABELS[c]))
+        if c in HOURS:
+            header.append(_("{what} (hours)").format(what=_(LABELS[c])))
+    rows = []
+    for w in records.workload(vault, start, end):
+        row = [w.name]
+        for c in CATEGORIES:
+            row.append(str(w.counts.get(c, 0)))
+            if c in HOURS:
+                row.append(f"{w.hours.get(c, 0.0):g}")
+        rows.append(row)
     marking, serial = _marking(vault, "工作量统计")
-    pdf = build_workload(f"心理教师工作量统计（{start} 至 {end}）", rows, marking)
+    pdf = build_workload(f"心理教师工作量统计（{start} 至 {end}）", header, rows, marking)
     _audit_print(vault, object_type="workload", detail={"serial": serial, "document": "workload"})
     return pdf, serial

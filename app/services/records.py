@@ -134,19 +134,7 @@ def create_record(
             parent = s.get(Record, parent_id)
             if parent is None or parent.kind != k.parent_kind:
                 raise ValidationError("parent", _("This record cannot be filed there."))
-        r = Record(
-            kind=k.key,
-            student_id=student_id,
-            class_id=class_id,
-            parent_id=parent_id,
-            occurred_at=occurred_at,
-            author_id=vault.user.id,
-            title=title.strip(),
-            body=private_notes.seal(vault, s, clean) if k.private else clean,
-            private=k.private,
-        )
-        s.add(r)
-        s.flush()
+        r = _insert(vault, s, k, clean, occurred_at, title, student_id, class_id, parent_id)
         for p in participants or []:
             s.add(
                 RecordParticipant(
@@ -156,10 +144,51 @@ def create_record(
                     observation=p.observation,
                 )
             )
-        audit.record(s, audit.CREATE, object_type="record", object_id=r.id, detail={"kind": k.key})
-        if k.key in AFTER_CREATE:
-            AFTER_CREATE[k.key](s, r, vault.user.id)
         return _view(vault, r, participants or ())
+
+
+def _insert(vault, s, k, clean, occurred_at, title, student_id, class_id, parent_id) -> Record:
+    r = Record(
+        kind=k.key,
+        student_id=student_id,
+        class_id=class_id,
+        parent_id=parent_id,
+        occurred_at=occurred_at,
+        author_id=vault.user.id,
+        title=title.strip(),
+        body=private_notes.seal(vault, s, clean) if k.private else clean,
+        private=k.private,
+    )
+    s.add(r)
+    s.flush()
+    audit.record(s, audit.CREATE, object_type="record", object_id=r.id, detail={"kind": k.key})
+    if k.key in AFTER_CREATE:
+        AFTER_CREATE[k.key](s, r, vault.user.id)
+    return r
+
+
+def create_for_classes(
+    vault: OpenVault,
+    kind: str,
+    class_ids: list[str],
+    *,
+    occurred_at: dt.datetime,
+    body: dict,
+    title: str = "",
+) -> list[RecordView]:
+    """One lesson taught to several classes, recorded once: a record per class (each class's
+    count and the teacher's lessons), all or none."""
+    require(vault.user.role, "edit_student")
+    k = get_kind(kind)
+    if k.scope != "class":
+        raise ValidationError("kind", _("Only a class record is made for several classes."))
+    ids = list(dict.fromkeys(c for c in class_ids if c))
+    if not ids:
+        raise ValidationError("class", _("Choose the class."))
+    clean = clean_body(k, body)
+    with vault.session() as s:
+        made = [_insert(vault, s, k, clean, occurred_at, title, None, c, None) for c in ids]
+        return [_view(vault, r) for r in made]
 
 
 def update_record(

@@ -143,28 +143,20 @@ def _adopt_secret(vault, secret: str | None) -> None:
 def _workload_by_role(s, rows) -> dict[str, dict]:
     """Workload as the city needs it: per role and semester, summed — no teacher's name or id."""
     from app.models import User
+    from app.records.workload import CATEGORIES, HOURS
 
     roles = dict(s.execute(select(User.id, User.role)).all())
     out: dict[str, dict] = {}
     for w in rows:
         role = roles.get(w.user_id, "counselor")
         t = out.setdefault(
-            role,
-            {
-                "teachers": 0,
-                "sessions": 0,
-                "session_hours": 0,
-                "group_sessions": 0,
-                "lessons": 0,
-                "contacts": 0,
-            },
+            role, {"teachers": 0} | dict.fromkeys(CATEGORIES, 0) | dict.fromkeys(HOURS.values(), 0)
         )
         t["teachers"] += 1
-        t["sessions"] += w.sessions
-        t["session_hours"] = round(t["session_hours"] + w.session_hours, 2)
-        t["group_sessions"] += w.group_sessions
-        t["lessons"] += w.lessons
-        t["contacts"] += w.contacts
+        for c in CATEGORIES:
+            t[c] += w.counts.get(c, 0)
+        for c, name in HOURS.items():
+            t[name] = round(t[name] + w.hours.get(c, 0.0), 2)
     return out
 
 

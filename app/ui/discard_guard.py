@@ -7,6 +7,7 @@ from PySide6.QtWidgets import (
     QAbstractButton,
     QComboBox,
     QLineEdit,
+    QListWidget,
     QMessageBox,
     QPlainTextEdit,
     QSpinBox,
@@ -32,6 +33,8 @@ def form_state(widget: QWidget) -> tuple:
             out.append(w.value())
         elif isinstance(w, QAbstractButton) and w.isCheckable():
             out.append(w.isChecked())
+        elif isinstance(w, QListWidget):  # ticked rows (several classes, say)
+            out.append(tuple(w.item(i).checkState() for i in range(w.count())))
         elif isinstance(w, QTableWidget):
             out.append(
                 tuple(

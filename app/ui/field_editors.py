@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QListWidget,
     QPlainTextEdit,
     QSpinBox,
     QTimeEdit,
@@ -165,3 +166,29 @@ def get_value(f: Field, w: QWidget):
             if b.isChecked()
         }
     return w.text()
+
+
+def checkable_list(name: str, choices: list[tuple[str, str]]) -> QListWidget:
+    """Several of many (classes): each a row Space ticks, none ticked at first."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QListWidgetItem
+
+    w = QListWidget(objectName=name)
+    for label, key in choices:
+        item = QListWidgetItem(label)
+        item.setData(Qt.ItemDataRole.UserRole, key)
+        item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+        item.setCheckState(Qt.CheckState.Unchecked)
+        w.addItem(item)
+    w.setMaximumHeight(90)
+    return w
+
+
+def checked(w: QListWidget) -> list[str]:
+    from PySide6.QtCore import Qt
+
+    return [
+        w.item(i).data(Qt.ItemDataRole.UserRole)
+        for i in range(w.count())
+        if w.item(i).checkState() == Qt.CheckState.Checked
+    ]

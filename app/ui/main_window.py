@@ -264,6 +264,9 @@ class Workspace(QWidget):
                 page.refresh()
         if tables & {"warning"}:
             self.students.reload_levels()  # the list's 预警 column
+        reports = getattr(self, "reports", None)
+        if reports is not None and tables & {"record", "vault_setting", "student"}:
+            reports.compliance.refresh()  # lessons per class (read when next shown)
         if tables & {"network_member", "app_user"} and self._settings is not None:
             self._settings.refresh()
         if self.archive is not None and self.archive.student_id in students:

@@ -33,7 +33,7 @@ from app.services.vaults import OpenVault
 from app.ui.buttons import push_button
 from app.ui.discard_guard import confirm_discard, form_state
 from app.ui.errors import message_for
-from app.ui.field_editors import editor_for, get_value, set_value
+from app.ui.field_editors import checkable_list, checked, editor_for, get_value, set_value
 from app.ui.form_parts import error_label
 from app.ui.ops import current, wait
 from app.ui.tables import setup_table
@@ -85,16 +85,24 @@ class RecordForm(QDialog):
         self.when.setDisplayFormat("yyyy-MM-dd HH:mm")
         self.form.addRow(_("Date and time"), self.when)
         self.class_pick_top: QComboBox | None = None
+        self.more_classes: QListWidget | None = None
         if self.kind.scope == "class":
             self.class_pick_top = QComboBox(objectName="field_class")
-            for g in wait(lambda: students.grades_and_classes(vault)):
-                for c in g.classes:
-                    self.class_pick_top.addItem(f"{g.name}{c.name}", c.id)
+            names = [
+                (f"{g.name}{c.name}", c.id)
+                for g in wait(lambda: students.grades_and_classes(vault))
+                for c in g.classes
+            ]
+            for name, cid in names:
+                self.class_pick_top.addItem(name, cid)
             if self.class_id:
                 self.class_pick_top.setCurrentIndex(
                     max(0, self.class_pick_top.findData(self.class_id))
                 )
             self.form.addRow(_("Class"), self.class_pick_top)
+            if record is None:  # the same lesson taught in other classes, recorded once
+                self.more_classes = checkable_list("field_more_classes", names)
+                self.form.addRow(_("Also in (Space ticks)"), self.more_classes)
         self.case_pick: QComboBox | None = None
         if self.kind.parent_kind == "case" and self.student_id:
             self.case_pick = QComboBox(objectName="field_case")
@@ -373,7 +381,14 @@ class RecordForm(QDialog):
         vault, kind, title = self.vault, self.kind.key, self.title.text()
         student_id, class_id, parent_id = self.student_id, self.class_id, self.parent_id
         record = self.record
-        if record is None:
+        others = checked(self.more_classes) if self.more_classes is not None else []
+        if record is None and others:
+
+            def work():
+                return records.create_for_classes(
+                    vault, kind, [class_id, *others], occurred_at=when, body=body, title=title
+                )[0]
+        elif record is None:
 
             def work():
                 return records.create_record(

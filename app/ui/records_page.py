@@ -6,6 +6,7 @@ import datetime as dt
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QComboBox,
     QGroupBox,
     QHBoxLayout,
     QListWidget,
@@ -18,7 +19,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import _
-from app.records.semesters import semester_bounds
+from app.records.semesters import semester_bounds, semester_label
+from app.records.workload import CATEGORIES, HOURS, LABELS
 from app.services import records
 from app.services.permissions import allowed
 from app.services.vaults import OpenVault
@@ -72,24 +74,44 @@ class RecordsPage(QWidget):
         row.addWidget(lessons, 1)
         layout.addLayout(row, 1)
 
-        work = QGroupBox(_("Workload this semester"))
+        talks = QGroupBox(_("Lectures and training"))
+        tl = QVBoxLayout(talks)
+        self.talks = QListWidget(objectName="lecture_list")
+        self.talks.itemActivated.connect(self.open_record)
+        tl.addWidget(self.talks)
+        tb = QHBoxLayout()
+        for name, label, slot in (
+            ("new_lecture_button", _("New lecture…"), lambda: self._form("lecture")),
+            ("new_training_button", _("Training received…"), lambda: self._form("training")),
+        ):
+            b = push_button(label, name, slot)
+            b.setEnabled(allowed(vault.user.role, "edit_student"))
+            tb.addWidget(b)
+        tl.addLayout(tb)
+        row.addWidget(talks, 1)
+        work = QGroupBox(_("Workload as the bureau counts it"))
         wl = QVBoxLayout(work)
-        print_work = QPushButton(
-            _("Print the workload report…"), objectName="print_workload_button"
+        wbar = QHBoxLayout()
+        self.semester = QComboBox(objectName="workload_semester")
+        today = dt.date.today()
+        for day in (today, semester_bounds(today)[0] - dt.timedelta(days=1)):
+            self.semester.addItem(semester_label(day), semester_bounds(day))
+        self.semester.currentIndexChanged.connect(lambda _i: self.refresh())
+        wbar.addWidget(self.semester)
+        print_work = push_button(
+            _("Print the workload report…"), "print_workload_button", self.print_workload
         )
-        print_work.clicked.connect(self.print_workload)
-        wl.addWidget(print_work)
-        self.workload = QTableWidget(0, 6, objectName="workload_table")
-        self.workload.setHorizontalHeaderLabels(
-            [
-                _("Teacher"),
-                _("Individual sessions"),
-                _("Hours"),
-                _("Group sessions"),
-                _("Lessons"),
-                _("Home–school contacts"),
-            ]
-        )
+        wbar.addWidget(print_work)
+        wbar.addStretch(1)
+        wl.addLayout(wbar)
+        headers = [_("Teacher")]
+        for c in CATEGORIES:
+            headers.append(_(LABELS[c]))
+            if c in HOURS:
+                headers.append(_("Hours"))
+        self.workload = QTableWidget(0, len(headers), objectName="workload_table")
+        self.workload.setHorizontalHeaderLabels(headers)
+        self.workload.horizontalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignCenter)
         setup_table(self.workload, stretch=0)
         self.workload.setMaximumHeight(140)
         wl.addWidget(self.workload)
@@ -103,17 +125,19 @@ class RecordsPage(QWidget):
     def _load(self) -> tuple:
         now = dt.datetime.now()
         vault = self.vault
-        start, end = semester_bounds(dt.date.today())
+        start, end = self.semester.currentData()
+        talks = records.listing(vault, "lecture") + records.listing(vault, "training")
         return (
             now,
             records.upcoming(vault, now + dt.timedelta(days=7), now=now),
             records.listing(vault, "group_program"),
             records.listing(vault, "lesson"),
+            sorted(talks, key=lambda r: r.occurred_at, reverse=True),
             records.workload(vault, start, end),
         )
 
     def _show(self, data: tuple) -> None:
-        now, upcoming, programs, lessons, rows = data
+        now, upcoming, programs, lessons, talks, rows = data
         self.due.clear()
         for u in upcoming:
             overdue = u.when < now
@@ -127,18 +151,22 @@ class RecordsPage(QWidget):
             self.due.addItem(item)
         self._fill(self.programs, programs)
         self._fill(self.lessons, lessons)
+        self._fill(self.talks, talks)
         self.workload.setRowCount(len(rows))
         for r, w in enumerate(rows):
-            for c, v in enumerate(
-                (w.name, w.sessions, w.session_hours, w.group_sessions, w.lessons, w.contacts)
-            ):
+            values: list[object] = [w.name]
+            for c in CATEGORIES:
+                values.append(w.counts.get(c, 0))
+                if c in HOURS:
+                    values.append(f"{w.hours.get(c, 0.0):g}")
+            for c, v in enumerate(values):
                 self.workload.setItem(r, c, QTableWidgetItem(str(v)))
 
     def print_workload(self):
         from app.services import printing
         from app.ui.print_preview import show_document
 
-        start, end = semester_bounds(dt.date.today())
+        start, end = self.semester.currentData()
         return show_document(
             self,
             self.vault,

@@ -48,6 +48,10 @@ class ReportsPage(QWidget):
         self.chart = QLabel(objectName="report_chart")
         self.chart.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(self.chart, 1)
+        from app.ui.compliance_box import ComplianceBox
+
+        self.compliance = ComplianceBox(vault)
+        layout.addWidget(self.compliance)
         self.scale.currentIndexChanged.connect(self.refresh)
         self._shown_once = False
 
@@ -57,6 +61,7 @@ class ReportsPage(QWidget):
         if not self._shown_once:
             self._shown_once = True
             self.refresh()
+            self.compliance.refresh()
 
     def refresh(self) -> None:
         """The band distribution of each enrolled student's latest result, school-wide, as a

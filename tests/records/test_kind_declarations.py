@@ -11,10 +11,16 @@ def test_every_counted_kind_names_a_district_workload_column():
     assert {k.key: k.workload for k in KINDS.values() if k.workload} == {
         "session": "sessions",
         "group_session": "group_sessions",
+        "crisis": "crisis",
         "lesson": "lessons",
+        "lecture": "parent_lectures",
+        "training": "training",
         "contact": "contacts",
     }
     assert all(k.workload in workload.CATEGORIES for k in KINDS.values() if k.workload)
+    chosen = [c for k in KINDS.values() if k.workload_by for c in k.workload_by[1].values()]
+    assert sorted(chosen) == ["class_meetings", "home_visits", "teacher_lectures"]
+    assert set(chosen) <= set(workload.CATEGORIES)
 
 
 def test_the_minutes_a_kind_adds_to_the_hours_are_one_of_its_fields():
@@ -40,6 +46,37 @@ def test_a_new_kind_counted_as_a_lesson_is_tallied_without_touching_the_tally(mo
         0,
         0,
     )
+
+
+def test_every_bureau_column_is_counted_from_its_records():
+    rows = [
+        ("u1", "session", {"duration_min": 50}),
+        ("u1", "session", {"duration_min": 40}),
+        ("u1", "group_session", {}),
+        ("u1", "crisis", {}),
+        ("u1", "lesson", {"lesson_type": "lesson"}),
+        ("u1", "lesson", {"lesson_type": "class_meeting"}),
+        ("u1", "lecture", {"audience": "parents"}),
+        ("u1", "lecture", {"audience": "teachers"}),
+        ("u1", "training", {"duration_min": 270}),
+        ("u1", "contact", {"mode": "home_visit"}),
+        ("u1", "contact", {"mode": "phone"}),
+        ("u1", "observation", {}),
+    ]
+    [w] = workload.tally(rows, {"u1": "王老师"})
+    assert w.counts == {
+        "sessions": 2,
+        "group_sessions": 1,
+        "crisis": 1,
+        "lessons": 1,
+        "class_meetings": 1,
+        "parent_lectures": 1,
+        "teacher_lectures": 1,
+        "training": 1,
+        "home_visits": 1,
+        "contacts": 1,
+    }
+    assert w.hours == {"sessions": 1.5, "training": 4.5}
 
 
 def test_the_kinds_the_warning_rules_read_are_declared_as_evidence():

@@ -387,3 +387,34 @@ def test_a_field_the_city_leaves_empty_keeps_the_local_value(enrolled_school, ci
     with enrolled_school.session() as s:
         after = s.get(Student, kid.id)
         assert (after.gender, after.birth_date) == (gender, born) and gender is not None
+
+
+def test_the_city_receives_the_bureaus_workload_columns_summed_without_names(enrolled_school, city):
+    import datetime as dt
+
+    from app.records.semesters import semester_key
+    from app.services import records
+
+    now = dt.datetime.now().replace(microsecond=0)
+    kid = _kids(enrolled_school, 1)[0]
+    for kind, body, who in (
+        ("lecture", {"audience": "parents", "topic": "青春期亲子沟通"}, None),
+        ("lecture", {"audience": "teachers", "topic": "识别学生情绪危机"}, None),
+        ("training", {"topic": "危机干预培训", "duration_min": 180}, None),
+        ("contact", {"guardian": "母亲", "mode": "home_visit", "content": "家访"}, kid.id),
+        ("crisis", {"trigger": "direct", "steps": {}}, kid.id),
+    ):
+        records.create_record(enrolled_school, kind, occurred_at=now, body=body, student_id=who)
+    sync.sync_now(enrolled_school)
+    [sent] = [s.payload for s in server_submissions(city) if s.entity == "workload"]
+    assert sent["semester"] == semester_key(now.date()) and sent["teachers"] == 1
+    assert (
+        sent["parent_lectures"],
+        sent["teacher_lectures"],
+        sent["training"],
+        sent["training_hours"],
+        sent["home_visits"],
+        sent["crisis"],
+    ) == (1, 1, 1, 3.0, 1, 1)
+    flat = json.dumps(sent, ensure_ascii=False)
+    assert "王老师" not in flat and "青春期" not in flat and "teacher_name" not in flat
