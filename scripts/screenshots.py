@@ -260,6 +260,10 @@ def main() -> int:
     shoot("10-assessment-history.png", shell, "PHQ-9")
     nav(ws, "assessments")
     shoot("11-assessments-page.png", shell, "测评计划")
+    click(ws.assessments.findChild(QPushButton, "follow_up_button"))
+    follow = visible_dialog(ws.assessments, "follow_up_dialog")
+    shoot("11a-screening-follow-up.png", follow, "阳性未面谈", "未测", "需重测")
+    follow.done(0)
 
     # Issue 4: session form, group attendance, timeline.
     import datetime as dt
@@ -421,6 +425,9 @@ def main() -> int:
     crisis_form.done(0)
     nav(ws, "home")
     shoot("18-home-page.png", shell, "一级、二级预警", "今日预约与跟进")
+    nav(ws, "calendar")
+    pump(600)
+    shoot("18b-week-calendar.png", shell, "周一", "本周")
 
     # Issue 6: the first pages of a case file, rendered with pdftoppm.
     import subprocess

@@ -1,6 +1,12 @@
 """SQLAlchemy models only: no sessions, no queries."""
 
-from app.models.assessment import AssessmentPlan, AssessmentResult, CriticalAlert, KioskSession
+from app.models.assessment import (
+    AssessmentPlan,
+    AssessmentResult,
+    CriticalAlert,
+    KioskSession,
+    PlanParticipant,
+)
 from app.models.base import Base, Tracked, new_id, utcnow
 from app.models.journal import AuditEntry, ChangeLog, VaultSetting
 from app.models.network import NetworkMember, WarningNotification
@@ -17,6 +23,7 @@ __all__ = [
     "AssessmentResult",
     "CriticalAlert",
     "KioskSession",
+    "PlanParticipant",
     "AuditEntry",
     "Base",
     "ChangeLog",

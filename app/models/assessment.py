@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, Tracked
-from app.models.fieldcrypt import ClinicalJSON
+from app.models.fieldcrypt import ClinicalJSON, ClinicalText
 
 MODES = ("kiosk", "paper", "import")
 
@@ -26,6 +26,21 @@ class AssessmentPlan(Tracked, Base):
     consent_note: Mapped[str | None] = mapped_column(Text)
     consent_recorded_at: Mapped[datetime | None]
     consent_recorded_by: Mapped[str | None] = mapped_column(String(36))
+
+
+class PlanParticipant(Tracked, Base):
+    """A plan's student who did not take it, and why: absent, refused or opted out (who
+    recorded it and when live here and in the audit log); `state` None once they did."""
+
+    __tablename__ = "plan_participant"
+    __table_args__ = (
+        UniqueConstraint("plan_id", "student_id", name="uq_plan_participant_student"),
+    )
+    plan_id: Mapped[str] = mapped_column(ForeignKey("assessment_plan.id"), index=True)
+    student_id: Mapped[str] = mapped_column(ForeignKey("student.id"))
+    state: Mapped[str | None] = mapped_column(String(12))
+    note: Mapped[str | None] = mapped_column(ClinicalText("plan_participant.note"))
+    recorded_by: Mapped[str | None] = mapped_column(String(36))
 
 
 class AssessmentResult(Tracked, Base):

@@ -480,6 +480,7 @@ class Upcoming:
     student_name: str
     what: str
     record_id: str
+    timed: bool = False  # booked at a time (an appointment, a next session), not just a day
 
 
 def upcoming(
@@ -516,7 +517,8 @@ def upcoming(
                 what = _("Next session")
             else:
                 what = _("Follow up: {kind}").format(kind=_(KINDS[r.kind].label))
-            out.append(Upcoming(r.due_at, r.student_id, name or "", what, r.id))
+            timed = r.kind in ("appointment", "session")
+            out.append(Upcoming(r.due_at, r.student_id, name or "", what, r.id, timed))
     return out
 
 

@@ -105,6 +105,10 @@ class AssessmentsPage(QWidget):
         self.plans.cellActivated.connect(lambda row, _c: self.show_plan(row))
         self._plan_ids: list[str] = []
         layout.addWidget(self.plans, 1)
+        follow_up = push_button(
+            _("Follow-up after the screening…"), "follow_up_button", self.open_follow_up
+        )
+        layout.addWidget(follow_up, 0, Qt.AlignmentFlag.AlignLeft)
         self.refresh()
 
     def refresh(self) -> None:
@@ -171,6 +175,20 @@ class AssessmentsPage(QWidget):
             )
             for col, v in enumerate(values):
                 self.plans.setItem(r, col, QTableWidgetItem(v))
+
+    def open_follow_up(self):
+        """The chosen plan's follow-up (the newest plan when none is chosen)."""
+        from app.ui.follow_up_dialog import FollowUpDialog
+
+        if not self._plan_ids:
+            QMessageBox.information(self, _("Assessment plans"), _("There is no plan yet."))
+            return None
+        row = max(0, self.plans.currentRow())
+        dialog = FollowUpDialog(self.vault, self._plan_ids[row], self)
+        dialog.student_requested.connect(self.student_requested)
+        dialog.student_requested.connect(lambda _sid: dialog.accept())
+        dialog.open()
+        return dialog
 
     def show_plan(self, row: int) -> QDialog:
         """Who has not yet taken the plan's battery, and who took a scale twice (a table that

@@ -39,6 +39,7 @@ SECTIONS = (
     ("assessments", N_("Assessments")),
     ("warnings", N_("Warnings")),
     ("records", N_("Records")),
+    ("calendar", N_("Schedule")),
     ("reports", N_("Reports")),
     ("sync", N_("Sync")),
     ("settings", N_("Settings")),
@@ -47,6 +48,7 @@ _LATER = {
     "warnings": N_("Warnings are visible to counselors only."),
     "home": N_("Welcome to XinDang."),
     "records": N_("Counseling records are visible to counselors only."),
+    "calendar": N_("The calendar is visible to counselors only."),
     "reports": N_("Reports are available to counselors only."),
     "sync": N_("Sync is managed by the counseling lead."),
 }
@@ -93,6 +95,7 @@ class Workspace(QWidget):
             "assessments": QStyle.StandardPixmap.SP_FileDialogContentsView,
             "warnings": QStyle.StandardPixmap.SP_MessageBoxWarning,
             "records": QStyle.StandardPixmap.SP_FileIcon,
+            "calendar": QStyle.StandardPixmap.SP_FileDialogListView,
             "reports": QStyle.StandardPixmap.SP_FileDialogInfoView,
             "sync": QStyle.StandardPixmap.SP_BrowserReload,
             "settings": QStyle.StandardPixmap.SP_ComputerIcon,
@@ -160,6 +163,12 @@ class Workspace(QWidget):
                 page = RecordsPage(vault)
                 page.student_requested.connect(self.open_student)
                 self.records = page
+            elif key == "calendar" and allowed(vault.user.role, "view_diagnosis"):
+                from app.ui.calendar_page import CalendarPage
+
+                page = CalendarPage(vault)
+                page.student_requested.connect(self.open_student)
+                self.calendar = page
             elif key == "sync" and allowed(vault.user.role, "sync"):
                 # Built when first shown (`sync`): its reads waited behind the pages at unlock.
                 page = QWidget(objectName="sync_holder")
@@ -255,6 +264,7 @@ class Workspace(QWidget):
             ),
             ("warnings", risk | {"warning_notification"}),
             ("records", {"record", "record_participant", "record_version"}),
+            ("calendar", {"record"}),
             ("students", {"student"}),
             ("assessments", {"assessment_plan", "assessment_result", "critical_alert"}),
         ]

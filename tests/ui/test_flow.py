@@ -186,6 +186,7 @@ def test_the_navigation_names_every_section_in_chinese(qtbot, populated_vault):
         "测评",
         "预警",
         "记录",
+        "日程",
         "报表",
         "同步",
         "设置",

@@ -71,7 +71,16 @@ def test_every_page_fits_a_1366x768_screen(qtbot, populated_vault):
     shell.show()
     shell.enter(populated_vault)
     ws = shell.workspace
-    for section in ("home", "students", "assessments", "warnings", "records", "reports", "sync"):
+    for section in (
+        "home",
+        "students",
+        "assessments",
+        "warnings",
+        "records",
+        "calendar",
+        "reports",
+        "sync",
+    ):
         ws.show_section(section)
         hint = shell.minimumSizeHint()
         inner = ws.minimumSizeHint()
