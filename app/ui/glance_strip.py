@@ -60,7 +60,14 @@ class GlanceStrip(QFrame):
             f"{r.scale_id} {r.day:%m-%d} "
             + ("—" if r.total is None else f"{r.total:g}")
             + (f" {r.band}" if r.band else "")
-            + (f" {r.trend}{r.previous:g}" if r.trend else "")
+            + (
+                " "
+                + _("{trend} (last time {previous})").format(
+                    trend=r.trend, previous=f"{r.previous:g}"
+                )
+                if r.trend
+                else ""
+            )
             for r in g.results
         ]
         self.results.setText("<br>".join(results) or _("No results yet"))
