@@ -360,6 +360,7 @@ def main() -> int:
     nav(ws, "records")
     pump(600)
     shoot("15-records-page.png", shell, "团体辅导", "讲座与培训", "家长讲座")
+    committee_screens(shell, ws)
 
     # Issue 5: warning queue, crisis record, home page.
     import random
@@ -581,6 +582,36 @@ def conference_screens(shell, ws, top) -> None:
     ws.warnings.pane.text.verticalScrollBar().setValue(10_000)
     pump()
     shoot("16f-referral-loop.png", shell, "转介、送医与复学", "复学后跟进")
+
+
+def committee_screens(shell, ws) -> None:
+    """Two classes' 心理委员, one report entered, and the class that has not reported."""
+    import datetime as dt
+
+    from PySide6.QtWidgets import QPushButton
+
+    from app.services import committee, students
+
+    pupils = students.search_students(shell.vault, limit=120)
+    classes: dict[str, list] = {}
+    for p in pupils:
+        classes.setdefault(f"{p.grade}{p.class_name}", []).append(p)
+    (first, mates), (_second, others) = list(classes.items())[:2]
+    start = dt.date.today() - dt.timedelta(days=60)
+    member = committee.appoint(shell.vault, mates[0].id, start)
+    committee.appoint(shell.vault, others[0].id, start)
+    committee.report(
+        shell.vault,
+        member,
+        mates[3].id,
+        content="这周经常一个人坐着，午饭吃得很少",
+        signs=["withdrawn", "low_mood"],
+        urgency="soon",
+    )
+    click(ws.records.findChild(QPushButton, "committee_button"))
+    dialog = visible_dialog(ws.records, "committee_dialog")
+    shoot("15a-committee.png", dialog, "班级心理委员", "未按时报告的班级", first)
+    dialog.done(0)
 
 
 def press(window, key, wait_ms: int = 450) -> None:

@@ -9,7 +9,7 @@ from app.models.assessment import (
 )
 from app.models.base import Base, Tracked, new_id, utcnow
 from app.models.journal import AuditEntry, ChangeLog, VaultSetting
-from app.models.network import NetworkMember, WarningNotification
+from app.models.network import CommitteeMember, NetworkMember, WarningNotification
 from app.models.record import Record, RecordParticipant, RecordVersion
 from app.models.scale import ScaleDocument
 from app.models.school import Grade, School, SchoolClass
@@ -27,6 +27,7 @@ __all__ = [
     "AuditEntry",
     "Base",
     "ChangeLog",
+    "CommitteeMember",
     "Grade",
     "Guardian",
     "School",

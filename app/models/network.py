@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -32,3 +32,14 @@ class WarningNotification(Tracked, Base):
     method: Mapped[str] = mapped_column(String(16))
     notified_at: Mapped[datetime]
     notified_by: Mapped[str | None] = mapped_column(String(36))
+
+
+class CommitteeMember(Tracked, Base):
+    """A class's 心理委员: a student, for a term. They report to the counselor; nothing about a
+    classmate is ever addressed to them (no slip, no notification)."""
+
+    __tablename__ = "committee_member"
+    class_id: Mapped[str] = mapped_column(ForeignKey("school_class.id"), index=True)
+    student_id: Mapped[str] = mapped_column(ForeignKey("student.id"))
+    term_start: Mapped[date]
+    term_end: Mapped[date | None]

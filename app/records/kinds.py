@@ -46,6 +46,34 @@ OBSERVER_ROLES = {
     "teacher": N_("Subject teacher"),
     "other": N_("Other"),
 }
+OBSERVED_SIGNS = {
+    "low_mood": N_("Low mood, crying"),
+    "withdrawn": N_("Withdrawn, alone"),
+    "conflict": N_("Conflict with classmates"),
+    "bullied": N_("Bullied or excluded"),
+    "absent": N_("Absent or late often"),
+    "talk_of_death": N_("Talked about death or not wanting to live"),
+    "self_harm_signs": N_("Signs of self-harm"),
+    "other": N_("Other"),
+}
+URGENCY = {
+    "routine": N_("Routine"),
+    "soon": N_("Soon (within days)"),
+    "urgent": N_("Urgent (today)"),
+}
+URGENT_SIGNS = frozenset({"talk_of_death", "self_harm_signs"})
+
+
+def observation_urgency(body: object) -> str:
+    """As the reporter chose, except that talk of death or signs of self-harm are urgent
+    whatever was chosen: a hurried "routine" must not hold such a report back."""
+    if not isinstance(body, dict):
+        return "routine"
+    if URGENT_SIGNS & set(body.get("signs") or ()):
+        return "urgent"
+    return body.get("urgency") or "routine"
+
+
 LIFE_EVENTS = {
     "family_change": N_("Major family change"),
     "bereavement": N_("Bereavement"),
@@ -405,10 +433,25 @@ KINDS: dict[str, Kind] = {
                     default="head_teacher",
                 ),
                 Field("source_name", N_("Reporter's name"), "text"),
+                Field("signs", N_("What was noticed"), "multichoice", OBSERVED_SIGNS),
                 Field("content", N_("What was observed"), "longtext", required=True),
+                Field(
+                    "urgency", N_("Urgency"), "choice", URGENCY, required=True, default="routine"
+                ),
+                Field("reporter_id", N_("Committee member"), "text", hidden=True),
             ),
             case_file="observations",
             evidence=True,
+        ),
+        Kind(
+            "committee_check",
+            N_("Committee member: nothing unusual"),
+            "class",
+            (
+                Field("member_id", N_("Committee member"), "text", required=True, hidden=True),
+                Field("member_name", N_("Committee member"), "text"),
+            ),
+            case_file="observations",
         ),
         Kind(
             "crisis",

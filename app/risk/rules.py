@@ -55,7 +55,7 @@ class StudentEvidence:
     events: list[tuple[str, str, dt.datetime]] = field(
         default_factory=list
     )  # (record id, type, when)
-    observations: list[tuple[str, dt.datetime]] = field(default_factory=list)
+    observations: list[tuple[str, dt.datetime, str]] = field(default_factory=list)  # urgency
     referral: tuple[str, str] | None = None  # (record id, status)
     diagnosis: bool = False
     session: SessionRisk | None = None  # the latest session's risk screen
@@ -176,10 +176,11 @@ def _cond(cond: dict, ev: StudentEvidence, rules: dict, today: dt.date) -> list[
     if "observations" in cond:
         spec = cond["observations"]
         since = today - dt.timedelta(days=spec["within_days"])
+        urgency = spec.get("urgency")
         recent = [
             {"type": "observation", "id": rid}
-            for rid, when in ev.observations
-            if when.date() >= since
+            for rid, when, level in ev.observations
+            if when.date() >= since and (urgency is None or level in urgency)
         ]
         return recent if len(recent) >= spec["at_least"] else None
     if "referral" in cond:

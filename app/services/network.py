@@ -29,6 +29,8 @@ METHODS = {
     "written": N_("Written notice"),
     "message": N_("Message"),
 }
+# Who may be told about a warning (never the 心理委员, who is a student).
+NOTIFIED = ("principal", "counselor", "head_teacher", "guardian")
 # What each role's slip may carry. Never: scores, bands, scale names, evidence, notes; and for
 # the head teacher and the guardians not even the level: what to do and whom to call. No slip is
 # addressed to a student: the 心理委员 reports to the counselor, never receives a classmate's risk.
@@ -126,6 +128,10 @@ def notify(
 ) -> None:
     """Record that someone in the network was told: who, when, how, and by whom."""
     require(vault.user.role, "view_diagnosis")
+    if role == "committee":
+        raise ValidationError(
+            "role", _("A committee member is a student and is never told about a classmate.")
+        )
     if role not in ROLE_LABELS or method not in METHODS:
         raise ValidationError("notification", _("Unknown role or method."))
     with vault.session() as s:

@@ -28,7 +28,7 @@ from app.models import (
     WarningTask,
     utcnow,
 )
-from app.records.kinds import KINDS, current_body
+from app.records.kinds import KINDS, current_body, observation_urgency
 from app.records.semesters import semester_bounds
 from app.risk.levels import LEVEL_ORDER, URGENT
 from app.risk.rules import (
@@ -173,16 +173,19 @@ def gather_evidence(
         if sid in out:
             body = current_body("life_event", schema, body)
             out[sid].events.append((rid, body.get("event_type", "other"), when))
-    for rid, sid, when in s.execute(
+    for rid, sid, when, body, schema in s.execute(
         only(
-            select(Record.id, Record.student_id, Record.occurred_at)
+            select(
+                Record.id, Record.student_id, Record.occurred_at, Record.body, Record.body_schema
+            )
             .where(Record.kind == "observation", *live)
             .order_by(Record.occurred_at),
             Record.student_id,
         )
     ):
         if sid in out:
-            out[sid].observations.append((rid, when))
+            urgency = observation_urgency(current_body("observation", schema, body))
+            out[sid].observations.append((rid, when, urgency))
     # Only the latest session's risk screen and the latest referral count: a long history is
     # not read (a student with 60 sessions costs the same as one with one).
     for kind in ("session", "referral"):

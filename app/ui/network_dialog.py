@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 
 from app.i18n import _
 from app.services import network
+from app.services.network import NOTIFIED
 from app.services.vaults import OpenVault
 from app.ui.errors import message_for
 from app.ui.form_parts import error_label
@@ -31,7 +32,9 @@ class NetworkDialog(QDialog):
         self.vault = vault
         self.warning_id = warning_id
         layout = QVBoxLayout(self)
-        self.contacts = wait(lambda: network.network_for(vault, student_id))
+        self.contacts = [  # a 心理委员 is a student: never told about a classmate
+            c for c in wait(lambda: network.network_for(vault, student_id)) if c.role in NOTIFIED
+        ]
         self.table = QTableWidget(len(self.contacts), 3, objectName="network_table")
         self.table.setHorizontalHeaderLabels([_("Role"), _("Name"), _("Phone")])
         setup_table(self.table)

@@ -88,6 +88,10 @@ class RecordsPage(QWidget):
             b.setEnabled(allowed(vault.user.role, "edit_student"))
             tb.addWidget(b)
         tl.addLayout(tb)
+        committee_button = push_button(
+            _("Committee members…"), "committee_button", self.open_committee
+        )
+        tl.addWidget(committee_button)
         row.addWidget(talks, 1)
         work = QGroupBox(_("Workload as the bureau counts it"))
         wl = QVBoxLayout(work)
@@ -161,6 +165,14 @@ class RecordsPage(QWidget):
                     values.append(f"{w.hours.get(c, 0.0):g}")
             for c, v in enumerate(values):
                 self.workload.setItem(r, c, QTableWidgetItem(str(v)))
+
+    def open_committee(self):
+        """心理委员: members, their reports and the classes that have not reported."""
+        from app.ui.committee_dialog import CommitteeDialog
+
+        dialog = CommitteeDialog(self.vault, self)
+        dialog.open()
+        return dialog
 
     def print_workload(self):
         from app.services import printing

@@ -16,15 +16,17 @@ NEW_RULE = {
     "level": "orange",
     "label": {"zh": "新增默认规则（测试）"},
     "when": {"diagnosis": True},
-    "since": 3,
 }
 
 
+NEXT = rulesets.default_rules()["version"] + 1
+
+
 def _next_default() -> dict:
-    """The shipped default as a later release would ship it: one more rule, version 3."""
+    """The shipped default as a later release would ship it: one more rule, the next version."""
     doc = rulesets.default_rules()
-    doc["version"] = 3
-    doc["rules"].append(copy.deepcopy(NEW_RULE))
+    doc["version"] = NEXT
+    doc["rules"].append(copy.deepcopy(NEW_RULE) | {"since": NEXT})
     return doc
 
 
@@ -36,7 +38,7 @@ def _school_rules() -> dict:
 
 def test_a_rule_added_to_the_default_reaches_a_school_that_edited_its_rules():
     merged, added = with_new_defaults(_school_rules(), _next_default())
-    assert added == ["life-event-new"] and merged["based_on"] == 3
+    assert added == ["life-event-new"] and merged["based_on"] == NEXT
     assert [r["id"] for r in merged["rules"]][-1] == "life-event-new"
 
 
@@ -46,7 +48,7 @@ def test_a_rule_the_school_removed_stays_removed():
 
 
 def test_nothing_changes_once_a_rule_set_is_based_on_the_newest_default():
-    school = _school_rules() | {"based_on": 3}
+    school = _school_rules() | {"based_on": NEXT}
     assert with_new_defaults(school, _next_default()) == (school, [])
 
 

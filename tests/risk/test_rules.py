@@ -51,7 +51,12 @@ def days_ago(n):
         (ev(referral=("f1", "seen")), "in-treatment", "orange"),
         (ev(results=[res("GAD-7", "moderate")]), "positive-screen", "yellow"),
         (ev(results=[res("SCL-90", "screen_positive")]), "positive-screen", "yellow"),
-        (ev(observations=[("o1", days_ago(1)), ("o2", days_ago(30))]), "observations", "yellow"),
+        (
+            ev(observations=[("o1", days_ago(1), "routine"), ("o2", days_ago(30), "soon")]),
+            "observations",
+            "yellow",
+        ),
+        (ev(observations=[("o1", days_ago(3), "urgent")]), "observation-urgent", "orange"),
         (ev(events=[("e1", "bullying", days_ago(10))]), "life-event", "watch"),
         (ev(diagnosis=True), "diagnosis", "watch"),
         (ev(results=[res("SDS", "normal", valid=False)]), "invalid-result", "watch"),
@@ -81,7 +86,8 @@ def test_each_rule_fires_on_its_evidence(evidence, rule, level):
         ev(),
         ev(results=[res("PHQ-9", "mild"), res("GAD-7", "minimal")]),
         ev(events=[("e1", "bullying", days_ago(181))]),  # just outside the 180-day window
-        ev(observations=[("o1", days_ago(1)), ("o2", days_ago(31))]),  # only one within 30 days
+        ev(observations=[("o1", days_ago(1), "routine"), ("o2", days_ago(31), "routine")]),
+        ev(observations=[("o1", days_ago(15), "urgent")]),  # urgent, but 15 days ago
         ev(referral=("f1", "suggested")),
         ev(results=[res("SDS", "normal", valid=False)]),  # an invalid normal sheet: re-test
         ev(session=SessionRisk("x1", AT, {"risk_suicide": "low", "risk_self_harm": "none"})),
