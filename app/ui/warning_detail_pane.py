@@ -30,6 +30,8 @@ from app.services.warning_detail import WarningDetail
 from app.services.warnings import WarningRow
 from app.ui.buttons import push_button
 
+PLAIN_TITLE = "font-weight: bold; padding: 4px"
+
 
 def _section(title: str, lines) -> str:
     lines = list(lines)
@@ -74,7 +76,7 @@ class WarningDetailPane(QWidget):
         layout = QVBoxLayout(content)
         layout.setContentsMargins(0, 0, 0, 0)
         self.title = QLabel(objectName="detail_title", wordWrap=True)
-        self.title.setStyleSheet("font-weight: bold; padding: 4px")
+        self.title.setStyleSheet(PLAIN_TITLE)
         layout.addWidget(self.title)
         self.text = QTextBrowser(objectName="detail_text")
         self.text.setOpenLinks(False)
@@ -124,6 +126,7 @@ class WarningDetailPane(QWidget):
         self.task_done.setEnabled(enabled and self.tasks.count() > 0)
 
     def show_nothing(self) -> None:
+        self.title.setStyleSheet(PLAIN_TITLE)
         self.title.setText(_("Choose a warning in the list to see its evidence and history."))
         self.text.clear()
         self.tasks.clear()
@@ -131,6 +134,7 @@ class WarningDetailPane(QWidget):
         self._singles(False)
 
     def show_many(self, rows: list[WarningRow]) -> None:
+        self.title.setStyleSheet(PLAIN_TITLE)
         self.title.setText(_("{n} warnings chosen").format(n=len(rows)))
         lines = [f"{level_name(r.level)}  {r.student_name}（{r.class_label}）" for r in rows[:200]]
         if len(rows) > 200:
