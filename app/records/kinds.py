@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from app.errors import ValidationError
 from app.i18n import N_, _
+from app.roster.fields import STATUS_LABELS
 from app.versioned import stepped
 
 PROBLEMS = {
@@ -180,6 +181,9 @@ class Kind:
     # A record of this kind is evidence for the warning rules: saving, changing or voiding one
     # re-runs its student's rules in the same transaction.
     evidence: bool = False
+    # Offered in the 新建记录 menu and editable in its form; False for what the archive writes
+    # itself (a roster status change), which the timeline shows and the case file prints.
+    listed: bool = True
 
 
 def current_body(kind: str, schema: int | None, body: object) -> object:
@@ -243,6 +247,7 @@ CASE_FILE_SECTIONS = {
     "conferences": N_("Case conferences and intervention plans"),
     "crisis": N_("Crisis interventions"),
     "hospital": N_("Escort to hospital and return to school"),
+    "roster": N_("Roster changes (transfer, graduation, suspension)"),
     "appointments": N_("Appointments"),
     "private_notes": N_("Private process notes (printed only when explicitly chosen)"),
 }
@@ -562,6 +567,18 @@ KINDS: dict[str, Kind] = {
             case_file="lessons",
             workload="training",
             minutes="duration_min",
+        ),
+        Kind(
+            "status_change",
+            N_("Roster status change"),
+            "student",
+            (
+                Field("status", N_("Status"), "choice", STATUS_LABELS, required=True),
+                Field("since", N_("Since"), "date", required=True),
+                Field("reason", N_("Reason"), "text"),
+            ),
+            case_file="roster",
+            listed=False,
         ),
         Kind(
             "life_event",

@@ -169,6 +169,12 @@ def parse_flag(value) -> bool:
     raise FieldProblem(N_("use 是 or 否"))
 
 
+STATUS_LABELS = {
+    "enrolled": N_("Enrolled"),
+    "transferred": N_("Transferred out"),
+    "graduated": N_("Graduated"),
+    "suspended": N_("Suspended"),
+}
 _STATUSES = {
     "在读": "enrolled",
     "在校": "enrolled",

@@ -167,6 +167,21 @@ def _insert(vault, s, k, clean, occurred_at, title, student_id, class_id, parent
     return r
 
 
+def add_in(
+    vault: OpenVault,
+    s,
+    kind: str,
+    *,
+    occurred_at: dt.datetime,
+    body: dict,
+    student_id: str | None = None,
+) -> str:
+    """A record written by another use case in its own transaction (a roster status change
+    goes on the timeline with the change itself); returns its id."""
+    k = get_kind(kind)
+    return _insert(vault, s, k, clean_body(k, body), occurred_at, "", student_id, None, None).id
+
+
 def create_for_classes(
     vault: OpenVault,
     kind: str,

@@ -16,11 +16,12 @@ from sqlalchemy import select
 from app.db import audit
 from app.errors import ValidationError
 from app.i18n import _
-from app.models import Student
+from app.models import Guardian, Student
 from app.models.student import STATUSES
 from app.roster.headers import field_for, guess_header
 from app.roster.rows import validate
 from app.roster.template import HEADINGS, write_template
+from app.services import records
 from app.services.permissions import require
 from app.services.roster_import import ImportReport, write_rows
 from app.services.vaults import OpenVault
@@ -158,6 +159,76 @@ def change_status(
             object_type="student",
             object_id=st.id,
             detail={"status": [before, status], "on": on.isoformat()},
+        )
+        records.add_in(  # on the timeline and in the case file, with the change
+            vault,
+            s,
+            "status_change",
+            occurred_at=dt.datetime.combine(on, dt.time(8, 0)),
+            body={"status": status, "since": on, "reason": st.status_note},
+            student_id=st.id,
+        )
+
+
+@dataclass(frozen=True)
+class GuardianEntry:
+    name: str
+    relation: str = ""
+    phone: str = ""
+
+
+def guardians_of(vault: OpenVault, student_id: str) -> list[GuardianEntry]:
+    """The active guardians, as the edit table shows them."""
+    require(vault.user.role, "view_students")
+    with vault.reading() as s:
+        st = s.get(Student, student_id)
+        if st is None:
+            raise ValidationError("student", _("This student is not in the roster."))
+        shown = sorted((g for g in st.guardians if g.active), key=lambda g: g.created_at)
+        return [GuardianEntry(g.name, g.relation or "", g.phone or "") for g in shown]
+
+
+def set_guardians(vault: OpenVault, student_id: str, guardians: list[GuardianEntry]) -> None:
+    """The student's guardians as typed, all of them: one kept by name is updated, a new one
+    added, one left out no longer active (kept, never deleted: older contacts name them)."""
+    from app.roster.fields import FieldProblem, parse_name, parse_phone
+
+    require(vault.user.role, "import_roster")
+    wanted: list[GuardianEntry] = []
+    for n, g in enumerate(guardians, start=1):
+        if not (g.name.strip() or g.relation.strip() or g.phone.strip()):
+            continue  # an empty row of the table
+        try:
+            name = parse_name(g.name)
+            phone = parse_phone(g.phone)
+        except FieldProblem as exc:
+            raise ValidationError(
+                "guardians", _("Guardian {n}: {problem}.").format(n=n, problem=_(str(exc)))
+            ) from exc
+        wanted.append(GuardianEntry(name, g.relation.strip()[:20], phone or ""))
+    with vault.session() as s:
+        st = s.get(Student, student_id)
+        if st is None:
+            raise ValidationError("student", _("This student is not in the roster."))
+        active = [g for g in st.guardians if g.active]
+        kept = set()
+        for w in wanted:
+            found = next((g for g in active if g.name == w.name and g.id not in kept), None)
+            if found is None:
+                found = Guardian(student_id=st.id, name=w.name)
+                s.add(found)
+                s.flush()
+            found.relation, found.phone, found.active = w.relation or None, w.phone or None, True
+            kept.add(found.id)
+        for g in active:
+            if g.id not in kept:
+                g.active = False
+        audit.record(
+            s,
+            audit.UPDATE,
+            object_type="student",
+            object_id=st.id,
+            detail={"guardians": len(wanted)},
         )
 
 

@@ -13,15 +13,10 @@ from app.errors import ValidationError
 from app.i18n import N_, _
 from app.models import Grade, Guardian, SchoolClass, Student, Warning
 from app.risk.levels import LEVEL_ORDER, LEVELS
+from app.roster.fields import STATUS_LABELS  # noqa: F401 - the list and archive read it here
 from app.services.permissions import allowed, require
 from app.services.vaults import OpenVault
 
-STATUS_LABELS = {
-    "enrolled": N_("Enrolled"),
-    "transferred": N_("Transferred out"),
-    "graduated": N_("Graduated"),
-    "suspended": N_("Suspended"),
-}
 GENDER_LABELS = {"M": N_("Male"), "F": N_("Female")}
 FLAG_LABELS = {
     "boarding": N_("Boarding"),

@@ -339,11 +339,12 @@ class ArchivePage(QWidget):
         status_label.setWordWrap(True)
         form.addRow(_("Status"), status_label)
         if allowed(self.vault.user.role, "import_roster"):
-            from app.ui.roster_dialogs import StatusDialog, StudentForm
+            from app.ui.roster_dialogs import GuardiansDialog, StatusDialog, StudentForm
 
             buttons = QHBoxLayout()
             for label, name, dialog in (
                 (_("Correct the roster entry…"), "edit_roster_button", StudentForm),
+                (_("Guardians…"), "guardians_button", GuardiansDialog),
                 (_("Transfer out, graduate, suspend…"), "status_button", StatusDialog),
             ):
                 button = QPushButton(label, objectName=name)

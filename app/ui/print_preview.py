@@ -193,16 +193,21 @@ class CaseFilePrintDialog(QDialog):
         self.setWindowTitle(_("Print the case file"))
         self.vault, self.student_id = vault, student_id
         self.preview: PrintPreview | None = None
+        from PySide6.QtWidgets import QGridLayout
+
         layout = QVBoxLayout(self)
         self.checks: dict[str, QCheckBox] = {}
-        for key in SECTIONS:
+        grid = QGridLayout()  # two columns: a school PC's short screen holds every section
+        half = (len(SECTIONS) + 1) // 2
+        for i, key in enumerate(SECTIONS):
             box = QCheckBox(section_title(key), objectName=f"section_{key}")
             box.setChecked(key in DEFAULT_SECTIONS)
             if key == "private_notes":
                 box.setEnabled(printing.may_include_private(vault))
                 box.setStyleSheet("color: #b00020")
             self.checks[key] = box
-            layout.addWidget(box)
+            grid.addWidget(box, i % half, i // half)
+        layout.addLayout(grid)
         layout.addWidget(
             QLabel(
                 _(

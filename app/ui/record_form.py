@@ -170,7 +170,7 @@ class RecordForm(QDialog):
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
         buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(
-            not (record and record.voided)
+            not (record and record.voided) and self.kind.listed  # a roster change is read here
         )
         row.addWidget(buttons)
         outer.addLayout(row)

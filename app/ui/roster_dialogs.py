@@ -12,8 +12,11 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
+    QHBoxLayout,
     QLineEdit,
     QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -23,11 +26,13 @@ from app.roster.fields import GRADE_NAMES
 from app.services import roster_edit
 from app.services.students import STATUS_LABELS
 from app.services.vaults import OpenVault
+from app.ui.buttons import push_button
 from app.ui.date_field import DateField
 from app.ui.discard_guard import confirm_discard, form_state
 from app.ui.errors import message_for
 from app.ui.form_parts import dialog_buttons, error_label
 from app.ui.ops import wait
+from app.ui.tables import ALL, setup_table
 
 
 class StudentForm(QDialog):
@@ -174,6 +179,66 @@ class StatusDialog(QDialog):
             self.error.setText(message_for(exc))
             return
         self.accept()
+
+
+class GuardiansDialog(QDialog):
+    """Every guardian of the student in one table (name, relation, phone); a row left empty is
+    ignored, a guardian taken out of the table is no longer active."""
+
+    def __init__(self, vault: OpenVault, student_id: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("guardians_dialog")
+        self.setWindowTitle(_("Guardians"))
+        self.vault, self.student_id = vault, student_id
+        known = wait(lambda: roster_edit.guardians_of(vault, student_id))
+        layout = QVBoxLayout(self)
+        self.table = QTableWidget(len(known) + 1, 3, objectName="guardians_table")
+        self.table.setHorizontalHeaderLabels([_("Name"), _("Relation"), _("Phone")])
+        setup_table(self.table, stretch=ALL, editable=True)
+        for r, g in enumerate(known):
+            for c, v in enumerate((g.name, g.relation, g.phone)):
+                self.table.setItem(r, c, QTableWidgetItem(v))
+        layout.addWidget(self.table)
+        row = QHBoxLayout()
+        row.addWidget(push_button(_("Add a row"), "add_guardian_row", self.add_row))
+        row.addWidget(push_button(_("Remove the chosen row"), "remove_guardian_row", self.remove))
+        row.addStretch(1)
+        layout.addLayout(row)
+        self.error = error_label("guardians_error")
+        layout.addWidget(self.error)
+        layout.addWidget(dialog_buttons(self, self.save, QDialogButtonBox.StandardButton.Save))
+        self.resize(560, 300)
+        self._as_opened = form_state(self)
+
+    def add_row(self) -> None:
+        self.table.setRowCount(self.table.rowCount() + 1)
+        self.table.setCurrentCell(self.table.rowCount() - 1, 0)
+
+    def remove(self) -> None:
+        if self.table.currentRow() >= 0:
+            self.table.removeRow(self.table.currentRow())
+
+    def _cell(self, r: int, c: int) -> str:
+        item = self.table.item(r, c)
+        return item.text() if item is not None else ""
+
+    def save(self) -> None:
+        entries = [
+            roster_edit.GuardianEntry(self._cell(r, 0), self._cell(r, 1), self._cell(r, 2))
+            for r in range(self.table.rowCount())
+        ]
+        vault, sid = self.vault, self.student_id
+        try:
+            wait(lambda: roster_edit.set_guardians(vault, sid, entries))
+        except Exception as exc:
+            self.error.setText(message_for(exc))
+            return
+        self.accept()
+
+    def reject(self) -> None:
+        if form_state(self) != self._as_opened and not confirm_discard(self):
+            return
+        super().reject()
 
 
 def save_template(parent: QWidget) -> QFileDialog:

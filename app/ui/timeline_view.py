@@ -51,7 +51,7 @@ class TimelineView(QWidget):
         more.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         menu = QMenu(more)
         for key in STUDENT_KINDS:
-            if key != "session":
+            if key != "session" and KINDS[key].listed:
                 menu.addAction(_(KINDS[key].label), lambda k=key: self.new_record(k))
         more.setMenu(menu)
         bar.addWidget(more)

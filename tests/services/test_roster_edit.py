@@ -150,3 +150,42 @@ def test_the_template_is_read_back_by_the_importer_every_column_known(tmp_path):
 def test_an_empty_template_imports_nothing_and_reports_no_problem(tmp_path):
     preview = roster_import.preview_roster(write_template(tmp_path / "t.xlsx"))
     assert (preview.rows, preview.problems) == ([], [])
+
+
+def test_a_status_change_goes_on_the_timeline_and_into_the_case_file(populated_vault):
+    import datetime as dt
+
+    from app.services import printing, records
+    from tests.reports.test_documents import text
+
+    kid = students.search_students(populated_vault, limit=1)[0]
+    on = dt.date.today() - dt.timedelta(days=3)
+    roster_edit.change_status(populated_vault, kid.id, "suspended", on, "因病休学一学期")
+    [entry] = [e for e in records.timeline(populated_vault, kid.id) if e.kind == "status_change"]
+    stored = records.get_record(populated_vault, entry.id).body
+    assert stored == {"status": "suspended", "since": on.isoformat(), "reason": "因病休学一学期"}
+    body = text(printing.case_file(populated_vault, kid.id)[0])
+    assert "学籍变动（转出、毕业、休学）" in body and "因病休学一学期" in body
+
+
+def test_every_guardian_is_edited_in_one_table(populated_vault):
+    kid = students.search_students(populated_vault, limit=1)[0]
+    [first] = roster_edit.guardians_of(populated_vault, kid.id)
+    entry = roster_edit.GuardianEntry
+    roster_edit.set_guardians(
+        populated_vault,
+        kid.id,
+        [
+            entry(first.name, first.relation, "138 0013 8000"),
+            entry("李红", "母亲", "13900139000"),
+            entry("", "", ""),
+        ],
+    )
+    assert roster_edit.guardians_of(populated_vault, kid.id) == [
+        entry(first.name, first.relation, "13800138000"),
+        entry("李红", "母亲", "13900139000"),
+    ]
+    roster_edit.set_guardians(populated_vault, kid.id, [entry("李红", "母亲", "13900139000")])
+    assert [g.name for g in roster_edit.guardians_of(populated_vault, kid.id)] == ["李红"]
+    with pytest.raises(ValidationError, match="第 1 位监护人"):
+        roster_edit.set_guardians(populated_vault, kid.id, [entry("王五", "父亲", "12ab")])

@@ -108,3 +108,51 @@ def test_esc_asks_before_a_typed_student_is_thrown_away(qtbot, shell):
     seen = answer_modals(no)
     QTest.keyClick(form, Qt.Key.Key_Escape)
     assert seen == ["尚未保存"] and form.isVisible()
+
+
+def test_a_second_guardian_is_typed_into_the_table_and_saved(qtbot, shell):
+    from app.services import roster_edit
+    from app.ui.roster_dialogs import GuardiansDialog
+
+    kid = students.search_students(shell.vault, limit=1)[0]
+    shell.workspace.open_student(kid.id)
+    archive = shell.workspace.archive
+    QTest.mouseClick(archive.findChild(QPushButton, "guardians_button"), Qt.MouseButton.LeftButton)
+    dialog = archive.findChild(GuardiansDialog)
+    table = dialog.table
+    table.setFocus()
+    row = table.rowCount() - 1  # the empty row below the known guardian
+    for column, words in enumerate(("李红", "母亲", "13900139000")):
+        table.setCurrentCell(row, column)
+        QTest.keyClick(table, Qt.Key.Key_F2)
+        [editor] = [e for e in table.findChildren(QLineEdit) if e.isVisible()]
+        type_text(editor, words)
+        QTest.keyClick(editor, Qt.Key.Key_Return)
+    click_ok(dialog)
+    assert not dialog.isVisible()
+    names = [g.name for g in roster_edit.guardians_of(shell.vault, kid.id)]
+    assert names[-1] == "李红" and len(names) == 2
+
+
+def test_a_status_change_on_the_timeline_opens_to_read_not_to_change(qtbot, shell):
+    from app.services import records, roster_edit
+    from app.ui.record_form import RecordForm
+
+    kid = students.search_students(shell.vault, limit=1)[0]
+    roster_edit.change_status(shell.vault, kid.id, "transferred", dt.date.today(), "迁往广州")
+    [entry] = [e for e in records.timeline(shell.vault, kid.id) if e.kind == "status_change"]
+    form = RecordForm(
+        shell.vault, "status_change", record=records.get_record(shell.vault, entry.id)
+    )
+    qtbot.addWidget(form)
+    save = form.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Save)
+    assert not save.isEnabled()
+    from PySide6.QtWidgets import QToolButton
+
+    from app.ui.timeline_view import TimelineView
+
+    view = TimelineView(shell.vault, kid.id)
+    qtbot.addWidget(view)
+    menu = view.findChild(QToolButton, "new_record_menu").menu()
+    labels = [a.text() for a in menu.actions()]
+    assert "学籍变动" not in labels and "复学" in labels  # never written by hand
