@@ -257,7 +257,8 @@ def main() -> int:
     for keys in ("012100100", "111111110", "220110011", "0000000"):
         for k in keys:
             QTest.keyClick(grid, k)
-    shoot("09-paper-entry-grid.png", paper, "纸质答卷录入")
+    QTest.keyClick(grid, "6")  # not an answer on PHQ-9: refused, said, the cursor stays
+    shoot("09-paper-entry-grid.png", paper, "纸质答卷录入", "不是本答卷的选项")
     paper.done(0)
     open_archive(ws, first[0].student_no)
     tab(ws.archive.tabs, 1)

@@ -30,6 +30,15 @@ def parse_digit(defn: ScaleDefinition, item: int, key: str) -> int | None:
     return value if defn.is_allowed(item, value) else None
 
 
+def refusal(defn: ScaleDefinition, item: int, key: str) -> str:
+    """Why a key was not taken on item `item`, and that the cursor stayed there."""
+    allowed = "、".join(str(o.value) for o in defn.options_for(item))
+    return _(
+        "Item {item}: {key} is not an answer on this sheet (only {allowed}). Nothing was typed; "
+        "the cursor is still on item {item}."
+    ).format(item=item, key=key, allowed=allowed)
+
+
 def compare(first: list[int | None], second: list[int | None]) -> list[Mismatch]:
     if len(first) != len(second):
         raise ValidationError("entry", _("The two entries have different numbers of answers."))

@@ -413,7 +413,7 @@ class PlanDialog(QDialog):
             d.setDisplayFormat("yyyy-MM-dd")
         self.consent = QLineEdit(objectName="plan_consent_edit")
         self.consent.setPlaceholderText(_("e.g. 家长知情同意书（纸质，已收回）"))
-        form.addRow(_("Name"), self.name)
+        form.addRow(_("Plan name"), self.name)  # 计划名称, never 姓名
         form.addRow(_("Starts"), self.starts)
         form.addRow(_("Ends"), self.ends)
         form.addRow(_("Informed consent"), self.consent)

@@ -6,7 +6,7 @@ saved until each is resolved (the second pass is ideally typed by another user).
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -36,8 +36,17 @@ from app.ui.ops import wait
 MISMATCH = QBrush(QColor("#ffcdd2"))
 
 
+REFUSED = QBrush(QColor("#ffe0b2"))
+
+
 class EntryGrid(QTableWidget):
-    """Rows are students, columns are items then the live total; digits only, auto-advance."""
+    """Rows are students, columns are items then the live total; digits only, auto-advance.
+
+    A key that is not an answer on the sheet leaves the cursor where it was and says why
+    (`refused`): the next digit goes into the same item, so a row can never shift left."""
+
+    refused = Signal(str)  # why a key was not taken, in words
+    accepted_key = Signal()
 
     def __init__(self, defn: ScaleDefinition, rows: list[students.StudentRow]) -> None:
         self.defn = defn
@@ -46,7 +55,8 @@ class EntryGrid(QTableWidget):
         self.setObjectName("paper_grid")
         self.rows = rows
         self.setHorizontalHeaderLabels([str(i) for i in range(1, n + 1)] + [_("Total")])
-        self.setVerticalHeaderLabels([f"{r.name}" for r in rows])
+        self.setVerticalHeaderLabels([f"{r.name}  {r.student_no}" for r in rows])
+        self.setTabKeyNavigation(False)  # Tab leaves the grid: scale, class, plan, Save by keys
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         # An entry grid, not a list: cells are typed into and the row header names the student.
         self.setProperty("entry_grid", True)
@@ -77,12 +87,15 @@ class EntryGrid(QTableWidget):
         text = event.text()
         if text.isdigit() and c < self.defn.item_count:
             value = paper_entry.parse_digit(self.defn, c + 1, text)
-            if value is None:
-                QApplication.beep()  # not an option on this form: refused
+            if value is None:  # not an option on this sheet: refused, and said beside the grid
+                QApplication.beep()
+                self.item(r, c).setBackground(REFUSED)
+                self.refused.emit(paper_entry.refusal(self.defn, c + 1, text))
                 return
             self.item(r, c).setText(str(value))
             self.item(r, c).setBackground(QBrush())
             self._update_total(r)
+            self.accepted_key.emit()
             self._advance(r, c)
             return
         if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and c < self.defn.item_count:
@@ -158,8 +171,11 @@ class PaperEntryDialog(QDialog):
         bar.addWidget(self.plan, 1)
         bar.addWidget(self.double)
         layout.addLayout(bar)
-        self.status = QLabel(objectName="paper_status")
+        self.status = QLabel(objectName="paper_status", wordWrap=True)
         layout.addWidget(self.status)
+        self.hint = QLabel(objectName="paper_hint", wordWrap=True)
+        self.hint.setStyleSheet("color: #b00020; font-weight: bold")
+        layout.addWidget(self.hint)
         self.grid: EntryGrid | None = None
         self.grid_holder = QVBoxLayout()
         layout.addLayout(self.grid_holder, 1)
@@ -191,11 +207,16 @@ class PaperEntryDialog(QDialog):
             )
         )
         self.grid = EntryGrid(defn, rows)
+        self.grid.refused.connect(self._say_why)
+        self.grid.accepted_key.connect(self.hint.clear)
         self.grid_holder.addWidget(self.grid)
         self.first_pass = None
         self.resolving: set[tuple[int, int]] = set()
         self.status.setText(_("First pass") if self.double.isChecked() else "")
         self.grid.setFocus()
+
+    def _say_why(self, why: str) -> None:
+        self.hint.setText(why)
 
     def has_unsaved_answers(self) -> bool:
         grid = self.grid
@@ -212,9 +233,47 @@ class PaperEntryDialog(QDialog):
             return
         super().reject()
 
+    def _incomplete_ok(self, rows: list[int]) -> bool:
+        """A sheet with blanks is saved only when the counselor says so, its blanks named;
+        otherwise the cursor goes to the first blank to finish typing."""
+        grid = self.grid
+        lines = []
+        for r in rows:
+            blanks = [str(i) for i, a in enumerate(grid.answers(r), start=1) if a is None]
+            lines.append(
+                _("{name}: items {items} are blank").format(
+                    name=grid.rows[r].name, items="、".join(blanks)
+                )
+            )
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            _("Sheets with blank items"),
+            _(
+                "These sheets are not complete:\n\n{lines}\n\nSave them as incomplete (they "
+                "will need checking, and a blank critical item is followed up), or go back and "
+                "finish typing?"
+            ).format(lines="\n".join(lines)),
+            parent=self,
+        )
+        box.setObjectName("incomplete_box")
+        keep = box.addButton(_("Save as incomplete"), QMessageBox.ButtonRole.AcceptRole)
+        back = box.addButton(_("Go back and finish"), QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(back)
+        box.exec()
+        if box.clickedButton() is keep:
+            return True
+        first = rows[0]
+        blank = next(i for i, a in enumerate(grid.answers(first)) if a is None)
+        grid.setCurrentCell(first, blank)
+        grid.setFocus()
+        return False
+
     def save(self) -> None:
         grid = self.grid
         filled = [r for r in range(grid.rowCount()) if any(a is not None for a in grid.answers(r))]
+        partial = [r for r in filled if any(a is None for a in grid.answers(r))]
+        if partial and not self._incomplete_ok(partial):
+            return
         if self.double.isChecked() and self.first_pass is None:
             self.first_pass = {r: grid.answers(r) for r in filled}
             for r in range(grid.rowCount()):
@@ -246,7 +305,7 @@ class PaperEntryDialog(QDialog):
             self.plan.currentData(),
             grid.defn.id,
         )
-        outcome: dict = {"saved": 0, "critical": []}
+        outcome: dict = {"saved": 0, "critical": [], "names": []}
 
         def store() -> None:
             # Each sheet in its own transaction: a refusal at one leaves those before it saved.
@@ -261,6 +320,7 @@ class PaperEntryDialog(QDialog):
                     plan_id=plan_id,
                 )
                 outcome["saved"] += 1
+                outcome["names"].append(student.name)
                 if row.critical_items:
                     items = "、".join(map(str, row.critical_items))
                     outcome["critical"].append(f"{student.name} · {scale_id} · {items}")
@@ -273,10 +333,12 @@ class PaperEntryDialog(QDialog):
                 show_critical(self, outcome["critical"])
             return
         saved, critical = outcome["saved"], outcome["critical"]
-        self.status.setText(_("{n} sheets saved.").format(n=saved))
+        self.rebuild()  # a fresh grid for the next class or batch; what was saved is said
+        self.status.setText(
+            _("{n} sheets saved: {names}.").format(n=saved, names="、".join(outcome["names"]))
+        )
         if critical:
             show_critical(self, critical)
-        self.rebuild()
 
 
 def show_critical(parent, lines: list[str]) -> QMessageBox:
