@@ -8,135 +8,24 @@ from dataclasses import dataclass, field
 
 from app.errors import ValidationError
 from app.i18n import N_, _
+from app.records.choices import (
+    CONFERENCE_BASIS,
+    CONTACT_MODES,
+    CRISIS_TRIGGERS,
+    LECTURE_AUDIENCES,
+    LIFE_EVENTS,
+    OBSERVED_SIGNS,
+    OBSERVER_ROLES,
+    PROBLEMS,
+    REFERRAL_STATUS,
+    RETURN_DOCUMENTS,
+    RISK,
+    SESSION_MODES,
+    TEMPLATES,
+    URGENCY,
+)
 from app.roster.fields import STATUS_LABELS
 from app.versioned import stepped
-
-PROBLEMS = {
-    "academic": N_("Academic"),
-    "relationships": N_("Relationships"),
-    "emotions": N_("Emotions"),
-    "family": N_("Family"),
-    "puberty": N_("Puberty"),
-    "internet": N_("Internet use"),
-    "self": N_("Self"),
-    "other": N_("Other"),
-}
-RISK = {"none": N_("None"), "low": N_("Low"), "medium": N_("Medium"), "high": N_("High")}
-SESSION_MODES = {
-    "in_person": N_("In person"),
-    "phone": N_("Phone"),
-    "online": N_("Online"),
-    "other": N_("Other"),
-}
-CONTACT_MODES = {
-    "phone": N_("Phone call"),
-    "meeting": N_("Meeting"),
-    "home_visit": N_("Home visit"),
-    "written": N_("Written notice"),
-}
-REFERRAL_STATUS = {
-    "suggested": N_("Referral suggested"),
-    "referred": N_("Referred"),
-    "seen": N_("Seen by the institution"),
-    "feedback": N_("Feedback received"),
-    "return_assessed": N_("Return-to-school assessment done"),
-}
-OBSERVER_ROLES = {
-    "head_teacher": N_("Head teacher"),
-    "committee": N_("Class mental-health committee member"),
-    "teacher": N_("Subject teacher"),
-    "other": N_("Other"),
-}
-OBSERVED_SIGNS = {
-    "low_mood": N_("Low mood, crying"),
-    "withdrawn": N_("Withdrawn, alone"),
-    "conflict": N_("Conflict with classmates"),
-    "bullied": N_("Bullied or excluded"),
-    "absent": N_("Absent or late often"),
-    "talk_of_death": N_("Talked about death or not wanting to live"),
-    "self_harm_signs": N_("Signs of self-harm"),
-    "other": N_("Other"),
-}
-URGENCY = {
-    "routine": N_("Routine"),
-    "soon": N_("Soon (within days)"),
-    "urgent": N_("Urgent (today)"),
-}
-URGENT_SIGNS = frozenset({"talk_of_death", "self_harm_signs"})
-
-
-def observation_urgency(body: object) -> str:
-    """As the reporter chose, except that talk of death or signs of self-harm are urgent
-    whatever was chosen: a hurried "routine" must not hold such a report back."""
-    if not isinstance(body, dict):
-        return "routine"
-    if URGENT_SIGNS & set(body.get("signs") or ()):
-        return "urgent"
-    return body.get("urgency") or "routine"
-
-
-LIFE_EVENTS = {
-    "family_change": N_("Major family change"),
-    "bereavement": N_("Bereavement"),
-    "bullying": N_("Bullying"),
-    "academic_crisis": N_("Academic crisis"),
-    "self_harm": N_("Self-harm or suicide attempt"),
-    "other": N_("Other"),
-}
-CRISIS_TRIGGERS = {
-    "warning": N_("A warning"),
-    "critical": N_("A critical answer"),
-    "direct": N_("Directly"),
-}
-CRISIS_STEPS = {
-    "ensure_safety": N_("Ensure the student's safety (never left alone)"),
-    "inform_principal": N_("Inform the principal"),
-    "inform_guardians": N_("Inform the guardians"),
-    "hand_over": N_("Hand over to the guardians"),
-    "referral": N_("Referral to a medical institution"),
-    "safety_plan": N_("Safety plan agreed"),
-    "return_assessment": N_("Return-to-school assessment"),
-    "follow_up_schedule": N_("Follow-up schedule set"),
-}
-CONFERENCE_BASIS = {
-    "diagnosis": N_("Known diagnosis on arrival"),
-    "red_warning": N_("Level 1 (red) warning"),
-    "return": N_("Return to school after treatment"),
-    "other": N_("Other"),
-}
-LECTURE_AUDIENCES = {
-    "parents": N_("Parents (家长学校, 社区家长课堂)"),
-    "teachers": N_("Teachers"),
-}
-TASK_SIDES = {"school": N_("School"), "family": N_("Family")}
-RETURN_DOCUMENTS = {
-    "diagnosis": N_("Diagnosis"),
-    "certificate": N_("Certificate fit to return"),
-    "medication": N_("Medication advice"),
-    "other": N_("Other"),
-}
-MAX_FOLLOW_UPS = 20
-TEMPLATES = {
-    "school": (
-        N_("School format"),
-        (
-            ("complaint", N_("Presenting concern")),
-            ("process", N_("Process")),
-            ("assessment", N_("Assessment")),
-            ("plan", N_("Plan")),
-        ),
-    ),
-    "soap": (
-        N_("SOAP"),
-        (
-            ("s", N_("Subjective")),
-            ("o", N_("Objective")),
-            ("a", N_("Assessment")),
-            ("p", N_("Plan")),
-        ),
-    ),
-    "dap": (N_("DAP"), (("d", N_("Data")), ("a", N_("Assessment")), ("p", N_("Plan")))),
-}
 
 
 @dataclass(frozen=True)
@@ -612,108 +501,3 @@ def get_kind(key: str) -> Kind:
     if key not in KINDS:
         raise ValidationError("kind", _("Unknown record kind {kind}.").format(kind=key))
     return KINDS[key]
-
-
-def _coerce(f: Field, value):
-    if value in (None, "", []):
-        return None
-    if f.type in ("text", "longtext"):
-        return str(value).strip() or None
-    if f.type == "int":
-        return int(value)
-    if f.type == "bool":
-        return bool(value)
-    if f.type == "date":
-        return (
-            value.isoformat()
-            if isinstance(value, dt.date)
-            else dt.date.fromisoformat(str(value)).isoformat()
-        )
-    if f.type == "datetime":
-        if isinstance(value, dt.datetime):
-            return value.isoformat(timespec="minutes")
-        return dt.datetime.fromisoformat(str(value)).isoformat(timespec="minutes")
-    if f.type == "choice":
-        if value not in f.choices:
-            raise ValueError(value)
-        return value
-    if f.type == "steps":  # protocol step → time it was done (ISO), in protocol order
-        out = {}
-        for key, when in dict(value).items():
-            if key not in CRISIS_STEPS:
-                raise ValueError(key)
-            if when:
-                out[key] = dt.datetime.fromisoformat(str(when)).isoformat(timespec="minutes")
-        return out or None
-    if f.type == "tasks":
-        return _tasks(value)
-    if f.type == "multichoice":
-        values = list(value)
-        if any(v not in f.choices for v in values):
-            raise ValueError(values)
-        return values
-    raise ValueError(f.type)
-
-
-def _tasks(value) -> list[dict] | None:
-    """Each agreed task: whose side (school/family), its owner, what, by when, done or not."""
-    out = []
-    for raw in list(value):
-        task = dict(raw)
-        title = str(task.get("title") or "").strip()
-        owner = str(task.get("owner") or "").strip()
-        if not title and not owner:
-            continue  # an empty row of the table
-        if task.get("side") not in TASK_SIDES or not title or not owner:
-            raise ValidationError(
-                "tasks",
-                _("Task {n}: say whether school or family does it, who, and what.").format(
-                    n=len(out) + 1
-                ),
-            )
-        due = task.get("due")
-        if isinstance(due, dt.date):
-            due = due.isoformat()
-        out.append(
-            {
-                "side": task["side"],
-                "owner": owner,
-                "title": title,
-                "due": dt.date.fromisoformat(str(due)).isoformat() if due else None,
-                "done": bool(task.get("done")),
-            }
-        )
-    return out or None
-
-
-def clean_body(kind: Kind, body: dict) -> dict:
-    """Checked and normalised; unknown keys are refused so nothing is silently dropped."""
-    known = {f.key for f in kind.fields} | ({"sections"} if kind.sections else set())
-    unknown = set(body) - known
-    if unknown:
-        raise ValidationError(
-            "body", _("Unknown fields: {names}.").format(names=", ".join(sorted(unknown)))
-        )
-    out = {}
-    for f in kind.fields:
-        raw = body.get(f.key, f.default)
-        try:
-            value = _coerce(f, raw)
-        except (ValueError, TypeError) as exc:
-            raise ValidationError(
-                f.key, _("{label}: the value is not valid.").format(label=_(f.label))
-            ) from exc
-        if value is None and f.required:
-            raise ValidationError(f.key, _("{label} is required.").format(label=_(f.label)))
-        if value is not None:
-            out[f.key] = value
-    if kind.sections:
-        template = out.get("template", "school")
-        allowed = {k for k, _l in TEMPLATES[template][1]}
-        sections = {
-            k: str(v).strip() for k, v in (body.get("sections") or {}).items() if str(v).strip()
-        }
-        if set(sections) - allowed:
-            raise ValidationError("sections", _("These sections do not belong to the template."))
-        out["sections"] = sections
-    return out

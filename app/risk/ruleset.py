@@ -137,7 +137,7 @@ def validate_rule_set(rules: object, scales: Mapping[str, ScaleDefinition] | Non
 
 
 def _check_meaning(rules: dict, scales: Mapping[str, ScaleDefinition]) -> None:
-    from app.records.kinds import LIFE_EVENTS, REFERRAL_STATUS
+    from app.records.choices import LIFE_EVENTS, REFERRAL_STATUS
 
     bands = {
         sid: {b["id"] for b in (d.raw.get("bands") or {}).get("ranges", [])}

@@ -26,7 +26,7 @@ from app.models import (
     Warning,
     utcnow,
 )
-from app.records.kinds import RISK
+from app.records.choices import RISK
 from app.risk.levels import URGENT, short_name
 from app.scales.definition import text_of
 from app.scales.library import UnknownScale
@@ -117,13 +117,13 @@ def describe_evidence(s: Session, evidence: list[dict]) -> list[str]:
             text = _("Counselor's judgment: {reason}").format(reason=e.get("reason", ""))
             out.append(text + (f"（{e['note']}）" if e.get("note") else ""))
         elif kind == "event":
-            from app.records.kinds import LIFE_EVENTS
+            from app.records.choices import LIFE_EVENTS
 
             out.append(_("Life event: {event}").format(event=_(LIFE_EVENTS.get(e["event"], "?"))))
         elif kind == "observation":
             out.append(_("Observation reported"))
         elif kind == "referral":
-            from app.records.kinds import REFERRAL_STATUS
+            from app.records.choices import REFERRAL_STATUS
 
             out.append(
                 _("Referral: {status}").format(status=_(REFERRAL_STATUS.get(e["status"], "?")))

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from app.i18n import _
 from app.models import Record, Warning
-from app.records.kinds import CONTACT_MODES
+from app.records.choices import CONTACT_MODES
 from app.risk.levels import LEVEL_ORDER
 from app.services import assessments, records
 from app.services.alerts import describe_evidence

@@ -16,7 +16,7 @@ from app.db import audit
 from app.errors import ValidationError
 from app.i18n import _
 from app.models import CommitteeMember, Grade, Record, SchoolClass, Student
-from app.records.kinds import OBSERVED_SIGNS, URGENCY
+from app.records.choices import OBSERVED_SIGNS, URGENCY
 from app.services import records
 from app.services.permissions import require
 from app.services.vaults import OpenVault, get_setting, set_setting

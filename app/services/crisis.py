@@ -8,7 +8,7 @@ import datetime as dt
 
 from app.errors import ValidationError
 from app.i18n import _
-from app.records.kinds import CRISIS_STEPS
+from app.records.choices import CRISIS_STEPS
 from app.services import records
 from app.services.records import Participant, RecordView
 from app.services.vaults import OpenVault

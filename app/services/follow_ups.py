@@ -14,7 +14,7 @@ from app.db import audit
 from app.errors import ValidationError
 from app.i18n import _
 from app.models import Record
-from app.records.kinds import MAX_FOLLOW_UPS
+from app.records.choices import MAX_FOLLOW_UPS
 
 APPOINTMENT_TIME = dt.time(9, 0)
 

@@ -13,7 +13,8 @@ from app.atomic_write import atomic_write
 from app.db import audit
 from app.errors import PermissionDenied, ValidationError
 from app.i18n import _
-from app.records.kinds import KINDS, TEMPLATES
+from app.records.choices import TEMPLATES
+from app.records.kinds import KINDS
 from app.records.semesters import semester_label
 from app.risk.levels import status_name
 from app.scales.scoring import flag_reason
@@ -43,7 +44,7 @@ def _value(field, value) -> str:
     if field.type == "multichoice":
         return "、".join(_(field.choices.get(v, v)) for v in value)
     if field.type == "steps":
-        from app.records.kinds import CRISIS_STEPS
+        from app.records.choices import CRISIS_STEPS
 
         return "；".join(
             f"{_(CRISIS_STEPS.get(k, k))} {str(v).replace('T', ' ')}" for k, v in value.items()
@@ -51,7 +52,7 @@ def _value(field, value) -> str:
     if field.type == "datetime":
         return str(value)[:16].replace("T", " ")
     if field.type == "tasks":
-        from app.records.kinds import TASK_SIDES
+        from app.records.choices import TASK_SIDES
 
         return "；".join(
             f"{_(TASK_SIDES.get(t['side'], t['side']))}·{t['owner']}：{t['title']}"
@@ -272,7 +273,7 @@ def warning_list(
 
 def intervention_plan(vault: OpenVault, record_id: str) -> tuple[bytes, str]:
     """A case conference as the one-page plan the parent signs; audited like every print."""
-    from app.records.kinds import CONFERENCE_BASIS, CONTACT_MODES, TASK_SIDES
+    from app.records.choices import CONFERENCE_BASIS, CONTACT_MODES, TASK_SIDES
     from app.reports.documents import build_intervention_plan
 
     r = records.get_record(vault, record_id)

@@ -20,15 +20,9 @@ from app.models import (
     User,
     utcnow,
 )
-from app.records.kinds import (
-    FOLLOW_UP_HOUR,
-    KINDS,
-    TASK_SIDES,
-    clean_body,
-    current_body,
-    get_kind,
-    open_tasks,
-)
+from app.records.bodies import clean_body
+from app.records.choices import TASK_SIDES
+from app.records.kinds import FOLLOW_UP_HOUR, KINDS, current_body, get_kind, open_tasks
 from app.records.workload import COUNTED, Workload, tally
 from app.records.workload import bounds as workload_bounds
 from app.services import private_notes
@@ -337,7 +331,7 @@ def _summary(kind: str, body: dict) -> str:
     for text in sections.values():
         return text[:80]
     if kind == "case":
-        from app.records.kinds import PROBLEMS
+        from app.records.choices import PROBLEMS
 
         return "、".join(_(PROBLEMS[p]) for p in body.get("problems", []))
     return ""

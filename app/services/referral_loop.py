@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.i18n import _
 from app.models import Record
-from app.records.kinds import REFERRAL_STATUS, RETURN_DOCUMENTS
+from app.records.choices import REFERRAL_STATUS, RETURN_DOCUMENTS
 from app.services.follow_ups import plan_appointments
 from app.services.permissions import require
 from app.services.vaults import OpenVault

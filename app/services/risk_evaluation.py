@@ -28,7 +28,8 @@ from app.models import (
     WarningTask,
     utcnow,
 )
-from app.records.kinds import KINDS, current_body, observation_urgency
+from app.records.choices import observation_urgency
+from app.records.kinds import KINDS, current_body
 from app.records.semesters import semester_bounds
 from app.risk.levels import LEVEL_ORDER, URGENT
 from app.risk.rules import (

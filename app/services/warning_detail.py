@@ -13,7 +13,8 @@ from sqlalchemy import select
 
 from app.i18n import _
 from app.models import Record, User, Warning, WarningNotification, WarningTask
-from app.records.kinds import REFERRAL_STATUS, RISK, open_tasks
+from app.records.choices import REFERRAL_STATUS, RISK
+from app.records.kinds import open_tasks
 from app.scales.definition import text_of
 from app.scales.scoring import flag_reason
 from app.services.alerts import RISK_FIELD_LABELS, describe_evidence

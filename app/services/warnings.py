@@ -105,16 +105,20 @@ def raise_manual(vault: OpenVault, student_id: str, level: str, reason: str, not
         return w.id
 
 
-def review(vault: OpenVault, warning_id: str, *, confirmed: bool, note: str) -> None:
-    """After talking with the student: confirm, or dismiss with a reason."""
-    require(vault.user.role, "view_diagnosis")
-    note = _text(
+def _review_note(note: object, confirmed: bool) -> str:
+    return _text(
         note,
         "note",
         _("Write what the interview showed.")
         if confirmed
         else _("Give a reason for dismissing the warning."),
     )
+
+
+def review(vault: OpenVault, warning_id: str, *, confirmed: bool, note: str) -> None:
+    """After talking with the student: confirm, or dismiss with a reason."""
+    require(vault.user.role, "view_diagnosis")
+    note = _review_note(note, confirmed)
     with vault.session() as s:
         w = s.get(Warning, warning_id)
         if w.status != "raised":
@@ -131,13 +135,7 @@ def review_many(vault: OpenVault, warning_ids: list[str], *, confirmed: bool, no
     transaction (all or none). A 一级/二级 warning is never dismissed in a batch: each one is
     dismissed on its own, with its own reason."""
     require(vault.user.role, "view_diagnosis")
-    note = _text(
-        note,
-        "note",
-        _("Write what the interview showed.")
-        if confirmed
-        else _("Give a reason for dismissing the warning."),
-    )
+    note = _review_note(note, confirmed)
     ids = list(dict.fromkeys(warning_ids))
     if not ids:
         raise ValidationError("warnings", _("Select the warnings to review."))

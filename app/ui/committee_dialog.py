@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import _
-from app.records.kinds import OBSERVED_SIGNS, URGENCY
+from app.records.choices import OBSERVED_SIGNS, URGENCY
 from app.services import committee, students
 from app.services.permissions import allowed
 from app.services.vaults import OpenVault

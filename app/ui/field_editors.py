@@ -71,7 +71,7 @@ def editor_for(f: Field) -> QWidget:
     elif f.type == "steps":
         from PySide6.QtWidgets import QGridLayout
 
-        from app.records.kinds import CRISIS_STEPS
+        from app.records.choices import CRISIS_STEPS
 
         w = QWidget()
         grid = QGridLayout(w)

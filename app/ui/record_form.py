@@ -26,7 +26,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import _
-from app.records.kinds import TEMPLATES, get_kind
+from app.records.choices import TEMPLATES
+from app.records.kinds import get_kind
 from app.services import records, students
 from app.services.records import Participant, RecordView
 from app.services.vaults import OpenVault

@@ -8,7 +8,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QCheckBox, QComboBox, QGridLayout, QLabel, QLineEdit, QWidget
 
 from app.i18n import _
-from app.records.kinds import TASK_SIDES
+from app.records.choices import TASK_SIDES
 from app.ui.buttons import push_button
 from app.ui.date_field import DateField
 
