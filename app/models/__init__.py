@@ -4,6 +4,7 @@ from app.models.assessment import (
     AssessmentPlan,
     AssessmentResult,
     CriticalAlert,
+    DoubleEntrySheet,
     KioskSession,
     PlanParticipant,
 )
@@ -22,6 +23,7 @@ __all__ = [
     "AssessmentPlan",
     "AssessmentResult",
     "CriticalAlert",
+    "DoubleEntrySheet",
     "KioskSession",
     "PlanParticipant",
     "AuditEntry",

@@ -73,6 +73,35 @@ class AssessmentResult(Tracked, Base):
     supersedes_id: Mapped[str | None] = mapped_column(String(36))
 
 
+class DoubleEntrySheet(Tracked, Base):
+    """One paper sheet typed twice (REDCap-style double data entry): each pass kept apart with
+    who typed it and when, the values chosen where they differ, and the result once reconciled.
+    Nothing reaches `assessment_result` before then; critical answers alert from either pass."""
+
+    __tablename__ = "double_entry_sheet"
+    student_id: Mapped[str] = mapped_column(ForeignKey("student.id"), index=True)
+    plan_id: Mapped[str | None] = mapped_column(ForeignKey("assessment_plan.id"), index=True)
+    scale_id: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(12), default="open")  # open / reconciled / void
+    first_answers: Mapped[list] = mapped_column(ClinicalJSON("double_entry_sheet.first_answers"))
+    first_by: Mapped[str] = mapped_column(String(36))
+    first_at: Mapped[datetime]
+    second_answers: Mapped[list | None] = mapped_column(
+        ClinicalJSON("double_entry_sheet.second_answers")
+    )
+    second_by: Mapped[str | None] = mapped_column(String(36))
+    second_at: Mapped[datetime | None]
+    same_user_reason: Mapped[str | None] = mapped_column(Text)  # the audited override
+    # item number (as text) → the value chosen on reconciliation (first, second or a third)
+    chosen: Mapped[dict | None] = mapped_column(
+        ClinicalJSON("double_entry_sheet.chosen", shape=dict)
+    )
+    mismatches: Mapped[int | None]  # items the passes disagreed on, for the agreement figure
+    reconciled_by: Mapped[str | None] = mapped_column(String(36))
+    reconciled_at: Mapped[datetime | None]
+    result_id: Mapped[str | None] = mapped_column(String(36))
+
+
 class KioskSession(Tracked, Base):
     """A student's on-screen session; every answer lands here the moment it is given."""
 

@@ -20,6 +20,7 @@ from reportlab.platypus import (
 from app.reports.fonts import register
 from app.reports.pdf import Marking, render, styles
 from app.risk.levels import short_name
+from app.scales.paper_layout import SHEET_COLUMNS
 
 SLIP_LABELS = {
     "student": "学生",
@@ -81,7 +82,7 @@ def build_answer_sheets(
     options: list[str],
     students: list[tuple[str, str, str]],
     marking: Marking,
-    columns: int = 10,
+    columns: int = SHEET_COLUMNS,
 ) -> bytes:
     """A blank sheet per student: header, then an answer grid in the same order as paper entry."""
     st = styles()

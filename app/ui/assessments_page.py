@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import _
-from app.services import answer_import, assessments, kiosk, plans, students
+from app.services import answer_import, assessments, double_entry, kiosk, plans, students
 from app.services.permissions import allowed
 from app.services.vaults import OpenVault
 from app.ui.buttons import push_button
@@ -96,6 +96,13 @@ class AssessmentsPage(QWidget):
         ul.addWidget(resume)
         layout.addWidget(self.unfinished_box)
 
+        self.pending_box = QGroupBox(_("Double entry"), objectName="double_entry_group")
+        pl = QHBoxLayout(self.pending_box)
+        self.pending = QLabel(objectName="double_entry_label", wordWrap=True)
+        pl.addWidget(self.pending, 1)
+        pl.addWidget(push_button(_("Reconcile…"), "reconcile_button", self.open_reconcile))
+        layout.addWidget(self.pending_box)
+
         layout.addWidget(QLabel(_("Assessment plans")))
         self.plans = QTableWidget(0, 5, objectName="plan_table")
         self.plans.setHorizontalHeaderLabels(
@@ -127,10 +134,23 @@ class AssessmentsPage(QWidget):
                 names[st.student_id] = students.student_label(vault, st.student_id)
             unfinished.append((st, names[st.student_id]))
         rows = plans.list_plans(vault)
-        return alerts, unfinished, [(p, plans.completion(vault, p.id)) for p in rows]
+        pending = (
+            double_entry.open_sheets(vault) if allowed(vault.user.role, "edit_student") else []
+        )
+        return alerts, unfinished, [(p, plans.completion(vault, p.id)) for p in rows], pending
 
     def _show(self, data: tuple) -> None:
-        alerts, unfinished, plan_rows = data
+        alerts, unfinished, plan_rows, pending = data
+        reconcile = sum(1 for p in pending if p.awaiting == "reconcile")
+        positive = sum(1 for p in pending if p.provisional_positive)
+        text = _(
+            "{n} paper sheets typed once or twice are not in the archive yet: {r} to reconcile, "
+            "{s} awaiting the second pass."
+        ).format(n=len(pending), r=reconcile, s=len(pending) - reconcile)
+        if positive:
+            text += " " + _("{n} of them score positive on a pass.").format(n=positive)
+        self.pending.setText(text)
+        self.pending_box.setVisible(bool(pending))
         line = _("{name} ({klass}) · {scale} item {item} = {answer} · {kind}")
         official, policy = _("official rule"), _("school policy")
         self.alerts.set_rows(
@@ -200,9 +220,15 @@ class AssessmentsPage(QWidget):
         def load():
             c = plans.completion(self.vault, plan_id)
             wanted = set(c.missing) | set(c.duplicates)
-            return c, {r.id: r for r in students.search_students(self.vault) if r.id in wanted}
+            agreement = (
+                double_entry.agreement(self.vault, plan_id)
+                if allowed(self.vault.user.role, "edit_student")
+                else None
+            )
+            people = {r.id: r for r in students.search_students(self.vault) if r.id in wanted}
+            return c, people, agreement
 
-        c, names = wait(load)
+        c, names, agreement = wait(load)
         rows = [(sid, _("Not yet taken"), sc) for sid, sc in c.missing.items()]
         rows += [(sid, _("Taken more than once"), sc) for sid, sc in c.duplicates.items()]
         dialog = QDialog(self, objectName="plan_completion_dialog")
@@ -216,6 +242,21 @@ class AssessmentsPage(QWidget):
                 objectName="plan_completion_label",
             )
         )
+        if agreement is not None and agreement.sheets:
+            layout.addWidget(
+                QLabel(
+                    _(
+                        "Double entry agreement: {rate:.1f} % ({d} of {n} items differed "
+                        "between the passes; {o} sheets not yet in the archive)."
+                    ).format(
+                        rate=agreement.rate,
+                        d=agreement.differing,
+                        n=agreement.items,
+                        o=agreement.open_sheets,
+                    ),
+                    objectName="plan_agreement_label",
+                )
+            )
         table = QTableWidget(len(rows), 4, objectName="plan_completion_table")
         table.setHorizontalHeaderLabels([_("Student"), _("Class"), _("Status"), _("Scale")])
         setup_table(table)
@@ -311,6 +352,11 @@ class AssessmentsPage(QWidget):
         dialog.finished.connect(lambda _r: self.refresh())
         dialog.open()
         return dialog
+
+    def open_reconcile(self):
+        from app.ui.reconcile_dialog import ReconcileDialog
+
+        return self._open_then_refresh(ReconcileDialog(self.vault, self))
 
     def open_paper_entry(self):
         from app.ui.paper_entry_dialog import PaperEntryDialog

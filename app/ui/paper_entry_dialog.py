@@ -1,7 +1,7 @@
 """Paper answer sheets for a class, in roster order: type digits, the cursor moves on by itself.
 
-With double entry on, the class is typed twice; cells that differ turn red and nothing is
-saved until each is resolved (the second pass is ideally typed by another user).
+With double entry on, each Save keeps one pass in the vault (the first, or blind the second,
+typed by another user); passes that agree enter the archive, those that differ go to 核对.
 """
 
 from __future__ import annotations
@@ -26,15 +26,12 @@ from PySide6.QtWidgets import (
 from app.i18n import _
 from app.scales.definition import ScaleDefinition
 from app.scales.scoring import score
-from app.services import assessments, paper_entry, plans, students
+from app.services import assessments, double_entry, paper_entry, plans, students
 from app.services.vaults import OpenVault
 from app.ui.errors import message_for
 from app.ui.form_parts import error_label
 from app.ui.lifecycle import dispose_later
 from app.ui.ops import wait
-
-MISMATCH = QBrush(QColor("#ffcdd2"))
-
 
 REFUSED = QBrush(QColor("#ffe0b2"))
 
@@ -135,7 +132,6 @@ class PaperEntryDialog(QDialog):
         self.setObjectName("paper_entry_dialog")
         self.setWindowTitle(_("Paper answer sheets"))
         self.vault = vault
-        self.first_pass: dict[int, list[int | None]] | None = None
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()
         self.scale = QComboBox(objectName="paper_scale_combo")
@@ -191,6 +187,7 @@ class PaperEntryDialog(QDialog):
         self.scale.currentIndexChanged.connect(self.rebuild)
         self.klass.currentIndexChanged.connect(self.rebuild)
         self.double.toggled.connect(self.rebuild)
+        self.plan.currentIndexChanged.connect(self.rebuild)
         self.rebuild()
         self.resize(1100, 640)
 
@@ -210,10 +207,29 @@ class PaperEntryDialog(QDialog):
         self.grid.refused.connect(self._say_why)
         self.grid.accepted_key.connect(self.hint.clear)
         self.grid_holder.addWidget(self.grid)
-        self.first_pass = None
-        self.resolving: set[tuple[int, int]] = set()
-        self.status.setText(_("First pass") if self.double.isChecked() else "")
+        self.status.setText(self._pass_status(rows, scale_id) if self.double.isChecked() else "")
         self.grid.setFocus()
+
+    def _pass_status(self, rows: list, scale_id: str) -> str:
+        """Which pass this grid takes, per the sheets kept in the vault (never their values)."""
+        due = wait(
+            lambda: double_entry.passes_due(
+                self.vault, scale_id, self.plan.currentData(), [r.id for r in rows]
+            )
+        )
+        second = [who for n, who in due.values() if n == 2]
+        waiting = sum(1 for n, _who in due.values() if n == 3)
+        text = (
+            _(
+                "Double entry, second pass: type the sheets again without looking at the first "
+                "({n} first passes by {who})."
+            ).format(n=len(second), who="、".join(set(second)))
+            if second
+            else _("Double entry, first pass: another teacher types the second.")
+        )
+        if waiting:
+            text += " " + _("{n} sheets of this class await reconciliation.").format(n=waiting)
+        return text
 
     def _say_why(self, why: str) -> None:
         self.hint.setText(why)
@@ -223,7 +239,7 @@ class PaperEntryDialog(QDialog):
         if grid is None:
             return False
         typed = any(any(a is not None for a in grid.answers(r)) for r in range(grid.rowCount()))
-        return typed or self.first_pass is not None
+        return typed
 
     def reject(self) -> None:
         """Typed answer sheets are an hour's work: never dropped by a stray Esc."""
@@ -274,37 +290,11 @@ class PaperEntryDialog(QDialog):
         partial = [r for r in filled if any(a is None for a in grid.answers(r))]
         if partial and not self._incomplete_ok(partial):
             return
-        if self.double.isChecked() and self.first_pass is None:
-            self.first_pass = {r: grid.answers(r) for r in filled}
-            for r in range(grid.rowCount()):
-                grid.set_answers(r, [None] * grid.defn.item_count)
-            grid.setCurrentCell(0, 0)
-            self.status.setText(_("Second pass: type the same sheets again"))
-            self.error.clear()
+        if self.double.isChecked():
+            self._save_pass([(grid.rows[r], grid.answers(r)) for r in filled])
             return
-        if self.first_pass is not None:
-            n = grid.defn.item_count
-            for r, c in list(self.resolving):
-                if grid.item(r, c).background() != MISMATCH:  # retyped from the paper sheet
-                    self.first_pass.setdefault(r, [None] * n)[c] = grid.answers(r)[c]
-                    self.resolving.discard((r, c))
-            for r in set(filled) | set(self.first_pass):
-                for m in paper_entry.compare(self.first_pass.get(r, [None] * n), grid.answers(r)):
-                    grid.item(r, m.item - 1).setBackground(MISMATCH)
-                    self.resolving.add((r, m.item - 1))
-            if self.resolving:
-                self.error.setText(
-                    _(
-                        "{n} answers differ between the two passes (red). Retype them, then save."
-                    ).format(n=len(self.resolving))
-                )
-                return
         sheets = [(grid.rows[r], grid.answers(r)) for r in filled]
-        double, plan_id, scale_id = (
-            self.first_pass is not None,
-            self.plan.currentData(),
-            grid.defn.id,
-        )
+        plan_id, scale_id = self.plan.currentData(), grid.defn.id
         outcome: dict = {"saved": 0, "critical": [], "names": []}
 
         def store() -> None:
@@ -315,8 +305,6 @@ class PaperEntryDialog(QDialog):
                     student.id,
                     scale_id,
                     answers,
-                    second=answers if double else None,
-                    second_user_id=self.vault.user.id if double else None,
                     plan_id=plan_id,
                 )
                 outcome["saved"] += 1
@@ -339,6 +327,65 @@ class PaperEntryDialog(QDialog):
         )
         if critical:
             show_critical(self, critical)
+
+    def _save_pass(self, sheets: list, reason: str | None = None) -> None:
+        """One pass of double entry into the vault; the same user's second pass needs a reason."""
+        from app.ui.risk_dialogs import ask_reason
+
+        scale_id, plan_id = self.grid.defn.id, self.plan.currentData()
+        pairs = [(st.id, answers) for st, answers in sheets]
+        try:
+            out = wait(
+                lambda: double_entry.save_passes(
+                    self.vault, scale_id, pairs, plan_id=plan_id, same_user_reason=reason
+                )
+            )
+        except double_entry.SameEnterer as exc:
+            reason = ask_reason(
+                self,
+                _("Second pass by the same person"),
+                message_for(exc),
+            )
+            if reason is not None:
+                self._save_pass(sheets, reason)
+            return
+        except Exception as exc:
+            self.error.setText(message_for(exc))
+            return
+        names = {st.id: st.name for st, _a in sheets}
+        self.rebuild()
+        parts = []
+        if out.first:
+            parts.append(
+                _("First pass kept for {n} sheets; another teacher types the second.").format(
+                    n=len(out.first)
+                )
+            )
+        if out.matched:
+            parts.append(
+                _("{n} sheets agreed in both passes and entered the archive.").format(
+                    n=len(out.matched)
+                )
+            )
+        if out.to_reconcile:
+            parts.append(
+                _("{n} sheets differ between the passes: reconcile them.").format(
+                    n=len(out.to_reconcile)
+                )
+            )
+        self.status.setText(" ".join(parts))
+        if out.critical:
+            show_critical(
+                self,
+                [
+                    f"{names[sid]} · {scale_id} · {'、'.join(map(str, items))}"
+                    for sid, items in out.critical
+                ],
+            )
+        if out.to_reconcile:
+            from app.ui.reconcile_dialog import ReconcileDialog
+
+            ReconcileDialog(self.vault, self).open()
 
 
 def show_critical(parent, lines: list[str]) -> QMessageBox:

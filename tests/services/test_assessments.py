@@ -99,23 +99,6 @@ def test_kiosk_refuses_a_value_that_is_not_an_option(populated_vault, student):
         kiosk.answer(populated_vault, state.session_id, 7, 1.0)
 
 
-def test_double_entry_mismatch_must_be_resolved_before_saving(populated_vault, student):
-    first = [1, 2, 0, 1, 1, 0, 0]
-    second = [1, 2, 0, 3, 1, 0, 1]
-    assert [(m.item, m.first, m.second) for m in paper_entry.compare(first, second)] == [
-        (4, 1, 3),
-        (7, 0, 1),
-    ]
-    with pytest.raises(ValidationError, match="第 4, 7 题两次录入不一致"):
-        paper_entry.save_sheet(populated_vault, student.id, "GAD-7", first, second=second)
-    assert assessments.history(populated_vault, student.id) == []
-    resolved = [1, 2, 0, 1, 1, 0, 0]
-    row = paper_entry.save_sheet(
-        populated_vault, student.id, "GAD-7", resolved, second=resolved, second_user_id="someone"
-    )
-    assert row.total == 5
-
-
 @pytest.mark.parametrize(("key", "value"), [("2", 2), ("3", 3), ("4", None), ("x", None)])
 def test_paper_digits_outside_the_options_are_refused(key, value):
     assert paper_entry.parse_digit(shipped_scale("PHQ-9"), 1, key) == value

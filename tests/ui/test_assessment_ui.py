@@ -9,7 +9,7 @@ from app.services import assessments, students
 from app.ui.application import Shell
 from app.ui.ops import Ops
 from app.ui.paper_entry_dialog import PaperEntryDialog
-from tests.ui.modals import click_ok, double_click
+from tests.ui.modals import double_click
 
 
 @pytest.fixture
@@ -28,30 +28,6 @@ def test_paper_grid_advances_on_digits_and_refuses_invalid_ones(qtbot, populated
     for _ in range(6):
         qtbot.keyClick(grid, Qt.Key.Key_1)
     assert grid.item(0, 7).text() == "8" and (grid.currentRow(), grid.currentColumn()) == (1, 0)
-
-
-def test_double_entry_mismatch_is_marked_and_nothing_saved_until_resolved(qtbot, populated_vault):
-    dialog = PaperEntryDialog(populated_vault, scale_id="GAD-7")
-    qtbot.addWidget(dialog)
-    dialog.double.setChecked(True)
-    grid = dialog.grid
-    first_student = grid.rows[0].id
-    for key in "1111111":
-        qtbot.keyClick(grid, key)
-    click_ok(dialog)  # first pass kept, grid cleared for the second pass
-    assert dialog.status.text() == "第二遍：请再次录入同一批答卷"
-    grid.setCurrentCell(0, 0)
-    for key in "1111112":
-        qtbot.keyClick(grid, key)
-    click_ok(dialog)
-    assert "两遍录入有 1 个答案不一致" in dialog.error.text()
-    assert grid.item(0, 6).background().color().name() == "#ffcdd2"
-    assert assessments.history(populated_vault, first_student) == []
-    grid.setCurrentCell(0, 6)
-    qtbot.keyClick(grid, "1")
-    click_ok(dialog)
-    [saved] = assessments.history(populated_vault, first_student)
-    assert (saved.total, saved.mode) == (7, "paper")
 
 
 def test_the_archive_shows_the_assessment_history(qtbot, populated_vault, student):
