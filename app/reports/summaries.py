@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
@@ -14,82 +13,95 @@ from app.reports.case_file import _table
 from app.reports.pdf import Marking, register, render, styles
 
 
-@dataclass(frozen=True)
-class ProfileRow:
-    name: str
-    value: float | None
-    t_score: float | None
-
-
-def profile_chart(title: str, rows: list[ProfileRow]) -> bytes:
-    """Subscale T scores against the norm (50 ± 10), or raw values where no norm exists."""
+def factor_chart(title: str, factors: list, cutoff_label: str) -> bytes:
+    """Factor scores on their own scale (a 1–5 mean, or a raw sum), each bar against its own
+    cut-off; T scores are never drawn on this axis."""
     from app.reports.charts import _figure, _font, _png
 
     fig = _figure(height=3.0)
     ax = fig.add_subplot(1, 1, 1)
-    names = [r.name for r in rows]
-    values = [r.t_score if r.t_score is not None else (r.value or 0) for r in rows]
-    ax.bar(range(len(rows)), values, color="#5c6bc0")
-    if any(r.t_score is not None for r in rows):
-        ax.axhline(50, color="#424242", linewidth=1)
-        ax.axhline(60, color="#c62828", linestyle="--", linewidth=1)
-    ax.set_xticks(range(len(rows)))
-    ax.set_xticklabels(names, fontproperties=_font(), rotation=30, ha="right")
+    values = [f.value or 0 for f in factors]
+    ax.bar(
+        range(len(factors)),
+        values,
+        color=["#c62828" if f.over else "#5c6bc0" for f in factors],
+    )
+    for i, f in enumerate(factors):
+        if f.cutoff is not None:
+            ax.hlines(f.cutoff, i - 0.4, i + 0.4, colors="#c62828", linestyles="--", linewidth=1)
+    ax.set_xticks(range(len(factors)))
+    ax.set_xticklabels([f.name for f in factors], fontproperties=_font(), rotation=30, ha="right")
     ax.set_title(title, fontproperties=_font())
+    ax.set_xlabel(cutoff_label, fontproperties=_font())
     ax.grid(axis="y", alpha=0.3)
     return _png(fig)
 
 
-def build_assessment_report(
-    student: str,
-    scale_title: str,
-    when: str,
-    total: str,
-    band: str,
-    validity: str,
-    critical: str,
-    profile: list[ProfileRow],
-    interpretation: str,
-    marking: Marking,
-) -> bytes:
+def build_assessment_report(facts, marking: Marking) -> bytes:
+    """`facts` is services.assessment_reports.ReportFacts: every sentence is decided there."""
     st = styles()
     story = [
-        Paragraph(f"个人测评报告 · {escape(scale_title)}", st["title"]),
+        Paragraph(f"个人测评报告 · {escape(facts.scale_title)}", st["title"]),
         _table(
             [
-                ["学生", student],
-                ["测评时间", when],
-                ["总分", total],
-                ["等级", band],
-                ["有效性", validity],
-                ["危机条目", critical or "无"],
+                ["学生", facts.student],
+                ["测评时间", facts.when],
+                ["总分", facts.total],
+                ["筛查结果", facts.band or "—"],
+                *[[label, value] for label, value in facts.indices],
+                *([["效度（测谎）量表", facts.lie]] if facts.lie else []),
+                ["危机条目", facts.critical or "无"],
             ],
-            [40, 130],
+            [50, 120],
             header=False,
         ),
     ]
-    if profile:
-        story += [
-            Spacer(1, 4 * mm),
-            Image(io.BytesIO(profile_chart("因子剖面", profile)), width=165 * mm, height=80 * mm),
-            _table(
+    if facts.factors:
+        flagged = [f.name for f in facts.factors if f.over]
+        has_t = any(f.t_score is not None for f in facts.factors)
+        rows = [["因子", "因子分", "划界", *(["T 分（常模）"] if has_t else [])]]
+        for f in facts.factors:
+            mark = "  ▲" if f.over else ""
+            rows.append(
                 [
-                    ["因子", "得分", "T分"],
-                    *[
-                        [
-                            p.name,
-                            "" if p.value is None else f"{p.value:g}",
-                            "" if p.t_score is None else f"{p.t_score:g}",
-                        ]
-                        for p in profile
-                    ],
-                ],
-                [70, 50, 50],
+                    f.name,
+                    ("" if f.value is None else f"{f.value:g}") + mark,
+                    "" if f.cutoff is None else f"≥ {f.cutoff:g}",
+                    *([("" if f.t_score is None else f"{f.t_score:g}")] if has_t else []),
+                ]
+            )
+        story += [
+            Paragraph("因子", st["h2"]),
+            Image(
+                io.BytesIO(factor_chart("因子分（虚线为各因子划界）", list(facts.factors), "")),
+                width=165 * mm,
+                height=75 * mm,
             ),
+            _table(rows, [70, 35, 30, 35] if has_t else [80, 45, 45]),
+            Paragraph(
+                escape(
+                    "达到划界的因子（▲）：" + "、".join(flagged)
+                    if flagged
+                    else "没有因子达到划界。"
+                ),
+                st["body"],
+            ),
+        ]
+    story += [Paragraph("有效性", st["h2"])]
+    story += [Paragraph(escape(v), st["body"]) for v in facts.validity] or [
+        Paragraph("作答完整，未发现影响结果可信度的情况。", st["body"])
+    ]
+    if facts.norm:
+        story += [Paragraph("常模与适用人群", st["h2"]), Paragraph(escape(facts.norm), st["body"])]
+    if facts.change:
+        story += [
+            Paragraph("与上次测评比较", st["h2"]),
+            Paragraph(escape(facts.change), st["body"]),
         ]
     story += [
         Paragraph("解释", st["h2"]),
-        Paragraph(escape(interpretation or "（量表定义未提供解释文本）"), st["body"]),
+        Paragraph(escape(facts.interpretation or "—"), st["body"]),
+        Spacer(1, 3 * mm),
         Paragraph("本报告为筛查结果，不构成诊断；请结合面谈综合判断。", st["small"]),
     ]
     return render(story, marking)
@@ -113,16 +125,86 @@ def _figures_table(rows: list[list[str]], widths: list[float]) -> Table:
     return t
 
 
-def build_class_summary(
-    title: str, rows: list[list[str]], header: list[str], trend: bytes | None, marking: Marking
-) -> bytes:
+def _pct(iv) -> str:
+    if iv is None:
+        return "—"
+    return f"{100 * iv.estimate:.1f} %（{100 * iv.low:.1f}–{100 * iv.high:.1f}）"
+
+
+def _mean(iv) -> str:
+    if iv is None:
+        return "—"
+    return f"{iv.estimate:.1f}（{iv.low:.1f}–{iv.high:.1f}）"
+
+
+def build_screening_summary(title: str, stats, trend: bytes | None, marking: Marking) -> bytes:
+    """Per class (this semester), then groups this semester beside the last, then reliable
+    change: `stats` is services.screening_statistics.ScreeningStatistics."""
     st = styles()
+    header = ["班级", "人数", "已测", "有效", "无效", *stats.band_labels, "阳性"]
+    rows = [
+        [
+            c.label,
+            str(c.roster),
+            str(c.taken),
+            str(c.valid),
+            str(c.invalid),
+            *[str(n) for n in c.bands],
+            str(c.positive),
+        ]
+        for c in stats.classes
+    ]
+    first = 26
+    rest = (174 - first) / (len(header) - 1)
+    groups = [["分组", "学期", "有效", "无效", "阳性", "阳性率（95% CI）", "总分均值（95% CI）"]]
+    groups += [
+        [
+            f.group,
+            f.semester,
+            str(f.valid),
+            str(f.invalid),
+            str(f.positive),
+            _pct(f.rate),
+            _mean(f.mean),
+        ]
+        for f in stats.figures
+    ]
     story = [
         Paragraph(escape(title), st["title"]),
-        _figures_table([header, *rows], [170 / len(header)] * len(header)),
+        Paragraph(
+            f"本学期：{escape(stats.semester)}（各班为每名学生本学期最近一次答卷）", st["body"]
+        ),
+        Spacer(1, 2 * mm),
+        _figures_table([header, *rows], [first] + [rest] * (len(header) - 1)),
+        Spacer(1, 2 * mm),
+        Paragraph(
+            "“有效”各档人数之和等于有效答卷数；无效答卷（作答过快、漏答过多、测谎分过高等）"
+            "不计入各档和阳性率，单独列出，需重测。",
+            st["small"],
+        ),
+        Paragraph("分组统计：本学期与上学期", st["h2"]),
+        _figures_table(groups, [30, 18, 14, 14, 14, 44, 40]),
+        Paragraph(
+            "阳性率的 95% 置信区间用 Wilson 法，总分均值的 95% 置信区间用 t 分布；"
+            "人数少的班级区间很宽，比较时请看区间是否重叠。",
+            st["small"],
+        ),
     ]
+    if stats.change is not None:
+        c = stats.change
+        story += [
+            Paragraph("两次筛查之间的可靠变化", st["h2"]),
+            Paragraph(
+                escape(
+                    f"上学期与本学期都有有效答卷的学生 {c.pairs} 名：可靠上升 {c.up} 名，"
+                    f"可靠下降 {c.down} 名，无可靠变化 {c.unchanged} 名"
+                    f"（Jacobson–Truax 可靠变化指数，|RCI| > 1.96；{c.source}，见量表定义）。"
+                ),
+                st["body"],
+            ),
+        ]
     if trend:
-        story += [Spacer(1, 5 * mm), Image(io.BytesIO(trend), width=165 * mm, height=70 * mm)]
+        story += [Spacer(1, 4 * mm), Image(io.BytesIO(trend), width=165 * mm, height=60 * mm)]
     return render(story, marking)
 
 

@@ -17,7 +17,6 @@ from app.records.choices import TEMPLATES
 from app.records.kinds import KINDS
 from app.records.semesters import semester_label
 from app.risk.levels import status_name
-from app.scales.scoring import flag_reason
 from app.services import assessments, records, students, vaults, warnings
 from app.services.permissions import ADMIN, require
 from app.services.vaults import OpenVault
@@ -399,130 +398,38 @@ def recovery_sheet(vault: OpenVault, code: str) -> tuple[bytes, str]:
 
 
 def assessment_report(vault: OpenVault, result_id: str) -> tuple[bytes, str]:
-    """One result: bands, validity, critical items, the factor profile against the norm, and the
-    definition's interpretation text."""
-    from app.db import scalestore
-    from app.models import AssessmentResult
-    from app.reports.summaries import ProfileRow, build_assessment_report
-    from app.scales.definition import text_of
+    """One result as `assessment_reports` words it (kept here: every document prints here)."""
+    from app.services.assessment_reports import assessment_report as build
 
-    require(vault.user.role, "view_diagnosis")
-    with vault.session() as s:
-        r = s.get(AssessmentResult, result_id)
-        student_id, when = r.student_id, r.administered_at
-        defn = scalestore.scale(s, r.scale_id, r.scale_version)  # the version it was scored with
-        total = "" if r.total is None else f"{r.total:g}"
-        if r.standard_score is not None:
-            total += f"（标准分 {r.standard_score:g}）"
-        band, valid, flags = r.band_label or "", r.valid, list(r.flags or ())
-        critical = "、".join(map(str, r.critical_items or ()))
-        subscales, norm_t = dict(r.subscales or {}), dict(r.norm_t or {})
-    names = {sub["id"]: text_of(sub["name"]) for sub in defn.raw.get("subscales", [])}
-    profile = [ProfileRow(names.get(k, k), v, norm_t.get(k)) for k, v in subscales.items()]
-    archive = students.student_archive(vault, student_id)
-    marking, serial = _marking(vault, f"测评报告 · {defn.id}")
-    pdf = build_assessment_report(
-        f"{archive.row.name}（{archive.row.grade}{archive.row.class_name}）",
-        defn.title,
-        f"{when:%Y-%m-%d %H:%M}",
-        total,
-        band,
-        "有效" if valid else "需核查：" + "、".join(flag_reason(f) for f in flags),
-        critical,
-        profile,
-        text_of(defn.raw.get("interpretation")),
-        marking,
-    )
-    _audit_print(
-        vault,
-        object_type="assessment_result",
-        object_id=result_id,
-        detail={"serial": serial, "document": "assessment_report"},
-    )
-    return pdf, serial
+    return build(vault, result_id)
 
 
 def class_summary(
     vault: OpenVault, scale_id: str, *, de_identified: bool = True
 ) -> tuple[bytes, str]:
-    """Band distribution and completion per class for one scale (latest result per student).
-    Counts only; `de_identified` is recorded in the title and the audit (names never appear)."""
-    from sqlalchemy import select
-
-    from app.db import scalestore
-    from app.models import AssessmentResult, Grade, SchoolClass, Student
-    from app.reports.summaries import build_class_summary
-
-    require(vault.user.role, "view_diagnosis")
-    with vault.session() as s:
-        defn = scalestore.scale(s, scale_id)
-    bands = [b["id"] for b in defn.raw["bands"]["ranges"]]
-    labels = {b["id"]: b["label"]["zh"] for b in defn.raw["bands"]["ranges"]}
-    per_class: dict[str, dict] = {}
-    with vault.session() as s:
-        q = (
-            select(
-                Grade.level,
-                SchoolClass.number,
-                Grade.name,
-                SchoolClass.name,
-                Student.id,
-                Student.name,
-            )
-            .join(SchoolClass, Student.class_id == SchoolClass.id)
-            .join(Grade, SchoolClass.grade_id == Grade.id)
-            .where(Student.status == "enrolled")
-            .order_by(Grade.level, SchoolClass.number, Grade.name, SchoolClass.name)
-        )
-        roster = s.execute(q).all()
-        latest = {}
-        by_semester: dict[str, dict[str, str]] = {}
-        semesters: dict[dt.date, str] = {}
-        for sid, band, when in s.execute(
-            select(
-                AssessmentResult.student_id,
-                AssessmentResult.band_id,
-                AssessmentResult.administered_at,
-            )
-            .where(AssessmentResult.scale_id == defn.id, AssessmentResult.status == "final")
-            .order_by(AssessmentResult.administered_at)
-        ):
-            latest[sid] = band
-            day = when.date()
-            sem = semesters.get(day) or semesters.setdefault(day, semester_label(day))
-            by_semester.setdefault(sem, {})[sid] = band
-    for _level, _number, gname, cname, sid, _name in roster:
-        c = per_class.setdefault(f"{gname}{cname}", {"n": 0, "taken": 0, **dict.fromkeys(bands, 0)})
-        c["n"] += 1
-        if sid in latest:
-            c["taken"] += 1
-            if latest[sid] in c:
-                c[latest[sid]] += 1
-    header = ["班级", "人数", "完成", *[labels[b] for b in bands]]
-    rows = [
-        [k, str(v["n"]), str(v["taken"]), *[str(v[b]) for b in bands]] for k, v in per_class.items()
-    ]
-    marking, serial = _marking(vault, f"筛查汇总 · {defn.id}")
-    title = f"{defn.title} 筛查汇总" + ("（去标识化）" if de_identified else "")
-    from app.paths import resources_dir
+    """The screening summary of one scale: per class, per group this semester beside the last
+    (rates and means with 95 % intervals), reliable change. Counts only, never a name;
+    `de_identified` is recorded in the title and the audit."""
     from app.reports.charts import rate_chart
-    from app.risk.rules import load_rule_set
+    from app.reports.summaries import build_screening_summary
+    from app.services.screening_statistics import statistics
 
-    rules = load_rule_set(resources_dir() / "risk" / "default_rules.json")
-    positive = set(rules["positive_bands"].get(defn.id, ()))
-    trend = [
-        (sem, 100 * sum(b in positive for b in per_student.values()) / len(per_student))
-        for sem, per_student in sorted(by_semester.items())
-    ]
-    chart = rate_chart(f"{defn.id} 筛查阳性率（按学期）", trend) if trend else None
-    pdf = build_class_summary(title, rows, header, chart, marking)
+    stats = statistics(vault, scale_id)
+    marking, serial = _marking(vault, f"筛查汇总 · {stats.scale_id}")
+    title = f"{stats.scale_title} 筛查汇总" + ("（去标识化）" if de_identified else "")
+    chart = (
+        rate_chart(f"{stats.scale_id} 筛查阳性率（按学期，有效答卷）", list(stats.trend))
+        if stats.trend
+        else None
+    )
+    pdf = build_screening_summary(title, stats, chart, marking)
     _audit_print(
         vault,
         object_type="scale",
         detail={
             "serial": serial,
             "document": "class_summary",
-            "scale": defn.id,
+            "scale": stats.scale_id,
             "de_identified": de_identified,
         },
     )

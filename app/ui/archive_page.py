@@ -21,6 +21,7 @@ from app.i18n import _
 from app.services import assessments, students
 from app.services.permissions import allowed
 from app.services.vaults import OpenVault
+from app.ui.buttons import push_button
 from app.ui.lifecycle import dispose_later
 from app.ui.ops import refresh_in_lane, wait
 from app.ui.tables import setup_table
@@ -314,7 +315,33 @@ class ArchivePage(QWidget):
                 if h.critical_items:
                     item.setBackground(QColor("#ffebee"))
                 table.setItem(r, c, item)
-        return _with_chart(table, png)
+        ids = [h.id for h in rows]
+        if not ids or not allowed(self.vault.user.role, "view_diagnosis"):
+            return _with_chart(table, png)
+        table.cellActivated.connect(lambda row, _c: self.print_assessment_report(ids[row]))
+        button = push_button(
+            _("Assessment report…"),
+            "assessment_report_button",
+            lambda: self.print_assessment_report(ids[max(0, table.currentRow())]),
+        )
+        box = QWidget()
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(_with_chart(table, png), 1)
+        layout.addWidget(button, 0, Qt.AlignmentFlag.AlignLeft)
+        return box
+
+    def print_assessment_report(self, result_id: str):
+        """The chosen result as the per-student report (Enter on a row does the same)."""
+        from app.services import printing
+        from app.ui.print_preview import show_document
+
+        return show_document(
+            self,
+            self.vault,
+            lambda: printing.assessment_report(self.vault, result_id),
+            _("Assessment report"),
+        )
 
     def _basic_tab(self) -> QWidget:
         a = self.archive

@@ -77,6 +77,7 @@ class AssessmentsPage(QWidget):
                 lambda: self.print_answer_sheets(),
             ),
             ("summary_button", _("Print screening summary…"), lambda: self.print_summary()),
+            ("report_button", _("Assessment report…"), lambda: self.open_report_picker()),
         ):
             b = push_button(label, name, slot)
             b.setEnabled(can_edit)
@@ -350,6 +351,13 @@ class AssessmentsPage(QWidget):
 
     def _open_then_refresh(self, dialog: QDialog) -> QDialog:
         dialog.finished.connect(lambda _r: self.refresh())
+        dialog.open()
+        return dialog
+
+    def open_report_picker(self):
+        from app.ui.report_picker import ReportPickerDialog
+
+        dialog = ReportPickerDialog(self.vault, self)
         dialog.open()
         return dialog
 

@@ -52,7 +52,7 @@ def test_an_assessment_report_has_the_profile_against_the_norm(populated_vault):
     row, _r = assessments.record_result(populated_vault, kid.id, "SCL-90", [2] * 90, mode="paper")
     pdf, serial = printing.assessment_report(populated_vault, row.id)
     body = text(pdf)
-    assert "个人测评报告·症状自评量表（SCL-90）" in body and "强迫症状256.6" in body
+    assert "个人测评报告·症状自评量表（SCL-90）" in body and "强迫症状2▲≥256.6" in body
     assert "本报告为筛查结果，不构成诊断" in body and serial in body
 
 
@@ -62,7 +62,7 @@ def test_a_class_summary_counts_bands_and_completion_without_names(populated_vau
         assessments.record_result(populated_vault, k.id, "GAD-7", answers, mode="paper")
     pdf, _ = printing.class_summary(populated_vault, "GAD-7")
     body = text(pdf)
-    assert "筛查汇总（去标识化）" in body and "无或极轻" in body and "完成" in body
+    assert "筛查汇总（去标识化）" in body and "无或极轻" in body and "已测" in body
     assert not any(k.name in body for k in kids)
 
 
