@@ -147,6 +147,29 @@ def build_warning_list(
     return render(story, marking)
 
 
+def build_missing_list(
+    heading: str, subtitle: str, rows: list[tuple[str, ...]], marking: Marking
+) -> bytes:
+    """Who has not finished a plan, in class and 学号 order, to take to the classes."""
+    st = styles()
+    head = ["班级", "学籍号", "姓名", "情况", "未完成的量表", "记录人"]
+    cells = [[Paragraph(escape(h), st["small"]) for h in head]]
+    cells += [[Paragraph(escape(c), st["small"]) for c in row] for row in rows]
+    table = _grid(cells, [24, 36, 20, 36, 34, 24], header=True)
+    table.repeatRows = 1
+    return render(
+        [
+            Paragraph(escape(heading), st["title"]),
+            Paragraph(escape(subtitle), st["body"]),
+            Spacer(1, 3 * mm),
+            table,
+            Spacer(1, 4 * mm),
+            Paragraph("本名单仅供安排补测使用，勿张贴、勿转发。", st["small"]),
+        ],
+        marking,
+    )
+
+
 def _signatures(who: list[str]) -> Table:
     """Lines tall enough to sign on by hand, each with its date."""
     t = Table(

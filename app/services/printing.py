@@ -384,6 +384,41 @@ def answer_sheets(
     return pdf, serial
 
 
+def missing_list(vault: OpenVault, plan_id: str) -> tuple[bytes, str]:
+    """The plan's students not done, in class and 学号 order, with why; audited."""
+    from app.reports.documents import build_missing_list
+    from app.services import plans
+
+    rows = [p for p in plans.participation(vault, plan_id) if p.state != "done"]
+    info = next(p for p in plans.list_plans(vault) if p.id == plan_id)
+    marking, serial = _marking(vault, "未完成名单")
+    pdf = build_missing_list(
+        _("{plan}: students not done").format(plan=info.name),
+        _("{n} students; scales: {scales}; {start} – {end}").format(
+            n=len(rows), scales="、".join(info.scale_ids), start=info.starts_on, end=info.ends_on
+        ),
+        [
+            (
+                p.class_label,
+                p.student_no,
+                p.name,
+                _(plans.STATE_LABELS[p.state]) + (f"（{p.note}）" if p.note else ""),
+                "、".join(p.scales),
+                p.recorded_by,
+            )
+            for p in rows
+        ],
+        marking,
+    )
+    _audit_print(
+        vault,
+        object_type="assessment_plan",
+        object_id=plan_id,
+        detail={"serial": serial, "document": "missing_list", "count": len(rows)},
+    )
+    return pdf, serial
+
+
 def recovery_sheet(vault: OpenVault, code: str) -> tuple[bytes, str]:
     """The printed recovery code, right after it is created or regenerated."""
     from app.reports.documents import build_recovery_sheet

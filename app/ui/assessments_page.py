@@ -212,67 +212,13 @@ class AssessmentsPage(QWidget):
         return dialog
 
     def show_plan(self, row: int) -> QDialog:
-        """Who has not yet taken the plan's battery, and who took a scale twice (a table that
-        scrolls: a grade can have hundreds still to come)."""
-        from PySide6.QtWidgets import QDialogButtonBox
+        """The plan's students, each with their state, in class and 学号 order."""
+        from app.ui.plan_participation import PlanParticipationDialog
 
-        plan_id = self._plan_ids[row]
-
-        def load():
-            c = plans.completion(self.vault, plan_id)
-            wanted = set(c.missing) | set(c.duplicates)
-            agreement = (
-                double_entry.agreement(self.vault, plan_id)
-                if allowed(self.vault.user.role, "edit_student")
-                else None
-            )
-            people = {r.id: r for r in students.search_students(self.vault) if r.id in wanted}
-            return c, people, agreement
-
-        c, names, agreement = wait(load)
-        rows = [(sid, _("Not yet taken"), sc) for sid, sc in c.missing.items()]
-        rows += [(sid, _("Taken more than once"), sc) for sid, sc in c.duplicates.items()]
-        dialog = QDialog(self, objectName="plan_completion_dialog")
-        dialog.setWindowTitle(self.plans.item(row, 0).text())
-        layout = QVBoxLayout(dialog)
-        layout.addWidget(
-            QLabel(
-                _("Completed: {done} of {expected}").format(
-                    done=len(c.complete), expected=c.expected
-                ),
-                objectName="plan_completion_label",
-            )
+        dialog = PlanParticipationDialog(
+            self.vault, self._plan_ids[row], self.plans.item(row, 0).text(), self
         )
-        if agreement is not None and agreement.sheets:
-            layout.addWidget(
-                QLabel(
-                    _(
-                        "Double entry agreement: {rate:.1f} % ({d} of {n} items differed "
-                        "between the passes; {o} sheets not yet in the archive)."
-                    ).format(
-                        rate=agreement.rate,
-                        d=agreement.differing,
-                        n=agreement.items,
-                        o=agreement.open_sheets,
-                    ),
-                    objectName="plan_agreement_label",
-                )
-            )
-        table = QTableWidget(len(rows), 4, objectName="plan_completion_table")
-        table.setHorizontalHeaderLabels([_("Student"), _("Class"), _("Status"), _("Scale")])
-        setup_table(table)
-        for r, (sid, what, scales) in enumerate(rows):
-            st = names.get(sid)
-            values = (st.name if st else "", f"{st.grade}{st.class_name}" if st else "", what)
-            for col, v in enumerate((*values, "、".join(scales))):
-                table.setItem(r, col, QTableWidgetItem(v))
-        layout.addWidget(table, 1)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.rejected.connect(dialog.reject)
-        layout.addWidget(buttons)
-        dialog.resize(640, 480)
-        dialog.open()
-        return dialog
+        return self._open_then_refresh(dialog)
 
     def _pick_scale(self, title: str) -> str | None:
         from PySide6.QtWidgets import QInputDialog
@@ -515,6 +461,19 @@ class PlanDialog(QDialog):
                 consent_method=self.consent.text().strip() or None,
             )
             wait(lambda: plans.create_plan(self.vault, **plan))
+        except plans.OutOfRange as exc:
+            from app.ui.risk_dialogs import ask_reason
+
+            reason = ask_reason(self, _("Scale outside its stated range"), message_for(exc))
+            if reason is None:
+                self.error.setText(message_for(exc))
+                return
+            plan["out_of_range_reason"] = reason
+            try:
+                wait(lambda: plans.create_plan(self.vault, **plan))
+            except Exception as again:
+                self.error.setText(message_for(again))
+                return
         except Exception as exc:
             self.error.setText(message_for(exc))
             return

@@ -73,11 +73,12 @@ def test_a_plan_shows_who_has_not_taken_it(qtbot, populated_vault):
     assert dialog.findChild(QLabel, "plan_completion_label").text() == f"已完成：1 / {len(members)}"
     table = dialog.findChild(QTableWidget, "plan_completion_table")
     assert table.rowCount() == len(members) - 1
-    shown = {
-        (table.item(r, 0).text(), table.item(r, 2).text(), table.item(r, 3).text())
+    shown = [
+        (table.item(r, 1).text(), table.item(r, 2).text(), table.item(r, 3).text())
         for r in range(table.rowCount())
-    }
-    assert shown == {(m.name, "尚未完成", "PHQ-9") for m in members[1:]}
+    ]
+    rest = sorted(members[1:], key=lambda m: m.student_no)
+    assert shown == [(m.student_no, m.name, "尚未完成") for m in rest]
     dialog.close()
 
 
