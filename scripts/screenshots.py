@@ -269,6 +269,7 @@ def main() -> int:
     follow = visible_dialog(ws.assessments, "follow_up_dialog")
     shoot("11a-screening-follow-up.png", follow, "阳性未面谈", "未测", "需重测")
     follow.done(0)
+    issue19_screens(shell, ws, first)
 
     # Issue 4: session form, group attendance, timeline.
     import datetime as dt
@@ -466,6 +467,53 @@ def main() -> int:
     shutil.rmtree(tmp, ignore_errors=True)
     print("screenshots written to", OUT)
     return 0
+
+
+def issue19_screens(shell, ws, first) -> None:
+    """Double entry reconciled by the paper, a plan's students, the papers students hold."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QPushButton
+
+    from app.services import double_entry, printing, student_papers
+
+    sheets = [(first[1].id, [1, 2, 0, 1, 1, 0, 0]), (first[2].id, [0, 1, 1, 0, 0, 1, 0])]
+    double_entry.save_passes(shell.vault, "GAD-7", sheets)
+    double_entry.save_passes(
+        shell.vault,
+        "GAD-7",
+        [(first[1].id, [1, 2, 0, 3, 1, 0, 1]), (first[2].id, [0, 1, 1, 0, 2, 1, 0])],
+        same_user_reason="演示：本校只有一名心理教师",
+    )
+    ws.assessments.refresh()
+    pump()
+    shoot("11b-double-entry-waiting.png", shell, "待核对")
+    click(ws.assessments.findChild(QPushButton, "reconcile_button"))
+    rec = visible_dialog(ws.assessments, "reconcile_dialog")
+    key(rec.table, Qt.Key.Key_Left)
+    shoot("09a-reconcile.png", rec, "答题纸位置", "第 1 行第 4 格")
+    rec.table.chosen.clear()
+    rec.done(0)
+    if ws.assessments.plans.rowCount():
+        dialog = ws.assessments.show_plan(0)
+        pump()
+        shoot("11c-plan-students.png", dialog, "已完成", "尚未完成")
+        dialog.done(0)
+    click(ws.assessments.findChild(QPushButton, "answer_sheet_button"))
+    papers = visible_dialog(ws.assessments, "student_papers_dialog")
+    papers.scale.setCurrentIndex(papers.scale.findData("PHQ-9"))
+    pump()
+    shoot("11d-student-papers.png", papers, "学生看到的标题", "致家长的一封信")
+    papers.done(0)
+    klass = students_of(shell)
+    for kind, name in (("questionnaires", "20a-questionnaire"), ("parent_letters", "20b-letter")):
+        pdf_page(student_papers.print_papers(shell.vault, kind, "PHQ-9", klass)[0], name)
+    pdf_page(printing.answer_sheets(shell.vault, "PHQ-9", klass)[0], "20c-answer-sheet")
+
+
+def students_of(shell) -> str:
+    from app.services import students
+
+    return students.grades_and_classes(shell.vault)[0].classes[0].id
 
 
 def pdf_page(data: bytes, name: str) -> None:

@@ -1,4 +1,5 @@
-"""Smaller confidential documents: network slips, blank answer sheets, the recovery-code sheet."""
+"""Smaller confidential documents: network slips, lists, the plan on one page, the recovery-code
+sheet (paper for students and parents is in `student_papers`, without the confidential frame)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ from reportlab.lib.units import mm
 from reportlab.platypus import (
     CondPageBreak,
     KeepTogether,
-    PageBreak,
     Paragraph,
     Spacer,
     Table,
@@ -20,7 +20,6 @@ from reportlab.platypus import (
 from app.reports.fonts import register
 from app.reports.pdf import Marking, render, styles
 from app.risk.levels import short_name
-from app.scales.paper_layout import SHEET_COLUMNS
 
 SLIP_LABELS = {
     "student": "学生",
@@ -73,38 +72,6 @@ def build_slips(slips: list[dict], role: str, marking: Marking) -> bytes:
         story.append(KeepTogether(block))
         if i % 2 == 1:
             story.append(CondPageBreak(120 * mm))
-    return render(story, marking)
-
-
-def build_answer_sheets(
-    scale_title: str,
-    item_count: int,
-    options: list[str],
-    students: list[tuple[str, str, str]],
-    marking: Marking,
-    columns: int = SHEET_COLUMNS,
-) -> bytes:
-    """A blank sheet per student: header, then an answer grid in the same order as paper entry."""
-    st = styles()
-    story = []
-    blank = students or [("", "", "")]
-    for name, klass, number in blank:
-        story.append(Paragraph(escape(scale_title), st["title"]))
-        story.append(
-            _grid([["姓名", name, "班级", klass, "学籍号", number]], [18, 40, 18, 30, 20, 44])
-        )
-        story.append(Spacer(1, 4 * mm))
-        story.append(
-            Paragraph(
-                "选项：" + escape("  ".join(options)) + "　（在对应题号下写选项分值）", st["body"]
-            )
-        )
-        story.append(Spacer(1, 3 * mm))
-        for start in range(1, item_count + 1, columns):
-            numbers = [str(i) for i in range(start, min(start + columns, item_count + 1))]
-            story.append(_grid([numbers, [""] * len(numbers)], [16] * len(numbers), header=True))
-            story.append(Spacer(1, 2 * mm))
-        story.append(PageBreak())
     return render(story, marking)
 
 

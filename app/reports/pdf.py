@@ -103,3 +103,52 @@ def render(story: list, marking: Marking) -> bytes:
     )
     doc.build(story, canvasmaker=_numbered_canvas(marking))
     return buf.getvalue()
+
+
+def _plain_canvas(marking: Marking):
+    """For paper a student or parent holds: page numbers and the serial (to trace a lost
+    sheet), no 机密 banner and no watermark — nothing that marks the reader as a case."""
+    font = register()
+
+    class PlainCanvas(rl_canvas.Canvas):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self._pages = []
+
+        def showPage(self):  # noqa: N802 - reportlab API
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self):
+            total = len(self._pages)
+            for state in self._pages:
+                self.__dict__.update(state)
+                w, _h = A4
+                self.saveState()
+                self.setFont(font, 8)
+                self.setFillColor(colors.grey)
+                self.drawCentredString(w / 2, 10 * mm, f"第 {self._pageNumber} 页 / 共 {total} 页")
+                self.drawRightString(w - 15 * mm, 10 * mm, marking.serial)
+                self.restoreState()
+                super().showPage()
+            super().save()
+
+    return PlainCanvas
+
+
+def render_plain(story: list, marking: Marking) -> bytes:
+    """`render` for student- and parent-facing paper (see `_plain_canvas`)."""
+    buf = io.BytesIO()
+    doc = SimpleDocTemplate(
+        buf,
+        pagesize=A4,
+        leftMargin=18 * mm,
+        rightMargin=18 * mm,
+        topMargin=16 * mm,
+        bottomMargin=18 * mm,
+        title=marking.title,
+        author="XinDang",
+        creator="XinDang",
+    )
+    doc.build(story, canvasmaker=_plain_canvas(marking))
+    return buf.getvalue()

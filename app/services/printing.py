@@ -353,35 +353,11 @@ def compliance_report(vault: OpenVault, day: dt.date | None = None) -> tuple[byt
 def answer_sheets(
     vault: OpenVault, scale_id: str, class_id: str | None = None
 ) -> tuple[bytes, str]:
-    """Blank answer sheets for a class (roster order, as on the entry grid), or one blank sheet."""
-    from app.db import scalestore
-    from app.reports.definition_text import option_legend
-    from app.reports.documents import build_answer_sheets
+    """Blank answer sheets for a class (roster order, as on the entry grid), or one blank sheet:
+    under the scale's neutral title, without the confidential frame (students hold them)."""
+    from app.services.student_papers import print_papers
 
-    require(
-        vault.user.role, "edit_student"
-    )  # the principal reads; printing sheets is the counselors'
-    with vault.session() as s:
-        defn = scalestore.scale(s, scale_id)
-    people = []
-    if class_id is not None:
-        rows = students.search_students(
-            vault, students.StudentFilter(class_id=class_id, status="enrolled"), sort="name"
-        )
-        people = [(r.name, f"{r.grade}{r.class_name}", r.student_no) for r in rows]
-    marking, serial = _marking(vault, f"答题纸 · {defn.id}")
-    pdf = build_answer_sheets(defn.title, defn.item_count, option_legend(defn), people, marking)
-    _audit_print(
-        vault,
-        object_type="scale",
-        detail={
-            "serial": serial,
-            "document": "answer_sheets",
-            "scale": defn.id,
-            "count": len(people),
-        },
-    )
-    return pdf, serial
+    return print_papers(vault, "answer_sheets", scale_id, class_id)
 
 
 def missing_list(vault: OpenVault, plan_id: str) -> tuple[bytes, str]:

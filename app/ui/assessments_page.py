@@ -73,7 +73,7 @@ class AssessmentsPage(QWidget):
             ("new_plan_button", _("New assessment plan…"), lambda: self.new_plan()),
             (
                 "answer_sheet_button",
-                _("Print blank answer sheets…"),
+                _("Print questionnaire papers…"),
                 lambda: self.print_answer_sheets(),
             ),
             ("summary_button", _("Print screening summary…"), lambda: self.print_summary()),
@@ -227,27 +227,17 @@ class AssessmentsPage(QWidget):
         scale_id, ok = QInputDialog.getItem(self, title, _("Scale"), ids, 0, False)
         return scale_id if ok else None
 
-    def print_answer_sheets(self, scale_id: str | None = None, class_id: str | None = "ask"):
-        from PySide6.QtWidgets import QInputDialog
-
+    def print_answer_sheets(self, scale_id: str | None = None, class_id: str | None = None):
+        """Asked from the button: 打印问卷材料 (which scale, class, kind and title); given a
+        scale, that scale's answer sheets for the class at once."""
         from app.services import printing
         from app.ui.print_preview import show_document
+        from app.ui.student_papers_dialog import StudentPapersDialog
 
-        scale_id = scale_id or self._pick_scale(_("Print blank answer sheets"))
-        if not scale_id:
-            return None
-        if class_id == "ask":
-            options = [(_("One blank sheet"), None)] + [
-                (f"{g.name}{c.name}", c.id)
-                for g in wait(lambda: students.grades_and_classes(self.vault))
-                for c in g.classes
-            ]
-            label, ok = QInputDialog.getItem(
-                self, _("Print blank answer sheets"), _("Class"), [o[0] for o in options], 0, False
-            )
-            if not ok:
-                return None
-            class_id = dict(options)[label]
+        if scale_id is None:
+            dialog = StudentPapersDialog(self.vault, self)
+            dialog.open()
+            return dialog
         return show_document(
             self,
             self.vault,
