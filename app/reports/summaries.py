@@ -23,12 +23,17 @@ def factor_chart(title: str, factors: list, cutoff_label: str) -> bytes:
     values = [f.value or 0 for f in factors]
     ax.bar(
         range(len(factors)),
-        values,
+        [v - min(f.bounds[0] for f in factors) for v in values],
+        bottom=min(f.bounds[0] for f in factors),
         color=["#c62828" if f.over else "#5c6bc0" for f in factors],
     )
     for i, f in enumerate(factors):
         if f.cutoff is not None:
             ax.hlines(f.cutoff, i - 0.4, i + 0.4, colors="#c62828", linestyles="--", linewidth=1)
+    low = min(f.bounds[0] for f in factors)
+    high = max(f.bounds[1] for f in factors)
+    if high > low:
+        ax.set_ylim(low, high)  # the scale's own range: a 1–5 mean starts at 1
     ax.set_xticks(range(len(factors)))
     ax.set_xticklabels([f.name for f in factors], fontproperties=_font(), rotation=30, ha="right")
     ax.set_title(title, fontproperties=_font())

@@ -77,6 +77,7 @@ class Factor:
     t_score: float | None
     cutoff: float | None
     over: bool  # at or past the factor's own cut-off
+    bounds: tuple[float, float] = (0, 0)  # the lowest and highest score possible
 
 
 def factors(defn: ScaleDefinition, subscales: dict, norm_t: dict) -> list[Factor]:
@@ -90,8 +91,20 @@ def factors(defn: ScaleDefinition, subscales: dict, norm_t: dict) -> list[Factor
         if cutoff is None and sub.get("counts_for_screening", True):
             cutoff = screen
         over = value is not None and cutoff is not None and value >= cutoff
+        lows = [defn.bounds[i - 1][0] for i in sub["items"]]
+        highs = [defn.bounds[i - 1][1] for i in sub["items"]]
+        mean = sub["method"] == "mean"
+        bounds = (min(lows), max(highs)) if mean else (sum(lows), sum(highs))
         out.append(
-            Factor(sub["id"], text_of(sub["name"]), value, norm_t.get(sub["id"]), cutoff, over)
+            Factor(
+                sub["id"],
+                text_of(sub["name"]),
+                value,
+                norm_t.get(sub["id"]),
+                cutoff,
+                over,
+                bounds,
+            )
         )
     return out
 

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from app.i18n import _
 from app.scales.definition import ScaleDefinition, text_of
-from app.services import assessments, kiosk, vaults
+from app.services import assessments, kiosk, student_papers, vaults
 from app.services.kiosk import KioskState
 from app.ui.ops import wait
 
@@ -66,6 +66,7 @@ class KioskWindow(QWidget):
         self.texts = kiosk_texts()
         # Read once per kiosk session: a keypress never waits for the vault.
         self._definitions: dict[str, ScaleDefinition] = {}
+        self._titles: dict[str, str] = {}
         self._allow_close = False
         self._from_review = False
         self._shown_at = time.monotonic()
@@ -203,7 +204,8 @@ class KioskWindow(QWidget):
         self.back.setEnabled(st.flat_position > 0)
         self.forward.setEnabled(st.answers[st.scale_id][st.item - 1] is not None)
         defn = self._definition(st.scale_id)
-        self.header.setText(text_of(defn.raw.get("instructions")) or text_of(defn.name))
+        # The student sees the neutral title, never the scale's clinical name.
+        self.header.setText(text_of(defn.raw.get("instructions")) or self._title(st.scale_id))
         text = text_of(defn.item_texts.get(st.item)) if defn.has_item_texts else ""
         self.question.setText(f"{st.item}. {text}" if text else _("Question {n}").format(n=st.item))
         current = st.answers[st.scale_id][st.item - 1]
@@ -224,6 +226,13 @@ class KioskWindow(QWidget):
             )
         return self._definitions[scale_id]
 
+    def _title(self, scale_id: str) -> str:
+        if scale_id not in self._titles:
+            self._titles[scale_id] = wait(
+                lambda: student_papers.neutral_title(self.vault, scale_id)
+            )
+        return self._titles[scale_id]
+
     def _render_review(self) -> None:
         st = self.state
         self._show_only(self.review, self.submit_button)
@@ -238,7 +247,7 @@ class KioskWindow(QWidget):
                 label = next(
                     (text_of(o.label) for o in defn.options_for(item) if o.value == value), "—"
                 )
-                prefix = f"{sid} " if len(st.scale_ids) > 1 else ""
+                prefix = f"{self._title(sid)} " if len(st.scale_ids) > 1 else ""
                 self.review.addItem(f"{prefix}{item}. {text}　→　{label}")
                 self._review_items.append((si, item))
         self.review.setCurrentRow(0)

@@ -280,3 +280,16 @@ def test_the_kiosk_button_picks_the_student_by_number_and_the_battery_by_keys(
     answer_modals(type_and_ok(PASSPHRASE))
     click(window.exit_button)
     assert shell.workspace is not None
+
+
+def test_a_scale_without_instructions_is_headed_by_its_neutral_title(
+    qtbot, populated_vault, student
+):
+    state = kiosk.start(populated_vault, student.id, ["SCL-90"])
+    window = KioskWindow(populated_vault, state, fullscreen=False)
+    qtbot.addWidget(window)
+    window.show()
+    begin(qtbot, window)
+    assert window.header.text().startswith("心理健康问卷 ")
+    assert "症状自评量表" not in window.header.text() and "SCL" not in window.header.text()
+    window.release()
