@@ -24,6 +24,7 @@ def main() -> int:
         records,
         reports,
         scales,
+        scan,
         stalls,
         sync,
         warnings,
@@ -38,6 +39,7 @@ def main() -> int:
         figures += sync.run(Path(tmp)) + clinical.run(Path(tmp)) + stalls.run(Path(tmp))
         # The scale curve: 5,000 and 20,000 students with three years of history (bench/history.py).
         figures += history.run(Path(tmp))
+        figures += scan.run()  # 2,000 synthetic scanned pages (XINDANG_SCAN_PAGES)
     doc = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {

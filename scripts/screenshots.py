@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "screenshots"
@@ -508,6 +508,36 @@ def issue19_screens(shell, ws, first) -> None:
     for kind, name in (("questionnaires", "20a-questionnaire"), ("parent_letters", "20b-letter")):
         pdf_page(student_papers.print_papers(shell.vault, kind, "PHQ-9", klass)[0], name)
     pdf_page(printing.answer_sheets(shell.vault, "PHQ-9", klass)[0], "20c-answer-sheet")
+    scan_screens(shell, ws, klass)
+
+
+def scan_screens(shell, ws, klass: str) -> None:
+    """A scanned sheet with two marks and a blank, read and held for a person (issue 20)."""
+    import random
+
+    import cv2
+
+    from app.scan import synthetic
+    from app.services import scan_print
+
+    pdf, _serial, layout = scan_print.print_scan_sheets(shell.vault, "PHQ-9", class_id=klass)
+    pdf_page(pdf, "20d-scan-sheet")
+    page = synthetic.render_pages(pdf, 200)[0]
+    styles = {i: "full" for i in range(1, 10)}
+    styles[3], styles[6] = "two", "pencil"
+    synthetic.mark_page(page, 200, layout, 1, random.Random(3), styles)
+    page = synthetic.degrade(page, "photo", random.Random(4))
+    folder = Path(tempfile.mkdtemp(prefix="xindang-shots-scan-"))
+    cv2.imwrite(str(folder / "phone-photo.jpg"), page)
+    ws.assessments.scan_sheets([str(folder / "phone-photo.jpg")])
+    pump(600)
+    review = visible_dialog(ws.assessments, "scan_review_dialog")
+    shoot("11e-scan-review.png", review, "扫描答卷确认", "涂了两个或以上")
+    review.done(0)
+    box = ws.assessments.findChild(QMessageBox, "scan_report_box")
+    if box is not None:
+        box.done(0)
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def students_of(shell) -> str:

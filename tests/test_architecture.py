@@ -79,7 +79,7 @@ LAYERS = {
         "crash",
         "resources",
     },
-    "domain": {"scales", "risk", "records", "roster", "reports"},
+    "domain": {"scales", "scan", "risk", "records", "roster", "reports"},
     "store": {"models", "db", "vault"},
     "sync": {"sync"},
     "services": {"services"},

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from app import __version__
-from app.cli import keys_commands, risk_commands, sync_commands
+from app.cli import keys_commands, risk_commands, scan_commands, sync_commands
 from app.cli.common import (
     EXIT_ERROR,
     EXIT_INVALID,
@@ -445,6 +445,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     sync_commands.register(sub, common)
     risk_commands.register(sub, common)
+    scan_commands.register(sub, common)
 
     p = sub.add_parser("gui", parents=[common], help=_("open the application window"))
     p.set_defaults(func=cmd_gui)

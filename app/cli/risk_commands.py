@@ -105,6 +105,9 @@ def register(sub, common: argparse.ArgumentParser) -> None:
     x.add_argument("--dry-run", action="store_true")
     x.add_argument("--json", action="store_true")
     x.set_defaults(func=cmd_results_import)
+    from app.cli.scan_commands import register_results
+
+    register_results(rsub, common)
     p = sub.add_parser("warnings", parents=[common], help=_("early warnings"))
     wsub = p.add_subparsers(dest="warnings_command", required=True)
     x = wsub.add_parser("list", parents=[common], help=_("list warnings, most severe first"))

@@ -7,6 +7,7 @@ from app.models.assessment import (
     DoubleEntrySheet,
     KioskSession,
     PlanParticipant,
+    ScanSheet,
 )
 from app.models.base import Base, Tracked, new_id, utcnow
 from app.models.journal import AuditEntry, ChangeLog, VaultSetting
@@ -26,6 +27,7 @@ __all__ = [
     "DoubleEntrySheet",
     "KioskSession",
     "PlanParticipant",
+    "ScanSheet",
     "AuditEntry",
     "Base",
     "ChangeLog",

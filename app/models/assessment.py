@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.models.base import Base, Tracked
 from app.models.fieldcrypt import ClinicalJSON, ClinicalText
 
-MODES = ("kiosk", "paper", "import")
+MODES = ("kiosk", "paper", "import", "scan")
 
 
 class AssessmentPlan(Tracked, Base):
@@ -100,6 +100,28 @@ class DoubleEntrySheet(Tracked, Base):
     reconciled_by: Mapped[str | None] = mapped_column(String(36))
     reconciled_at: Mapped[datetime | None]
     result_id: Mapped[str | None] = mapped_column(String(36))
+
+
+class ScanSheet(Tracked, Base):
+    """One student's answer sheet read from scans: what was read per item, the cut-outs of the
+    items a person must confirm, and the result once reviewed. Nothing reaches the archive
+    unreviewed; a critical mark alerts at once. Page images are kept (encrypted) only if the
+    school chose to."""
+
+    __tablename__ = "scan_sheet"
+    student_id: Mapped[str] = mapped_column(ForeignKey("student.id"), index=True)
+    plan_id: Mapped[str | None] = mapped_column(ForeignKey("assessment_plan.id"))
+    scale_id: Mapped[str] = mapped_column(String(20))
+    scale_version: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(12), default="review")  # review/ready/accepted
+    source: Mapped[str] = mapped_column(ClinicalText("scan_sheet.source"))  # file and page(s)
+    answers: Mapped[list] = mapped_column(ClinicalJSON("scan_sheet.answers"))
+    items: Mapped[list] = mapped_column(ClinicalJSON("scan_sheet.items"))  # to confirm
+    crops: Mapped[dict | None] = mapped_column(ClinicalJSON("scan_sheet.crops", shape=dict))
+    pages: Mapped[dict | None] = mapped_column(ClinicalJSON("scan_sheet.pages", shape=dict))
+    result_id: Mapped[str | None] = mapped_column(String(36))
+    reviewed_by: Mapped[str | None] = mapped_column(String(36))
+    reviewed_at: Mapped[datetime | None]
 
 
 class KioskSession(Tracked, Base):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -25,7 +26,15 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import _
-from app.services import answer_import, assessments, double_entry, kiosk, plans, students
+from app.services import (
+    answer_import,
+    assessments,
+    double_entry,
+    kiosk,
+    plans,
+    scans,
+    students,
+)
 from app.services.permissions import allowed
 from app.services.vaults import OpenVault
 from app.ui.buttons import push_button
@@ -70,6 +79,7 @@ class AssessmentsPage(QWidget):
             ),
             ("paper_button", _("Paper answer sheets…"), lambda: self.open_paper_entry()),
             ("answer_import_button", _("Import answer sheets…"), lambda: self.import_answers()),
+            ("scan_button", _("Scanned sheets…"), lambda: self.scan_sheets()),
             ("new_plan_button", _("New assessment plan…"), lambda: self.new_plan()),
             (
                 "answer_sheet_button",
@@ -97,11 +107,18 @@ class AssessmentsPage(QWidget):
         ul.addWidget(resume)
         layout.addWidget(self.unfinished_box)
 
-        self.pending_box = QGroupBox(_("Double entry"), objectName="double_entry_group")
+        self.pending_box = QGroupBox(
+            _("Sheets not yet in the archive"), objectName="double_entry_group"
+        )
         pl = QHBoxLayout(self.pending_box)
         self.pending = QLabel(objectName="double_entry_label", wordWrap=True)
         pl.addWidget(self.pending, 1)
-        pl.addWidget(push_button(_("Reconcile…"), "reconcile_button", self.open_reconcile))
+        self.reconcile = push_button(_("Reconcile…"), "reconcile_button", self.open_reconcile)
+        pl.addWidget(self.reconcile)
+        self.scan_review = push_button(
+            _("Confirm scanned sheets…"), "scan_review_button", self.open_scan_review
+        )
+        pl.addWidget(self.scan_review)
         layout.addWidget(self.pending_box)
 
         layout.addWidget(QLabel(_("Assessment plans")))
@@ -135,13 +152,14 @@ class AssessmentsPage(QWidget):
                 names[st.student_id] = students.student_label(vault, st.student_id)
             unfinished.append((st, names[st.student_id]))
         rows = plans.list_plans(vault)
-        pending = (
-            double_entry.open_sheets(vault) if allowed(vault.user.role, "edit_student") else []
-        )
-        return alerts, unfinished, [(p, plans.completion(vault, p.id)) for p in rows], pending
+        editor = allowed(vault.user.role, "edit_student")
+        pending = double_entry.open_sheets(vault) if editor else []
+        scanned = scans.pending_count(vault) if editor else (0, 0)
+        completion = [(p, plans.completion(vault, p.id)) for p in rows]
+        return alerts, unfinished, completion, (pending, scanned)
 
     def _show(self, data: tuple) -> None:
-        alerts, unfinished, plan_rows, pending = data
+        alerts, unfinished, plan_rows, (pending, scanned) = data
         reconcile = sum(1 for p in pending if p.awaiting == "reconcile")
         positive = sum(1 for p in pending if p.provisional_positive)
         text = _(
@@ -150,8 +168,17 @@ class AssessmentsPage(QWidget):
         ).format(n=len(pending), r=reconcile, s=len(pending) - reconcile)
         if positive:
             text += " " + _("{n} of them score positive on a pass.").format(n=positive)
+        if not pending:
+            text = ""
+        review, ready = scanned
+        if review or ready:
+            text += (" " if text else "") + _(
+                "Scanned sheets: {r} to confirm, {k} ready to store."
+            ).format(r=review, k=ready)
         self.pending.setText(text)
-        self.pending_box.setVisible(bool(pending))
+        self.scan_review.setVisible(bool(review or ready))
+        self.reconcile.setVisible(bool(pending))
+        self.pending_box.setVisible(bool(pending or review or ready))
         line = _("{name} ({klass}) · {scale} item {item} = {answer} · {kind}")
         official, policy = _("official rule"), _("school policy")
         self.alerts.set_rows(
@@ -296,6 +323,63 @@ class AssessmentsPage(QWidget):
         dialog = ReportPickerDialog(self.vault, self)
         dialog.open()
         return dialog
+
+    def open_scan_review(self):
+        from app.ui.scan_review_dialog import ScanReviewDialog
+
+        return self._open_then_refresh(ScanReviewDialog(self.vault, self))
+
+    def scan_sheets(self, paths: list[str] | None = None) -> None:
+        """Choose the scans (PNG/JPEG/TIFF/PDF); they are read in the background with progress,
+        then the sheets a person must confirm open for review."""
+        if not paths:
+            paths, _f = QFileDialog.getOpenFileNames(
+                self, _("Scanned sheets"), "", _("Scans (*.png *.jpg *.jpeg *.tif *.tiff *.pdf)")
+            )
+            if not paths:
+                return
+        vault = self.vault
+        chosen = [Path(p) for p in paths]
+
+        def done(report) -> None:
+            lines = [
+                _(
+                    "{sheets} sheets from {read} pages; {review} to review; {bad} pages unreadable."
+                ).format(
+                    sheets=report.sheets,
+                    read=report.read,
+                    review=len(report.needs_review),
+                    bad=len(report.unreadable),
+                )
+            ]
+            lines += [f"{u['file']}：{u['reason']}" for u in report.unreadable[:15]]
+            box = QMessageBox(
+                QMessageBox.Icon.Information,
+                _("Scanned sheets"),
+                "\n".join(lines),
+                QMessageBox.StandardButton.Ok,
+                self,
+            )
+            box.setObjectName("scan_report_box")
+            box.open()
+            if report.critical:
+                from app.ui.paper_entry_dialog import show_critical
+
+                show_critical(
+                    self,
+                    [f"{no} · {'、'.join(map(str, items))}" for no, items in report.critical],
+                )
+            self.refresh()
+            if report.needs_review or report.ready:
+                self.open_scan_review()
+
+        current().long(
+            _("Reading the scans…"),
+            lambda progress: scans.scan_files(vault, chosen, progress=progress),
+            done,
+            lambda exc: QMessageBox.warning(self, _("Scanned sheets"), message_for(exc)),
+            cancellable=True,
+        )
 
     def open_reconcile(self):
         from app.ui.reconcile_dialog import ReconcileDialog

@@ -33,6 +33,7 @@ def _stored_settings(vault: vaults.OpenVault) -> dict:
         "auto_lock_minutes": DEFAULT_AUTO_LOCK_MINUTES,
         "allow_plain_export": False,
         private_notes.SETTING: False,
+        "keep_scan_images": False,
         "backup_folder": "",
         "backup_every_days": backups.DEFAULT_EVERY_DAYS,
         "last_backup_at": None,
@@ -89,6 +90,14 @@ class SettingsPage(QWidget):
         self.admin_notes.setEnabled(allowed(vault.user.role, "change_settings"))
         self.admin_notes.toggled.connect(lambda on: self._store(private_notes.SETTING, on))
         vform.addRow("", self.admin_notes)
+        self.keep_scans = QCheckBox(
+            _("Keep the scanned pages (encrypted in the vault) with each result"),
+            objectName="keep_scans_check",
+        )
+        self.keep_scans.setChecked(bool(self._stored["keep_scan_images"]))
+        self.keep_scans.setEnabled(allowed(vault.user.role, "change_settings"))
+        self.keep_scans.toggled.connect(lambda on: self._store("keep_scan_images", on))
+        vform.addRow("", self.keep_scans)
         layout.addWidget(vbox)
 
         if allowed(vault.user.role, "manage_users"):

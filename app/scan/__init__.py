@@ -1,0 +1,1 @@
+"""Reading answer sheets from scans and photos, offline (OpenCV); Qt-free."""
