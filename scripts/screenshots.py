@@ -534,9 +534,10 @@ def scan_screens(shell, ws, klass: str) -> None:
     review = visible_dialog(ws.assessments, "scan_review_dialog")
     shoot("11e-scan-review.png", review, "扫描答卷确认", "涂了两个或以上")
     review.done(0)
-    box = ws.assessments.findChild(QMessageBox, "scan_report_box")
-    if box is not None:
-        box.done(0)
+    for box in ws.assessments.findChildren(QMessageBox):  # the report, a critical alert
+        if box.isVisible():
+            box.done(0)
+    pump()
     shutil.rmtree(folder, ignore_errors=True)
 
 

@@ -84,6 +84,27 @@ def run() -> int:
             assert data.startswith(b"%PDF") and len(data) > 10_000
             return f"{len(data) // 1024} KB"
 
+        def scan():
+            import random
+
+            from app.reports.scan_sheets import SheetFor, build_scan_sheets
+            from app.scales.library import shipped_scale
+            from app.scan import read, synthetic
+            from app.scan.layout import Payload, layout
+
+            defn = shipped_scale("GAD-7")
+            sheet = layout([tuple(defn.allowed_values(i)) for i in range(1, 8)])
+            pdf = build_scan_sheets(
+                "自检", "选项", sheet, [SheetFor("自检", "", "SELFTEST")],
+                Payload("", defn.id, defn.version, "", 1, 1), "SELFTEST",
+            )  # fmt: skip
+            page = synthetic.render_pages(pdf, 200)[0]
+            truth = synthetic.mark_page(page, 200, sheet, 1, random.Random(1),
+                                        {i: "full" for i in range(1, 8)})  # fmt: skip
+            got = read.read_page(page, lambda _p: sheet)
+            assert [i.value for i in got.items] == [t.value for t in truth]
+            return "printed, marked and read back (OpenCV, QR)"
+
         def catalogue():
             from app.i18n import _, set_language
 
@@ -102,6 +123,7 @@ def run() -> int:
             ("key rotation", rotate),
             ("scoring", score),
             ("pdf with Chinese and a chart", pdf),
+            ("scanned sheet", scan),
             ("translations", catalogue),
             ("keyring", keyring),
         ]

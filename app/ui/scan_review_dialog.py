@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
     QLabel,
+    QListWidget,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -92,7 +93,13 @@ class ScanReviewDialog(QDialog):
             )
         )
         self.table = ItemTable(self)
-        layout.addWidget(self.table, 1)
+        body = QHBoxLayout()
+        self.list = QListWidget(objectName="scan_sheet_list")
+        self.list.setMaximumWidth(260)
+        self.list.currentRowChanged.connect(self._jump)
+        body.addWidget(self.list)
+        body.addWidget(self.table, 1)
+        layout.addLayout(body, 1)
         self.error = error_label("scan_error")
         layout.addWidget(self.error)
         row = QHBoxLayout()
@@ -111,7 +118,20 @@ class ScanReviewDialog(QDialog):
         self.ready_button.setText(_("Store the {n} sheets that need no review").format(n=ready))
         self.ready_button.setVisible(ready > 0)
         self.index = min(self.index, max(0, len(self.sheets) - 1))
+        self.list.blockSignals(True)
+        self.list.clear()
+        for sh in self.sheets:
+            self.list.addItem(
+                f"{sh.class_label} {sh.student_name} · {sh.scale_id}（{len(sh.items)}）"
+            )
+        self.list.setCurrentRow(self.index)
+        self.list.blockSignals(False)
         self.show_sheet()
+
+    def _jump(self, row: int) -> None:
+        if 0 <= row < len(self.sheets) and row != self.index:
+            self.index = row
+            self.show_sheet()
 
     def show_sheet(self) -> None:
         self.chosen = {}
@@ -203,6 +223,7 @@ class ScanReviewDialog(QDialog):
     def skip(self) -> None:
         if self.sheets:
             self.index = (self.index + 1) % len(self.sheets)
+            self.list.setCurrentRow(self.index)
             self.show_sheet()
 
     def accept_ready(self) -> None:

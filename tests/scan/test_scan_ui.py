@@ -57,3 +57,19 @@ def test_a_value_not_on_the_sheet_is_refused_and_said(qtbot, populated_vault, sc
     qtbot.keyClick(dialog.table, "7")
     assert "7 不是本答卷的选项" in dialog.error.text()
     assert dialog.table.item(0, 4).text() == ""
+
+
+def test_every_sheet_waiting_is_listed_and_chosen_by_a_click(qtbot, populated_vault, scanned):
+    styles = {i: "full" for i in range(1, 8)}
+    styles[4] = "two"
+    paths, _t, kids = scanned("GAD-7", styles=styles, count=2)
+    p = page(qtbot, populated_vault)
+    p.scan_sheets([str(x) for x in paths])
+    dialog = p.findChild(ScanReviewDialog)
+    sheets = dialog.list
+    assert sheets.count() == 2
+    second = sheets.item(1).text()
+    rect = sheets.visualItemRect(sheets.item(1))
+    qtbot.mouseClick(sheets.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    name = second.split(" ")[1]
+    assert name in dialog.who.text()
