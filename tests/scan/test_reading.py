@@ -60,3 +60,24 @@ def test_the_layout_json_gives_every_bubble_in_pdf_points():
     first = doc["bubbles"][0]
     assert (first["page"], first["item"], first["option"]) == (1, 1, 0)
     assert 0 < first["x"] < 595.28 and 0 < first["y"] < 841.89 and first["d"] > 12
+
+
+def test_a_long_form_flows_onto_a_second_page_that_reads_on_its_own():
+    options = [(1, 2, 3, 4, 5)] * 150
+    lay = layout(options)
+    assert lay.pages == 2 and {b.page for b in lay.bubbles if b.item == 150} == {2}
+    pdf = build_scan_sheets(
+        "心理健康问卷 A",
+        "选项",
+        lay,
+        [SheetFor("学生", "七年级1班", "TOKEN123")],
+        Payload("", "LONG", "1.0.0", "", 1, lay.pages),
+        "XD-TEST",
+    )
+    second = synthetic.render_pages(pdf, 200)[1]
+    truth = synthetic.mark_page(
+        second, 200, lay, 2, random.Random(2), {i: "full" for i in range(1, 151)}
+    )
+    page = read.read_page(second, lambda _p: lay)
+    assert (page.payload.page, page.payload.pages) == (2, 2)
+    assert [(i.item, i.value) for i in page.items] == [(t.item, t.value) for t in truth]
