@@ -115,3 +115,38 @@ def test_page_images_are_kept_only_when_the_school_chooses(populated_vault, scan
     scans.scan_files(populated_vault, paths)
     [kept] = _kept_pages(populated_vault)  # scanned again: the waiting sheet is replaced
     assert list(kept) == ["1"] and kept["1"].startswith("/9j/")  # a JPEG, inside the vault
+
+
+def _long_scale(vault, tmp_path):
+    """A city form of 150 five-point items: two pages of bubbles per student."""
+    import json
+
+    doc = {
+        "id": "LONG-150",
+        "version": "1.0.0",
+        "name": {"zh": "长问卷"},
+        "item_count": 150,
+        "option_sets": {"f": [{"value": v, "label": {"zh": str(v)}} for v in range(1, 6)]},
+        "scores": {"total": {"method": "sum", "decimals": 0}},
+        "validity": {"max_missing": 0},
+        "citation": "synthetic test form",
+        "licence": {"status": "free_with_citation", "item_texts": False, "note": "test"},
+    }
+    path = tmp_path / "long.json"
+    path.write_text(json.dumps(doc), "utf-8")
+    assessments.import_scale(vault, path)
+
+
+def test_a_two_page_sheet_is_one_sheet_and_a_missing_page_goes_to_review(
+    populated_vault, scanned, tmp_path
+):
+    _long_scale(populated_vault, tmp_path)
+    styles = {i: "full" for i in range(1, 151)}
+    paths, truths, kids = scanned("LONG-150", styles=styles, count=2)
+    assert len(paths) == 4  # two pages each
+    report = scans.scan_files(populated_vault, paths[:3])  # the second student's page 2 lost
+    assert (report.sheets, report.read) == (2, 3)
+    [held] = report.needs_review
+    assert held["student_no"] == kids[1].student_no and len(held["items"]) == 150 - 102
+    [row] = scans.accept_confident(populated_vault, report.ready)
+    assert row.student_id == kids[0].id and row.total == sum(t.value for t in truths[0])
