@@ -75,6 +75,26 @@ def critical_answer_text(s: Session, scale_id: str, item: int, answer: int | Non
     return f"{head}：{label}（{answer}）" if label else f"{head}：{answer}"
 
 
+def _typed_pass_text(s: Session, e: dict) -> list[str]:
+    """Evidence from a double-entered sheet not yet reconciled: its scale and band, said so."""
+    from app.models import DoubleEntrySheet
+
+    sheet = s.get(DoubleEntrySheet, e["id"])
+    if sheet is None:
+        return []
+    defn = scalestore.scale(s, sheet.scale_id)
+    label = next(
+        (text_of(b["label"]) for b in defn.raw.get("bands", {}).get("ranges", [])
+         if b["id"] == e.get("band")),
+        e.get("band") or "",
+    )  # fmt: skip
+    return [
+        _("{scale} {band} on a typed pass (double entry not yet reconciled)").format(
+            scale=sheet.scale_id, band=label
+        )
+    ]
+
+
 def describe_evidence(s: Session, evidence: list[dict]) -> list[str]:
     """Each piece of evidence in a sentence a counselor can act on."""
     out = []
@@ -93,6 +113,7 @@ def describe_evidence(s: Session, evidence: list[dict]) -> list[str]:
         elif kind == "result":
             r = s.get(AssessmentResult, e["id"])
             if r is None:
+                out += _typed_pass_text(s, e)
                 continue
             text = f"{r.scale_id} " + _("total {total}").format(
                 total="—" if r.total is None else f"{r.total:g}"

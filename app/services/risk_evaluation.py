@@ -22,6 +22,7 @@ from app.i18n import _
 from app.models import (
     AssessmentResult,
     CriticalAlert,
+    DoubleEntrySheet,
     Record,
     Student,
     Warning,
@@ -89,6 +90,41 @@ def _blank_items(s: Session, result_ids: list[str]) -> dict[str, set[int]]:
     return out
 
 
+def _typed_not_reconciled(s: Session, out: dict, only) -> None:
+    """A double-entered sheet waiting for reconciliation counts with each pass's band: a band
+    the rules call positive in either pass raises its warning now, not after the second clerk
+    has come (which pass was right is for the reconciliation, not the warning)."""
+    from app.scales.scoring import score
+
+    rows = s.execute(
+        only(
+            select(
+                DoubleEntrySheet.id,
+                DoubleEntrySheet.student_id,
+                DoubleEntrySheet.scale_id,
+                DoubleEntrySheet.first_answers,
+                DoubleEntrySheet.second_answers,
+                DoubleEntrySheet.first_at,
+            ).where(DoubleEntrySheet.status == "open"),
+            DoubleEntrySheet.student_id,
+        )
+    ).all()
+    for sheet_id, sid, scale, first, second, at in rows:
+        if sid not in out:
+            continue
+        try:
+            defn = scalestore.scale(s, scale)
+        except UnknownScale:
+            continue
+        bands = {
+            r.band["id"]
+            for answers in (first, second)
+            if answers is not None and (r := score(defn, answers)).band
+        }
+        for band in sorted(bands):
+            out[sid].results.append(ResultEvidence(sheet_id, defn.id, band, True, (), at))
+
+
 def gather_evidence(
     s: Session, student_ids: list[str] | None = None, today: dt.date | None = None
 ) -> dict[str, StudentEvidence]:
@@ -146,6 +182,7 @@ def gather_evidence(
         kept = counting_results(results)
         out[sid].results.extend(kept)
         counting.update(r.id for r in kept)
+    _typed_not_reconciled(s, out, only)
     alerts = s.execute(
         only(
             select(
@@ -354,7 +391,7 @@ def _touched_students(s: Session) -> set[str]:
     out: set[str] = set()
     for fresh, objs in ((True, s.new), (False, s.dirty)):  # each is built once per access
         for obj in objs:
-            if isinstance(obj, AssessmentResult | CriticalAlert) or (
+            if isinstance(obj, AssessmentResult | CriticalAlert | DoubleEntrySheet) or (
                 isinstance(obj, Record) and obj.kind in _EVIDENCE_KINDS and obj.student_id
             ):
                 out.add(obj.student_id)

@@ -112,3 +112,22 @@ def test_a_sheet_typed_twice_is_not_typed_a_third_time(populated_vault, li, pupi
     double_entry.save_passes(li, "GAD-7", [(pupils[0].id, [3] * 7)])
     with pytest.raises(ValidationError, match="等待核对"):
         double_entry.save_passes(li, "GAD-7", [(pupils[0].id, GAD_FIRST)])
+
+
+def test_a_positive_band_on_a_typed_pass_warns_before_reconciliation(populated_vault, pupils):
+    from app.services import warning_detail
+
+    # PHQ-9 total 15 (中重度, positive), item 9 unmarked: a band, not a critical answer
+    double_entry.save_passes(populated_vault, "PHQ-9", [(pupils[0].id, [2] * 7 + [1, 0])])
+    assert assessments.history(populated_vault, pupils[0].id) == []
+    [w] = warnings.queue(populated_vault)
+    assert w.student_id == pupils[0].id
+    detail = warning_detail.detail(populated_vault, w.id)
+    assert any("双录入尚未核对" in line for line in detail.evidence)
+
+
+def test_a_positive_band_on_either_pass_counts(populated_vault, li, pupils):
+    double_entry.save_passes(populated_vault, "PHQ-9", [(pupils[0].id, [0] * 9)])
+    assert warnings.queue(populated_vault) == []
+    double_entry.save_passes(li, "PHQ-9", [(pupils[0].id, [2] * 7 + [1, 0])])  # differs: waits
+    assert [w.student_id for w in warnings.queue(populated_vault)] == [pupils[0].id]
