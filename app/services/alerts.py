@@ -77,9 +77,13 @@ def critical_answer_text(s: Session, scale_id: str, item: int, answer: int | Non
 
 def _typed_pass_text(s: Session, e: dict) -> list[str]:
     """Evidence from a double-entered sheet not yet reconciled: its scale and band, said so."""
-    from app.models import DoubleEntrySheet
+    from app.models import DoubleEntrySheet, ScanSheet
 
     sheet = s.get(DoubleEntrySheet, e["id"])
+    template = _("{scale} {band} on a typed pass (double entry not yet reconciled)")
+    if sheet is None:
+        sheet = s.get(ScanSheet, e["id"])
+        template = _("{scale} {band} as read from a scan (not yet confirmed)")
     if sheet is None:
         return []
     defn = scalestore.scale(s, sheet.scale_id)
@@ -88,11 +92,7 @@ def _typed_pass_text(s: Session, e: dict) -> list[str]:
          if b["id"] == e.get("band")),
         e.get("band") or "",
     )  # fmt: skip
-    return [
-        _("{scale} {band} on a typed pass (double entry not yet reconciled)").format(
-            scale=sheet.scale_id, band=label
-        )
-    ]
+    return [template.format(scale=sheet.scale_id, band=label)]
 
 
 def describe_evidence(s: Session, evidence: list[dict]) -> list[str]:

@@ -24,6 +24,7 @@ from app.models import (
     CriticalAlert,
     DoubleEntrySheet,
     Record,
+    ScanSheet,
     Student,
     Warning,
     WarningTask,
@@ -123,6 +124,41 @@ def _typed_not_reconciled(s: Session, out: dict, only) -> None:
         }
         for band in sorted(bands):
             out[sid].results.append(ResultEvidence(sheet_id, defn.id, band, True, (), at))
+    _scanned_not_confirmed(s, out, only)
+
+
+def _scanned_not_confirmed(s: Session, out: dict, only) -> None:
+    """A scanned sheet waiting for a person counts at its likeliest reading (each held item at
+    the mark read most strongly): a positive band warns now, the review only confirms."""
+    from app.scales.scoring import score
+
+    rows = s.execute(
+        only(
+            select(
+                ScanSheet.id,
+                ScanSheet.student_id,
+                ScanSheet.scale_id,
+                ScanSheet.answers,
+                ScanSheet.items,
+                ScanSheet.created_at,
+            ).where(ScanSheet.status.in_(("review", "ready"))),
+            ScanSheet.student_id,
+        )
+    ).all()
+    for sheet_id, sid, scale, answers, held, at in rows:
+        if sid not in out:
+            continue
+        try:
+            defn = scalestore.scale(s, scale)
+        except UnknownScale:
+            continue
+        likely = list(answers)
+        for h in held or ():
+            if h.get("value") is not None:
+                likely[h["item"] - 1] = h["value"]
+        band = score(defn, likely).band
+        if band:
+            out[sid].results.append(ResultEvidence(sheet_id, defn.id, band["id"], True, (), at))
 
 
 def gather_evidence(
@@ -391,7 +427,7 @@ def _touched_students(s: Session) -> set[str]:
     out: set[str] = set()
     for fresh, objs in ((True, s.new), (False, s.dirty)):  # each is built once per access
         for obj in objs:
-            if isinstance(obj, AssessmentResult | CriticalAlert | DoubleEntrySheet) or (
+            if isinstance(obj, AssessmentResult | CriticalAlert | DoubleEntrySheet | ScanSheet) or (
                 isinstance(obj, Record) and obj.kind in _EVIDENCE_KINDS and obj.student_id
             ):
                 out.add(obj.student_id)

@@ -5,6 +5,8 @@ import pytest
 from app.errors import ValidationError
 from app.services import assessments, scans
 
+SEED_POSITIVE = 8  # a seed whose marks total ≥ 10
+
 
 def values(truth):
     return [t.value for t in sorted(truth, key=lambda t: t.item)]
@@ -150,3 +152,22 @@ def test_a_two_page_sheet_is_one_sheet_and_a_missing_page_goes_to_review(
     assert held["student_no"] == kids[1].student_no and len(held["items"]) == 150 - 102
     [row] = scans.accept_confident(populated_vault, report.ready)
     assert row.student_id == kids[0].id and row.total == sum(t.value for t in truths[0])
+
+
+def test_a_positive_band_read_from_a_scan_warns_before_the_review(populated_vault, scanned):
+    from app.services import warning_detail, warnings
+
+    styles = {i: "full" for i in range(1, 8)}
+    styles[4] = "pencil"  # faint among pen marks: held for a person, read at its likeliest
+    paths, truths, kids = scanned("GAD-7", styles=styles, count=1, seed=SEED_POSITIVE)
+    total = sum(t.value for t in truths[0])
+    assert total >= 10  # GAD-7 moderate or worse: positive under the default rules
+    report = scans.scan_files(populated_vault, paths)
+    assert report.needs_review[0]["items"] == [4]
+    assert assessments.history(populated_vault, kids[0].id) == []
+    [w] = warnings.queue(populated_vault)
+    detail = warning_detail.detail(populated_vault, w.id)
+    assert any(
+        line.startswith("GAD-7 扫描识别结果为") and "尚未人工确认" in line
+        for line in detail.evidence
+    )
