@@ -455,6 +455,10 @@ def main() -> int:
     nav(ws, "reports")
     pump(600)
     shoot("22-reports-page.png", shell, "打印筛查汇总…", "各班心理课与心理班会课落实情况")
+    stats = ws.reports.show_statistics()
+    pump(400)
+    shoot("22c-screening-statistics.png", stats, "阳性率（95% CI）", "全校")
+    stats.done(0)
     pdf_page(printing.compliance_report(shell.vault)[0], "22a-lesson-compliance")
     pdf_page(
         printing.workload_report(shell.vault, *semester_bounds(dt.date.today()))[0],

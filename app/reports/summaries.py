@@ -11,6 +11,7 @@ from reportlab.platypus import Image, Paragraph, Spacer, Table, TableStyle
 
 from app.reports.case_file import _table
 from app.reports.pdf import Marking, register, render, styles
+from app.scales.statistics import mean_text, percent_text
 
 
 def factor_chart(title: str, factors: list, cutoff_label: str) -> bytes:
@@ -130,18 +131,6 @@ def _figures_table(rows: list[list[str]], widths: list[float]) -> Table:
     return t
 
 
-def _pct(iv) -> str:
-    if iv is None:
-        return "—"
-    return f"{100 * iv.estimate:.1f} %（{100 * iv.low:.1f}–{100 * iv.high:.1f}）"
-
-
-def _mean(iv) -> str:
-    if iv is None:
-        return "—"
-    return f"{iv.estimate:.1f}（{iv.low:.1f}–{iv.high:.1f}）"
-
-
 def build_screening_summary(title: str, stats, trend: bytes | None, marking: Marking) -> bytes:
     """Per class (this semester), then groups this semester beside the last, then reliable
     change: `stats` is services.screening_statistics.ScreeningStatistics."""
@@ -169,8 +158,8 @@ def build_screening_summary(title: str, stats, trend: bytes | None, marking: Mar
             str(f.valid),
             str(f.invalid),
             str(f.positive),
-            _pct(f.rate),
-            _mean(f.mean),
+            percent_text(f.rate),
+            mean_text(f.mean),
         ]
         for f in stats.figures
     ]

@@ -95,3 +95,17 @@ def reliable_change(before: float, after: float, r: float, sd: float) -> Reliabl
     se = sd * math.sqrt(1 - r)
     s_diff = math.sqrt(2 * se * se)
     return ReliableChange(before, after, (after - before) / s_diff, s_diff)
+
+
+def percent_text(iv: Interval | None) -> str:
+    """'80.0 %（49.0–94.3）' — a rate with its interval, as the reports print it."""
+    if iv is None:
+        return "—"
+    return f"{100 * iv.estimate:.1f} %（{100 * iv.low:.1f}–{100 * iv.high:.1f}）"
+
+
+def mean_text(iv: Interval | None) -> str:
+    """'11.2（7.0–15.4）' — a mean with its interval."""
+    if iv is None:
+        return "—"
+    return f"{iv.estimate:.1f}（{iv.low:.1f}–{iv.high:.1f}）"

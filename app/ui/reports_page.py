@@ -38,6 +38,7 @@ class ReportsPage(QWidget):
         row.addWidget(self.scale, 1)
         for name, label, slot in (
             ("summary_print", _("Print screening summary…"), self.print_summary),
+            ("statistics_button", _("Screening statistics…"), self.show_statistics),
             ("sheets_print", _("Print blank answer sheets…"), self.print_sheets),
             ("workload_print", _("Print the workload report…"), self.print_workload),
         ):
@@ -87,7 +88,7 @@ class ReportsPage(QWidget):
             self.scale.addItem(title, sid)
         self.scale.setCurrentIndex(max(0, self.scale.findData(first)))
         self.scale.blockSignals(False)
-        for name in ("summary_print", "sheets_print"):
+        for name in ("summary_print", "sheets_print", "statistics_button"):
             self.findChild(QPushButton, name).setEnabled(bool(catalogue))
         self._show(png)
 
@@ -110,6 +111,13 @@ class ReportsPage(QWidget):
             lambda: printing.class_summary(self.vault, scale_id),
             _("Screening summary"),
         )
+
+    def show_statistics(self):
+        from app.ui.statistics_dialog import StatisticsDialog
+
+        dialog = StatisticsDialog(self.vault, self.scale.currentData(), self)
+        dialog.open()
+        return dialog
 
     def print_sheets(self):
         from app.services import printing

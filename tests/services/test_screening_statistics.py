@@ -77,3 +77,21 @@ def test_the_printed_summary_names_nobody_and_shows_the_intervals(populated_vaul
     assert "80.0%（49.0–94.3）" in body and "11.2（7.0–15.4）" in body
     assert "可靠上升8名，可靠下降2名" in body
     assert not any(k.name in body for k in kids)
+
+
+def test_the_statistics_show_on_screen_as_printed(qtbot, populated_vault, klass):
+    from PySide6.QtWidgets import QPushButton
+
+    from app.ui.reports_page import ReportsPage
+    from tests.ui.modals import click
+
+    page = ReportsPage(populated_vault)
+    qtbot.addWidget(page)
+    page.show()
+    page.scale.setCurrentIndex(page.scale.findData("GAD-7"))
+    click(page.findChild(QPushButton, "statistics_button"))
+    dialog = page.findChild(object, "statistics_dialog")
+    table = dialog.table
+    school = [table.item(0, c).text() for c in range(7)]
+    assert school == ["全校", "2026秋", "10", "1", "8", "80.0 %（49.0–94.3）", "11.2（7.0–15.4）"]
+    assert "可靠上升 8 名，可靠下降 2 名" in dialog.change.text()
