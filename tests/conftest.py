@@ -184,3 +184,18 @@ def principal(populated_vault):
     viewer = vaults.unlock(populated_vault.root, "viewer-pass-1", "boss")
     yield viewer
     viewer.lock()
+
+
+@pytest.fixture
+def li(populated_vault):
+    """A second counselor (李老师) with her own session: double entry's second person."""
+    vaults.add_user(
+        populated_vault,
+        login="li",
+        display_name="李老师",
+        role="counselor",
+        passphrase="li-passphrase-1",
+    )
+    session = vaults.unlock(populated_vault.root, "li-passphrase-1", "li")
+    yield session
+    session.lock()

@@ -44,10 +44,39 @@ def styles() -> dict[str, ParagraphStyle]:
     }
 
 
-def _numbered_canvas(marking: Marking):
+def _confidential_frame(c, marking: Marking, font: str, total: int) -> None:
+    """机密 banner, page x / y, serial, and the watermark with user, time and serial."""
+    w, h = A4
+    c.setFont(font, 9)
+    c.setFillColor(colors.HexColor("#b71c1c"))
+    c.drawString(15 * mm, h - 12 * mm, "机密 · 仅限授权人员阅读 · 不得复制、转发")
+    c.drawRightString(w - 15 * mm, h - 12 * mm, marking.title)
+    c.setFillColor(colors.black)
+    c.drawCentredString(w / 2, 10 * mm, f"第 {c.getPageNumber()} 页 / 共 {total} 页")
+    c.drawString(15 * mm, 10 * mm, f"编号 {marking.serial}")
+    c.setFont(font, 20)
+    c.setFillColor(colors.Color(0.6, 0.6, 0.6, alpha=0.18))
+    c.translate(w / 2, h / 2)
+    c.rotate(35)
+    text = f"{marking.user} · {marking.printed_at} · {marking.serial}"
+    for dy in (-220, 0, 220):
+        c.drawCentredString(0, dy, text)
+
+
+def _plain_frame(c, marking: Marking, font: str, total: int) -> None:
+    """For paper a student or parent holds: page numbers and the serial (to trace a lost
+    sheet), no 机密 banner and no watermark — nothing that marks the reader as a case."""
+    w, _h = A4
+    c.setFont(font, 8)
+    c.setFillColor(colors.grey)
+    c.drawCentredString(w / 2, 10 * mm, f"第 {c.getPageNumber()} 页 / 共 {total} 页")
+    c.drawRightString(w - 15 * mm, 10 * mm, marking.serial)
+
+
+def _framed_canvas(marking: Marking, frame):
     font = register()
 
-    class NumberedCanvas(rl_canvas.Canvas):
+    class FramedCanvas(rl_canvas.Canvas):
         """Two passes: pages are kept until the end so each can say how many there are."""
 
         def __init__(self, *args, **kwargs):
@@ -62,93 +91,36 @@ def _numbered_canvas(marking: Marking):
             total = len(self._pages)
             for state in self._pages:
                 self.__dict__.update(state)
-                self._decorate(total)
-                super().showPage()
-            super().save()
-
-        def _decorate(self, total: int) -> None:
-            w, h = A4
-            self.saveState()
-            self.setFont(font, 9)
-            self.setFillColor(colors.HexColor("#b71c1c"))
-            self.drawString(15 * mm, h - 12 * mm, "机密 · 仅限授权人员阅读 · 不得复制、转发")
-            self.drawRightString(w - 15 * mm, h - 12 * mm, marking.title)
-            self.setFillColor(colors.black)
-            self.drawCentredString(w / 2, 10 * mm, f"第 {self._pageNumber} 页 / 共 {total} 页")
-            self.drawString(15 * mm, 10 * mm, f"编号 {marking.serial}")
-            self.setFont(font, 20)
-            self.setFillColor(colors.Color(0.6, 0.6, 0.6, alpha=0.18))
-            self.translate(w / 2, h / 2)
-            self.rotate(35)
-            text = f"{marking.user} · {marking.printed_at} · {marking.serial}"
-            for dy in (-220, 0, 220):
-                self.drawCentredString(0, dy, text)
-            self.restoreState()
-
-    return NumberedCanvas
-
-
-def render(story: list, marking: Marking) -> bytes:
-    buf = io.BytesIO()
-    doc = SimpleDocTemplate(
-        buf,
-        pagesize=A4,
-        leftMargin=18 * mm,
-        rightMargin=18 * mm,
-        topMargin=20 * mm,
-        bottomMargin=18 * mm,
-        title=marking.title,
-        author="XinDang",
-        creator="XinDang",
-    )
-    doc.build(story, canvasmaker=_numbered_canvas(marking))
-    return buf.getvalue()
-
-
-def _plain_canvas(marking: Marking):
-    """For paper a student or parent holds: page numbers and the serial (to trace a lost
-    sheet), no 机密 banner and no watermark — nothing that marks the reader as a case."""
-    font = register()
-
-    class PlainCanvas(rl_canvas.Canvas):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            self._pages = []
-
-        def showPage(self):  # noqa: N802 - reportlab API
-            self._pages.append(dict(self.__dict__))
-            self._startPage()
-
-        def save(self):
-            total = len(self._pages)
-            for state in self._pages:
-                self.__dict__.update(state)
-                w, _h = A4
                 self.saveState()
-                self.setFont(font, 8)
-                self.setFillColor(colors.grey)
-                self.drawCentredString(w / 2, 10 * mm, f"第 {self._pageNumber} 页 / 共 {total} 页")
-                self.drawRightString(w - 15 * mm, 10 * mm, marking.serial)
+                frame(self, marking, font, total)
                 self.restoreState()
                 super().showPage()
             super().save()
 
-    return PlainCanvas
+    return FramedCanvas
 
 
-def render_plain(story: list, marking: Marking) -> bytes:
-    """`render` for student- and parent-facing paper (see `_plain_canvas`)."""
+def _build(story: list, marking: Marking, frame, top_mm: float) -> bytes:
     buf = io.BytesIO()
     doc = SimpleDocTemplate(
         buf,
         pagesize=A4,
         leftMargin=18 * mm,
         rightMargin=18 * mm,
-        topMargin=16 * mm,
+        topMargin=top_mm * mm,
         bottomMargin=18 * mm,
         title=marking.title,
         author="XinDang",
         creator="XinDang",
     )
-    doc.build(story, canvasmaker=_plain_canvas(marking))
+    doc.build(story, canvasmaker=_framed_canvas(marking, frame))
     return buf.getvalue()
+
+
+def render(story: list, marking: Marking) -> bytes:
+    return _build(story, marking, _confidential_frame, 20)
+
+
+def render_plain(story: list, marking: Marking) -> bytes:
+    """`render` for student- and parent-facing paper (see `_plain_frame`)."""
+    return _build(story, marking, _plain_frame, 16)

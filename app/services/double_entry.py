@@ -102,15 +102,17 @@ def differences(defn, first: list[int | None], second: list[int | None]) -> tupl
     )
 
 
-def _open_sheet(s: Session, student_id: str, scale_id: str, plan_id: str | None):
-    q = select(DoubleEntrySheet).where(
-        DoubleEntrySheet.student_id == student_id,
+def _open(scale_id: str, plan_id: str | None):
+    """Open sheets of one scale and plan (no plan: those typed without one)."""
+    return select(DoubleEntrySheet).where(
         DoubleEntrySheet.scale_id == scale_id,
         DoubleEntrySheet.status == "open",
+        DoubleEntrySheet.plan_id == plan_id if plan_id else DoubleEntrySheet.plan_id.is_(None),
     )
-    q = q.where(
-        DoubleEntrySheet.plan_id == plan_id if plan_id else DoubleEntrySheet.plan_id.is_(None)
-    )
+
+
+def _open_sheet(s: Session, student_id: str, scale_id: str, plan_id: str | None):
+    q = _open(scale_id, plan_id).where(DoubleEntrySheet.student_id == student_id)
     return s.scalars(q).first()
 
 
@@ -121,14 +123,14 @@ def passes_due(
     grid says which pass it is taking and never shows the first pass's values."""
     require(vault.user.role, "edit_student")
     names = _user_names(vault)
-    out = {}
-    with vault.reading() as s:
-        for sid in student_ids:
-            sheet = _open_sheet(s, sid, scale_id.upper(), plan_id)
-            if sheet is not None:
-                due = 2 if sheet.second_by is None else 3
-                out[sid] = (due, names.get(sheet.first_by, ""))
-    return out
+    wanted = set(student_ids)
+    q = _open(scale_id.upper(), plan_id)
+    with vault.reading() as s:  # one query for the class, not one per student
+        return {
+            sheet.student_id: (2 if sheet.second_by is None else 3, names.get(sheet.first_by, ""))
+            for sheet in s.scalars(q)
+            if sheet.student_id in wanted
+        }
 
 
 def _user_names(vault: OpenVault) -> dict[str, str]:

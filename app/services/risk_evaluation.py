@@ -91,74 +91,52 @@ def _blank_items(s: Session, result_ids: list[str]) -> dict[str, set[int]]:
     return out
 
 
-def _typed_not_reconciled(s: Session, out: dict, only) -> None:
-    """A double-entered sheet waiting for reconciliation counts with each pass's band: a band
-    the rules call positive in either pass raises its warning now, not after the second clerk
-    has come (which pass was right is for the reconciliation, not the warning)."""
+def _sheets_not_in_the_archive(s: Session, out: dict, only) -> None:
+    """Sheets typed or scanned but not yet stored count now, each reading at its band: a
+    double-entered sheet at each pass (which pass was right is for the reconciliation, not the
+    warning), a scanned one at its likeliest reading (each held item at the mark read most
+    strongly). A band the rules call positive raises its warning before a person has checked."""
     from app.scales.scoring import score
 
-    rows = s.execute(
-        only(
-            select(
-                DoubleEntrySheet.id,
-                DoubleEntrySheet.student_id,
-                DoubleEntrySheet.scale_id,
-                DoubleEntrySheet.first_answers,
-                DoubleEntrySheet.second_answers,
-                DoubleEntrySheet.first_at,
-            ).where(DoubleEntrySheet.status == "open"),
+    typed = only(
+        select(
+            DoubleEntrySheet.id,
             DoubleEntrySheet.student_id,
-        )
-    ).all()
-    for sheet_id, sid, scale, first, second, at in rows:
-        if sid not in out:
-            continue
-        try:
-            defn = scalestore.scale(s, scale)
-        except UnknownScale:
-            continue
-        bands = {
-            r.band["id"]
-            for answers in (first, second)
-            if answers is not None and (r := score(defn, answers)).band
-        }
-        for band in sorted(bands):
-            out[sid].results.append(ResultEvidence(sheet_id, defn.id, band, True, (), at))
-    _scanned_not_confirmed(s, out, only)
-
-
-def _scanned_not_confirmed(s: Session, out: dict, only) -> None:
-    """A scanned sheet waiting for a person counts at its likeliest reading (each held item at
-    the mark read most strongly): a positive band warns now, the review only confirms."""
-    from app.scales.scoring import score
-
-    rows = s.execute(
-        only(
-            select(
-                ScanSheet.id,
-                ScanSheet.student_id,
-                ScanSheet.scale_id,
-                ScanSheet.answers,
-                ScanSheet.items,
-                ScanSheet.created_at,
-            ).where(ScanSheet.status.in_(("review", "ready"))),
+            DoubleEntrySheet.scale_id,
+            DoubleEntrySheet.first_at,
+            DoubleEntrySheet.first_answers,
+            DoubleEntrySheet.second_answers,
+        ).where(DoubleEntrySheet.status == "open"),
+        DoubleEntrySheet.student_id,
+    )
+    scanned = only(
+        select(
+            ScanSheet.id,
             ScanSheet.student_id,
-        )
-    ).all()
-    for sheet_id, sid, scale, answers, held, at in rows:
-        if sid not in out:
-            continue
-        try:
-            defn = scalestore.scale(s, scale)
-        except UnknownScale:
-            continue
+            ScanSheet.scale_id,
+            ScanSheet.created_at,
+            ScanSheet.answers,
+            ScanSheet.items,
+        ).where(ScanSheet.status.in_(("review", "ready"))),
+        ScanSheet.student_id,
+    )
+    readings = [(*r[:4], [r[4], r[5]]) for r in s.execute(typed)]
+    for sheet_id, sid, scale, at, answers, held in s.execute(scanned):
         likely = list(answers)
         for h in held or ():
             if h.get("value") is not None:
                 likely[h["item"] - 1] = h["value"]
-        band = score(defn, likely).band
-        if band:
-            out[sid].results.append(ResultEvidence(sheet_id, defn.id, band["id"], True, (), at))
+        readings.append((sheet_id, sid, scale, at, [likely]))
+    for sheet_id, sid, scale, at, passes in readings:
+        if sid not in out:
+            continue
+        try:
+            defn = scalestore.scale(s, scale)
+        except UnknownScale:
+            continue
+        bands = {r.band["id"] for a in passes if a is not None and (r := score(defn, a)).band}
+        for band in sorted(bands):
+            out[sid].results.append(ResultEvidence(sheet_id, defn.id, band, True, (), at))
 
 
 def gather_evidence(
@@ -218,7 +196,7 @@ def gather_evidence(
         kept = counting_results(results)
         out[sid].results.extend(kept)
         counting.update(r.id for r in kept)
-    _typed_not_reconciled(s, out, only)
+    _sheets_not_in_the_archive(s, out, only)
     alerts = s.execute(
         only(
             select(

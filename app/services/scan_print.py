@@ -13,24 +13,25 @@ from sqlalchemy import select
 
 from app.errors import ValidationError
 from app.i18n import _
-from app.models import AssessmentPlan, SchoolClass, Student, VaultSetting
+from app.models import AssessmentPlan, SchoolClass, Student
 from app.reports.definition_text import option_legend
 from app.reports.scan_sheets import SheetFor, build_scan_sheets
 from app.scan.layout import Payload, SheetLayout, layout
 from app.services import assessments, students
 from app.services.permissions import require
-from app.services.vaults import OpenVault
+from app.services.vaults import OpenVault, get_setting_in, set_setting_in
 
 KEY_SETTING = "scan_token_key"
 
 
 def _key(s) -> bytes:
-    row = s.get(VaultSetting, KEY_SETTING)
-    if row is None:
-        row = VaultSetting(key=KEY_SETTING, value={"v": secrets.token_hex(32)})
-        s.add(row)
+    """The vault's token key, made on first use."""
+    key = get_setting_in(s, KEY_SETTING, None)
+    if key is None:
+        key = secrets.token_hex(32)
+        set_setting_in(s, KEY_SETTING, key)
         s.flush()
-    return bytes.fromhex(row.value["v"])
+    return bytes.fromhex(key)
 
 
 def token_for(key: bytes, student_id: str) -> str:

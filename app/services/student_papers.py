@@ -46,18 +46,10 @@ def set_neutral_title(vault: OpenVault, scale_id: str, title: str) -> None:
     title = title.strip()
     if not title:
         raise ValidationError("title", _("Give the questionnaire a title students may see."))
-    from app.db import audit
-    from app.models import VaultSetting
-
     with vault.session() as s:
-        row = s.get(VaultSetting, TITLES_KEY)
-        titles = dict(row.value.get("v", {})) if row else {}
+        titles = dict(vaults.get_setting_in(s, TITLES_KEY, {}) or {})
         titles[scale_id.upper()] = title
-        if row is None:
-            s.add(VaultSetting(key=TITLES_KEY, value={"v": titles}))
-        else:
-            row.value = {"v": titles}
-        audit.record(s, audit.UPDATE, object_type="setting", detail={"key": TITLES_KEY})
+        vaults.set_setting_in(s, TITLES_KEY, titles)
 
 
 def _people(vault: OpenVault, class_id: str | None) -> list[Person]:

@@ -569,9 +569,14 @@ def get_setting_in(s: Session, key: str, default):
 def set_setting(vault: OpenVault, key: str, value) -> None:
     require(vault.user.role, "change_settings")
     with vault.session() as s:
-        row = s.get(VaultSetting, key)
-        if row is None:
-            s.add(VaultSetting(key=key, value={"v": value}))
-        else:
-            row.value = {"v": value}
-        audit.record(s, audit.UPDATE, object_type="setting", detail={"key": key})
+        set_setting_in(s, key, value)
+
+
+def set_setting_in(s: Session, key: str, value) -> None:
+    """In the caller's transaction, audited (the caller has checked who may)."""
+    row = s.get(VaultSetting, key)
+    if row is None:
+        s.add(VaultSetting(key=key, value={"v": value}))
+    else:
+        row.value = {"v": value}
+    audit.record(s, audit.UPDATE, object_type="setting", detail={"key": key})

@@ -121,18 +121,27 @@ class FollowUpDialog(QDialog):
             )
             return False
         student_id = table.item(row, 0).data(Qt.ItemDataRole.UserRole)
-        note = ""
-        if state is not None:
-            note, ok = QInputDialog.getText(
-                self, _(follow.STATES[state]), _("Reason or note (optional)")
-            )
-            if not ok:
-                return False
-        vault, plan_id = self.vault, self.plan_id
-        try:
-            wait(lambda: follow.mark(vault, plan_id, student_id, state, note))
-        except Exception as exc:
-            QMessageBox.warning(self, self.windowTitle(), message_for(exc))
+        if not mark_participant(self, self.vault, self.plan_id, student_id, state):
             return False
         self.reload()
         return True
+
+
+def mark_participant(
+    parent: QWidget, vault: OpenVault, plan_id: str, student_id: str, state: str | None
+) -> bool:
+    """Absent / refused / opted out (asking for an optional note), or cleared for None; a
+    refusal is said in a message. Used by the follow-up and the plan's student list."""
+    note = ""
+    if state is not None:
+        note, ok = QInputDialog.getText(
+            parent, _(follow.STATES[state]), _("Reason or note (optional)")
+        )
+        if not ok:
+            return False
+    try:
+        wait(lambda: follow.mark(vault, plan_id, student_id, state, note))
+    except Exception as exc:
+        QMessageBox.warning(parent, parent.windowTitle(), message_for(exc))
+        return False
+    return True

@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QMessageBox,
     QTableWidget,
@@ -21,11 +20,10 @@ from PySide6.QtWidgets import (
 
 from app.i18n import _
 from app.services import double_entry, plans
-from app.services import screening_follow_up as follow
 from app.services.permissions import allowed
 from app.services.vaults import OpenVault
 from app.ui.buttons import push_button
-from app.ui.errors import message_for
+from app.ui.follow_up_dialog import mark_participant
 from app.ui.ops import wait
 from app.ui.tables import setup_table
 
@@ -135,18 +133,7 @@ class PlanParticipationDialog(QDialog):
             QMessageBox.information(self, self.windowTitle(), _("Choose a student first."))
             return False
         student_id = self.table.item(row, 0).data(Qt.ItemDataRole.UserRole)
-        note = ""
-        if state is not None:
-            note, ok = QInputDialog.getText(
-                self, _(follow.STATES[state]), _("Reason or note (optional)")
-            )
-            if not ok:
-                return False
-        vault, plan_id = self.vault, self.plan_id
-        try:
-            wait(lambda: follow.mark(vault, plan_id, student_id, state, note))
-        except Exception as exc:
-            QMessageBox.warning(self, self.windowTitle(), message_for(exc))
+        if not mark_participant(self, self.vault, self.plan_id, student_id, state):
             return False
         self.reload()
         self.table.setCurrentCell(min(row, self.table.rowCount() - 1), 0)

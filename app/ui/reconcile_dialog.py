@@ -63,9 +63,8 @@ class ReconcileTable(QTableWidget):
 
     def load(self, sheets: list[double_entry.SheetState]) -> None:
         self.rows = [(sh, d) for sh in sheets for d in sh.differences]
-        self.chosen = {
-            k: v for k, v in self.chosen.items() if any((sh.id, d.item) == k for sh, d in self.rows)
-        }
+        shown = {(sh.id, d.item) for sh, d in self.rows}
+        self.chosen = {k: v for k, v in self.chosen.items() if k in shown}
         self.setRowCount(len(self.rows))
         for r, (sh, d) in enumerate(self.rows):
             first = f"{_text(d.first)}（{sh.first_by}）"

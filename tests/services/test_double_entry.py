@@ -3,27 +3,12 @@
 import pytest
 
 from app.errors import ValidationError
-from app.services import assessments, double_entry, students, vaults, warnings
+from app.services import assessments, double_entry, students, warnings
 
 
 @pytest.fixture
 def pupils(populated_vault):
     return students.search_students(populated_vault, limit=2)
-
-
-@pytest.fixture
-def li(populated_vault):
-    """A second counselor, who types the second pass."""
-    vaults.add_user(
-        populated_vault,
-        login="li",
-        display_name="李老师",
-        role="counselor",
-        passphrase="li-passphrase-1",
-    )
-    session = vaults.unlock(populated_vault.root, "li-passphrase-1", "li")
-    yield session
-    session.lock()
 
 
 GAD_FIRST = [1, 2, 0, 1, 1, 0, 0]

@@ -1,27 +1,12 @@
 """Double entry through the real widgets: two people, blind passes, 核对 by the paper."""
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPushButton
 
-from app.services import assessments, double_entry, vaults
+from app.services import assessments, double_entry
 from app.ui.paper_entry_dialog import PaperEntryDialog
 from app.ui.reconcile_dialog import ReconcileDialog
 from tests.ui.modals import answer_modals, click, click_ok, press, type_and_ok
-
-
-@pytest.fixture
-def li(populated_vault):
-    vaults.add_user(
-        populated_vault,
-        login="li",
-        display_name="李老师",
-        role="counselor",
-        passphrase="li-passphrase-1",
-    )
-    session = vaults.unlock(populated_vault.root, "li-passphrase-1", "li")
-    yield session
-    session.lock()
 
 
 def type_row(qtbot, grid, keys: str) -> None:
